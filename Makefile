@@ -1,0 +1,34 @@
+# The two commands of the README: `make demo` and `make test`. Both install what is missing
+# (Debian packages via apt-get, npm packages via npm ci), build, and run.
+
+BUILD ?= build
+MESON_OPTS ?=
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+# Debian 12 packages the project needs to build and test.
+DEB_PACKAGES = meson ninja-build pkg-config gcc clang python3 tzdata openssl \
+  libuv1-dev libcjson-dev libyaml-dev libcyaml-dev libsqlite3-dev sqlite3 \
+  libcurl4-openssl-dev libwebsockets-dev libwebsockets-evlib-uv libcmocka-dev \
+  libcrypt-dev libclang-rt-14-dev valgrind tmux
+
+.PHONY: all deps build test demo clean
+
+all: build
+
+deps:
+	@./scripts/install-deps.sh $(DEB_PACKAGES)
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) $(MESON_OPTS)
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD) -j $(JOBS)
+
+test: build
+	@./scripts/run-tests.sh $(BUILD)
+
+demo: build
+	@./scripts/demo.sh $(BUILD)
+
+clean:
+	rm -rf build build-*

@@ -1,0 +1,136 @@
+/* domain.h: the gateway's objects as typed structs (ProjectX models, see shared/projectx-api.md). */
+#ifndef SRM_ENGINE_DOMAIN_H
+#define SRM_ENGINE_DOMAIN_H
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Engine time: milliseconds since the Unix epoch, UTC. */
+typedef int64_t srm_ms;
+
+/* Money in account currency, in cents (exact sums; limits compare exactly). */
+typedef int64_t money_t;
+
+/* Convert a gateway decimal (dollars) to cents, rounding to nearest. */
+static inline money_t money_from_double(double v)
+{
+	return (money_t)llround(v * 100.0);
+}
+
+#define SRM_ID_MAX 64    /* contract ids, symbol ids: "CON.F.US.MNQ.U25" */
+#define SRM_NAME_MAX 96  /* account names, contract names/descriptions */
+#define SRM_TAG_MAX 128  /* customTag */
+#define SRM_SYMBOL_MAX 16 /* trader symbol: "MNQ", "ES" */
+
+/* Absent nullable decimals are NAN. */
+#define PX_NULL NAN
+
+/* OrderSide (API reference §9). */
+enum px_side { PX_BID = 0, PX_ASK = 1 };
+
+/* OrderType (API reference §9). */
+enum px_order_type {
+	PX_OT_UNKNOWN = 0,
+	PX_OT_LIMIT = 1,
+	PX_OT_MARKET = 2,
+	PX_OT_STOP_LIMIT = 3,
+	PX_OT_STOP = 4,
+	PX_OT_TRAILING_STOP = 5,
+	PX_OT_JOIN_BID = 6,
+	PX_OT_JOIN_ASK = 7,
+};
+
+/* OrderStatus (API reference §9). */
+enum px_order_status {
+	PX_OS_NONE = 0,
+	PX_OS_OPEN = 1,
+	PX_OS_FILLED = 2,
+	PX_OS_CANCELLED = 3,
+	PX_OS_EXPIRED = 4,
+	PX_OS_REJECTED = 5,
+	PX_OS_PENDING = 6,
+	PX_OS_PENDING_CANCEL = 7,
+	PX_OS_SUSPENDED = 8,
+};
+
+/* PositionType (API reference §9). */
+enum px_position_type { PX_PT_UNDEFINED = 0, PX_PT_LONG = 1, PX_PT_SHORT = 2 };
+
+/* TradingAccountModel / GatewayUserAccount. */
+struct px_account {
+	int64_t id;
+	char name[SRM_NAME_MAX];
+	double balance;
+	bool can_trade;
+	bool is_visible;
+	bool simulated;
+};
+
+/* OrderModel / GatewayUserOrder. */
+struct px_order {
+	int64_t id;
+	int64_t account_id;
+	char contract_id[SRM_ID_MAX];
+	char symbol_id[SRM_ID_MAX];
+	srm_ms created;
+	srm_ms updated;          /* 0 when absent */
+	int status;              /* enum px_order_status */
+	int type;                /* enum px_order_type */
+	int side;                /* enum px_side */
+	int size;
+	double limit_price;      /* PX_NULL when absent */
+	double stop_price;       /* PX_NULL when absent */
+	int fill_volume;
+	double filled_price;     /* PX_NULL when absent */
+	char custom_tag[SRM_TAG_MAX]; /* "" when absent */
+};
+
+/* PositionModel / GatewayUserPosition. size is always >= 0; size 0 means closed. */
+struct px_position {
+	int64_t id;
+	int64_t account_id;
+	char contract_id[SRM_ID_MAX];
+	srm_ms created;
+	int type;                /* enum px_position_type */
+	int size;
+	double average_price;
+};
+
+/* HalfTradeModel / GatewayUserTrade (a fill). */
+struct px_trade {
+	int64_t id;
+	int64_t account_id;
+	char contract_id[SRM_ID_MAX];
+	srm_ms created;
+	double price;
+	double profit_and_loss;  /* PX_NULL on opening (half-turn) fills */
+	double fees;
+	int side;
+	int size;
+	bool voided;
+	int64_t order_id;
+};
+
+/* GatewayQuote: contract id (first hub argument) + data. Absent prices are PX_NULL. */
+struct px_quote {
+	char contract_id[SRM_ID_MAX];
+	char symbol[SRM_ID_MAX];  /* the symbolId, e.g. "F.US.EP" */
+	double last_price;
+	double best_bid;
+	double best_ask;
+	srm_ms timestamp;         /* 0 when absent */
+};
+
+/* ContractModel. */
+struct px_contract {
+	char id[SRM_ID_MAX];
+	char name[SRM_NAME_MAX];
+	char description[SRM_NAME_MAX];
+	double tick_size;
+	double tick_value;
+	bool active;
+	char symbol_id[SRM_ID_MAX]; /* "" when absent (older schema) */
+};
+
+#endif

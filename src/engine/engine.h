@@ -1,0 +1,115 @@
+/*
+ * engine.h: the pure, deterministic risk engine: engine_apply(engine, event, now) -> actions.
+ * No I/O, no clock reads, no globals: time arrives as arguments, timers fire in
+ * engine_advance. Errors: functions return 0 / -1 and fill struct srm_err.
+ */
+#ifndef SRM_ENGINE_ENGINE_H
+#define SRM_ENGINE_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config/config.h"
+#include "engine/action.h"
+#include "engine/event.h"
+#include "engine/state.h"
+#include "util/err.h"
+#include "util/tz.h"
+
+struct engine;
+
+/* The actions decided by one engine_apply / engine_advance call; valid until the next call. */
+struct act_list {
+	const struct srm_action *v;
+	size_t n;
+};
+
+/*
+ * A new engine using cfg (rules, overrides, reset time, holidays, dry_run) and zone (the
+ * exchange time zone, loaded by the caller). Both must outlive the engine (or be replaced
+ * with engine_set_config). now is the start time: it fixes the current trading day.
+ */
+struct engine *engine_new(const struct srm_config *cfg, const struct tz *zone, srm_ms now);
+void engine_free(struct engine *e);
+
+/* Swap in a new config (already validated): effective rules are recomputed per account. */
+void engine_set_config(struct engine *e, const struct srm_config *cfg, const struct tz *zone);
+
+/* Fire every timer due at or before now (in deadline order), then set the clock to now. */
+struct act_list engine_advance(struct engine *e, srm_ms now);
+
+/*
+ * Advance to now, apply the event to state, then evaluate the rules that wake on its kind
+ * and the lockout guard. Returns every action decided (including those of fired timers).
+ */
+struct act_list engine_apply(struct engine *e, const struct srm_event *ev, srm_ms now);
+
+/* Admin: place a lockout (rule -1) on an account; emits the lockout (and flatten) actions. */
+struct act_list engine_admin_lockout(struct engine *e, int64_t account_id, enum until_kind until,
+				     srm_ms until_ts, const char *reason, srm_ms now);
+/* Admin: clear every lockout of an account (auth_loss_guard's too). */
+struct act_list engine_admin_clear(struct engine *e, int64_t account_id, srm_ms now);
+/* Admin: run the daily reset now for one account (account_id != 0) or all. */
+struct act_list engine_admin_reset(struct engine *e, int64_t account_id, srm_ms now);
+
+/* ---- read access (for rules, the CLI and persistence) ---- */
+
+srm_ms engine_now(const struct engine *e);
+/* Start of the current trading day and the next reset. */
+srm_ms engine_last_reset(const struct engine *e);
+srm_ms engine_next_reset(const struct engine *e);
+const struct srm_config *engine_config(const struct engine *e);
+const struct tz *engine_zone(const struct engine *e);
+
+struct acct *engine_acct(const struct engine *e, int64_t account_id);
+/* Iterate accounts: *i starts at 0; returns NULL at the end. */
+struct acct *engine_acct_next(const struct engine *e, size_t *i);
+
+const struct contract *engine_contract(const struct engine *e, const char *contract_id);
+const struct quote *engine_quote(const struct engine *e, const char *contract_id);
+/* A quote is fresh if applied within daemon.quote_max_age of now. */
+bool engine_quote_fresh(const struct engine *e, const struct quote *q);
+
+/* Position/order lookups in an account; NULL when absent. */
+struct pos *acct_pos(const struct acct *a, const char *contract_id);
+struct ord *acct_ord(const struct acct *a, int64_t order_id);
+
+/* Does an order only reduce the account's position in its contract (opposite side, size <= |qty|)? */
+bool acct_ord_is_reducing(const struct acct *a, const struct ord *o);
+
+/* The mark price used for P&L: last price, else mid of bid/ask; PX_NULL when none. */
+double quote_mark(const struct quote *q);
+
+/*
+ * Unrealized P&L of a position in cents: (mark - avg) / tickSize * tickValue * qty.
+ * Returns false when the contract's tick size/value or a usable quote is unknown
+ * (require_fresh: a stale quote is unusable).
+ */
+bool engine_pos_unrealized(const struct engine *e, const struct pos *p, bool require_fresh,
+			   money_t *out);
+/* Sum over the account's positions; returns how many positions could not be valued. */
+int engine_acct_unrealized(const struct engine *e, const struct acct *a, bool require_fresh,
+			   money_t *out);
+
+/* Non-voided fills with fill time in (now - window_ms, now]. */
+int acct_trades_within(const struct acct *a, srm_ms now, srm_ms window_ms);
+
+/* Trader symbol of a contract ("MNQ"); from the cache, else the id root; "" if neither. */
+const char *engine_symbol(const struct engine *e, const char *contract_id);
+/* Case-insensitive match of a symbol pattern (exact or glob) against a contract's symbol or id root. */
+bool engine_symbol_matches(const struct engine *e, const char *contract_id, const char *pattern);
+
+/* Lockouts: iterate all (NULL at the end); is the account (or account+symbol of contract) locked? */
+const struct lockout *engine_lockout_next(const struct engine *e, size_t *i);
+const struct lockout *engine_locked(const struct engine *e, int64_t account_id, const char *contract_id);
+
+/* Fill bookkeeping (persistence): every known fill of today; iterate with *i from 0. */
+const struct fill_rec *engine_fill_next(const struct engine *e, int64_t account_id, size_t *i);
+
+/* Engine statistics. */
+struct engine_stats {
+	uint64_t events, actions, fills_dup, fills_voided, timers_fired;
+};
+struct engine_stats engine_stats(const struct engine *e);
+
+#endif

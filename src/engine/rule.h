@@ -1,0 +1,75 @@
+/*
+ * rule.h: the one small interface every rule implements (src/rules/, one file per rule),
+ * and the helpers a rule uses to ask for actions, lockouts and timers. Rules are pure:
+ * they read state through engine.h and write only through these helpers.
+ */
+#ifndef SRM_ENGINE_RULE_H
+#define SRM_ENGINE_RULE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "engine/engine.h"
+
+/* Everything a rule sees for one evaluation. */
+struct rule_ctx {
+	struct engine *eng;
+	struct acct *acct;              /* the account the event concerns */
+	const struct rules_cfg *cfg;    /* effective config for this account */
+	const struct srm_event *ev;     /* the event (state already updated), or EV_TIMER */
+	srm_ms now;
+	void *state;                    /* this rule's per-account state (state_size bytes, zeroed) */
+	int rule;                       /* this rule's index */
+	bool dry_run;                   /* global or per-rule dry_run */
+	/* For EV_POSITION / EV_ORDER: the state before the event (size 0 / NULL when new). */
+	int prev_qty;
+	const struct ord *prev_ord;
+};
+
+struct rule_def {
+	const char *id;                 /* "RULE-001" */
+	const char *name;               /* config key: "max_contracts" */
+	unsigned wakes_on;              /* EVM_* mask */
+	size_t state_size;              /* per-account state, zeroed at creation */
+	bool (*enabled)(const struct rules_cfg *cfg);
+	void (*check)(struct rule_ctx *ctx);
+	/* Daily reset for this account (may be NULL). */
+	void (*on_reset)(struct rule_ctx *ctx);
+};
+
+extern const struct rule_def *const rule_table[RULE_COUNT];
+
+/*
+ * Ask for an action: returns a zeroed action pre-filled with kind, rule, ts, account,
+ * dry_run and the reason (printf-style); the rule fills contract_id/order_id/size/...
+ * Identical requests repeated while the first is still pending are suppressed by the
+ * engine (the returned action is then scratch space, not emitted).
+ */
+struct srm_action *rule_act(struct rule_ctx *ctx, enum act_kind kind, const char *contract_id,
+			    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/*
+ * Lock the account (symbol NULL/"") or account+symbol per spec (mode none does nothing).
+ * flatten: also cancel working orders that open/increase and close the positions in scope.
+ * No-op when an equal-or-longer lockout by the same rule already holds.
+ */
+void rule_lockout(struct rule_ctx *ctx, const struct lockout_spec *spec, const char *symbol,
+		  bool flatten, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* End this rule's lockouts on the account (symbol NULL = all of them). */
+void rule_unlock(struct rule_ctx *ctx, const char *symbol, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
+ * Wake this rule at deadline with EV_TIMER (key and contract_id are passed back).
+ * Timers are not cancelled: on waking, a rule re-checks whether the reason still holds.
+ */
+void rule_timer(struct rule_ctx *ctx, srm_ms deadline, int64_t key, const char *contract_id);
+
+/* The end of the current lockout of a spec starting now (UNTIL_TIME/RESET/PERMANENT). */
+enum until_kind rule_until(struct rule_ctx *ctx, const struct lockout_spec *spec, srm_ms *until_ts);
+
+/* Format money (cents) as "-412.50" into buf (at least 24 bytes); returns buf. */
+const char *money_str(money_t m, char *buf);
+
+#endif

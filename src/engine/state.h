@@ -1,0 +1,96 @@
+/* state.h: the engine's state that rules read: accounts, positions, orders, P&L, lockouts. */
+#ifndef SRM_ENGINE_STATE_H
+#define SRM_ENGINE_STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config/config.h"
+#include "engine/action.h"
+#include "engine/domain.h"
+
+#define RULE_COUNT 12
+
+/* An open position. qty is signed: + long, - short. */
+struct pos {
+	int64_t id;
+	char contract_id[SRM_ID_MAX];
+	int qty;
+	double avg_price;
+	srm_ms opened;          /* engine time the position first appeared */
+	uint64_t grew_seq;      /* engine sequence of the last increase: larger = grew later */
+};
+
+/* A working order (status Open, Pending or Suspended). */
+struct ord {
+	int64_t id;
+	char contract_id[SRM_ID_MAX];
+	int status, type, side, size;
+	double limit_price, stop_price; /* PX_NULL when absent */
+	int fill_volume;
+	srm_ms seen;            /* engine time it first appeared */
+};
+
+/* One fill counted toward today's P&L and trade counts. */
+struct fill_rec {
+	int64_t id;
+	srm_ms at;              /* fill time (creationTimestamp) */
+	money_t pnl;            /* 0 for opening fills */
+	money_t fees;
+	bool closing;           /* profitAndLoss was present */
+	bool voided;
+};
+
+/* Fill timestamps for rolling windows (most recent hour), sorted ascending. */
+#define TC_CAP 4096
+
+struct trade_counter {
+	srm_ms t[TC_CAP];
+	size_t head, n;         /* ring buffer */
+	int session;            /* non-voided fills since the last reset */
+};
+
+struct acct {
+	int64_t id;
+	char name[SRM_NAME_MAX];
+	double balance;
+	bool can_trade;
+	bool seen;              /* an account event has arrived */
+	size_t n_pos, cap_pos;
+	struct pos *pos;
+	size_t n_ord, cap_ord;
+	struct ord *ord;
+	money_t realized;       /* sum of profitAndLoss of non-voided fills since the last reset */
+	money_t fees;           /* sum of fees of non-voided fills since the last reset */
+	struct trade_counter tc;
+	const struct rules_cfg *rules;  /* effective rules (override or global) */
+	void *rstate[RULE_COUNT];       /* each rule's per-account state (rule_def.state_size) */
+};
+
+/* A lockout held by the lockout manager. symbol "" = whole account. */
+struct lockout {
+	uint64_t id;
+	int64_t account_id;
+	char symbol[SRM_SYMBOL_MAX];
+	int rule;               /* rule index, -1 admin */
+	enum until_kind until;
+	srm_ms since;
+	srm_ms until_ts;        /* UNTIL_TIME */
+	char reason[192];
+};
+
+/* The last quote of a contract. */
+struct quote {
+	char contract_id[SRM_ID_MAX];
+	double bid, ask, last;  /* PX_NULL when never seen */
+	srm_ms at;              /* engine time it was applied */
+};
+
+/* A cached contract with its trader symbol ("MNQ") and id root ("MNQ", "EP"). */
+struct contract {
+	struct px_contract c;
+	char symbol[SRM_SYMBOL_MAX];
+	char root[SRM_SYMBOL_MAX];
+};
+
+#endif

@@ -1,0 +1,4 @@
+/* placeholder: being written */
+#include "engine/rule.h"
+
+const struct rule_def rule_max_contracts_per_instrument = {"RULE-002", "max_contracts_per_instrument", 0, 0, NULL, NULL, NULL};

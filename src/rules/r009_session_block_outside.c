@@ -1,0 +1,4 @@
+/* placeholder: being written */
+#include "engine/rule.h"
+
+const struct rule_def rule_session_block_outside = {"RULE-009", "session_block_outside", 0, 0, NULL, NULL, NULL};

@@ -1,0 +1,4 @@
+/* placeholder: being written */
+#include "engine/rule.h"
+
+const struct rule_def rule_auth_loss_guard = {"RULE-010", "auth_loss_guard", 0, 0, NULL, NULL, NULL};

@@ -1,0 +1,20 @@
+/* strutil.h: small bounded string helpers (no strcpy/sprintf in this project). */
+#ifndef SRM_UTIL_STRUTIL_H
+#define SRM_UTIL_STRUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Copy with truncation, always NUL-terminated; returns strlen(src) (truncated if >= cap). */
+size_t strlcpy_s(char *dst, const char *src, size_t cap);
+
+/* Case-insensitive glob match: '*' any run, '?' one char, no escapes. */
+bool glob_match_ci(const char *pattern, const char *s);
+
+/* Case-insensitive equality. */
+bool str_eq_ci(const char *a, const char *b);
+
+/* Is s valid UTF-8 of at most len bytes? */
+bool utf8_valid(const char *s, size_t len);
+
+#endif

@@ -1,0 +1,213 @@
+/* helpers.c: real events and configs for the unit tests. */
+#include "helpers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/strutil.h"
+#include "util/timefmt.h"
+
+srm_ms T(const char *iso)
+{
+	srm_ms t = 0;
+
+	if (iso_parse(iso, &t) != 0)
+		fail_msg("bad time in test: %s", iso);
+	return t;
+}
+
+static void disable_all(struct rules_cfg *r)
+{
+	r->max_contracts.enabled = false;
+	r->max_contracts_per_instrument.enabled = false;
+	r->daily_realized_loss.enabled = false;
+	r->daily_unrealized_loss.enabled = false;
+	r->max_unrealized_profit.enabled = false;
+	r->trade_frequency_limit.enabled = false;
+	r->cooldown_after_loss.enabled = false;
+	r->no_stop_loss_grace.enabled = false;
+	r->session_block_outside.enabled = false;
+	r->auth_loss_guard.enabled = false;
+	r->symbol_blocks.enabled = false;
+	r->trade_management.enabled = false;
+}
+
+void tw_init(struct tworld *w, srm_ms now)
+{
+	struct srm_err err;
+
+	memset(w, 0, sizeof(*w));
+	config_rules_defaults(&w->cfg.rules);
+	disable_all(&w->cfg.rules);
+	w->cfg.daemon.reset_min = 17 * 60;
+	w->cfg.daemon.quote_max_age_ms = 10000;
+	w->zone = tz_load("America/Chicago", &err);
+	if (w->zone == NULL)
+		fail_msg("tz_load: %s", err.msg);
+	w->eng = engine_new(&w->cfg, w->zone, now);
+}
+
+void tw_restart(struct tworld *w, srm_ms now)
+{
+	engine_free(w->eng);
+	w->eng = engine_new(&w->cfg, w->zone, now);
+}
+
+void tw_free(struct tworld *w)
+{
+	engine_free(w->eng);
+	tz_free(w->zone);
+	free(w->cfg.overrides);
+	w->eng = NULL;
+	w->zone = NULL;
+}
+
+static struct act_list feed(struct tworld *w, const struct srm_event *ev, srm_ms now)
+{
+	w->last = engine_apply(w->eng, ev, now);
+	return w->last;
+}
+
+struct act_list tw_contract(struct tworld *w, srm_ms now, const char *id, const char *name,
+			    double tick_size, double tick_value)
+{
+	struct srm_event ev = {.kind = EV_CONTRACT};
+
+	strlcpy_s(ev.u.contract.id, id, sizeof(ev.u.contract.id));
+	strlcpy_s(ev.u.contract.name, name, sizeof(ev.u.contract.name));
+	ev.u.contract.tick_size = tick_size;
+	ev.u.contract.tick_value = tick_value;
+	ev.u.contract.active = true;
+	return feed(w, &ev, now);
+}
+
+void tw_std_contracts(struct tworld *w, srm_ms now)
+{
+	tw_contract(w, now, ES, "ESZ6", 0.25, 12.5);
+	tw_contract(w, now, MNQ, "MNQZ6", 0.25, 0.5);
+	tw_contract(w, now, NQ, "NQZ6", 0.25, 5);
+	tw_contract(w, now, MES, "MESZ6", 0.25, 1.25);
+	tw_contract(w, now, RTY, "RTYZ6", 0.1, 5);
+	tw_contract(w, now, CL, "CLZ6", 0.01, 10);
+}
+
+struct act_list tw_account(struct tworld *w, srm_ms now, int64_t id, bool can_trade)
+{
+	struct srm_event ev = {.kind = EV_ACCOUNT};
+
+	ev.u.account.id = id;
+	snprintf(ev.u.account.name, sizeof(ev.u.account.name), "ACC-%lld", (long long)id);
+	ev.u.account.balance = 50000;
+	ev.u.account.can_trade = can_trade;
+	ev.u.account.is_visible = true;
+	ev.u.account.simulated = true;
+	return feed(w, &ev, now);
+}
+
+struct act_list tw_position(struct tworld *w, srm_ms now, int64_t acct, const char *contract,
+			    int qty, double avg)
+{
+	struct srm_event ev = {.kind = EV_POSITION};
+	struct px_position *p = &ev.u.position;
+
+	p->id = acct * 1000 + (int64_t)(strlen(contract) * 7 + (unsigned char)contract[9]);
+	p->account_id = acct;
+	strlcpy_s(p->contract_id, contract, sizeof(p->contract_id));
+	p->created = now;
+	p->type = qty > 0 ? PX_PT_LONG : qty < 0 ? PX_PT_SHORT : PX_PT_UNDEFINED;
+	p->size = qty < 0 ? -qty : qty;
+	p->average_price = avg;
+	return feed(w, &ev, now);
+}
+
+struct act_list tw_order(struct tworld *w, srm_ms now, int64_t acct, int64_t id,
+			 const char *contract, int status, int type, int side, int size,
+			 double limit_price, double stop_price)
+{
+	struct srm_event ev = {.kind = EV_ORDER};
+	struct px_order *o = &ev.u.order;
+
+	o->id = id;
+	o->account_id = acct;
+	strlcpy_s(o->contract_id, contract, sizeof(o->contract_id));
+	o->created = now;
+	o->updated = now;
+	o->status = status;
+	o->type = type;
+	o->side = side;
+	o->size = size;
+	o->limit_price = limit_price;
+	o->stop_price = stop_price;
+	o->filled_price = PX_NULL;
+	return feed(w, &ev, now);
+}
+
+struct act_list tw_trade(struct tworld *w, srm_ms now, int64_t acct, int64_t id,
+			 const char *contract, int side, int size, double price, double pnl,
+			 double fees, bool voided)
+{
+	struct srm_event ev = {.kind = EV_TRADE};
+	struct px_trade *t = &ev.u.trade;
+
+	t->id = id;
+	t->account_id = acct;
+	strlcpy_s(t->contract_id, contract, sizeof(t->contract_id));
+	t->created = now;
+	t->price = price;
+	t->profit_and_loss = pnl;
+	t->fees = fees;
+	t->side = side;
+	t->size = size;
+	t->voided = voided;
+	t->order_id = id + 100000;
+	return feed(w, &ev, now);
+}
+
+struct act_list tw_quote(struct tworld *w, srm_ms now, const char *contract, double bid,
+			 double ask, double last)
+{
+	struct srm_event ev = {.kind = EV_QUOTE};
+	struct px_quote *q = &ev.u.quote;
+
+	strlcpy_s(q->contract_id, contract, sizeof(q->contract_id));
+	q->best_bid = bid;
+	q->best_ask = ask;
+	q->last_price = last;
+	q->timestamp = now;
+	return feed(w, &ev, now);
+}
+
+struct act_list tw_advance(struct tworld *w, srm_ms now)
+{
+	w->last = engine_advance(w->eng, now);
+	return w->last;
+}
+
+size_t t_count(struct act_list l, enum act_kind kind, int rule)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < l.n; i++)
+		if (l.v[i].kind == kind && (rule == -2 || l.v[i].rule == rule))
+			n++;
+	return n;
+}
+
+const struct srm_action *t_find(struct act_list l, enum act_kind kind, int rule)
+{
+	for (size_t i = 0; i < l.n; i++)
+		if (l.v[i].kind == kind && (rule == -2 || l.v[i].rule == rule))
+			return &l.v[i];
+	return NULL;
+}
+
+void t_dump(struct act_list l)
+{
+	char buf[1024];
+
+	for (size_t i = 0; i < l.n; i++) {
+		if (action_to_json(&l.v[i], buf, sizeof(buf)) > 0)
+			fprintf(stderr, "  %s\n", buf);
+	}
+}

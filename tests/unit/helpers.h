@@ -1,0 +1,67 @@
+/* helpers.h: builders of real events and configs for the unit tests (no mocks: real engine objects). */
+#ifndef SRM_TESTS_HELPERS_H
+#define SRM_TESTS_HELPERS_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "config/config.h"
+#include "engine/engine.h"
+#include "engine/event.h"
+
+/* A test world: a config (defaults, every rule disabled), a zone, an engine. */
+struct tworld {
+	struct srm_config cfg;
+	struct tz *zone;        /* America/Chicago */
+	struct engine *eng;
+	struct act_list last;   /* actions of the last call */
+};
+
+/* ISO-8601 UTC -> ms (fails the test when malformed). */
+srm_ms T(const char *iso);
+
+/* Set up cfg with config_rules_defaults() and every rule disabled; engine created at now. */
+void tw_init(struct tworld *w, srm_ms now);
+/* Recreate the engine after editing w->cfg (state is lost). */
+void tw_restart(struct tworld *w, srm_ms now);
+void tw_free(struct tworld *w);
+
+/* Feed events (each returns and stores the action list). */
+struct act_list tw_contract(struct tworld *w, srm_ms now, const char *id, const char *name,
+			    double tick_size, double tick_value);
+/* Registers ES (CON.F.US.EP.Z26 ESZ6 0.25/12.5), MNQ (CON.F.US.MNQ.Z26 0.25/0.5),
+ * NQ, MES, RTY (CON.F.US.RTY.Z26 0.1/5), CL (CON.F.US.CLE.Z26 CLZ6 0.01/10). */
+void tw_std_contracts(struct tworld *w, srm_ms now);
+struct act_list tw_account(struct tworld *w, srm_ms now, int64_t id, bool can_trade);
+/* qty signed: + long, - short; 0 = closed. */
+struct act_list tw_position(struct tworld *w, srm_ms now, int64_t acct, const char *contract,
+			    int qty, double avg);
+struct act_list tw_order(struct tworld *w, srm_ms now, int64_t acct, int64_t id,
+			 const char *contract, int status, int type, int side, int size,
+			 double limit_price, double stop_price);
+/* pnl PX_NULL for an opening fill. */
+struct act_list tw_trade(struct tworld *w, srm_ms now, int64_t acct, int64_t id,
+			 const char *contract, int side, int size, double price, double pnl,
+			 double fees, bool voided);
+struct act_list tw_quote(struct tworld *w, srm_ms now, const char *contract, double bid,
+			 double ask, double last);
+struct act_list tw_advance(struct tworld *w, srm_ms now);
+
+/* Count actions of a kind (and rule, -2 = any) in a list. */
+size_t t_count(struct act_list l, enum act_kind kind, int rule);
+/* The first action of a kind (and rule, -2 = any), or NULL. */
+const struct srm_action *t_find(struct act_list l, enum act_kind kind, int rule);
+/* Print a list to stderr (debugging a failing test). */
+void t_dump(struct act_list l);
+
+#define ES "CON.F.US.EP.Z26"
+#define MNQ "CON.F.US.MNQ.Z26"
+#define NQ "CON.F.US.ENQ.Z26"
+#define MES "CON.F.US.MES.Z26"
+#define RTY "CON.F.US.RTY.Z26"
+#define CL "CON.F.US.CLE.Z26"
+
+#endif

@@ -1,0 +1,7 @@
+/* placeholder: being written */
+#include "helpers.h"
+
+int main(void)
+{
+	return 0;
+}
