@@ -31,7 +31,8 @@ struct rule_def {
 	const char *name;               /* config key: "max_contracts" */
 	unsigned wakes_on;              /* EVM_* mask */
 	size_t state_size;              /* per-account state, zeroed at creation */
-	bool (*enabled)(const struct rules_cfg *cfg);
+	/* offsetof(struct rules_cfg, <block>): every block starts with `bool enabled, dry_run`. */
+	size_t cfg_offset;
 	void (*check)(struct rule_ctx *ctx);
 	/* Daily reset for this account (may be NULL). */
 	void (*on_reset)(struct rule_ctx *ctx);
@@ -65,6 +66,10 @@ void rule_unlock(struct rule_ctx *ctx, const char *symbol, const char *fmt, ...)
  * Timers are not cancelled: on waking, a rule re-checks whether the reason still holds.
  */
 void rule_timer(struct rule_ctx *ctx, srm_ms deadline, int64_t key, const char *contract_id);
+
+/* A working stop order (Stop, StopLimit, TrailingStop) protecting the account's position in
+ * contract_id (opposite side), or NULL. */
+const struct ord *rule_find_stop(const struct rule_ctx *ctx, const char *contract_id);
 
 /* The end of the current lockout of a spec starting now (UNTIL_TIME/RESET/PERMANENT). */
 enum until_kind rule_until(struct rule_ctx *ctx, const struct lockout_spec *spec, srm_ms *until_ts);
