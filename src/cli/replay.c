@@ -1,1 +1,273 @@
-/* placeholder: being written */
+/* replay.c: `srm replay`: run a recorded event stream through the engine, print its actions. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "config/config.h"
+#include "engine/engine.h"
+#include "util/strutil.h"
+#include "util/timefmt.h"
+#include "util/tz.h"
+#include "wire/wire.h"
+
+#define REPLAY_LINE_MAX (1 << 20)
+#define REPLAY_BATCH 256
+
+struct replay {
+	const char *path;
+	struct srm_config *cfg;
+	struct tz *zone;
+	struct engine *eng;
+	bool human;
+	unsigned long bad;
+	unsigned long actions;
+};
+
+static void print_human_header(void)
+{
+	printf("%-24s %-10s %-8s %-14s %-18s %-22s %s\n", "TIME", "ACCOUNT", "RULE", "ACTION",
+	       "CONTRACT", "DETAIL", "REASON");
+}
+
+static void print_action(struct replay *r, const struct srm_action *a)
+{
+	char buf[1024];
+
+	r->actions++;
+	if (!r->human) {
+		if (action_to_json(a, buf, sizeof(buf)) > 0)
+			puts(buf);
+		return;
+	}
+	char ts[40], detail[64] = "", until[40];
+
+	iso_format_short(a->ts, ts, sizeof(ts));
+	switch (a->kind) {
+	case ACT_LOCKOUT:
+		if (a->until == UNTIL_TIME)
+			snprintf(detail, sizeof(detail), "until %s", iso_format_short(a->until_ts, until, sizeof(until)));
+		else
+			snprintf(detail, sizeof(detail), "until %s", a->until == UNTIL_RESET ? "reset" : "permanent");
+		break;
+	case ACT_CANCEL_ORDER:
+		snprintf(detail, sizeof(detail), "order %lld", (long long)a->order_id);
+		break;
+	case ACT_PARTIAL_CLOSE:
+		snprintf(detail, sizeof(detail), "size %d", a->size);
+		break;
+	case ACT_PLACE_STOP:
+		snprintf(detail, sizeof(detail), "%s %d @ %.10g", a->side == PX_BID ? "buy" : "sell",
+			 a->size, a->stop_price);
+		break;
+	case ACT_MODIFY_STOP:
+		snprintf(detail, sizeof(detail), "order %lld -> %.10g", (long long)a->order_id, a->stop_price);
+		break;
+	default:
+		break;
+	}
+	if (a->symbol[0] != '\0' && a->contract_id[0] == '\0')
+		printf("%-24s %-10lld %-8s %-14s %-18s %-22s %s%s\n", ts, (long long)a->account_id,
+		       rule_id_name(a->rule), act_kind_name(a->kind), a->symbol, detail,
+		       a->dry_run ? "[dry run] " : "", a->reason);
+	else
+		printf("%-24s %-10lld %-8s %-14s %-18s %-22s %s%s\n", ts, (long long)a->account_id,
+		       rule_id_name(a->rule), act_kind_name(a->kind),
+		       a->contract_id[0] ? a->contract_id : "-", detail, a->dry_run ? "[dry run] " : "",
+		       a->reason);
+}
+
+static void print_list(struct replay *r, struct act_list l)
+{
+	for (size_t i = 0; i < l.n; i++)
+		print_action(r, &l.v[i]);
+}
+
+static int ensure_engine(struct replay *r, srm_ms ts)
+{
+	if (r->eng == NULL)
+		r->eng = engine_new(r->cfg, r->zone, ts);
+	return 0;
+}
+
+/* Decode one line into events; returns the count or -1 with err set. */
+static int decode_line(const char *line, srm_ms *ts, struct srm_event *evs, size_t cap,
+		       struct srm_err *err)
+{
+	cJSON *j = cJSON_Parse(line);
+	char tsbuf[64], name[64], cid[SRM_ID_MAX];
+	enum ev_kind kind;
+	size_t n = 0;
+	int rc = -1;
+
+	if (j == NULL || !cJSON_IsObject(j)) {
+		srm_err_set(err, SRM_EINVAL, "not a JSON object");
+		goto out;
+	}
+	if (wire_get_string(j, "ts", true, false, tsbuf, sizeof(tsbuf), err) != 0)
+		goto out;
+	if (iso_parse(tsbuf, ts) != 0) {
+		srm_err_set(err, SRM_EINVAL, "field 'ts': expected an ISO-8601 time, got \"%s\"", tsbuf);
+		goto out;
+	}
+	if (wire_get_string(j, "event", true, false, name, sizeof(name), err) != 0)
+		goto out;
+	if (wire_event_kind(name, &kind) != 0) {
+		srm_err_set(err, SRM_EINVAL, "field 'event': unknown event \"%s\"", name);
+		goto out;
+	}
+	const cJSON *data = cJSON_GetObjectItemCaseSensitive(j, "data");
+
+	if (data == NULL) {
+		srm_err_set(err, SRM_EMISSING, "missing field 'data'");
+		goto out;
+	}
+	if (kind == EV_QUOTE) {
+		if (wire_get_string(j, "contractId", true, false, cid, sizeof(cid), err) != 0)
+			goto out;
+		evs[0].kind = EV_QUOTE;
+		if (wire_decode_quote(cid, data, &evs[0].u.quote, err) != 0)
+			goto out;
+		n = 1;
+	} else if (wire_decode_user_event(kind, data, evs, cap, &n, err) != 0) {
+		goto out;
+	}
+	rc = (int)n;
+out:
+	cJSON_Delete(j);
+	return rc;
+}
+
+static int replay_stream(struct replay *r, FILE *f)
+{
+	char *line = malloc(REPLAY_LINE_MAX);
+	struct srm_event *evs = calloc(REPLAY_BATCH, sizeof(*evs));
+	unsigned long lineno = 0;
+
+	if (line == NULL || evs == NULL) {
+		free(line);
+		free(evs);
+		fprintf(stderr, "srm: out of memory\n");
+		return -1;
+	}
+	while (fgets(line, REPLAY_LINE_MAX, f) != NULL) {
+		size_t len = strlen(line);
+		struct srm_err err = {0};
+		srm_ms ts;
+		int n;
+
+		lineno++;
+		if (len == REPLAY_LINE_MAX - 1 && line[len - 1] != '\n') {
+			int c;
+
+			while ((c = fgetc(f)) != EOF && c != '\n')
+				;
+			fprintf(stderr, "%s:%lu: line longer than %d bytes, skipped\n", r->path, lineno,
+				REPLAY_LINE_MAX);
+			r->bad++;
+			continue;
+		}
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (len == 0 || line[0] == '#')
+			continue;
+		n = decode_line(line, &ts, evs, REPLAY_BATCH, &err);
+		if (n < 0) {
+			fprintf(stderr, "%s:%lu: %s\n", r->path, lineno, err.msg);
+			r->bad++;
+			continue;
+		}
+		ensure_engine(r, ts);
+		for (int i = 0; i < n; i++)
+			print_list(r, engine_apply(r->eng, &evs[i], ts));
+	}
+	free(line);
+	free(evs);
+	return 0;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: srm replay --config FILE [--until TIME] [--human] EVENTS.jsonl\n"
+		     "  Runs recorded gateway events through the rules and prints every action\n"
+		     "  they would have taken, one JSON object per line (--human: a table).\n");
+}
+
+int cmd_replay(int argc, char **argv)
+{
+	const char *config = NULL, *events = NULL, *until = NULL;
+	struct replay r = {0};
+	struct config_diag diag = {0};
+	struct srm_err err = {0};
+	int rc = 2;
+	FILE *f = NULL;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+			config = argv[++i];
+		} else if (strcmp(argv[i], "--until") == 0 && i + 1 < argc) {
+			until = argv[++i];
+		} else if (strcmp(argv[i], "--human") == 0) {
+			r.human = true;
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return 0;
+		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+			fprintf(stderr, "srm replay: unknown option %s\n", argv[i]);
+			usage(stderr);
+			return 2;
+		} else if (events == NULL) {
+			events = argv[i];
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (config == NULL || events == NULL) {
+		usage(stderr);
+		return 2;
+	}
+	srm_ms until_ts = 0;
+
+	if (until != NULL && iso_parse(until, &until_ts) != 0) {
+		fprintf(stderr, "srm replay: --until: expected an ISO-8601 time, got \"%s\"\n", until);
+		return 2;
+	}
+	r.cfg = config_load(config, &diag);
+	if (r.cfg == NULL) {
+		for (size_t i = 0; i < diag.n; i++)
+			fprintf(stderr, "%s\n", diag.msgs[i]);
+		return 2;
+	}
+	r.zone = tz_load(r.cfg->daemon.timezone, &err);
+	if (r.zone == NULL) {
+		fprintf(stderr, "srm replay: time zone %s: %s\n", r.cfg->daemon.timezone, err.msg);
+		goto out;
+	}
+	r.path = events;
+	f = strcmp(events, "-") == 0 ? stdin : fopen(events, "r");
+	if (f == NULL) {
+		fprintf(stderr, "srm replay: %s: %s\n", events, strerror(errno));
+		goto out;
+	}
+	if (r.human)
+		print_human_header();
+	if (replay_stream(&r, f) != 0)
+		goto out;
+	if (until != NULL) {
+		ensure_engine(&r, until_ts);
+		print_list(&r, engine_advance(r.eng, until_ts));
+	}
+	fflush(stdout);
+	if (r.bad > 0)
+		fprintf(stderr, "srm replay: %lu bad line%s skipped\n", r.bad, r.bad == 1 ? "" : "s");
+	rc = r.bad > 0 ? 1 : 0;
+out:
+	if (f != NULL && f != stdin)
+		fclose(f);
+	engine_free(r.eng);
+	tz_free(r.zone);
+	config_free(r.cfg);
+	return rc;
+}

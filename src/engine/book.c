@@ -1,1 +1,349 @@
-/* placeholder: being written */
+/* book.c: the state book: accounts, open positions and working orders, contract slots. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine_int.h"
+#include "util/strutil.h"
+#include "util/xalloc.h"
+
+static uint64_t hash64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* ---- accounts ---- */
+
+static void acct_map_insert(uint32_t *map, size_t cap, int64_t id, uint32_t idx)
+{
+	size_t m = cap - 1, i = hash64((uint64_t)id) & m;
+
+	while (map[i] != 0)
+		i = (i + 1) & m;
+	map[i] = idx + 1;
+}
+
+static void acct_map_grow(struct engine *e)
+{
+	size_t cap = e->acct_map_cap ? e->acct_map_cap * 2 : 64;
+	uint32_t *map = xcalloc(cap, sizeof(*map));
+
+	for (size_t i = 0; i < e->n_accts; i++)
+		acct_map_insert(map, cap, e->accts[i]->id, (uint32_t)i);
+	free(e->acct_map);
+	e->acct_map = map;
+	e->acct_map_cap = cap;
+}
+
+static struct acct *acct_new(struct engine *e, int64_t id)
+{
+	struct acct *a = xcalloc(1, sizeof(*a));
+
+	a->id = id;
+	a->can_trade = true;
+	a->rules = config_rules_for(e->cfg, id);
+	for (int r = 0; r < RULE_COUNT; r++)
+		if (rule_table[r]->state_size > 0)
+			a->rstate[r] = xcalloc(1, rule_table[r]->state_size);
+	return a;
+}
+
+struct acct *book_acct(struct engine *e, int64_t id, bool create)
+{
+	if (e->acct_map_cap > 0) {
+		size_t m = e->acct_map_cap - 1, i = hash64((uint64_t)id) & m;
+
+		while (e->acct_map[i] != 0) {
+			struct acct *a = e->accts[e->acct_map[i] - 1];
+
+			if (a->id == id)
+				return a;
+			i = (i + 1) & m;
+		}
+	}
+	if (!create)
+		return NULL;
+	if (e->n_accts == e->cap_accts) {
+		e->cap_accts = e->cap_accts ? e->cap_accts * 2 : 16;
+		e->accts = xreallocarray(e->accts, e->cap_accts, sizeof(*e->accts));
+	}
+	struct acct *a = acct_new(e, id);
+
+	e->accts[e->n_accts++] = a;
+	if (e->n_accts * 2 > e->acct_map_cap)
+		acct_map_grow(e);
+	else
+		acct_map_insert(e->acct_map, e->acct_map_cap, id, (uint32_t)(e->n_accts - 1));
+	return a;
+}
+
+/* ---- contract slots ---- */
+
+static void cs_map_insert(uint32_t *map, size_t cap, const char *id, uint32_t idx)
+{
+	size_t m = cap - 1, i = hash_str(id) & m;
+
+	while (map[i] != 0)
+		i = (i + 1) & m;
+	map[i] = idx + 1;
+}
+
+static void cs_map_grow(struct engine *e)
+{
+	size_t cap = e->cs_map_cap ? e->cs_map_cap * 2 : 64;
+	uint32_t *map = xcalloc(cap, sizeof(*map));
+
+	for (size_t i = 0; i < e->n_cs; i++)
+		cs_map_insert(map, cap, e->cs[i].k.c.id, (uint32_t)i);
+	free(e->cs_map);
+	e->cs_map = map;
+	e->cs_map_cap = cap;
+}
+
+const struct cslot *book_cslot_c(const struct engine *e, const char *contract_id)
+{
+	if (e->cs_map_cap == 0 || contract_id == NULL)
+		return NULL;
+	size_t m = e->cs_map_cap - 1, i = hash_str(contract_id) & m;
+
+	while (e->cs_map[i] != 0) {
+		const struct cslot *c = &e->cs[e->cs_map[i] - 1];
+
+		if (strcmp(c->k.c.id, contract_id) == 0)
+			return c;
+		i = (i + 1) & m;
+	}
+	return NULL;
+}
+
+struct cslot *book_cslot(struct engine *e, const char *contract_id, bool create)
+{
+	struct cslot *c = (struct cslot *)book_cslot_c(e, contract_id);
+
+	if (c != NULL || !create)
+		return c;
+	if (e->n_cs == e->cap_cs) {
+		e->cap_cs = e->cap_cs ? e->cap_cs * 2 : 32;
+		e->cs = xreallocarray(e->cs, e->cap_cs, sizeof(*e->cs));
+	}
+	c = &e->cs[e->n_cs++];
+	memset(c, 0, sizeof(*c));
+	strlcpy_s(c->k.c.id, contract_id, sizeof(c->k.c.id));
+	strlcpy_s(c->q.contract_id, contract_id, sizeof(c->q.contract_id));
+	root_from_id(contract_id, c->k.root, sizeof(c->k.root));
+	c->q.bid = c->q.ask = c->q.last = PX_NULL;
+	if (e->n_cs * 2 > e->cs_map_cap)
+		cs_map_grow(e);
+	else
+		cs_map_insert(e->cs_map, e->cs_map_cap, contract_id, (uint32_t)(e->n_cs - 1));
+	return c;
+}
+
+void book_watch(struct engine *e, const char *contract_id, struct acct *a, int delta)
+{
+	struct cslot *c = book_cslot(e, contract_id, true);
+
+	for (size_t i = 0; i < c->n_watch; i++) {
+		if (c->watch[i].a == a) {
+			c->watch[i].refs += delta;
+			if (c->watch[i].refs <= 0)
+				c->watch[i] = c->watch[--c->n_watch];
+			return;
+		}
+	}
+	if (delta <= 0)
+		return;
+	if (c->n_watch == c->cap_watch) {
+		c->cap_watch = c->cap_watch ? c->cap_watch * 2 : 4;
+		c->watch = xreallocarray(c->watch, c->cap_watch, sizeof(*c->watch));
+	}
+	c->watch[c->n_watch++] = (struct watch){.a = a, .refs = delta};
+}
+
+/* "ESZ6" -> "ES", "MNQZ6" -> "MNQ", "6BU5" -> "6B": drop the year digits and the month code. */
+void symbol_from_name(const char *name, char *out, size_t cap)
+{
+	size_t n = strlen(name);
+
+	while (n > 0 && name[n - 1] >= '0' && name[n - 1] <= '9')
+		n--;
+	if (n >= 2 && strchr("FGHJKMNQUVXZ", name[n - 1]) != NULL && n < strlen(name))
+		n--;
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(out, name, n);
+	out[n] = '\0';
+}
+
+/* "CON.F.US.EP.Z26" -> "EP" (the id root); "" when the id has another shape. */
+void root_from_id(const char *id, char *out, size_t cap)
+{
+	const char *p = id;
+	int dots = 0;
+
+	out[0] = '\0';
+	while (*p && dots < 3) {
+		if (*p == '.')
+			dots++;
+		p++;
+	}
+	if (dots < 3)
+		return;
+	const char *end = strchr(p, '.');
+	size_t n = end ? (size_t)(end - p) : strlen(p);
+
+	if (n == 0 || n >= cap)
+		return;
+	memcpy(out, p, n);
+	out[n] = '\0';
+}
+
+/* ---- events ---- */
+
+void book_apply_account(struct engine *e, const struct px_account *pa, struct acct *a)
+{
+	(void)e;
+	strlcpy_s(a->name, pa->name, sizeof(a->name));
+	a->balance = pa->balance;
+	a->can_trade = pa->can_trade;
+	a->seen = true;
+}
+
+struct pos *acct_pos(const struct acct *a, const char *contract_id)
+{
+	for (size_t i = 0; i < a->n_pos; i++)
+		if (strcmp(a->pos[i].contract_id, contract_id) == 0)
+			return &a->pos[i];
+	return NULL;
+}
+
+struct ord *acct_ord(const struct acct *a, int64_t order_id)
+{
+	for (size_t i = 0; i < a->n_ord; i++)
+		if (a->ord[i].id == order_id)
+			return &a->ord[i];
+	return NULL;
+}
+
+int book_apply_position(struct engine *e, struct acct *a, const struct px_position *pp)
+{
+	struct pos *p = acct_pos(a, pp->contract_id);
+	int prev = p ? p->qty : 0;
+	int qty = pp->type == PX_PT_SHORT ? -pp->size : pp->size;
+
+	if (qty == 0) {
+		if (p != NULL) {
+			*p = a->pos[--a->n_pos];
+			book_watch(e, pp->contract_id, a, -1);
+		}
+		return prev;
+	}
+	if (p == NULL) {
+		if (a->n_pos == a->cap_pos) {
+			a->cap_pos = a->cap_pos ? a->cap_pos * 2 : 4;
+			a->pos = xreallocarray(a->pos, a->cap_pos, sizeof(*a->pos));
+		}
+		p = &a->pos[a->n_pos++];
+		memset(p, 0, sizeof(*p));
+		strlcpy_s(p->contract_id, pp->contract_id, sizeof(p->contract_id));
+		p->opened = e->now;
+		book_watch(e, pp->contract_id, a, 1);
+	} else if ((prev > 0) != (qty > 0)) {
+		p->opened = e->now; /* reversed: a new position */
+	}
+	p->id = pp->id;
+	if (prev == 0 || (prev > 0) != (qty > 0) || abs(qty) > abs(prev))
+		p->grew_seq = ++e->seq;
+	p->qty = qty;
+	p->avg_price = pp->average_price;
+	return prev;
+}
+
+static bool status_working(int status)
+{
+	return status == PX_OS_OPEN || status == PX_OS_PENDING || status == PX_OS_SUSPENDED;
+}
+
+bool book_apply_order(struct engine *e, struct acct *a, const struct px_order *po, struct ord *prev)
+{
+	struct ord *o = acct_ord(a, po->id);
+	bool had = o != NULL;
+
+	if (had)
+		*prev = *o;
+	if (!status_working(po->status)) {
+		if (had) {
+			*o = a->ord[--a->n_ord];
+			book_watch(e, po->contract_id, a, -1);
+		}
+		return had;
+	}
+	if (!had) {
+		if (a->n_ord == a->cap_ord) {
+			a->cap_ord = a->cap_ord ? a->cap_ord * 2 : 4;
+			a->ord = xreallocarray(a->ord, a->cap_ord, sizeof(*a->ord));
+		}
+		o = &a->ord[a->n_ord++];
+		memset(o, 0, sizeof(*o));
+		o->id = po->id;
+		o->seen = e->now;
+		book_watch(e, po->contract_id, a, 1);
+	} else if (strcmp(o->contract_id, po->contract_id) != 0) {
+		book_watch(e, o->contract_id, a, -1);
+		book_watch(e, po->contract_id, a, 1);
+	}
+	strlcpy_s(o->contract_id, po->contract_id, sizeof(o->contract_id));
+	o->status = po->status;
+	o->type = po->type;
+	o->side = po->side;
+	o->size = po->size - (po->fill_volume > 0 && po->fill_volume < po->size ? po->fill_volume : 0);
+	o->limit_price = po->limit_price;
+	o->stop_price = po->stop_price;
+	o->fill_volume = po->fill_volume;
+	return had;
+}
+
+bool acct_ord_is_reducing(const struct acct *a, const struct ord *o)
+{
+	const struct pos *p = acct_pos(a, o->contract_id);
+
+	if (p == NULL)
+		return false;
+	if (p->qty > 0)
+		return o->side == PX_ASK && o->size <= p->qty;
+	return o->side == PX_BID && o->size <= -p->qty;
+}
+
+void book_free(struct engine *e)
+{
+	for (size_t i = 0; i < e->n_accts; i++) {
+		struct acct *a = e->accts[i];
+
+		for (int r = 0; r < RULE_COUNT; r++)
+			free(a->rstate[r]);
+		free(a->pos);
+		free(a->ord);
+		free(a);
+	}
+	free(e->accts);
+	free(e->acct_map);
+	for (size_t i = 0; i < e->n_cs; i++)
+		free(e->cs[i].watch);
+	free(e->cs);
+	free(e->cs_map);
+}

@@ -1,1 +1,708 @@
-/* placeholder: being written */
+/* engine.c: engine_apply / engine_advance: apply the event, wake the rules, guard lockouts. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine_int.h"
+#include "util/strutil.h"
+#include "util/xalloc.h"
+
+#define RECENT_MS 2000
+
+/* ---- output ---- */
+
+struct srm_action *out_push(struct engine *e)
+{
+	if (e->n_out == e->cap_out) {
+		e->cap_out = e->cap_out ? e->cap_out * 2 : 64;
+		e->out = xreallocarray(e->out, e->cap_out, sizeof(*e->out));
+	}
+	struct srm_action *a = &e->out[e->n_out++];
+
+	memset(a, 0, sizeof(*a));
+	a->stop_price = PX_NULL;
+	return a;
+}
+
+static bool recent_same(const struct recent *r, const struct srm_action *a)
+{
+	return r->account_id == a->account_id && r->kind == a->kind && r->order_id == a->order_id &&
+	       strcmp(r->contract_id, a->contract_id) == 0;
+}
+
+/* True when the same request was emitted within RECENT_MS; otherwise remembers this one. */
+bool recent_suppressed(struct engine *e, const struct srm_action *a)
+{
+	size_t i = 0;
+
+	while (i < e->n_recent) {
+		struct recent *r = &e->recent[i];
+
+		if (e->now - r->at >= RECENT_MS) {
+			*r = e->recent[--e->n_recent];
+			continue;
+		}
+		if (recent_same(r, a))
+			return true;
+		i++;
+	}
+	if (e->n_recent == e->cap_recent) {
+		e->cap_recent = e->cap_recent ? e->cap_recent * 2 : 32;
+		e->recent = xreallocarray(e->recent, e->cap_recent, sizeof(*e->recent));
+	}
+	struct recent *r = &e->recent[e->n_recent++];
+
+	r->account_id = a->account_id;
+	r->kind = a->kind;
+	r->order_id = a->order_id;
+	r->at = e->now;
+	strlcpy_s(r->contract_id, a->contract_id, sizeof(r->contract_id));
+	return false;
+}
+
+/* A position/order event on a contract: earlier requests about it (or account-wide) are answered. */
+void recent_forget(struct engine *e, int64_t account_id, const char *contract_id)
+{
+	size_t i = 0;
+
+	while (i < e->n_recent) {
+		struct recent *r = &e->recent[i];
+
+		if (r->account_id == account_id && r->kind != ACT_LOCKOUT && r->kind != ACT_UNLOCK &&
+		    (r->contract_id[0] == '\0' || strcmp(r->contract_id, contract_id) == 0))
+			*r = e->recent[--e->n_recent];
+		else
+			i++;
+	}
+}
+
+static bool global_dry_run(const struct engine *e)
+{
+	return e->cfg->daemon.dry_run;
+}
+
+static const bool *rule_flags(const struct rules_cfg *cfg, int rule)
+{
+	return (const bool *)((const char *)cfg + rule_table[rule]->cfg_offset);
+}
+
+static bool rule_dry(const struct engine *e, const struct rules_cfg *cfg, int rule)
+{
+	return global_dry_run(e) || (rule >= 0 && rule_flags(cfg, rule)[1]);
+}
+
+/* Room for 64 more actions, so pointers handed to a rule stay valid while it runs. */
+static void out_reserve(struct engine *e)
+{
+	if (e->n_out + 64 > e->cap_out) {
+		e->cap_out = (e->n_out + 64) * 2;
+		e->out = xreallocarray(e->out, e->cap_out, sizeof(*e->out));
+	}
+}
+
+/*
+ * Drop the requests that repeat a recent identical one (docs/ENGINE.md), once every field is
+ * filled in: at the end of each public call.
+ */
+static void finalize(struct engine *e)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < e->n_out; i++) {
+		const struct srm_action *a = &e->out[i];
+		srm_ms saved = e->now;
+		bool drop;
+
+		e->now = a->ts;
+		drop = a->kind != ACT_LOCKOUT && a->kind != ACT_UNLOCK && a->kind != ACT_ALERT &&
+		       recent_suppressed(e, a);
+		e->now = saved;
+		if (drop)
+			continue;
+		if (k != i)
+			e->out[k] = *a;
+		k++;
+	}
+	e->n_out = k;
+	e->stats.actions += k;
+}
+
+static struct srm_action *new_action(struct engine *e, enum act_kind kind, int rule,
+				     int64_t account_id, const char *contract_id, bool dry,
+				     const char *fmt, va_list ap)
+{
+	struct srm_action *a = out_push(e);
+
+	a->kind = kind;
+	a->rule = rule;
+	a->ts = e->now;
+	a->account_id = account_id;
+	a->dry_run = dry;
+	if (contract_id != NULL)
+		strlcpy_s(a->contract_id, contract_id, sizeof(a->contract_id));
+	vsnprintf(a->reason, sizeof(a->reason), fmt, ap);
+	return a;
+}
+
+static struct srm_action *engine_act(struct engine *e, enum act_kind kind, int rule,
+				     int64_t account_id, const char *contract_id, bool dry,
+				     const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+
+static struct srm_action *engine_act(struct engine *e, enum act_kind kind, int rule,
+				     int64_t account_id, const char *contract_id, bool dry,
+				     const char *fmt, ...)
+{
+	va_list ap;
+	struct srm_action *a;
+
+	va_start(ap, fmt);
+	a = new_action(e, kind, rule, account_id, contract_id, dry, fmt, ap);
+	va_end(ap);
+	return a;
+}
+
+/* ---- rule helpers (rule.h) ---- */
+
+struct srm_action *rule_act(struct rule_ctx *ctx, enum act_kind kind, const char *contract_id,
+			    const char *fmt, ...)
+{
+	va_list ap;
+	struct srm_action *a;
+
+	out_reserve(ctx->eng);
+	va_start(ap, fmt);
+	a = new_action(ctx->eng, kind, ctx->rule, ctx->acct->id, contract_id, ctx->dry_run, fmt, ap);
+	va_end(ap);
+	return a;
+}
+
+static void flatten_scope(struct engine *e, struct acct *a, int rule, const char *symbol, bool dry,
+			  const char *why)
+{
+	if (symbol == NULL || symbol[0] == '\0') {
+		engine_act(e, ACT_CANCEL_ALL, rule, a->id, NULL, dry, "%s", why);
+		if (a->n_pos > 0)
+			engine_act(e, ACT_CLOSE_ALL, rule, a->id, NULL, dry, "%s", why);
+		return;
+	}
+	for (size_t i = 0; i < a->n_ord; i++) {
+		const struct ord *o = &a->ord[i];
+
+		if (engine_symbol_matches(e, o->contract_id, symbol) && !acct_ord_is_reducing(a, o)) {
+			struct srm_action *x = engine_act(e, ACT_CANCEL_ORDER, rule, a->id,
+							  o->contract_id, dry, "%s", why);
+
+			x->order_id = o->id;
+		}
+	}
+	for (size_t i = 0; i < a->n_pos; i++)
+		if (engine_symbol_matches(e, a->pos[i].contract_id, symbol))
+			engine_act(e, ACT_CLOSE_CONTRACT, rule, a->id, a->pos[i].contract_id, dry,
+				   "%s", why);
+}
+
+enum until_kind rule_until(struct rule_ctx *ctx, const struct lockout_spec *spec, srm_ms *until_ts)
+{
+	*until_ts = 0;
+	switch (spec->mode) {
+	case LOCKOUT_NONE:
+		return UNTIL_NONE;
+	case LOCKOUT_DURATION:
+		*until_ts = ctx->now + spec->duration_ms;
+		return UNTIL_TIME;
+	case LOCKOUT_UNTIL_RESET:
+		return UNTIL_RESET;
+	case LOCKOUT_PERMANENT:
+		return UNTIL_PERMANENT;
+	case LOCKOUT_UNTIL_NEXT_WINDOW: {
+		const struct cfg_session_block_outside *s = &ctx->cfg->session_block_outside;
+		srm_ms t = cal_next_window_open(&ctx->eng->cal, s->windows, s->n_windows, ctx->now);
+
+		if (t == INT64_MAX)
+			return UNTIL_PERMANENT;
+		*until_ts = t;
+		return UNTIL_TIME;
+	}
+	}
+	return UNTIL_NONE;
+}
+
+static void lockout_start(struct engine *e, struct acct *a, int rule, enum until_kind u,
+			  srm_ms until_ts, const char *symbol, bool flatten, bool dry,
+			  const char *reason)
+{
+	const char *sym = symbol ? symbol : "";
+	srm_ms end = lock_end(e, u, until_ts);
+
+	for (size_t i = 0; i < e->n_locks; i++) {
+		struct lockout *l = &e->locks[i];
+
+		if (l->account_id == a->id && l->rule == rule && strcmp(l->symbol, sym) == 0) {
+			if (lock_end(e, l->until, l->until_ts) >= end)
+				return; /* already held at least as long */
+			lock_remove_at(e, i);
+			break;
+		}
+	}
+	struct lockout l = {
+		.account_id = a->id, .rule = rule, .until = u, .since = e->now, .until_ts = until_ts,
+	};
+
+	strlcpy_s(l.symbol, sym, sizeof(l.symbol));
+	strlcpy_s(l.reason, reason, sizeof(l.reason));
+	lock_add(e, &l);
+
+	struct srm_action *x = engine_act(e, ACT_LOCKOUT, rule, a->id, NULL, dry, "%s", reason);
+
+	x->until = u;
+	x->until_ts = until_ts;
+	strlcpy_s(x->symbol, sym, sizeof(x->symbol));
+	if (flatten)
+		flatten_scope(e, a, rule, sym, dry, reason);
+}
+
+void rule_lockout(struct rule_ctx *ctx, const struct lockout_spec *spec, const char *symbol,
+		  bool flatten, const char *fmt, ...)
+{
+	char reason[192];
+	srm_ms until_ts;
+	enum until_kind u = rule_until(ctx, spec, &until_ts);
+	va_list ap;
+
+	if (u == UNTIL_NONE)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	lockout_start(ctx->eng, ctx->acct, ctx->rule, u, until_ts, symbol, flatten, ctx->dry_run,
+		      reason);
+}
+
+static void unlock_at(struct engine *e, size_t i, bool dry, const char *reason)
+{
+	struct lockout l = e->locks[i];
+	struct srm_action *x;
+
+	lock_remove_at(e, i);
+	x = engine_act(e, ACT_UNLOCK, l.rule, l.account_id, NULL, dry, "%s", reason);
+	strlcpy_s(x->symbol, l.symbol, sizeof(x->symbol));
+}
+
+void rule_unlock(struct rule_ctx *ctx, const char *symbol, const char *fmt, ...)
+{
+	struct engine *e = ctx->eng;
+	char reason[192];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	for (size_t i = e->n_locks; i-- > 0;) {
+		const struct lockout *l = &e->locks[i];
+
+		if (l->account_id == ctx->acct->id && l->rule == ctx->rule &&
+		    (symbol == NULL || strcmp(l->symbol, symbol) == 0))
+			unlock_at(e, i, ctx->dry_run, reason);
+	}
+}
+
+void rule_timer(struct rule_ctx *ctx, srm_ms deadline, int64_t key, const char *contract_id)
+{
+	struct ev_timer t = {.rule = ctx->rule, .account_id = ctx->acct->id, .key = key};
+
+	if (contract_id != NULL)
+		strlcpy_s(t.contract_id, contract_id, sizeof(t.contract_id));
+	timer_push(ctx->eng, deadline, &t);
+}
+
+const struct ord *rule_find_stop(const struct rule_ctx *ctx, const char *contract_id)
+{
+	const struct acct *a = ctx->acct;
+	const struct pos *p = acct_pos(a, contract_id);
+
+	if (p == NULL)
+		return NULL;
+	for (size_t i = 0; i < a->n_ord; i++) {
+		const struct ord *o = &a->ord[i];
+
+		if ((o->type == PX_OT_STOP || o->type == PX_OT_STOP_LIMIT ||
+		     o->type == PX_OT_TRAILING_STOP) &&
+		    strcmp(o->contract_id, contract_id) == 0 &&
+		    o->side == (p->qty > 0 ? PX_ASK : PX_BID))
+			return o;
+	}
+	return NULL;
+}
+
+/* ---- evaluation ---- */
+
+static void run_rule(struct engine *e, int r, struct acct *a, const struct srm_event *ev,
+		     int prev_qty, const struct ord *prev_ord)
+{
+	const struct rule_def *def = rule_table[r];
+
+	if (def->check == NULL || !rule_flags(a->rules, r)[0])
+		return;
+	struct rule_ctx ctx = {
+		.eng = e, .acct = a, .cfg = a->rules, .ev = ev, .now = e->now,
+		.state = a->rstate[r], .rule = r, .dry_run = rule_dry(e, a->rules, r),
+		.prev_qty = prev_qty, .prev_ord = prev_ord,
+	};
+
+	out_reserve(e);
+	def->check(&ctx);
+}
+
+static void run_rules(struct engine *e, struct acct *a, const struct srm_event *ev, int prev_qty,
+		      const struct ord *prev_ord)
+{
+	unsigned mask = EVM(ev->kind);
+
+	for (int r = 0; r < RULE_COUNT; r++)
+		if (rule_table[r]->wakes_on & mask)
+			run_rule(e, r, a, ev, prev_qty, prev_ord);
+}
+
+static void describe_lock(const struct engine *e, const struct lockout *l, char *buf, size_t cap)
+{
+	(void)e;
+	snprintf(buf, cap, "locked out by %s: %.150s", rule_id_name(l->rule), l->reason);
+}
+
+/* While locked: cancel orders that open or add, close positions that are new or grew. */
+static void guard(struct engine *e, struct acct *a, const struct srm_event *ev, int prev_qty)
+{
+	char why[192];
+
+	if (ev->kind == EV_ORDER) {
+		const struct ord *o = acct_ord(a, ev->u.order.id);
+
+		if (o == NULL || acct_ord_is_reducing(a, o))
+			return;
+		const struct lockout *l = engine_locked(e, a->id, o->contract_id);
+
+		if (l == NULL)
+			return;
+		describe_lock(e, l, why, sizeof(why));
+		struct srm_action *x = engine_act(e, ACT_CANCEL_ORDER, l->rule, a->id, o->contract_id,
+						  rule_dry(e, a->rules, l->rule), "%s", why);
+
+		x->order_id = o->id;
+	} else if (ev->kind == EV_POSITION) {
+		const struct pos *p = acct_pos(a, ev->u.position.contract_id);
+
+		if (p == NULL)
+			return;
+		bool grew = prev_qty == 0 || (prev_qty > 0) != (p->qty > 0) || abs(p->qty) > abs(prev_qty);
+
+		if (!grew)
+			return;
+		const struct lockout *l = engine_locked(e, a->id, p->contract_id);
+
+		if (l == NULL)
+			return;
+		describe_lock(e, l, why, sizeof(why));
+		engine_act(e, ACT_CLOSE_CONTRACT, l->rule, a->id, p->contract_id,
+			   rule_dry(e, a->rules, l->rule), "%s", why);
+	}
+}
+
+static void daily_reset(struct engine *e, struct acct *only)
+{
+	for (size_t i = 0; i < e->n_accts; i++) {
+		struct acct *a = e->accts[i];
+
+		if (only != NULL && a != only)
+			continue;
+		a->realized = 0;
+		a->fees = 0;
+		tc_clear(&a->tc);
+		for (int r = 0; r < RULE_COUNT; r++) {
+			if (rule_table[r]->on_reset == NULL)
+				continue;
+			struct rule_ctx ctx = {
+				.eng = e, .acct = a, .cfg = a->rules, .now = e->now,
+				.state = a->rstate[r], .rule = r, .dry_run = rule_dry(e, a->rules, r),
+			};
+
+			rule_table[r]->on_reset(&ctx);
+		}
+	}
+	for (size_t i = e->n_locks; i-- > 0;) {
+		const struct lockout *l = &e->locks[i];
+
+		if (l->until == UNTIL_RESET && (only == NULL || l->account_id == only->id))
+			unlock_at(e, i, global_dry_run(e), "daily reset");
+	}
+}
+
+static void fire_timer(struct engine *e, const struct timer *t)
+{
+	e->stats.timers_fired++;
+	if (t->t.rule < 0) { /* a lockout's end */
+		for (size_t i = 0; i < e->n_locks; i++) {
+			const struct lockout *l = &e->locks[i];
+
+			if (l->id == (uint64_t)t->t.key && l->until == UNTIL_TIME && l->until_ts <= e->now) {
+				unlock_at(e, i, global_dry_run(e), "lockout expired");
+				break;
+			}
+		}
+		return;
+	}
+	struct acct *a = book_acct(e, t->t.account_id, false);
+
+	if (a == NULL || t->t.rule >= RULE_COUNT)
+		return;
+	struct srm_event ev = {.kind = EV_TIMER};
+
+	ev.u.timer = t->t;
+	run_rule(e, t->t.rule, a, &ev, 0, NULL);
+}
+
+static void advance(struct engine *e, srm_ms now)
+{
+	for (;;) {
+		srm_ms at;
+		bool have = timer_peek(e, &at);
+
+		if (have && at <= now && at <= e->next_reset) {
+			struct timer t;
+
+			timer_pop(e, &t);
+			if (t.at > e->now)
+				e->now = t.at;
+			fire_timer(e, &t);
+		} else if (e->next_reset <= now) {
+			e->now = e->next_reset;
+			e->last_reset = e->next_reset;
+			e->next_reset = cal_next_reset(&e->cal, e->last_reset);
+			fills_reset(e);
+			daily_reset(e, NULL);
+		} else {
+			break;
+		}
+	}
+	if (now > e->now)
+		e->now = now;
+}
+
+static struct act_list result(struct engine *e)
+{
+	finalize(e);
+	return (struct act_list){.v = e->out, .n = e->n_out};
+}
+
+struct act_list engine_advance(struct engine *e, srm_ms now)
+{
+	e->n_out = 0;
+	advance(e, now);
+	return result(e);
+}
+
+static void wake_watchers(struct engine *e, const char *contract_id, const struct srm_event *ev)
+{
+	struct cslot *c = book_cslot(e, contract_id, false);
+
+	if (c == NULL)
+		return;
+	/* Rules may not add watchers during a quote, so the list is stable while we iterate. */
+	for (size_t i = 0; i < c->n_watch; i++)
+		run_rules(e, c->watch[i].a, ev, 0, NULL);
+}
+
+static void apply_quote(struct engine *e, const struct px_quote *q)
+{
+	struct cslot *c = book_cslot(e, q->contract_id, true);
+
+	if (!isnan(q->best_bid))
+		c->q.bid = q->best_bid;
+	if (!isnan(q->best_ask))
+		c->q.ask = q->best_ask;
+	if (!isnan(q->last_price))
+		c->q.last = q->last_price;
+	c->q.at = e->now;
+}
+
+static void apply_contract(struct engine *e, const struct px_contract *pc)
+{
+	struct cslot *c = book_cslot(e, pc->id, true);
+
+	c->k.c = *pc;
+	c->known = true;
+	symbol_from_name(pc->name, c->k.symbol, sizeof(c->k.symbol));
+	root_from_id(pc->id, c->k.root, sizeof(c->k.root));
+}
+
+struct act_list engine_apply(struct engine *e, const struct srm_event *ev, srm_ms now)
+{
+	struct acct *a;
+
+	e->n_out = 0;
+	advance(e, now);
+	e->stats.events++;
+	switch (ev->kind) {
+	case EV_ACCOUNT:
+		a = book_acct(e, ev->u.account.id, true);
+		book_apply_account(e, &ev->u.account, a);
+		run_rules(e, a, ev, 0, NULL);
+		break;
+	case EV_POSITION: {
+		a = book_acct(e, ev->u.position.account_id, true);
+		int prev = book_apply_position(e, a, &ev->u.position);
+
+		recent_forget(e, a->id, ev->u.position.contract_id);
+		run_rules(e, a, ev, prev, NULL);
+		guard(e, a, ev, prev);
+		break;
+	}
+	case EV_ORDER: {
+		struct ord prev;
+
+		a = book_acct(e, ev->u.order.account_id, true);
+		bool had = book_apply_order(e, a, &ev->u.order, &prev);
+
+		recent_forget(e, a->id, ev->u.order.contract_id);
+		run_rules(e, a, ev, 0, had ? &prev : NULL);
+		guard(e, a, ev, 0);
+		break;
+	}
+	case EV_TRADE:
+		a = book_acct(e, ev->u.trade.account_id, true);
+		if (fills_apply(e, a, &ev->u.trade))
+			run_rules(e, a, ev, 0, NULL);
+		break;
+	case EV_QUOTE:
+		apply_quote(e, &ev->u.quote);
+		wake_watchers(e, ev->u.quote.contract_id, ev);
+		break;
+	case EV_CONTRACT:
+		apply_contract(e, &ev->u.contract);
+		wake_watchers(e, ev->u.contract.id, ev);
+		break;
+	case EV_TIMER:
+	case EV_KIND_COUNT:
+		break;
+	}
+	return result(e);
+}
+
+/* ---- admin ---- */
+
+struct act_list engine_admin_lockout(struct engine *e, int64_t account_id, enum until_kind until,
+				     srm_ms until_ts, const char *reason, srm_ms now)
+{
+	struct acct *a;
+
+	e->n_out = 0;
+	advance(e, now);
+	a = book_acct(e, account_id, true);
+	lockout_start(e, a, -1, until, until_ts, NULL, true, global_dry_run(e), reason);
+	return result(e);
+}
+
+struct act_list engine_admin_clear(struct engine *e, int64_t account_id, srm_ms now)
+{
+	e->n_out = 0;
+	advance(e, now);
+	for (size_t i = e->n_locks; i-- > 0;)
+		if (e->locks[i].account_id == account_id)
+			unlock_at(e, i, global_dry_run(e), "cleared by admin");
+	return result(e);
+}
+
+struct act_list engine_admin_reset(struct engine *e, int64_t account_id, srm_ms now)
+{
+	struct acct *a = NULL;
+
+	e->n_out = 0;
+	advance(e, now);
+	if (account_id != 0) {
+		a = book_acct(e, account_id, false);
+		if (a == NULL)
+			return result(e);
+	}
+	daily_reset(e, a);
+	return result(e);
+}
+
+/* ---- life cycle ---- */
+
+static void set_calendar(struct engine *e)
+{
+	e->cal.zone = e->zone;
+	e->cal.reset_min = e->cfg->daemon.reset_min;
+	e->cal.holidays = e->cfg->daemon.holidays;
+	e->cal.n_holidays = e->cfg->daemon.n_holidays;
+}
+
+struct engine *engine_new(const struct srm_config *cfg, const struct tz *zone, srm_ms now)
+{
+	struct engine *e = xcalloc(1, sizeof(*e));
+
+	e->cfg = cfg;
+	e->zone = zone;
+	set_calendar(e);
+	e->now = now;
+	e->last_reset = cal_last_reset(&e->cal, now);
+	e->next_reset = cal_next_reset(&e->cal, now);
+	return e;
+}
+
+void engine_set_config(struct engine *e, const struct srm_config *cfg, const struct tz *zone)
+{
+	e->cfg = cfg;
+	e->zone = zone;
+	set_calendar(e);
+	e->next_reset = cal_next_reset(&e->cal, e->now);
+	for (size_t i = 0; i < e->n_accts; i++)
+		e->accts[i]->rules = config_rules_for(cfg, e->accts[i]->id);
+	/* Symbol lockouts of symbol_blocks end when their symbol left the list. */
+	for (size_t i = e->n_locks; i-- > 0;) {
+		const struct lockout *l = &e->locks[i];
+		struct acct *a = book_acct(e, l->account_id, false);
+
+		if (l->rule != 10 || l->symbol[0] == '\0' || a == NULL)
+			continue;
+		const struct cfg_symbol_blocks *sb = &a->rules->symbol_blocks;
+		bool listed = false;
+
+		for (size_t k = 0; sb->enabled && k < sb->n_symbols; k++)
+			if (str_eq_ci(sb->symbols[k], l->symbol))
+				listed = true;
+		if (!listed)
+			unlock_at(e, i, global_dry_run(e), "symbol no longer blocked");
+	}
+}
+
+void engine_free(struct engine *e)
+{
+	if (e == NULL)
+		return;
+	book_free(e);
+	free(e->fills);
+	free(e->locks);
+	free(e->heap);
+	free(e->recent);
+	free(e->out);
+	free(e);
+}
+
+/* ---- read access ---- */
+
+srm_ms engine_now(const struct engine *e) { return e->now; }
+srm_ms engine_last_reset(const struct engine *e) { return e->last_reset; }
+srm_ms engine_next_reset(const struct engine *e) { return e->next_reset; }
+const struct srm_config *engine_config(const struct engine *e) { return e->cfg; }
+const struct tz *engine_zone(const struct engine *e) { return e->zone; }
+struct engine_stats engine_stats(const struct engine *e) { return e->stats; }
+
+struct acct *engine_acct(const struct engine *e, int64_t account_id)
+{
+	return book_acct((struct engine *)e, account_id, false);
+}
+
+struct acct *engine_acct_next(const struct engine *e, size_t *i)
+{
+	return *i < e->n_accts ? e->accts[(*i)++] : NULL;
+}

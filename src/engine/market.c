@@ -1,1 +1,98 @@
-/* placeholder: being written */
+/* market.c: the quote tracker and contract cache: marks, staleness, symbols, unrealized P&L. */
+#include <string.h>
+
+#include "engine/engine_int.h"
+#include "util/strutil.h"
+
+const struct contract *engine_contract(const struct engine *e, const char *contract_id)
+{
+	const struct cslot *c = book_cslot_c(e, contract_id);
+
+	return c != NULL && c->known ? &c->k : NULL;
+}
+
+const struct quote *engine_quote(const struct engine *e, const char *contract_id)
+{
+	const struct cslot *c = book_cslot_c(e, contract_id);
+
+	if (c == NULL || (isnan(c->q.last) && isnan(c->q.bid) && isnan(c->q.ask)))
+		return NULL;
+	return &c->q;
+}
+
+bool engine_quote_fresh(const struct engine *e, const struct quote *q)
+{
+	int64_t max_age = e->cfg->daemon.quote_max_age_ms > 0 ? e->cfg->daemon.quote_max_age_ms : 10000;
+
+	return q != NULL && e->now - q->at <= max_age;
+}
+
+double quote_mark(const struct quote *q)
+{
+	if (q == NULL)
+		return PX_NULL;
+	if (!isnan(q->last))
+		return q->last;
+	if (!isnan(q->bid) && !isnan(q->ask))
+		return (q->bid + q->ask) / 2.0;
+	return PX_NULL;
+}
+
+bool engine_pos_unrealized(const struct engine *e, const struct pos *p, bool require_fresh,
+			   money_t *out)
+{
+	const struct cslot *c = book_cslot_c(e, p->contract_id);
+
+	*out = 0;
+	if (c == NULL || !c->known || c->k.c.tick_size <= 0 || c->k.c.tick_value <= 0)
+		return false;
+	double mark = quote_mark(&c->q);
+
+	if (isnan(mark) || (require_fresh && !engine_quote_fresh(e, &c->q)))
+		return false;
+	double v = (mark - p->avg_price) / c->k.c.tick_size * c->k.c.tick_value * (double)p->qty;
+
+	*out = money_from_double(v);
+	return true;
+}
+
+int engine_acct_unrealized(const struct engine *e, const struct acct *a, bool require_fresh,
+			   money_t *out)
+{
+	int missing = 0;
+	money_t sum = 0, v;
+
+	for (size_t i = 0; i < a->n_pos; i++) {
+		if (engine_pos_unrealized(e, &a->pos[i], require_fresh, &v))
+			sum += v;
+		else
+			missing++;
+	}
+	*out = sum;
+	return missing;
+}
+
+const char *engine_symbol(const struct engine *e, const char *contract_id)
+{
+	const struct cslot *c = book_cslot_c(e, contract_id);
+
+	if (c == NULL)
+		return "";
+	if (c->known && c->k.symbol[0] != '\0')
+		return c->k.symbol;
+	return c->k.root;
+}
+
+bool engine_symbol_matches(const struct engine *e, const char *contract_id, const char *pattern)
+{
+	const struct cslot *c = book_cslot_c(e, contract_id);
+	char root[SRM_SYMBOL_MAX];
+
+	if (c == NULL) {
+		root_from_id(contract_id, root, sizeof(root));
+		return root[0] != '\0' && glob_match_ci(pattern, root);
+	}
+	if (c->known && c->k.symbol[0] != '\0' && glob_match_ci(pattern, c->k.symbol))
+		return true;
+	return c->k.root[0] != '\0' && glob_match_ci(pattern, c->k.root);
+}

@@ -1,7 +1,377 @@
-/* placeholder: being written */
+/* test_engine.c: the engine core with real events: state book, P&L, dedup, lockout guard, reset, timers. */
 #include "helpers.h"
+
+#include <string.h>
+
+#include "engine/rule.h"
+
+#define ACC 1001
+
+static void test_state_book(void **s)
+{
+	struct tworld w;
+
+	(void)s;
+	tw_init(&w, T("2026-11-24T15:00:00Z"));
+	tw_std_contracts(&w, T("2026-11-24T15:00:00Z"));
+	tw_account(&w, T("2026-11-24T15:00:01Z"), ACC, true);
+	struct acct *a = engine_acct(w.eng, ACC);
+
+	assert_non_null(a);
+	assert_true(a->can_trade);
+	assert_string_equal(a->name, "ACC-1001");
+
+	tw_position(&w, T("2026-11-24T15:00:02Z"), ACC, ES, 2, 6000.25);
+	tw_position(&w, T("2026-11-24T15:00:02Z"), ACC, MNQ, -3, 21000);
+	assert_int_equal(a->n_pos, 2);
+	assert_int_equal(acct_pos(a, MNQ)->qty, -3);
+	assert_true(acct_pos(a, ES)->grew_seq < acct_pos(a, MNQ)->grew_seq);
+
+	/* reduce ES: grew_seq unchanged; close MNQ: removed */
+	uint64_t g = acct_pos(a, ES)->grew_seq;
+
+	tw_position(&w, T("2026-11-24T15:00:03Z"), ACC, ES, 1, 6000.25);
+	assert_int_equal(acct_pos(a, ES)->grew_seq, g);
+	tw_position(&w, T("2026-11-24T15:00:04Z"), ACC, MNQ, 0, 0);
+	assert_null(acct_pos(a, MNQ));
+	assert_int_equal(a->n_pos, 1);
+
+	/* orders: working kept, terminal removed; partial fill leaves the remainder */
+	tw_order(&w, T("2026-11-24T15:00:05Z"), ACC, 77, ES, PX_OS_OPEN, PX_OT_LIMIT, PX_BID, 3, 5990, PX_NULL);
+	assert_non_null(acct_ord(a, 77));
+	assert_int_equal(acct_ord(a, 77)->size, 3);
+	tw_order(&w, T("2026-11-24T15:00:06Z"), ACC, 77, ES, PX_OS_CANCELLED, PX_OT_LIMIT, PX_BID, 3, 5990, PX_NULL);
+	assert_null(acct_ord(a, 77));
+	tw_free(&w);
+}
+
+static void test_reducing_orders(void **s)
+{
+	struct tworld w;
+
+	(void)s;
+	tw_init(&w, T("2026-11-24T15:00:00Z"));
+	tw_position(&w, T("2026-11-24T15:00:00Z"), ACC, ES, 2, 6000);
+	struct acct *a = engine_acct(w.eng, ACC);
+	struct ord o = {.id = 1, .side = PX_ASK, .size = 2, .type = PX_OT_LIMIT};
+
+	strcpy(o.contract_id, ES);
+	assert_true(acct_ord_is_reducing(a, &o));
+	o.size = 3;
+	assert_false(acct_ord_is_reducing(a, &o));
+	o.size = 1;
+	o.side = PX_BID;
+	assert_false(acct_ord_is_reducing(a, &o));
+	strcpy(o.contract_id, MNQ);
+	o.side = PX_ASK;
+	assert_false(acct_ord_is_reducing(a, &o));
+	tw_free(&w);
+}
+
+static void test_fills_dedup_and_void(void **s)
+{
+	struct tworld w;
+
+	(void)s;
+	tw_init(&w, T("2026-11-24T15:00:00Z"));
+	tw_trade(&w, T("2026-11-24T15:00:01Z"), ACC, 10, ES, PX_BID, 1, 6000, PX_NULL, 1.40, false);
+	tw_trade(&w, T("2026-11-24T15:00:02Z"), ACC, 11, ES, PX_ASK, 1, 5990, -500.0, 1.40, false);
+	struct acct *a = engine_acct(w.eng, ACC);
+
+	assert_int_equal(a->realized, -50000);
+	assert_int_equal(a->fees, 280);
+	assert_int_equal(a->tc.session, 2);
+
+	/* the same fill again (a resend, or a replay) counts once */
+	tw_trade(&w, T("2026-11-24T15:00:03Z"), ACC, 11, ES, PX_ASK, 1, 5990, -500.0, 1.40, false);
+	assert_int_equal(a->realized, -50000);
+	assert_int_equal(a->tc.session, 2);
+	assert_int_equal(engine_stats(w.eng).fills_dup, 1);
+
+	/* voided: reversed */
+	tw_trade(&w, T("2026-11-24T15:00:04Z"), ACC, 11, ES, PX_ASK, 1, 5990, -500.0, 1.40, true);
+	assert_int_equal(a->realized, 0);
+	assert_int_equal(a->fees, 140);
+	assert_int_equal(a->tc.session, 1);
+	assert_int_equal(acct_trades_within(a, T("2026-11-24T15:00:04Z"), 60000), 1);
+	/* voided again, and the non-voided original resent: no change */
+	tw_trade(&w, T("2026-11-24T15:00:05Z"), ACC, 11, ES, PX_ASK, 1, 5990, -500.0, 1.40, true);
+	tw_trade(&w, T("2026-11-24T15:00:05Z"), ACC, 11, ES, PX_ASK, 1, 5990, -500.0, 1.40, false);
+	assert_int_equal(a->realized, 0);
+
+	/* first seen voided: never counts */
+	tw_trade(&w, T("2026-11-24T15:00:06Z"), ACC, 12, ES, PX_ASK, 1, 5990, -100.0, 1.40, true);
+	assert_int_equal(a->realized, 0);
+	assert_int_equal(a->tc.session, 1);
+	tw_free(&w);
+}
+
+static void test_fill_before_reset_not_counted(void **s)
+{
+	struct tworld w;
+
+	(void)s;
+	/* Tuesday 2026-11-24 15:00Z = 09:00 CST; the trading day began Monday 17:00 CST = 23:00Z */
+	tw_init(&w, T("2026-11-24T15:00:00Z"));
+	assert_int_equal(engine_last_reset(w.eng), T("2026-11-23T23:00:00Z"));
+	assert_int_equal(engine_next_reset(w.eng), T("2026-11-24T23:00:00Z"));
+	struct srm_event ev = {.kind = EV_TRADE};
+
+	ev.u.trade.id = 5;
+	ev.u.trade.account_id = ACC;
+	strcpy(ev.u.trade.contract_id, ES);
+	ev.u.trade.created = T("2026-11-23T22:59:59Z");
+	ev.u.trade.profit_and_loss = -250;
+	ev.u.trade.fees = 0;
+	ev.u.trade.size = 1;
+	engine_apply(w.eng, &ev, T("2026-11-24T15:00:00Z"));
+	assert_int_equal(engine_acct(w.eng, ACC)->realized, 0);
+	assert_int_equal(engine_acct(w.eng, ACC)->tc.session, 0);
+	tw_free(&w);
+}
+
+static void test_reset_clears_day(void **s)
+{
+	struct tworld w;
+
+	(void)s;
+	tw_init(&w, T("2026-11-24T15:00:00Z"));
+	tw_trade(&w, T("2026-11-24T15:00:01Z"), ACC, 1, ES, PX_ASK, 1, 5990, -300.0, 0, false);
+	struct act_list l = engine_admin_lockout(w.eng, ACC, UNTIL_RESET, 0, "desk says stop",
+						 T("2026-11-24T15:00:02Z"));
+
+	assert_int_equal(t_count(l, ACT_LOCKOUT, -1), 1);
+	assert_int_equal(t_count(l, ACT_CANCEL_ALL, -1), 1);
+	assert_non_null(engine_locked(w.eng, ACC, NULL));
+	/* one ms before the reset: nothing */
+	l = tw_advance(&w, T("2026-11-24T22:59:59.999Z"));
+	assert_int_equal(l.n, 0);
+	l = tw_advance(&w, T("2026-11-24T23:00:00Z"));
+	assert_int_equal(t_count(l, ACT_UNLOCK, -1), 1);
+	assert_int_equal(l.v[0].ts, T("2026-11-24T23:00:00Z"));
+	assert_null(engine_locked(w.eng, ACC, NULL));
+	assert_int_equal(engine_acct(w.eng, ACC)->realized, 0);
+	assert_int_equal(engine_next_reset(w.eng), T("2026-11-25T23:00:00Z"));
+	tw_free(&w);
+}
+
+static void test_reset_across_dst(void **s)
+{
+	struct tworld w;
+
+	(void)s;
+	/* Friday 2026-10-30 (CDT): next reset is Sunday 2026-11-01 17:00 CST = 23:00Z (DST ended that morning) */
+	tw_init(&w, T("2026-10-30T20:00:00Z"));
+	assert_int_equal(engine_last_reset(w.eng), T("2026-10-29T22:00:00Z"));
+	assert_int_equal(engine_next_reset(w.eng), T("2026-11-01T23:00:00Z"));
+	tw_advance(&w, T("2026-11-02T00:00:00Z"));
+	assert_int_equal(engine_next_reset(w.eng), T("2026-11-02T23:00:00Z"));
+	tw_free(&w);
+
+	/* spring forward: Sunday 2026-03-08 17:00 CDT = 22:00Z */
+	tw_init(&w, T("2026-03-07T12:00:00Z"));
+	assert_int_equal(engine_next_reset(w.eng), T("2026-03-08T22:00:00Z"));
+	tw_free(&w);
+}
+
+static void test_holiday_skips_reset(void **s)
+{
+	struct tworld w;
+
+	(void)s;
+	tw_init(&w, T("2026-12-24T12:00:00Z"));
+	w.cfg.daemon.holidays[0] = 20811; /* 2026-12-24 (Thursday) */
+	w.cfg.daemon.n_holidays = 1;
+	tw_restart(&w, T("2026-12-24T12:00:00Z"));
+	/* no reset on Thursday the 24th; Friday and Saturday never; next is Sunday the 27th */
+	assert_int_equal(engine_next_reset(w.eng), T("2026-12-27T23:00:00Z"));
+	tw_free(&w);
+}
+
+static void test_guard_while_locked(void **s)
+{
+	struct tworld w;
+	struct act_list l;
+
+	(void)s;
+	tw_init(&w, T("2026-11-24T15:00:00Z"));
+	tw_std_contracts(&w, T("2026-11-24T15:00:00Z"));
+	tw_position(&w, T("2026-11-24T15:00:00Z"), ACC, ES, 2, 6000);
+	l = engine_admin_lockout(w.eng, ACC, UNTIL_TIME, T("2026-11-24T16:00:00Z"), "admin",
+				 T("2026-11-24T15:00:01Z"));
+	assert_int_equal(t_count(l, ACT_CLOSE_ALL, -1), 1);
+
+	/* the trader's exit (reducing) stays */
+	l = tw_order(&w, T("2026-11-24T15:00:02Z"), ACC, 1, ES, PX_OS_OPEN, PX_OT_LIMIT, PX_ASK, 2, 6010, PX_NULL);
+	assert_int_equal(t_count(l, ACT_CANCEL_ORDER, -2), 0);
+	/* a protective stop on the position (reducing) stays */
+	l = tw_order(&w, T("2026-11-24T15:00:02Z"), ACC, 2, ES, PX_OS_OPEN, PX_OT_STOP, PX_ASK, 1, PX_NULL, 5990);
+	assert_int_equal(t_count(l, ACT_CANCEL_ORDER, -2), 0);
+	/* an order that adds is cancelled */
+	l = tw_order(&w, T("2026-11-24T15:00:03Z"), ACC, 3, ES, PX_OS_OPEN, PX_OT_LIMIT, PX_BID, 1, 5990, PX_NULL);
+	assert_int_equal(t_count(l, ACT_CANCEL_ORDER, -1), 1);
+	assert_int_equal(t_find(l, ACT_CANCEL_ORDER, -1)->order_id, 3);
+	/* an order in another contract opens: cancelled */
+	l = tw_order(&w, T("2026-11-24T15:00:03Z"), ACC, 4, MNQ, PX_OS_OPEN, PX_OT_MARKET, PX_BID, 1, PX_NULL, PX_NULL);
+	assert_int_equal(t_count(l, ACT_CANCEL_ORDER, -1), 1);
+	/* a new position is closed; a reduced one is not */
+	l = tw_position(&w, T("2026-11-24T15:00:04Z"), ACC, MNQ, 1, 21000);
+	assert_int_equal(t_count(l, ACT_CLOSE_CONTRACT, -1), 1);
+	l = tw_position(&w, T("2026-11-24T15:00:04Z"), ACC, ES, 1, 6000);
+	assert_int_equal(t_count(l, ACT_CLOSE_CONTRACT, -1), 0);
+	/* other accounts are not affected */
+	l = tw_order(&w, T("2026-11-24T15:00:05Z"), 2002, 9, ES, PX_OS_OPEN, PX_OT_LIMIT, PX_BID, 1, 5990, PX_NULL);
+	assert_int_equal(l.n, 0);
+	/* expiry */
+	l = tw_advance(&w, T("2026-11-24T16:00:00Z"));
+	assert_int_equal(t_count(l, ACT_UNLOCK, -1), 1);
+	l = tw_order(&w, T("2026-11-24T16:00:01Z"), ACC, 5, ES, PX_OS_OPEN, PX_OT_LIMIT, PX_BID, 1, 5990, PX_NULL);
+	assert_int_equal(l.n, 0);
+	tw_free(&w);
+}
+
+static void test_repeat_suppressed(void **s)
+{
+	struct tworld w;
+	struct act_list l;
+
+	(void)s;
+	tw_init(&w, T("2026-11-24T15:00:00Z"));
+	tw_position(&w, T("2026-11-24T15:00:00Z"), ACC, ES, 2, 6000);
+	engine_admin_lockout(w.eng, ACC, UNTIL_PERMANENT, 0, "admin", T("2026-11-24T15:00:00Z"));
+	l = tw_order(&w, T("2026-11-24T15:00:01Z"), ACC, 3, ES, PX_OS_OPEN, PX_OT_LIMIT, PX_BID, 1, 5990, PX_NULL);
+	assert_int_equal(t_count(l, ACT_CANCEL_ORDER, -1), 1);
+	/* the same working order reported again before the cancel lands: a new event on the
+	 * contract answers the earlier request, so the guard asks again */
+	l = tw_order(&w, T("2026-11-24T15:00:01.100Z"), ACC, 3, ES, PX_OS_OPEN, PX_OT_LIMIT, PX_BID, 1, 5990, PX_NULL);
+	assert_int_equal(t_count(l, ACT_CANCEL_ORDER, -1), 1);
+	/* two different orders are not confused */
+	l = tw_order(&w, T("2026-11-24T15:00:01.200Z"), ACC, 4, ES, PX_OS_OPEN, PX_OT_LIMIT, PX_BID, 1, 5990, PX_NULL);
+	assert_int_equal(t_find(l, ACT_CANCEL_ORDER, -1)->order_id, 4);
+	/* permanent lockouts survive the reset */
+	l = tw_advance(&w, T("2026-11-25T00:00:00Z"));
+	assert_int_equal(t_count(l, ACT_UNLOCK, -2), 0);
+	assert_non_null(engine_locked(w.eng, ACC, ES));
+	l = engine_admin_clear(w.eng, ACC, T("2026-11-25T00:00:01Z"));
+	assert_int_equal(t_count(l, ACT_UNLOCK, -1), 1);
+	assert_null(engine_locked(w.eng, ACC, ES));
+	tw_free(&w);
+}
+
+static void test_unrealized_and_quotes(void **s)
+{
+	struct tworld w;
+	money_t v = 0;
+
+	(void)s;
+	tw_init(&w, T("2026-11-24T15:00:00Z"));
+	tw_position(&w, T("2026-11-24T15:00:00Z"), ACC, ES, 2, 6000);
+	struct acct *a = engine_acct(w.eng, ACC);
+
+	/* unknown contract: no tick value, cannot be valued */
+	tw_quote(&w, T("2026-11-24T15:00:01Z"), ES, 5990, 5990.5, 5990.25);
+	assert_false(engine_pos_unrealized(w.eng, &a->pos[0], false, &v));
+	tw_std_contracts(&w, T("2026-11-24T15:00:01Z"));
+	/* (5990.25 - 6000) / 0.25 * 12.5 * 2 = -975.00 */
+	assert_true(engine_pos_unrealized(w.eng, &a->pos[0], true, &v));
+	assert_int_equal(v, -97500);
+	/* short MNQ 3 @ 21000, last 20990: +3 * 40 ticks * 0.5 = +60.00 */
+	tw_position(&w, T("2026-11-24T15:00:02Z"), ACC, MNQ, -3, 21000);
+	tw_quote(&w, T("2026-11-24T15:00:02Z"), MNQ, 20989.75, 20990.25, PX_NULL);
+	assert_true(engine_pos_unrealized(w.eng, acct_pos(a, MNQ), true, &v));
+	assert_int_equal(v, 6000);
+	assert_int_equal(engine_acct_unrealized(w.eng, a, false, &v), 0);
+	assert_int_equal(v, -91500);
+	/* 11 s later the ES quote is stale: unusable fresh, usable otherwise */
+	tw_advance(&w, T("2026-11-24T15:00:12Z"));
+	assert_false(engine_pos_unrealized(w.eng, &a->pos[0], true, &v));
+	assert_true(engine_pos_unrealized(w.eng, &a->pos[0], false, &v));
+	tw_free(&w);
+}
+
+static void test_symbols(void **s)
+{
+	struct tworld w;
+
+	(void)s;
+	tw_init(&w, T("2026-11-24T15:00:00Z"));
+	/* before the contract is cached: the id root */
+	assert_true(engine_symbol_matches(w.eng, "CON.F.US.RTY.Z26", "rty"));
+	tw_std_contracts(&w, T("2026-11-24T15:00:00Z"));
+	tw_contract(&w, T("2026-11-24T15:00:00Z"), "CON.F.US.BP6.U25", "6BU5", 0.0001, 6.25);
+	assert_string_equal(engine_symbol(w.eng, ES), "ES");
+	assert_string_equal(engine_symbol(w.eng, MNQ), "MNQ");
+	assert_string_equal(engine_symbol(w.eng, "CON.F.US.BP6.U25"), "6B");
+	assert_true(engine_symbol_matches(w.eng, ES, "es"));
+	assert_true(engine_symbol_matches(w.eng, ES, "EP"));
+	assert_true(engine_symbol_matches(w.eng, MNQ, "M*"));
+	assert_false(engine_symbol_matches(w.eng, ES, "M*"));
+	tw_free(&w);
+}
+
+static void test_many_accounts(void **s)
+{
+	struct tworld w;
+
+	(void)s;
+	tw_init(&w, T("2026-11-24T15:00:00Z"));
+	tw_std_contracts(&w, T("2026-11-24T15:00:00Z"));
+	for (int64_t id = 1; id <= 500; id++) {
+		tw_account(&w, T("2026-11-24T15:00:00Z"), id, true);
+		tw_position(&w, T("2026-11-24T15:00:00Z"), id, id % 2 ? ES : MNQ, (int)(id % 5) + 1, 6000);
+		tw_trade(&w, T("2026-11-24T15:00:01Z"), id, id * 10, ES, PX_ASK, 1, 6000, -(double)id, 0, false);
+	}
+	for (int64_t id = 1; id <= 500; id++) {
+		struct acct *a = engine_acct(w.eng, id);
+
+		assert_non_null(a);
+		assert_int_equal(a->realized, -id * 100);
+		assert_int_equal(a->pos[0].qty, (int)(id % 5) + 1);
+	}
+	size_t i = 0, n = 0;
+
+	while (engine_acct_next(w.eng, &i) != NULL)
+		n++;
+	assert_int_equal(n, 500);
+	tw_free(&w);
+}
+
+static void test_action_json(void **s)
+{
+	struct srm_action a = {.kind = ACT_LOCKOUT, .rule = 2, .account_id = 7, .until = UNTIL_RESET};
+	char buf[512];
+
+	(void)s;
+	a.ts = T("2026-11-24T15:00:00Z");
+	a.stop_price = PX_NULL;
+	strcpy(a.reason, "realized \"-500.00\" reached");
+	assert_true(action_to_json(&a, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "{\"ts\":\"2026-11-24T15:00:00Z\",\"accountId\":7,\"rule\":\"RULE-003\","
+				 "\"action\":\"lockout\",\"until\":\"reset\",\"reason\":\"realized \\\"-500.00\\\" reached\"}");
+	assert_int_equal(action_to_json(&a, buf, 10), -1);
+	char m[24];
+
+	assert_string_equal(money_str(-41250, m), "-412.50");
+	assert_string_equal(money_str(5, m), "0.05");
+}
 
 int main(void)
 {
-	return 0;
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_state_book),
+		cmocka_unit_test(test_reducing_orders),
+		cmocka_unit_test(test_fills_dedup_and_void),
+		cmocka_unit_test(test_fill_before_reset_not_counted),
+		cmocka_unit_test(test_reset_clears_day),
+		cmocka_unit_test(test_reset_across_dst),
+		cmocka_unit_test(test_holiday_skips_reset),
+		cmocka_unit_test(test_guard_while_locked),
+		cmocka_unit_test(test_repeat_suppressed),
+		cmocka_unit_test(test_unrealized_and_quotes),
+		cmocka_unit_test(test_symbols),
+		cmocka_unit_test(test_many_accounts),
+		cmocka_unit_test(test_action_json),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }

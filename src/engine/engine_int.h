@@ -1,0 +1,116 @@
+/* engine_int.h: the engine's private layout, shared by the src/engine/ files only. */
+#ifndef SRM_ENGINE_ENGINE_INT_H
+#define SRM_ENGINE_ENGINE_INT_H
+
+#include "engine/calendar.h"
+#include "engine/engine.h"
+#include "engine/rule.h"
+
+/* An account's interest in a contract: positions + working orders there. */
+struct watch {
+	struct acct *a;
+	int refs;
+};
+
+/* Everything known of one contract id: cached metadata, last quote, interested accounts. */
+struct cslot {
+	struct contract k;
+	bool known;              /* metadata present */
+	bool alerted_unknown;    /* a "no tick value" alert was emitted */
+	struct quote q;
+	size_t n_watch, cap_watch;
+	struct watch *watch;
+};
+
+struct timer {
+	srm_ms at;
+	uint64_t seq;            /* FIFO among equal deadlines */
+	struct ev_timer t;       /* rule -1: engine timer, key = lockout id */
+};
+
+/* A recent request, to suppress exact repeats (docs/ENGINE.md). */
+struct recent {
+	int64_t account_id;
+	int64_t order_id;
+	enum act_kind kind;
+	srm_ms at;
+	char contract_id[SRM_ID_MAX];
+};
+
+struct fill_slot {
+	int64_t account_id;      /* 0: empty */
+	struct fill_rec f;
+};
+
+struct engine {
+	const struct srm_config *cfg;
+	const struct tz *zone;
+	struct calendar cal;
+	srm_ms now;
+	srm_ms last_reset, next_reset;
+	uint64_t seq;
+
+	struct acct **accts;
+	size_t n_accts, cap_accts;
+	uint32_t *acct_map;      /* open addressing: index + 1, 0 empty */
+	size_t acct_map_cap;
+
+	struct cslot *cs;
+	size_t n_cs, cap_cs;
+	uint32_t *cs_map;
+	size_t cs_map_cap;
+
+	struct fill_slot *fills; /* open addressing by fill id */
+	size_t n_fills, fills_cap;
+
+	struct lockout *locks;
+	size_t n_locks, cap_locks;
+	uint64_t lock_seq;
+
+	struct timer *heap;
+	size_t n_heap, cap_heap;
+
+	struct recent *recent;
+	size_t n_recent, cap_recent;
+
+	struct srm_action *out;
+	size_t n_out, cap_out;
+
+	struct engine_stats stats;
+};
+
+/* book.c: accounts, positions, orders, contract slots. */
+struct acct *book_acct(struct engine *e, int64_t id, bool create);
+struct cslot *book_cslot(struct engine *e, const char *contract_id, bool create);
+const struct cslot *book_cslot_c(const struct engine *e, const char *contract_id);
+void book_watch(struct engine *e, const char *contract_id, struct acct *a, int delta);
+void book_apply_account(struct engine *e, const struct px_account *pa, struct acct *a);
+/* Returns the qty before. */
+int book_apply_position(struct engine *e, struct acct *a, const struct px_position *pp);
+/* Fills *prev with the order before (returns false when there was none). */
+bool book_apply_order(struct engine *e, struct acct *a, const struct px_order *po, struct ord *prev);
+void book_free(struct engine *e);
+void symbol_from_name(const char *name, char *out, size_t cap);
+void root_from_id(const char *id, char *out, size_t cap);
+
+/* fills.c: P&L, dedup, trade counter. Returns true when the fill changed state. */
+bool fills_apply(struct engine *e, struct acct *a, const struct px_trade *t);
+void fills_reset(struct engine *e);
+void tc_clear(struct trade_counter *tc);
+
+/* lockout.c */
+struct lockout *lock_add(struct engine *e, const struct lockout *l);
+void lock_remove_at(struct engine *e, size_t i);
+srm_ms lock_end(const struct engine *e, enum until_kind u, srm_ms until_ts);
+
+/* timers.c */
+void timer_push(struct engine *e, srm_ms at, const struct ev_timer *t);
+bool timer_peek(const struct engine *e, srm_ms *at);
+void timer_pop(struct engine *e, struct timer *out);
+
+/* engine.c: output */
+struct srm_action *out_push(struct engine *e);
+bool recent_suppressed(struct engine *e, const struct srm_action *a);
+void recent_forget(struct engine *e, int64_t account_id, const char *contract_id);
+
+#endif
