@@ -626,6 +626,33 @@ struct act_list engine_admin_reset(struct engine *e, int64_t account_id, srm_ms 
 	return result(e);
 }
 
+/* ---- restore ---- */
+
+void engine_restore_lockout(struct engine *e, const struct lockout *l)
+{
+	struct lockout c = *l;
+
+	book_acct(e, l->account_id, true);
+	lock_add(e, &c);
+}
+
+void engine_restore_fill(struct engine *e, int64_t account_id, const struct fill_rec *f)
+{
+	struct acct *a = book_acct(e, account_id, true);
+	struct px_trade t = {
+		.id = f->id, .account_id = account_id, .created = f->at,
+		.profit_and_loss = f->closing ? (double)f->pnl / 100.0 : PX_NULL,
+		.fees = (double)f->fees / 100.0, .size = 1, .voided = f->voided,
+	};
+
+	fills_apply(e, a, &t);
+}
+
+void engine_restore_contract(struct engine *e, const struct px_contract *c)
+{
+	apply_contract(e, c);
+}
+
 /* ---- life cycle ---- */
 
 static void set_calendar(struct engine *e)

@@ -52,6 +52,16 @@ struct act_list engine_admin_clear(struct engine *e, int64_t account_id, srm_ms 
 /* Admin: run the daily reset now for one account (account_id != 0) or all. */
 struct act_list engine_admin_reset(struct engine *e, int64_t account_id, srm_ms now);
 
+/* ---- restore after a restart (no actions are emitted, no rule wakes) ---- */
+
+/* Put back a persisted lockout (keeps its since/until; schedules its expiry). */
+void engine_restore_lockout(struct engine *e, const struct lockout *l);
+/* Put back a persisted fill: counted toward today's P&L and trade counts unless voided or
+ * older than the last reset; a fill id already known is ignored. */
+void engine_restore_fill(struct engine *e, int64_t account_id, const struct fill_rec *f);
+/* Put back cached contract metadata. */
+void engine_restore_contract(struct engine *e, const struct px_contract *c);
+
 /* ---- read access (for rules, the CLI and persistence) ---- */
 
 srm_ms engine_now(const struct engine *e);

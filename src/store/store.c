@@ -1,0 +1,437 @@
+/* store.c: srmd's SQLite state file: schema, migrations, durable writes, the journal, restore. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store/store.h"
+#include "util/strutil.h"
+#include "util/xalloc.h"
+
+struct store {
+	sqlite3 *db;
+	char *path;
+};
+
+/* Migration N takes a version N-1 file to version N. Append only; never edit a shipped one. */
+static const char *const migrations[] = {
+	/* 1 */
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE accounts(id INTEGER PRIMARY KEY, name TEXT NOT NULL, balance REAL,"
+	"  can_trade INTEGER NOT NULL, realized_cents INTEGER NOT NULL DEFAULT 0,"
+	"  fees_cents INTEGER NOT NULL DEFAULT 0, trades_session INTEGER NOT NULL DEFAULT 0,"
+	"  updated_ms INTEGER NOT NULL);"
+	"CREATE TABLE positions(account_id INTEGER NOT NULL, contract_id TEXT NOT NULL,"
+	"  id INTEGER, qty INTEGER NOT NULL, avg_price REAL NOT NULL, opened_ms INTEGER,"
+	"  PRIMARY KEY(account_id, contract_id));"
+	"CREATE TABLE orders(id INTEGER PRIMARY KEY, account_id INTEGER NOT NULL,"
+	"  contract_id TEXT NOT NULL, status INTEGER, type INTEGER, side INTEGER, size INTEGER,"
+	"  limit_price REAL, stop_price REAL);"
+	"CREATE TABLE fills(id INTEGER PRIMARY KEY, account_id INTEGER NOT NULL,"
+	"  contract_id TEXT, at_ms INTEGER NOT NULL, pnl_cents INTEGER NOT NULL,"
+	"  fees_cents INTEGER NOT NULL, closing INTEGER NOT NULL, voided INTEGER NOT NULL);"
+	"CREATE INDEX fills_at ON fills(at_ms);"
+	"CREATE TABLE daily_pnl(account_id INTEGER NOT NULL, day_start_ms INTEGER NOT NULL,"
+	"  realized_cents INTEGER NOT NULL, fees_cents INTEGER NOT NULL, trades INTEGER NOT NULL,"
+	"  PRIMARY KEY(account_id, day_start_ms));"
+	"CREATE TABLE lockouts(account_id INTEGER NOT NULL, symbol TEXT NOT NULL, rule INTEGER NOT NULL,"
+	"  until_kind INTEGER NOT NULL, since_ms INTEGER NOT NULL, until_ms INTEGER NOT NULL,"
+	"  reason TEXT NOT NULL);"
+	"CREATE TABLE timers(account_id INTEGER NOT NULL, rule INTEGER NOT NULL, key INTEGER NOT NULL,"
+	"  contract_id TEXT NOT NULL, at_ms INTEGER NOT NULL);"
+	"CREATE TABLE contracts(id TEXT PRIMARY KEY, name TEXT NOT NULL, description TEXT,"
+	"  tick_size REAL NOT NULL, tick_value REAL NOT NULL, active INTEGER, symbol_id TEXT);"
+	"CREATE TABLE journal(id INTEGER PRIMARY KEY AUTOINCREMENT, ts_ms INTEGER NOT NULL,"
+	"  account_id INTEGER, rule TEXT, action TEXT NOT NULL, contract_id TEXT, order_id INTEGER,"
+	"  size INTEGER, until TEXT, reason TEXT, dry_run INTEGER NOT NULL DEFAULT 0,"
+	"  sent_ms INTEGER, outcome TEXT, latency_us INTEGER);"
+	"CREATE INDEX journal_ts ON journal(ts_ms);"
+	"CREATE TABLE audit(id INTEGER PRIMARY KEY AUTOINCREMENT, ts_ms INTEGER NOT NULL,"
+	"  uid INTEGER, what TEXT NOT NULL, ok INTEGER NOT NULL);",
+};
+#define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+static int db_err(struct store *st, struct srm_err *err, const char *what)
+{
+	return srm_err_set(err, SRM_EIO, "%s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
+}
+
+static int exec(struct store *st, const char *sql, struct srm_err *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		srm_err_set(err, SRM_EIO, "%s: %s", st->path, msg ? msg : sqlite3_errmsg(st->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int user_version(struct store *st, int *v, struct srm_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+		return db_err(st, err, "not a readable SQLite database");
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		return db_err(st, err, "not a readable SQLite database");
+	}
+	*v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return 0;
+}
+
+static int migrate(struct store *st, struct srm_err *err)
+{
+	int v;
+
+	if (user_version(st, &v, err) != 0)
+		return -1;
+	if (v > N_MIGRATIONS)
+		return srm_err_set(err, SRM_EINVAL,
+				   "%s: schema version %d is newer than this srmd knows (%d); refusing to touch it",
+				   st->path, v, N_MIGRATIONS);
+	for (; v < N_MIGRATIONS; v++) {
+		char pragma[64];
+
+		if (exec(st, "BEGIN IMMEDIATE", err) != 0)
+			return -1;
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version=%d", v + 1);
+		if (exec(st, migrations[v], err) != 0 || exec(st, pragma, err) != 0) {
+			exec(st, "ROLLBACK", NULL);
+			return -1;
+		}
+		if (exec(st, "COMMIT", err) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+struct store *store_open(const char *path, struct srm_err *err)
+{
+	struct store *st = xcalloc(1, sizeof(*st));
+	int fd;
+
+	st->path = xstrdup(path);
+	/* Create the file 0600 ourselves so SQLite never creates it with the umask's mode. */
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		srm_err_set(err, SRM_EIO, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	close(fd);
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL) !=
+	    SQLITE_OK) {
+		db_err(st, err, "cannot open");
+		goto fail;
+	}
+	sqlite3_busy_timeout(st->db, 2000);
+	/* A corrupt or foreign file fails here, before anything is written to it. */
+	if (exec(st, "PRAGMA quick_check", err) != 0)
+		goto fail;
+	int v;
+
+	if (user_version(st, &v, err) != 0)
+		goto fail;
+	if (v > N_MIGRATIONS) {
+		srm_err_set(err, SRM_EINVAL,
+			    "%s: schema version %d is newer than this srmd knows (%d); refusing to touch it",
+			    path, v, N_MIGRATIONS);
+		goto fail;
+	}
+	if (exec(st, "PRAGMA journal_mode=WAL", err) != 0 ||
+	    exec(st, "PRAGMA synchronous=FULL", err) != 0 ||
+	    exec(st, "PRAGMA foreign_keys=ON", err) != 0)
+		goto fail;
+	if (migrate(st, err) != 0)
+		goto fail;
+	return st;
+fail:
+	store_close(st);
+	return NULL;
+}
+
+void store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	if (st->db != NULL)
+		sqlite3_close(st->db);
+	free(st->path);
+	free(st);
+}
+
+struct sqlite3 *store_db(struct store *st)
+{
+	return st->db;
+}
+
+int store_begin(struct store *st, struct srm_err *err)
+{
+	return exec(st, "BEGIN IMMEDIATE", err);
+}
+
+int store_commit(struct store *st, struct srm_err *err)
+{
+	if (exec(st, "COMMIT", err) != 0) {
+		exec(st, "ROLLBACK", NULL);
+		return -1;
+	}
+	return 0;
+}
+
+int store_rollback(struct store *st)
+{
+	return exec(st, "ROLLBACK", NULL);
+}
+
+/* Prepare, bind by printf-like type string, step once, finalize. Types: i=int64 d=double t=text. */
+static int run(struct store *st, struct srm_err *err, const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *s = NULL;
+	va_list ap;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return db_err(st, err, "prepare");
+	va_start(ap, types);
+	for (int i = 0; types[i]; i++) {
+		switch (types[i]) {
+		case 'i':
+			sqlite3_bind_int64(s, i + 1, va_arg(ap, int64_t));
+			break;
+		case 'd': {
+			double d = va_arg(ap, double);
+
+			if (isnan(d))
+				sqlite3_bind_null(s, i + 1);
+			else
+				sqlite3_bind_double(s, i + 1, d);
+			break;
+		}
+		case 't': {
+			const char *t = va_arg(ap, const char *);
+
+			if (t == NULL)
+				sqlite3_bind_null(s, i + 1);
+			else
+				sqlite3_bind_text(s, i + 1, t, -1, SQLITE_TRANSIENT);
+			break;
+		}
+		default:
+			break;
+		}
+	}
+	va_end(ap);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return db_err(st, err, "write");
+	return 0;
+}
+
+int store_save_lockouts(struct store *st, const struct engine *e, struct srm_err *err)
+{
+	const struct lockout *l;
+	size_t i = 0;
+
+	if (run(st, err, "DELETE FROM lockouts", "") != 0)
+		return -1;
+	while ((l = engine_lockout_next(e, &i)) != NULL)
+		if (run(st, err,
+			"INSERT INTO lockouts(account_id,symbol,rule,until_kind,since_ms,until_ms,reason)"
+			" VALUES(?,?,?,?,?,?,?)",
+			"itiiiit", l->account_id, l->symbol, (int64_t)l->rule, (int64_t)l->until,
+			l->since, l->until_ts, l->reason) != 0)
+			return -1;
+	return 0;
+}
+
+int store_save_fill(struct store *st, int64_t account_id, const char *contract_id,
+		    const struct fill_rec *f, struct srm_err *err)
+{
+	return run(st, err,
+		   "INSERT INTO fills(id,account_id,contract_id,at_ms,pnl_cents,fees_cents,closing,voided)"
+		   " VALUES(?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET voided=excluded.voided",
+		   "iitiiiii", f->id, account_id, contract_id, f->at, f->pnl, f->fees,
+		   (int64_t)f->closing, (int64_t)f->voided);
+}
+
+int store_save_contract(struct store *st, const struct px_contract *c, struct srm_err *err)
+{
+	return run(st, err,
+		   "INSERT OR REPLACE INTO contracts(id,name,description,tick_size,tick_value,active,symbol_id)"
+		   " VALUES(?,?,?,?,?,?,?)",
+		   "tttddit", c->id, c->name, c->description, c->tick_size, c->tick_value,
+		   (int64_t)c->active, c->symbol_id);
+}
+
+int store_save_account(struct store *st, const struct engine *e, const struct acct *a,
+		       struct srm_err *err)
+{
+	if (run(st, err,
+		"INSERT OR REPLACE INTO accounts(id,name,balance,can_trade,realized_cents,fees_cents,"
+		"trades_session,updated_ms) VALUES(?,?,?,?,?,?,?,?)",
+		"itdiiiii", a->id, a->name, a->balance, (int64_t)a->can_trade, a->realized, a->fees,
+		(int64_t)a->tc.session, engine_now(e)) != 0)
+		return -1;
+	if (run(st, err,
+		"INSERT OR REPLACE INTO daily_pnl(account_id,day_start_ms,realized_cents,fees_cents,trades)"
+		" VALUES(?,?,?,?,?)",
+		"iiiii", a->id, engine_last_reset(e), a->realized, a->fees, (int64_t)a->tc.session) != 0)
+		return -1;
+	if (run(st, err, "DELETE FROM positions WHERE account_id=?", "i", a->id) != 0 ||
+	    run(st, err, "DELETE FROM orders WHERE account_id=?", "i", a->id) != 0)
+		return -1;
+	for (size_t i = 0; i < a->n_pos; i++) {
+		const struct pos *p = &a->pos[i];
+
+		if (run(st, err,
+			"INSERT INTO positions(account_id,contract_id,id,qty,avg_price,opened_ms)"
+			" VALUES(?,?,?,?,?,?)",
+			"itiidi", a->id, p->contract_id, p->id, (int64_t)p->qty, p->avg_price,
+			p->opened) != 0)
+			return -1;
+	}
+	for (size_t i = 0; i < a->n_ord; i++) {
+		const struct ord *o = &a->ord[i];
+
+		if (run(st, err,
+			"INSERT OR REPLACE INTO orders(id,account_id,contract_id,status,type,side,size,"
+			"limit_price,stop_price) VALUES(?,?,?,?,?,?,?,?,?)",
+			"iitiiiidd", o->id, a->id, o->contract_id, (int64_t)o->status, (int64_t)o->type,
+			(int64_t)o->side, (int64_t)o->size, o->limit_price, o->stop_price) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int64_t store_journal(struct store *st, const struct srm_action *a, struct srm_err *err)
+{
+	char until[48] = "";
+
+	if (a->kind == ACT_LOCKOUT) {
+		if (a->until == UNTIL_TIME)
+			snprintf(until, sizeof(until), "%lld", (long long)a->until_ts);
+		else
+			strlcpy_s(until, a->until == UNTIL_RESET ? "reset" : "permanent", sizeof(until));
+	}
+	if (run(st, err,
+		"INSERT INTO journal(ts_ms,account_id,rule,action,contract_id,order_id,size,until,reason,dry_run)"
+		" VALUES(?,?,?,?,?,?,?,?,?,?)",
+		"iittiiitti", a->ts, a->account_id, rule_id_name(a->rule), act_kind_name(a->kind),
+		a->contract_id[0] ? a->contract_id : NULL, a->order_id, (int64_t)a->size,
+		until[0] ? until : NULL, a->reason, (int64_t)a->dry_run) != 0)
+		return -1;
+	return sqlite3_last_insert_rowid(st->db);
+}
+
+int store_journal_outcome(struct store *st, int64_t id, srm_ms sent, const char *outcome,
+			  int64_t latency_us, struct srm_err *err)
+{
+	return run(st, err, "UPDATE journal SET sent_ms=?, outcome=?, latency_us=? WHERE id=?",
+		   "itii", sent, outcome, latency_us, id);
+}
+
+int store_note(struct store *st, srm_ms ts, int64_t account_id, const char *kind, const char *text,
+	       struct srm_err *err)
+{
+	return run(st, err,
+		   "INSERT INTO journal(ts_ms,account_id,rule,action,reason,outcome) VALUES(?,?,'ENGINE',?,?,'noted')",
+		   "iitt", ts, account_id, kind, text);
+}
+
+int store_audit(struct store *st, srm_ms ts, long uid, const char *what, bool ok,
+		struct srm_err *err)
+{
+	return run(st, err, "INSERT INTO audit(ts_ms,uid,what,ok) VALUES(?,?,?,?)", "iiti", ts,
+		   (int64_t)uid, what, (int64_t)ok);
+}
+
+static const char *col_text(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	return t ? (const char *)t : "";
+}
+
+int store_load(struct store *st, struct engine *e, srm_ms since_ms, struct srm_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT id,name,description,tick_size,tick_value,active,symbol_id FROM contracts",
+			       -1, &s, NULL) != SQLITE_OK)
+		return db_err(st, err, "load contracts");
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct px_contract c = {0};
+
+		strlcpy_s(c.id, col_text(s, 0), sizeof(c.id));
+		strlcpy_s(c.name, col_text(s, 1), sizeof(c.name));
+		strlcpy_s(c.description, col_text(s, 2), sizeof(c.description));
+		c.tick_size = sqlite3_column_double(s, 3);
+		c.tick_value = sqlite3_column_double(s, 4);
+		c.active = sqlite3_column_int(s, 5) != 0;
+		strlcpy_s(c.symbol_id, col_text(s, 6), sizeof(c.symbol_id));
+		engine_restore_contract(e, &c);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return db_err(st, err, "load contracts");
+
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT account_id,symbol,rule,until_kind,since_ms,until_ms,reason FROM lockouts",
+			       -1, &s, NULL) != SQLITE_OK)
+		return db_err(st, err, "load lockouts");
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct lockout l = {0};
+
+		l.account_id = sqlite3_column_int64(s, 0);
+		strlcpy_s(l.symbol, col_text(s, 1), sizeof(l.symbol));
+		l.rule = sqlite3_column_int(s, 2);
+		l.until = (enum until_kind)sqlite3_column_int(s, 3);
+		l.since = sqlite3_column_int64(s, 4);
+		l.until_ts = sqlite3_column_int64(s, 5);
+		strlcpy_s(l.reason, col_text(s, 6), sizeof(l.reason));
+		if (l.until < UNTIL_TIME || l.until > UNTIL_PERMANENT)
+			continue;
+		/* an until_reset lockout from an earlier trading day has ended */
+		if (l.until == UNTIL_RESET && l.since < engine_last_reset(e))
+			continue;
+		engine_restore_lockout(e, &l);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return db_err(st, err, "load lockouts");
+
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT id,account_id,at_ms,pnl_cents,fees_cents,closing,voided FROM fills"
+			       " WHERE at_ms >= ? ORDER BY at_ms, id",
+			       -1, &s, NULL) != SQLITE_OK)
+		return db_err(st, err, "load fills");
+	sqlite3_bind_int64(s, 1, since_ms);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct fill_rec f = {0};
+
+		f.id = sqlite3_column_int64(s, 0);
+		f.at = sqlite3_column_int64(s, 2);
+		f.pnl = sqlite3_column_int64(s, 3);
+		f.fees = sqlite3_column_int64(s, 4);
+		f.closing = sqlite3_column_int(s, 5) != 0;
+		f.voided = sqlite3_column_int(s, 6) != 0;
+		engine_restore_fill(e, sqlite3_column_int64(s, 1), &f);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return db_err(st, err, "load fills");
+	return 0;
+}

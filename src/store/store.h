@@ -1,0 +1,57 @@
+/*
+ * store.h: the SQLite (WAL) state file of srmd: lockouts, fills, contracts, accounts,
+ * positions, orders, daily P&L, the enforcement journal and the admin audit, with a schema
+ * version and forward migrations. Errors: 0 / -1 + struct srm_err.
+ */
+#ifndef SRM_STORE_STORE_H
+#define SRM_STORE_STORE_H
+
+#include <stdint.h>
+
+#include "engine/engine.h"
+#include "util/err.h"
+
+#define STORE_SCHEMA_VERSION 1
+
+struct store;
+
+/*
+ * Open (creating with mode 0600 when absent) and migrate. A file that is not SQLite, is
+ * corrupt, or has a newer schema than this program knows is refused and left untouched.
+ */
+struct store *store_open(const char *path, struct srm_err *err);
+void store_close(struct store *st);
+
+/* One transaction per loop turn: begin, write, commit (durable: synchronous=FULL). */
+int store_begin(struct store *st, struct srm_err *err);
+int store_commit(struct store *st, struct srm_err *err);
+int store_rollback(struct store *st);
+
+/* Replace the active lockouts of every account with the engine's current set. */
+int store_save_lockouts(struct store *st, const struct engine *e, struct srm_err *err);
+int store_save_fill(struct store *st, int64_t account_id, const char *contract_id,
+		    const struct fill_rec *f, struct srm_err *err);
+int store_save_contract(struct store *st, const struct px_contract *c, struct srm_err *err);
+/* Snapshot of an account: balance, canTrade, positions, working orders, today's P&L. */
+int store_save_account(struct store *st, const struct engine *e, const struct acct *a,
+		       struct srm_err *err);
+
+/* Journal an action before it is sent; returns the row id (> 0) or -1. */
+int64_t store_journal(struct store *st, const struct srm_action *a, struct srm_err *err);
+/* Record the outcome of a journaled action ("ok", "failed: …", "dry_run", "skipped"). */
+int store_journal_outcome(struct store *st, int64_t id, srm_ms sent, const char *outcome,
+			  int64_t latency_us, struct srm_err *err);
+/* Journal a free-form event (reconcile differences, alerts): kind + text. */
+int store_note(struct store *st, srm_ms ts, int64_t account_id, const char *kind, const char *text,
+	       struct srm_err *err);
+/* Admin audit: who (uid), what, ok. */
+int store_audit(struct store *st, srm_ms ts, long uid, const char *what, bool ok,
+		struct srm_err *err);
+
+/* Load lockouts, fills of the current trading day (since since_ms) and contracts into e. */
+int store_load(struct store *st, struct engine *e, srm_ms since_ms, struct srm_err *err);
+
+/* Raw handle for read-only queries (history, logs). */
+struct sqlite3 *store_db(struct store *st);
+
+#endif

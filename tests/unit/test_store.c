@@ -1,0 +1,176 @@
+/* test_store.c: the SQLite state file: create 0600, save, reopen, restore into a real engine; bad files refused. */
+#include "helpers.h"
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store/store.h"
+
+static char dir[256];
+
+static int setup(void **s)
+{
+	(void)s;
+	snprintf(dir, sizeof(dir), "/tmp/srm-test-store-XXXXXX");
+	return mkdtemp(dir) == NULL ? -1 : 0;
+}
+
+static int teardown(void **s)
+{
+	char cmd[300];
+
+	(void)s;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void path_of(char *out, size_t cap, const char *name)
+{
+	snprintf(out, cap, "%s/%s", dir, name);
+}
+
+static void test_roundtrip(void **s)
+{
+	struct tworld w;
+	struct srm_err err = {0};
+	char path[300];
+	struct stat sb;
+
+	(void)s;
+	path_of(path, sizeof(path), "state.db");
+	tw_init(&w, T("2026-11-24T15:00:00Z"));
+	tw_std_contracts(&w, T("2026-11-24T15:00:00Z"));
+	tw_trade(&w, T("2026-11-24T15:00:01Z"), 7, 100, ES, PX_ASK, 1, 6000, -125.5, 1.4, false);
+	tw_trade(&w, T("2026-11-24T15:00:02Z"), 7, 101, ES, PX_ASK, 1, 6000, PX_NULL, 1.4, false);
+	engine_admin_lockout(w.eng, 7, UNTIL_RESET, 0, "desk", T("2026-11-24T15:00:03Z"));
+	engine_admin_lockout(w.eng, 8, UNTIL_TIME, T("2026-11-24T16:00:00Z"), "cool", T("2026-11-24T15:00:03Z"));
+
+	struct store *st = store_open(path, &err);
+
+	assert_non_null(st);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(store_begin(st, &err), 0);
+	assert_int_equal(store_save_lockouts(st, w.eng, &err), 0);
+	size_t i = 0;
+	const struct fill_rec *f;
+
+	while ((f = engine_fill_next(w.eng, 7, &i)) != NULL)
+		assert_int_equal(store_save_fill(st, 7, ES, f, &err), 0);
+	assert_int_equal(store_save_contract(st, &engine_contract(w.eng, ES)->c, &err), 0);
+	assert_int_equal(store_save_account(st, w.eng, engine_acct(w.eng, 7), &err), 0);
+	struct srm_action a = {.kind = ACT_CLOSE_ALL, .rule = 2, .account_id = 7, .ts = T("2026-11-24T15:00:03Z")};
+
+	strcpy(a.reason, "test");
+	int64_t jid = store_journal(st, &a, &err);
+
+	assert_true(jid > 0);
+	assert_int_equal(store_journal_outcome(st, jid, T("2026-11-24T15:00:03Z"), "ok", 420, &err), 0);
+	assert_int_equal(store_audit(st, T("2026-11-24T15:00:04Z"), 1000, "lockout clear 7", true, &err), 0);
+	assert_int_equal(store_commit(st, &err), 0);
+	store_close(st);
+
+	/* a new engine (a restart) gets the lockouts, P&L and contracts back */
+	engine_free(w.eng);
+	w.eng = engine_new(&w.cfg, w.zone, T("2026-11-24T15:30:00Z"));
+	st = store_open(path, &err);
+	assert_non_null(st);
+	assert_int_equal(store_load(st, w.eng, engine_last_reset(w.eng), &err), 0);
+	assert_non_null(engine_locked(w.eng, 7, NULL));
+	assert_non_null(engine_locked(w.eng, 8, NULL));
+	assert_int_equal(engine_acct(w.eng, 7)->realized, -12550);
+	assert_int_equal(engine_acct(w.eng, 7)->fees, 280);
+	assert_int_equal(engine_acct(w.eng, 7)->tc.session, 2);
+	assert_non_null(engine_contract(w.eng, ES));
+	/* the restored timed lockout still expires on time; the until_reset one at the reset */
+	struct act_list l = tw_advance(&w, T("2026-11-24T16:00:00Z"));
+
+	assert_int_equal(t_count(l, ACT_UNLOCK, -1), 1);
+	assert_int_equal(l.v[0].account_id, 8);
+	l = tw_advance(&w, T("2026-11-24T23:00:00Z"));
+	assert_int_equal(t_count(l, ACT_UNLOCK, -1), 1);
+	assert_int_equal(l.v[0].account_id, 7);
+	store_close(st);
+
+	/* restarting after the reset: the until_reset lockout of yesterday is gone */
+	engine_free(w.eng);
+	w.eng = engine_new(&w.cfg, w.zone, T("2026-11-25T15:00:00Z"));
+	st = store_open(path, &err);
+	assert_int_equal(store_load(st, w.eng, engine_last_reset(w.eng), &err), 0);
+	assert_null(engine_locked(w.eng, 7, NULL));
+	assert_int_equal(engine_acct(w.eng, 7) ? engine_acct(w.eng, 7)->realized : 0, 0);
+	store_close(st);
+	tw_free(&w);
+}
+
+static void test_garbage_file_refused(void **s)
+{
+	struct srm_err err = {0};
+	char path[300], buf[64];
+	const char junk[] = "this is not a database, it is a text file with some words in it....";
+
+	(void)s;
+	path_of(path, sizeof(path), "junk.db");
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	for (int i = 0; i < 100; i++)
+		fputs(junk, f);
+	fclose(f);
+	assert_null(store_open(path, &err));
+	assert_true(strlen(err.msg) > 0);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	assert_memory_equal(buf, junk, 20); /* untouched */
+}
+
+static void test_newer_schema_refused(void **s)
+{
+	struct srm_err err = {0};
+	char path[300];
+	sqlite3 *db;
+
+	(void)s;
+	path_of(path, sizeof(path), "future.db");
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE x(a); PRAGMA user_version=99;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_null(store_open(path, &err));
+	assert_non_null(strstr(err.msg, "newer"));
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_stmt *st;
+
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 99);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+static void test_unwritable_dir(void **s)
+{
+	struct srm_err err = {0};
+
+	(void)s;
+	assert_null(store_open("/nonexistent-dir/state.db", &err));
+	assert_non_null(strstr(err.msg, "/nonexistent-dir/state.db"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_garbage_file_refused),
+		cmocka_unit_test(test_newer_schema_refused),
+		cmocka_unit_test(test_unwritable_dir),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
