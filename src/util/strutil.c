@@ -1,4 +1,4 @@
-/* strutil.c: small bounded string helpers: copy, case-insensitive glob and equality, UTF-8 check. */
+/* strutil.c: bounded string helpers: copy, case-insensitive glob and equality, UTF-8 check. */
 #include "util/strutil.h"
 
 #include <ctype.h>

@@ -5,6 +5,7 @@
 #ifndef SRM_UTIL_TZ_H
 #define SRM_UTIL_TZ_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "engine/domain.h"
