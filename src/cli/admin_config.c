@@ -1,1 +1,41 @@
-/* placeholder: being written */
+/* admin_config.c: `srm admin config validate FILE` (checks a file without the daemon). */
+#include <stdio.h>
+
+#include "cli/cli.h"
+#include "config/config.h"
+
+static size_t rules_enabled(const struct rules_cfg *r)
+{
+	return (size_t)r->max_contracts.enabled + r->max_contracts_per_instrument.enabled +
+	       r->daily_realized_loss.enabled + r->daily_unrealized_loss.enabled +
+	       r->max_unrealized_profit.enabled + r->trade_frequency_limit.enabled +
+	       r->cooldown_after_loss.enabled + r->no_stop_loss_grace.enabled +
+	       r->session_block_outside.enabled + r->auth_loss_guard.enabled +
+	       r->symbol_blocks.enabled + r->trade_management.enabled;
+}
+
+/* `srm admin config validate FILE`: print OK (stdout) or every error (stderr); 0 or 1. */
+int cmd_config_validate(const char *path)
+{
+	struct config_diag diag;
+	struct srm_config *cfg = config_load(path, &diag);
+	char accounts[32];
+
+	if (cfg == NULL) {
+		for (size_t i = 0; i < diag.n; i++)
+			fprintf(stderr, "%s\n", diag.msgs[i]);
+		if (diag.n < sizeof(diag.msgs) / sizeof(diag.msgs[0]))
+			fprintf(stderr, "%s: %zu error%s\n", path, diag.n, diag.n == 1 ? "" : "s");
+		return 1;
+	}
+	if (cfg->accounts.all)
+		snprintf(accounts, sizeof(accounts), "all accounts");
+	else
+		snprintf(accounts, sizeof(accounts), "%zu account selector%s", cfg->accounts.n,
+			 cfg->accounts.n == 1 ? "" : "s");
+	printf("OK: %s (%s, %zu of 12 rules enabled, %zu override%s%s)\n", path, accounts,
+	       rules_enabled(&cfg->rules), cfg->n_overrides, cfg->n_overrides == 1 ? "" : "s",
+	       cfg->daemon.dry_run ? ", dry run" : "");
+	config_free(cfg);
+	return 0;
+}

@@ -1,1 +1,1454 @@
-/* placeholder: being written */
+/* config.c: loads srm.yaml (SPEC §9) with libyaml into struct srm_config, driven by one option table. */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <yaml.h>
+
+#include "config/config.h"
+#include "util/strutil.h"
+#include "util/timefmt.h"
+#include "util/tz.h"
+#include "util/xalloc.h"
+
+/*
+ * Why libyaml and not libcyaml (docs/CONFIG.md has the evidence): libcyaml 1.3.1 stops at the
+ * first error, reports an unknown key at the line of its parent mapping, and cannot express
+ * `accounts: all | [ids, globs]`, a map with arbitrary keys (`limits`, `overrides`) or
+ * "which keys were present" (needed to merge overrides). So the option table below is our
+ * own: key, type, offset, bounds, required and help; one walker parses and validates with it.
+ */
+
+#define CFG_FILE_MAX (1024 * 1024)
+#define CFG_MAX_OVERRIDES 256
+#define CFG_VALUE_MAX 4096
+#define CFG_VISIT_MAX 200000
+#define CFG_PATH_MAX 192
+#define CFG_GOT_MAX 48
+#define MONEY_MAX 1e9
+
+enum opt_type {
+	T_MAP,      /* nested mapping: sub-table, base shifted by off */
+	T_RULE,     /* a rule block: T_MAP that turns the rule on when present */
+	T_BOOL,
+	T_INT,      /* int >= min */
+	T_MONEY,    /* positive amount -> money_t cents */
+	T_DURATION, /* "90s" -> int64_t ms >= min */
+	T_LOCKOUT,  /* struct lockout_spec; min = 1 allows until_next_window */
+	T_ENUM,     /* int index into names */
+	T_HHMM,     /* int minutes; min = 1: null/none -> -1 */
+	T_STR,      /* char *; min = 1: required non-empty; names: allowed words */
+	T_PATH,     /* T_STR with ~ expanded to $HOME */
+	T_SECRET,   /* T_STR never echoed in a message */
+	T_CUSTOM,   /* fn parses the node */
+};
+
+struct ctx;
+struct opt;
+typedef void (*custom_fn)(struct ctx *c, yaml_node_t *n, char *dst, const char *path);
+
+struct opt {
+	const char *key;
+	enum opt_type type;
+	size_t off;
+	int min;
+	bool req;
+	const char *const *names;
+	const struct opt *sub;
+	custom_fn fn;
+	const char *help;
+};
+
+struct ctx {
+	const char *file;
+	yaml_document_t *doc;
+	struct config_diag *diag;
+	size_t extra;              /* errors beyond the diag's capacity */
+	size_t visits;
+	bool over_budget;
+	bool in_override;
+	unsigned global_present;   /* rule blocks present in the global `rules:` (bit = index) */
+	yaml_node_t *overrides;    /* parsed after the global rules */
+	char val[CFG_VALUE_MAX];   /* the last scalar read, ${ENV} substituted */
+};
+
+static const char *const count_names[] = { "net", "gross", NULL };
+static const char *const size_action_names[] = { "close_all", "reduce_to_limit", NULL };
+static const char *const unknown_names[] = { "block", "allow", NULL };
+static const char *const scope_names[] = { "position", "account", NULL };
+static const char *const grace_names[] = { "close_position", "place_stop", NULL };
+static const char *const log_level_names[] = { "debug", "info", "warn", "error", NULL };
+static const char *const day_names[] = { "sun", "mon", "tue", "wed", "thu", "fri", "sat", NULL };
+
+_Static_assert(sizeof(enum count_mode) == sizeof(int), "enums are stored as int");
+_Static_assert(sizeof(enum size_action) == sizeof(int), "enums are stored as int");
+
+/* ---- diagnostics ---------------------------------------------------------------------- */
+
+static void add_msg(struct ctx *c, const char *msg)
+{
+	struct config_diag *d = c->diag;
+
+	if (d->n < sizeof(d->msgs) / sizeof(d->msgs[0]))
+		strlcpy_s(d->msgs[d->n++], msg, sizeof(d->msgs[0]));
+	else
+		c->extra++;
+}
+
+/* Record "FILE:LINE: path: message" (n NULL: no line; path empty: no key). */
+static void cerr(struct ctx *c, const yaml_node_t *n, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void cerr(struct ctx *c, const yaml_node_t *n, const char *path, const char *fmt, ...)
+{
+	char what[256], msg[512];
+	char where[32] = "";
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (n != NULL)
+		snprintf(where, sizeof(where), ":%lu", (unsigned long)n->start_mark.line + 1);
+	snprintf(msg, sizeof(msg), "%s%s: %s%s%s", c->file, where, path,
+		 path[0] != '\0' ? ": " : "", what);
+	add_msg(c, msg);
+}
+
+/* A short description of a node for "got X": the scalar text, "a list" or "a mapping". */
+static const char *got(const yaml_node_t *n, char *buf, size_t cap)
+{
+	if (n->type == YAML_SEQUENCE_NODE)
+		return "a list";
+	if (n->type == YAML_MAPPING_NODE)
+		return "a mapping";
+	if (n->type != YAML_SCALAR_NODE)
+		return "nothing";
+	const char *s = (const char *)n->data.scalar.value;
+	size_t len = n->data.scalar.length;
+
+	if (len == 0)
+		return "\"\"";
+	if (len >= CFG_GOT_MAX && cap > CFG_GOT_MAX) {
+		snprintf(buf, cap, "%.*s...", CFG_GOT_MAX - 4, s);
+		return buf;
+	}
+	strlcpy_s(buf, s, cap);
+	return buf;
+}
+
+static bool budget(struct ctx *c, yaml_node_t *n)
+{
+	if (++c->visits <= CFG_VISIT_MAX)
+		return true;
+	if (!c->over_budget)
+		cerr(c, n, "", "too many nodes to check (aliases?), giving up");
+	c->over_budget = true;
+	return false;
+}
+
+/* Levenshtein distance of two short strings (longer ones: a large number). */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	size_t row[65];
+
+	if (la > 64 || lb > 64)
+		return SIZE_MAX;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t best = diag + (a[i - 1] != b[j - 1]);
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+static void unknown_key(struct ctx *c, const yaml_node_t *k, const char *path,
+			const struct opt *tab)
+{
+	const char *key = (const char *)k->data.scalar.value;
+	const char *best = NULL;
+	size_t best_d = SIZE_MAX;
+
+	for (const struct opt *o = tab; o->key != NULL; o++) {
+		size_t d = edit_distance(key, o->key);
+		size_t cap = strlen(o->key) / 3 > 2 ? strlen(o->key) / 3 : 2;
+
+		if (d <= cap && d < best_d) {
+			best = o->key;
+			best_d = d;
+		}
+	}
+	if (best != NULL)
+		cerr(c, k, path, "unknown key (did you mean %s?)", best);
+	else
+		cerr(c, k, path, "unknown key");
+}
+
+/* ---- scalars -------------------------------------------------------------------------- */
+
+static bool is_null(const yaml_node_t *n)
+{
+	if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return false;
+	const char *s = (const char *)n->data.scalar.value;
+
+	return s[0] == '\0' || strcmp(s, "~") == 0 || strcmp(s, "null") == 0 ||
+	       strcmp(s, "Null") == 0 || strcmp(s, "NULL") == 0;
+}
+
+static bool env_name_char(char ch, bool first)
+{
+	return ch == '_' || (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+	       (!first && ch >= '0' && ch <= '9');
+}
+
+/*
+ * Substitute ${NAME} and ${NAME:-default} in s; "$${" is a literal "${".
+ * Returns 0, or -1 with why filled (an undefined variable names itself there).
+ */
+static int env_subst(const char *s, char *out, size_t cap, char *why, size_t why_cap)
+{
+	size_t o = 0;
+
+	for (const char *p = s; *p != '\0';) {
+		const char *add = p;
+		size_t add_len = 1;
+		char name[128];
+
+		if (p[0] == '$' && p[1] == '$' && p[2] == '{') {
+			add = "${";
+			add_len = 2;
+			p += 3;
+		} else if (p[0] == '$' && p[1] == '{') {
+			const char *q = p + 2, *def = NULL;
+			size_t nl = 0, def_len = 0;
+
+			while (env_name_char(q[nl], nl == 0))
+				nl++;
+			if (nl == 0 || nl >= sizeof(name)) {
+				snprintf(why, why_cap, "malformed ${...}: expected a variable name");
+				return -1;
+			}
+			memcpy(name, q, nl);
+			name[nl] = '\0';
+			q += nl;
+			if (q[0] == ':' && q[1] == '-') {
+				def = q + 2;
+				q = strchr(def, '}');
+				if (q != NULL)
+					def_len = (size_t)(q - def);
+			}
+			if (q == NULL || *q != '}') {
+				snprintf(why, why_cap, "malformed ${%s...}: missing '}'", name);
+				return -1;
+			}
+			const char *v = getenv(name);
+
+			if (v == NULL || (def != NULL && v[0] == '\0')) {
+				if (def == NULL) {
+					snprintf(why, why_cap, "undefined environment variable %s", name);
+					return -1;
+				}
+				add = def;
+				add_len = def_len;
+			} else {
+				add = v;
+				add_len = strlen(v);
+			}
+			p = q + 1;
+		} else {
+			p++;
+		}
+		if (o + add_len >= cap) {
+			snprintf(why, why_cap, "value too long (over %zu bytes)", cap - 1);
+			return -1;
+		}
+		memcpy(out + o, add, add_len);
+		o += add_len;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+/* The text of a scalar node, ${ENV} substituted, in c->val; NULL (reported) otherwise. */
+static const char *scalar(struct ctx *c, yaml_node_t *n, const char *path, const char *expect)
+{
+	char why[160], g[CFG_GOT_MAX + 8];
+
+	if (n->type != YAML_SCALAR_NODE) {
+		cerr(c, n, path, "must be %s, got %s", expect, got(n, g, sizeof(g)));
+		return NULL;
+	}
+	if (env_subst((const char *)n->data.scalar.value, c->val, sizeof(c->val), why,
+		      sizeof(why)) != 0) {
+		cerr(c, n, path, "%s", why);
+		return NULL;
+	}
+	return c->val;
+}
+
+static int parse_bool(const char *s, bool *out)
+{
+	static const char *const yes[] = { "true", "yes", "on", NULL };
+	static const char *const no[] = { "false", "no", "off", NULL };
+
+	for (size_t i = 0; yes[i] != NULL; i++) {
+		if (str_eq_ci(s, yes[i])) {
+			*out = true;
+			return 0;
+		}
+		if (str_eq_ci(s, no[i])) {
+			*out = false;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int parse_int(const char *s, int min, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (end == s || *end != '\0' || errno != 0 || v < min || v > INT_MAX)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+static int parse_money(const char *s, money_t *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || *end != '\0' || errno != 0 || !isfinite(v) || v <= 0 || v > MONEY_MAX)
+		return -1;
+	*out = money_from_double(v);
+	return *out > 0 ? 0 : -1;
+}
+
+static int enum_index(const char *const *names, const char *s)
+{
+	for (int i = 0; names[i] != NULL; i++)
+		if (str_eq_ci(names[i], s))
+			return i;
+	return -1;
+}
+
+static void names_list(const char *const *names, char *buf, size_t cap)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; names[i] != NULL && o < cap; i++)
+		o += (size_t)snprintf(buf + o, cap - o, "%s%s", i ? ", " : "", names[i]);
+}
+
+static int parse_lockout(const char *s, bool window_ok, struct lockout_spec *out)
+{
+	int64_t ms;
+
+	if (str_eq_ci(s, "none"))
+		*out = (struct lockout_spec){ .mode = LOCKOUT_NONE };
+	else if (str_eq_ci(s, "until_reset"))
+		*out = (struct lockout_spec){ .mode = LOCKOUT_UNTIL_RESET };
+	else if (str_eq_ci(s, "permanent"))
+		*out = (struct lockout_spec){ .mode = LOCKOUT_PERMANENT };
+	else if (window_ok && str_eq_ci(s, "until_next_window"))
+		*out = (struct lockout_spec){ .mode = LOCKOUT_UNTIL_NEXT_WINDOW };
+	else if (duration_parse(s, &ms) == 0 && ms > 0)
+		*out = (struct lockout_spec){ .mode = LOCKOUT_DURATION, .duration_ms = ms };
+	else
+		return -1;
+	return 0;
+}
+
+/* Expand a leading "~/" (or a lone "~") to $HOME; -1 when HOME is unset. */
+static int expand_home(const char *s, char *out, size_t cap)
+{
+	const char *home;
+
+	if (s[0] != '~' || (s[1] != '/' && s[1] != '\0')) {
+		strlcpy_s(out, s, cap);
+		return 0;
+	}
+	home = getenv("HOME");
+	if (home == NULL || home[0] == '\0')
+		return -1;
+	if ((size_t)snprintf(out, cap, "%s%s", home, s + 1) >= cap)
+		return -1;
+	return 0;
+}
+
+static void set_str(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = v != NULL ? xstrdup(v) : NULL;
+}
+
+/* ---- the walker ----------------------------------------------------------------------- */
+
+static void walk_map(struct ctx *c, yaml_node_t *map, const struct opt *tab, char *base,
+		     const char *path);
+
+static yaml_node_t *node(struct ctx *c, int id)
+{
+	return yaml_document_get_node(c->doc, id);
+}
+
+static void join(char *buf, size_t cap, const char *path, const char *key)
+{
+	snprintf(buf, cap, "%s%s%.64s", path, path[0] != '\0' ? "." : "", key);
+}
+
+static const struct opt *find_opt(const struct opt *tab, const char *key)
+{
+	for (const struct opt *o = tab; o->key != NULL; o++)
+		if (strcmp(o->key, key) == 0)
+			return o;
+	return NULL;
+}
+
+static void apply_str(struct ctx *c, const struct opt *o, yaml_node_t *v, char *dst,
+		      const char *path)
+{
+	char **sp = (char **)dst;
+	char g[CFG_GOT_MAX + 8];
+	const char *s;
+
+	if (is_null(v)) {
+		if (o->min > 0)
+			cerr(c, v, path, "must not be empty");
+		else
+			set_str(sp, NULL);
+		return;
+	}
+	s = scalar(c, v, path, "a string");
+	if (s == NULL)
+		return;
+	if (o->min > 0 && s[0] == '\0') {
+		cerr(c, v, path, "must not be empty");
+		return;
+	}
+	if (o->names != NULL && enum_index(o->names, s) < 0) {
+		char list[160];
+
+		names_list(o->names, list, sizeof(list));
+		cerr(c, v, path, "must be one of %s, got %s", list, got(v, g, sizeof(g)));
+		return;
+	}
+	if (o->type == T_PATH) {
+		char tmp[CFG_VALUE_MAX];
+
+		if (expand_home(s, tmp, sizeof(tmp)) != 0) {
+			cerr(c, v, path, "cannot expand ~: HOME is not set");
+			return;
+		}
+		set_str(sp, tmp);
+		return;
+	}
+	set_str(sp, s);
+}
+
+static void apply(struct ctx *c, const struct opt *o, size_t idx, yaml_node_t *v, char *base,
+		  const char *path)
+{
+	char *dst = base + o->off;
+	char g[CFG_GOT_MAX + 8], list[160];
+	const char *s;
+
+	switch (o->type) {
+	case T_RULE:
+		if (v->type == YAML_MAPPING_NODE) {
+			const struct opt *en = find_opt(o->sub, "enabled");
+
+			if (!c->in_override)
+				c->global_present |= 1u << idx;
+			if (!c->in_override || !(c->global_present & (1u << idx)))
+				*(bool *)(dst + en->off) = true;
+		}
+		/* fall through */
+	case T_MAP:
+		if (o->type == T_MAP && is_null(v))
+			return; /* `daemon:` with everything commented out */
+		if (v->type != YAML_MAPPING_NODE) {
+			cerr(c, v, path, "must be a mapping of keys, got %s", got(v, g, sizeof(g)));
+			return;
+		}
+		walk_map(c, v, o->sub, dst, path);
+		return;
+	case T_CUSTOM:
+		o->fn(c, v, dst, path);
+		return;
+	case T_STR:
+	case T_PATH:
+	case T_SECRET:
+		apply_str(c, o, v, dst, path);
+		return;
+	default:
+		break;
+	}
+
+	s = scalar(c, v, path, "a single value");
+	if (s == NULL)
+		return;
+	switch (o->type) {
+	case T_BOOL:
+		if (parse_bool(s, (bool *)dst) != 0)
+			cerr(c, v, path, "must be true or false, got %s", got(v, g, sizeof(g)));
+		break;
+	case T_INT:
+		if (parse_int(s, o->min, (int *)dst) != 0)
+			cerr(c, v, path, "must be %s, got %s",
+			     o->min == 1 ? "a positive integer" :
+			     o->min == 0 ? "an integer >= 0" : "an integer",
+			     got(v, g, sizeof(g)));
+		break;
+	case T_MONEY:
+		if (parse_money(s, (money_t *)dst) != 0)
+			cerr(c, v, path, "must be a positive amount of money (e.g. 500 or 250.50), got %s",
+			     got(v, g, sizeof(g)));
+		break;
+	case T_DURATION: {
+		int64_t ms;
+
+		if (duration_parse(s, &ms) != 0 || ms < o->min)
+			cerr(c, v, path, "must be a duration like 90s, 15m or 2h%s, got %s",
+			     o->min > 0 ? " (not 0)" : "", got(v, g, sizeof(g)));
+		else
+			*(int64_t *)dst = ms;
+		break;
+	}
+	case T_LOCKOUT:
+		if (parse_lockout(s, o->min == 1, (struct lockout_spec *)dst) != 0)
+			cerr(c, v, path, "must be none, a duration (90s, 15m, 2h), until_reset%s or "
+			     "permanent, got %s", o->min == 1 ? ", until_next_window" : "",
+			     got(v, g, sizeof(g)));
+		break;
+	case T_ENUM: {
+		int i = enum_index(o->names, s);
+
+		if (i < 0) {
+			names_list(o->names, list, sizeof(list));
+			cerr(c, v, path, "must be one of %s, got %s", list, got(v, g, sizeof(g)));
+		} else {
+			*(int *)dst = i;
+		}
+		break;
+	}
+	case T_HHMM:
+		if (o->min == 1 && (is_null(v) || str_eq_ci(s, "none")))
+			*(int *)dst = -1;
+		else if (hhmm_parse(s, (int *)dst) != 0)
+			cerr(c, v, path, "must be a time \"HH:MM\" (00:00 to 23:59)%s, got %s",
+			     o->min == 1 ? " or none" : "", got(v, g, sizeof(g)));
+		break;
+	default:
+		break;
+	}
+}
+
+/* Walk a mapping against an option table: unknown, duplicate and missing required keys. */
+static void walk_map(struct ctx *c, yaml_node_t *map, const struct opt *tab, char *base,
+		     const char *path)
+{
+	uint64_t seen = 0;
+	char kp[CFG_PATH_MAX], g[CFG_GOT_MAX + 8];
+
+	for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
+	     p < map->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = node(c, p->key), *v = node(c, p->value);
+
+		if (k == NULL || v == NULL || !budget(c, k))
+			return;
+		if (k->type != YAML_SCALAR_NODE) {
+			cerr(c, k, path, "a key must be a word, got %s", got(k, g, sizeof(g)));
+			continue;
+		}
+		join(kp, sizeof(kp), path, (const char *)k->data.scalar.value);
+		const struct opt *o = find_opt(tab, (const char *)k->data.scalar.value);
+
+		if (o == NULL) {
+			unknown_key(c, k, kp, tab);
+			continue;
+		}
+		size_t idx = (size_t)(o - tab);
+
+		if (seen & (1ull << idx)) {
+			cerr(c, k, kp, "duplicate key");
+			continue;
+		}
+		seen |= 1ull << idx;
+		apply(c, o, idx, v, base, kp);
+	}
+	for (const struct opt *o = tab; o->key != NULL; o++) {
+		if (o->req && !(seen & (1ull << (o - tab)))) {
+			join(kp, sizeof(kp), path, o->key);
+			cerr(c, map, kp, "required key is missing");
+		}
+	}
+}
+
+/* Check a node is a list of at most max items; returns the count or -1 (reported). */
+static long seq_items(struct ctx *c, yaml_node_t *v, const char *path, size_t max,
+		      const char *what)
+{
+	char g[CFG_GOT_MAX + 8];
+
+	if (v->type != YAML_SEQUENCE_NODE) {
+		cerr(c, v, path, "must be a list of %s, got %s", what, got(v, g, sizeof(g)));
+		return -1;
+	}
+	size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+
+	if (n > max) {
+		cerr(c, v, path, "at most %zu %s, got %zu", max, what, n);
+		return -1;
+	}
+	return (long)n;
+}
+
+static yaml_node_t *seq_item(struct ctx *c, yaml_node_t *v, long i)
+{
+	return node(c, v->data.sequence.items.start[i]);
+}
+
+/* ---- custom keys ---------------------------------------------------------------------- */
+
+/* max_contracts_per_instrument.limits: {SYMBOL: count, ...}; replaces the whole map. */
+static void cf_limits(struct ctx *c, yaml_node_t *v, char *dst, const char *path)
+{
+	struct cfg_max_contracts_per_instrument *r = (void *)dst;
+	char kp[CFG_PATH_MAX], g[CFG_GOT_MAX + 8];
+
+	if (v->type != YAML_MAPPING_NODE) {
+		cerr(c, v, path, "must be a mapping of symbol: limit, got %s", got(v, g, sizeof(g)));
+		return;
+	}
+	size_t n = (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
+
+	if (n > CFG_MAX_SYMBOL_LIMITS) {
+		cerr(c, v, path, "at most %d symbols, got %zu", CFG_MAX_SYMBOL_LIMITS, n);
+		return;
+	}
+	r->n_limits = 0;
+	for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = node(c, p->key), *val = node(c, p->value);
+		const char *sym;
+		int lim;
+
+		if (k == NULL || val == NULL || !budget(c, k))
+			return;
+		sym = k->type == YAML_SCALAR_NODE ? (const char *)k->data.scalar.value : "";
+		join(kp, sizeof(kp), path, sym);
+		if (sym[0] == '\0' || strlen(sym) >= SRM_SYMBOL_MAX) {
+			cerr(c, k, kp, "a symbol must be 1 to %d characters, got %s",
+			     SRM_SYMBOL_MAX - 1, got(k, g, sizeof(g)));
+			continue;
+		}
+		bool dup = false;
+
+		for (size_t i = 0; i < r->n_limits; i++)
+			dup |= str_eq_ci(r->limits[i].symbol, sym);
+		if (dup) {
+			cerr(c, k, kp, "duplicate symbol");
+			continue;
+		}
+		const char *s = scalar(c, val, kp, "an integer >= 0");
+
+		if (s == NULL)
+			continue;
+		if (parse_int(s, 0, &lim) != 0) {
+			cerr(c, val, kp, "must be an integer >= 0, got %s", got(val, g, sizeof(g)));
+			continue;
+		}
+		strlcpy_s(r->limits[r->n_limits].symbol, sym, SRM_SYMBOL_MAX);
+		r->limits[r->n_limits++].limit = lim;
+	}
+}
+
+static const struct opt tier_opts[] = {
+	{ .key = "loss", .type = T_MONEY, .off = offsetof(struct cfg_loss_tier, loss), .req = true,
+	  .help = "a closing fill losing at least this much (positive, account currency)" },
+	{ .key = "cooldown", .type = T_LOCKOUT, .off = offsetof(struct cfg_loss_tier, cooldown),
+	  .req = true, .help = "lockout after such a loss" },
+	{ 0 },
+};
+
+static int tier_cmp(const void *a, const void *b)
+{
+	const struct cfg_loss_tier *x = a, *y = b;
+
+	return (x->loss > y->loss) - (x->loss < y->loss);
+}
+
+/* cooldown_after_loss.tiers: [{loss, cooldown}, ...], kept sorted by loss. */
+static void cf_tiers(struct ctx *c, yaml_node_t *v, char *dst, const char *path)
+{
+	struct cfg_cooldown_after_loss *r = (void *)dst;
+	char ip[CFG_PATH_MAX], g[CFG_GOT_MAX + 8];
+	long n = seq_items(c, v, path, CFG_MAX_TIERS, "tiers");
+
+	if (n < 0)
+		return;
+	r->n_tiers = 0;
+	for (long i = 0; i < n; i++) {
+		yaml_node_t *it = seq_item(c, v, i);
+		struct cfg_loss_tier t = { 0 };
+
+		if (it == NULL || !budget(c, it))
+			return;
+		snprintf(ip, sizeof(ip), "%s[%ld]", path, i);
+		if (it->type != YAML_MAPPING_NODE) {
+			cerr(c, it, ip, "must be a mapping {loss, cooldown}, got %s",
+			     got(it, g, sizeof(g)));
+			continue;
+		}
+		walk_map(c, it, tier_opts, (char *)&t, ip);
+		r->tiers[r->n_tiers++] = t;
+	}
+	qsort(r->tiers, r->n_tiers, sizeof(r->tiers[0]), tier_cmp);
+}
+
+/* windows[].days: [sun, mon, ...] -> a bit mask (bit 0 = sunday). */
+static void cf_days(struct ctx *c, yaml_node_t *v, char *dst, const char *path)
+{
+	static const char *const long_names[] = { "sunday", "monday", "tuesday", "wednesday",
+						   "thursday", "friday", "saturday", NULL };
+	unsigned *days = (unsigned *)dst, mask = 0;
+	char ip[CFG_PATH_MAX], g[CFG_GOT_MAX + 8];
+	long n = seq_items(c, v, path, 7, "day names");
+
+	if (n < 0)
+		return;
+	if (n == 0) {
+		cerr(c, v, path, "must name at least one day");
+		return;
+	}
+	for (long i = 0; i < n; i++) {
+		yaml_node_t *it = seq_item(c, v, i);
+		const char *s;
+		int d;
+
+		if (it == NULL)
+			return;
+		snprintf(ip, sizeof(ip), "%s[%ld]", path, i);
+		s = scalar(c, it, ip, "a day name");
+		if (s == NULL)
+			continue;
+		d = enum_index(day_names, s);
+		if (d < 0)
+			d = enum_index(long_names, s);
+		if (d < 0) {
+			cerr(c, it, ip, "must be a day: sun, mon, tue, wed, thu, fri or sat, got %s",
+			     got(it, g, sizeof(g)));
+			continue;
+		}
+		mask |= 1u << d;
+	}
+	*days = mask;
+}
+
+static const struct opt window_opts[] = {
+	{ .key = "days", .type = T_CUSTOM, .off = offsetof(struct cfg_window, days), .fn = cf_days,
+	  .help = "days the window starts on: sun..sat (default: every day)" },
+	{ .key = "start", .type = T_HHMM, .off = offsetof(struct cfg_window, start_min),
+	  .req = true, .help = "\"HH:MM\" in daemon.timezone" },
+	{ .key = "end", .type = T_HHMM, .off = offsetof(struct cfg_window, end_min), .req = true,
+	  .help = "\"HH:MM\"; before start = runs past midnight" },
+	{ 0 },
+};
+
+/* session_block_outside.windows: [{days, start, end}, ...]. */
+static void cf_windows(struct ctx *c, yaml_node_t *v, char *dst, const char *path)
+{
+	struct cfg_session_block_outside *r = (void *)dst;
+	char ip[CFG_PATH_MAX], g[CFG_GOT_MAX + 8];
+	long n = seq_items(c, v, path, CFG_MAX_WINDOWS, "windows");
+
+	if (n < 0)
+		return;
+	if (n == 0) {
+		cerr(c, v, path, "must list at least one window");
+		return;
+	}
+	r->n_windows = 0;
+	for (long i = 0; i < n; i++) {
+		yaml_node_t *it = seq_item(c, v, i);
+		struct cfg_window w = { .days = 0x7f, .start_min = -1, .end_min = -1 };
+
+		if (it == NULL || !budget(c, it))
+			return;
+		snprintf(ip, sizeof(ip), "%s[%ld]", path, i);
+		if (it->type != YAML_MAPPING_NODE) {
+			cerr(c, it, ip, "must be a mapping {days, start, end}, got %s",
+			     got(it, g, sizeof(g)));
+			continue;
+		}
+		walk_map(c, it, window_opts, (char *)&w, ip);
+		if (w.start_min >= 0 && w.start_min == w.end_min)
+			cerr(c, it, ip, "start and end must differ");
+		r->windows[r->n_windows++] = w;
+	}
+}
+
+/* symbol_blocks.symbols: [RTY, "M*", ...] (exact or glob). */
+static void cf_symbols(struct ctx *c, yaml_node_t *v, char *dst, const char *path)
+{
+	struct cfg_symbol_blocks *r = (void *)dst;
+	char ip[CFG_PATH_MAX];
+	long n = seq_items(c, v, path, CFG_MAX_BLOCKED, "symbols");
+
+	if (n < 0)
+		return;
+	r->n_symbols = 0;
+	for (long i = 0; i < n; i++) {
+		yaml_node_t *it = seq_item(c, v, i);
+		const char *s;
+
+		if (it == NULL)
+			return;
+		snprintf(ip, sizeof(ip), "%s[%ld]", path, i);
+		s = scalar(c, it, ip, "a symbol or glob");
+		if (s == NULL)
+			continue;
+		if (s[0] == '\0' || strlen(s) >= sizeof(r->symbols[0])) {
+			cerr(c, it, ip, "a symbol must be 1 to %zu characters",
+			     sizeof(r->symbols[0]) - 1);
+			continue;
+		}
+		strlcpy_s(r->symbols[r->n_symbols++], s, sizeof(r->symbols[0]));
+	}
+}
+
+/* daemon.holidays: ["YYYY-MM-DD", ...]. */
+static void cf_holidays(struct ctx *c, yaml_node_t *v, char *dst, const char *path)
+{
+	struct srm_config *cfg = (void *)dst;
+	char ip[CFG_PATH_MAX], g[CFG_GOT_MAX + 8];
+	long n = seq_items(c, v, path, CFG_MAX_HOLIDAYS, "dates");
+
+	if (n < 0)
+		return;
+	cfg->daemon.n_holidays = 0;
+	for (long i = 0; i < n; i++) {
+		yaml_node_t *it = seq_item(c, v, i);
+		const char *s;
+		int32_t d;
+
+		if (it == NULL)
+			return;
+		snprintf(ip, sizeof(ip), "%s[%ld]", path, i);
+		s = scalar(c, it, ip, "a date \"YYYY-MM-DD\"");
+		if (s == NULL)
+			continue;
+		if (date_parse(s, &d) != 0) {
+			cerr(c, it, ip, "must be a date \"YYYY-MM-DD\", got %s", got(it, g, sizeof(g)));
+			continue;
+		}
+		cfg->daemon.holidays[cfg->daemon.n_holidays++] = d;
+	}
+}
+
+/* daemon.timezone: an IANA zone that must exist on this system. */
+static void cf_timezone(struct ctx *c, yaml_node_t *v, char *dst, const char *path)
+{
+	char g[CFG_GOT_MAX + 8];
+	struct srm_err err;
+	struct tz *z;
+	const char *s = scalar(c, v, path, "a time zone name");
+
+	if (s == NULL)
+		return;
+	z = tz_load(s, &err);
+	if (z == NULL) {
+		cerr(c, v, path, "unknown time zone (e.g. America/Chicago), got %s",
+		     got(v, g, sizeof(g)));
+		return;
+	}
+	tz_free(z);
+	set_str((char **)dst, s);
+}
+
+static bool all_digits(const char *s)
+{
+	if (*s == '\0')
+		return false;
+	for (; *s != '\0'; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+static int parse_id(const char *s, int64_t *id)
+{
+	char *end;
+	long long v;
+
+	if (!all_digits(s))
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v <= 0)
+		return -1;
+	*id = v;
+	return 0;
+}
+
+/* accounts: all | [12345, "50KTC-*", ...] (digits: an id; anything else: a name glob). */
+static void cf_accounts(struct ctx *c, yaml_node_t *v, char *dst, const char *path)
+{
+	struct srm_config *cfg = (void *)dst;
+	char ip[CFG_PATH_MAX], g[CFG_GOT_MAX + 8];
+	long n;
+
+	if (v->type == YAML_SCALAR_NODE) {
+		const char *s = scalar(c, v, path, "all or a list");
+
+		if (s != NULL && str_eq_ci(s, "all")) {
+			cfg->accounts.all = true;
+			cfg->accounts.n = 0;
+		} else if (s != NULL) {
+			cerr(c, v, path, "must be all or a list of account ids and name globs, got %s",
+			     got(v, g, sizeof(g)));
+		}
+		return;
+	}
+	n = seq_items(c, v, path, CFG_MAX_ACCOUNT_SEL, "account ids or name globs");
+	if (n < 0)
+		return;
+	if (n == 0) {
+		cerr(c, v, path, "must be all or a non-empty list of account ids and name globs");
+		return;
+	}
+	cfg->accounts.all = false;
+	cfg->accounts.n = 0;
+	for (long i = 0; i < n; i++) {
+		yaml_node_t *it = seq_item(c, v, i);
+		struct cfg_account_sel sel = { 0 };
+		const char *s;
+
+		if (it == NULL)
+			return;
+		snprintf(ip, sizeof(ip), "%s[%ld]", path, i);
+		s = scalar(c, it, ip, "an account id or name glob");
+		if (s == NULL)
+			continue;
+		if (all_digits(s)) {
+			if (parse_id(s, &sel.id) != 0) {
+				cerr(c, it, ip, "must be a positive account id, got %s",
+				     got(it, g, sizeof(g)));
+				continue;
+			}
+		} else if (s[0] == '\0' || strlen(s) >= sizeof(sel.glob)) {
+			cerr(c, it, ip, "a name glob must be 1 to %zu characters",
+			     sizeof(sel.glob) - 1);
+			continue;
+		} else {
+			strlcpy_s(sel.glob, s, sizeof(sel.glob));
+		}
+		cfg->accounts.v[cfg->accounts.n++] = sel;
+	}
+}
+
+/* overrides: parsed once the global rules are known (see parse_overrides). */
+static void cf_overrides(struct ctx *c, yaml_node_t *v, char *dst, const char *path)
+{
+	char g[CFG_GOT_MAX + 8];
+
+	(void)dst;
+	if (v->type == YAML_MAPPING_NODE)
+		c->overrides = v;
+	else if (!is_null(v))
+		cerr(c, v, path, "must be a mapping of account id: {rules: ...}, got %s",
+		     got(v, g, sizeof(g)));
+}
+
+/* ---- the option table ----------------------------------------------------------------- */
+
+#define RULE_COMMON(T)                                                                       \
+	{ .key = "enabled", .type = T_BOOL, .off = offsetof(T, enabled),                      \
+	  .help = "true|false; a present block is on unless it says false" },                 \
+	{ .key = "dry_run", .type = T_BOOL, .off = offsetof(T, dry_run),                      \
+	  .help = "true: journal and show this rule's actions without sending them" }
+
+#define O(k, t, T, f, ...) { .key = k, .type = t, .off = offsetof(T, f), __VA_ARGS__ }
+
+static const struct opt max_contracts_opts[] = {
+	RULE_COMMON(struct cfg_max_contracts),
+	O("limit", T_INT, struct cfg_max_contracts, limit, .min = 0,
+	  .help = "most contracts allowed (breach when over); default 4"),
+	O("count", T_ENUM, struct cfg_max_contracts, count, .names = count_names,
+	  .help = "net|gross; default net"),
+	O("action", T_ENUM, struct cfg_max_contracts, action, .names = size_action_names,
+	  .help = "close_all|reduce_to_limit; default close_all"),
+	O("lockout", T_LOCKOUT, struct cfg_max_contracts, lockout, .help = "default none"),
+	{ 0 },
+};
+
+static const struct opt per_instrument_opts[] = {
+	RULE_COMMON(struct cfg_max_contracts_per_instrument),
+	{ .key = "limits", .type = T_CUSTOM, .fn = cf_limits,
+	  .help = "{SYMBOL: limit}; default {MNQ: 4, ES: 1}" },
+	O("default_limit", T_INT, struct cfg_max_contracts_per_instrument, default_limit, .min = 0,
+	  .help = "limit of a symbol not in limits; default 2"),
+	O("unknown_symbol", T_ENUM, struct cfg_max_contracts_per_instrument, unknown_symbol,
+	  .names = unknown_names, .help = "block|allow: contract not in the cache yet; default block"),
+	O("action", T_ENUM, struct cfg_max_contracts_per_instrument, action,
+	  .names = size_action_names, .help = "close_all|reduce_to_limit; default reduce_to_limit"),
+	O("lockout", T_LOCKOUT, struct cfg_max_contracts_per_instrument, lockout,
+	  .help = "default none"),
+	{ 0 },
+};
+
+static const struct opt daily_realized_opts[] = {
+	RULE_COMMON(struct cfg_daily_realized_loss),
+	O("loss_limit", T_MONEY, struct cfg_daily_realized_loss, loss_limit,
+	  .help = "positive, account currency; default 500"),
+	O("include_unrealized", T_BOOL, struct cfg_daily_realized_loss, include_unrealized,
+	  .help = "default false"),
+	O("include_fees", T_BOOL, struct cfg_daily_realized_loss, include_fees,
+	  .help = "default false"),
+	O("lockout", T_LOCKOUT, struct cfg_daily_realized_loss, lockout,
+	  .help = "default until_reset"),
+	{ 0 },
+};
+
+static const struct opt daily_unrealized_opts[] = {
+	RULE_COMMON(struct cfg_daily_unrealized_loss),
+	O("loss_limit", T_MONEY, struct cfg_daily_unrealized_loss, loss_limit,
+	  .help = "positive, account currency; default 300"),
+	O("scope", T_ENUM, struct cfg_daily_unrealized_loss, scope, .names = scope_names,
+	  .help = "position|account; default position"),
+	O("lockout", T_LOCKOUT, struct cfg_daily_unrealized_loss, lockout, .help = "default none"),
+	{ 0 },
+};
+
+static const struct opt max_profit_opts[] = {
+	RULE_COMMON(struct cfg_max_unrealized_profit),
+	O("target", T_MONEY, struct cfg_max_unrealized_profit, target,
+	  .help = "positive, account currency; default 1000"),
+	O("scope", T_ENUM, struct cfg_max_unrealized_profit, scope, .names = scope_names,
+	  .help = "position|account; default position"),
+	O("lockout", T_LOCKOUT, struct cfg_max_unrealized_profit, lockout, .help = "default none"),
+	{ 0 },
+};
+
+static const struct opt freq_cooldown_opts[] = {
+	O("per_minute", T_LOCKOUT, struct cfg_trade_frequency_limit, cooldown_minute,
+	  .help = "default 60s"),
+	O("per_hour", T_LOCKOUT, struct cfg_trade_frequency_limit, cooldown_hour,
+	  .help = "default 30m"),
+	O("per_session", T_LOCKOUT, struct cfg_trade_frequency_limit, cooldown_session,
+	  .help = "default until_reset"),
+	{ 0 },
+};
+
+static const struct opt freq_opts[] = {
+	RULE_COMMON(struct cfg_trade_frequency_limit),
+	O("per_minute", T_INT, struct cfg_trade_frequency_limit, per_minute, .min = 0,
+	  .help = "executions per rolling minute, 0 = off; default 3"),
+	O("per_hour", T_INT, struct cfg_trade_frequency_limit, per_hour, .min = 0,
+	  .help = "per rolling hour, 0 = off; default 10"),
+	O("per_session", T_INT, struct cfg_trade_frequency_limit, per_session, .min = 0,
+	  .help = "since the daily reset, 0 = off; default 50"),
+	{ .key = "cooldown", .type = T_MAP, .sub = freq_cooldown_opts,
+	  .help = "lockout per window" },
+	{ 0 },
+};
+
+static const struct opt consecutive_opts[] = {
+	O("count", T_INT, struct cfg_cooldown_after_loss, consecutive_count, .min = 0,
+	  .help = "losing closing fills in a row, 0 = off; default 3"),
+	O("cooldown", T_LOCKOUT, struct cfg_cooldown_after_loss, consecutive_cooldown,
+	  .help = "default 1h"),
+	{ 0 },
+};
+
+static const struct opt cooldown_loss_opts[] = {
+	RULE_COMMON(struct cfg_cooldown_after_loss),
+	{ .key = "tiers", .type = T_CUSTOM, .fn = cf_tiers,
+	  .help = "[{loss, cooldown}]; default 100: 5m, 300: 30m" },
+	{ .key = "consecutive_losses", .type = T_MAP, .sub = consecutive_opts,
+	  .help = "{count, cooldown}" },
+	{ 0 },
+};
+
+static const struct opt grace_opts[] = {
+	RULE_COMMON(struct cfg_no_stop_loss_grace),
+	O("grace", T_DURATION, struct cfg_no_stop_loss_grace, grace_ms, .min = 0,
+	  .help = "time a position may have no stop; default 30s"),
+	O("action", T_ENUM, struct cfg_no_stop_loss_grace, action, .names = grace_names,
+	  .help = "close_position|place_stop; default close_position"),
+	{ 0 },
+};
+
+static const struct opt session_opts[] = {
+	RULE_COMMON(struct cfg_session_block_outside),
+	{ .key = "windows", .type = T_CUSTOM, .fn = cf_windows,
+	  .help = "[{days, start, end}]; default sun-thu 17:00-15:10" },
+	O("flatten_at", T_HHMM, struct cfg_session_block_outside, flatten_at_min, .min = 1,
+	  .help = "\"HH:MM\" or none; default 15:10"),
+	O("lockout", T_LOCKOUT, struct cfg_session_block_outside, lockout, .min = 1,
+	  .help = "default until_next_window"),
+	{ 0 },
+};
+
+static const struct opt auth_opts[] = {
+	RULE_COMMON(struct cfg_auth_loss_guard),
+	O("flatten", T_BOOL, struct cfg_auth_loss_guard, flatten, .help = "default true"),
+	O("auto_clear", T_BOOL, struct cfg_auth_loss_guard, auto_clear, .help = "default true"),
+	{ 0 },
+};
+
+static const struct opt blocks_opts[] = {
+	RULE_COMMON(struct cfg_symbol_blocks),
+	{ .key = "symbols", .type = T_CUSTOM, .fn = cf_symbols,
+	  .help = "symbols or globs; default [RTY]" },
+	O("close_existing", T_BOOL, struct cfg_symbol_blocks, close_existing,
+	  .help = "default true"),
+	{ 0 },
+};
+
+static const struct opt auto_stop_opts[] = {
+	O("enabled", T_BOOL, struct cfg_trade_management, auto_stop_enabled, .help = "default true"),
+	O("stop_ticks", T_INT, struct cfg_trade_management, stop_ticks, .min = 1,
+	  .help = "default 20"),
+	{ 0 },
+};
+
+static const struct opt breakeven_opts[] = {
+	O("enabled", T_BOOL, struct cfg_trade_management, breakeven_enabled, .help = "default true"),
+	O("trigger_ticks", T_INT, struct cfg_trade_management, trigger_ticks, .min = 1,
+	  .help = "default 10"),
+	O("offset_ticks", T_INT, struct cfg_trade_management, offset_ticks, .min = 0,
+	  .help = "default 1"),
+	{ 0 },
+};
+
+static const struct opt trailing_opts[] = {
+	O("enabled", T_BOOL, struct cfg_trade_management, trailing_enabled, .help = "default false"),
+	O("activation_ticks", T_INT, struct cfg_trade_management, activation_ticks, .min = 1,
+	  .help = "default 20"),
+	O("distance_ticks", T_INT, struct cfg_trade_management, distance_ticks, .min = 1,
+	  .help = "default 10"),
+	{ 0 },
+};
+
+static const struct opt trade_mgmt_opts[] = {
+	RULE_COMMON(struct cfg_trade_management),
+	{ .key = "auto_stop", .type = T_MAP, .sub = auto_stop_opts, .help = "{enabled, stop_ticks}" },
+	{ .key = "breakeven", .type = T_MAP, .sub = breakeven_opts,
+	  .help = "{enabled, trigger_ticks, offset_ticks}" },
+	{ .key = "trailing", .type = T_MAP, .sub = trailing_opts,
+	  .help = "{enabled, activation_ticks, distance_ticks}" },
+	{ 0 },
+};
+
+#define R(k, f, s) { .key = k, .type = T_RULE, .off = offsetof(struct rules_cfg, f), .sub = s }
+
+static const struct opt rules_opts[] = {
+	R("max_contracts", max_contracts, max_contracts_opts),
+	R("max_contracts_per_instrument", max_contracts_per_instrument, per_instrument_opts),
+	R("daily_realized_loss", daily_realized_loss, daily_realized_opts),
+	R("daily_unrealized_loss", daily_unrealized_loss, daily_unrealized_opts),
+	R("max_unrealized_profit", max_unrealized_profit, max_profit_opts),
+	R("trade_frequency_limit", trade_frequency_limit, freq_opts),
+	R("cooldown_after_loss", cooldown_after_loss, cooldown_loss_opts),
+	R("no_stop_loss_grace", no_stop_loss_grace, grace_opts),
+	R("session_block_outside", session_block_outside, session_opts),
+	R("auth_loss_guard", auth_loss_guard, auth_opts),
+	R("symbol_blocks", symbol_blocks, blocks_opts),
+	R("trade_management", trade_management, trade_mgmt_opts),
+	{ 0 },
+};
+
+static const struct opt gateway_opts[] = {
+	O("api_url", T_STR, struct srm_config, gateway.api_url, .min = 1,
+	  .help = "REST base URL; default https://api.topstepx.com"),
+	O("user_hub_url", T_STR, struct srm_config, gateway.user_hub_url, .min = 1,
+	  .help = "default https://rtc.topstepx.com/hubs/user"),
+	O("market_hub_url", T_STR, struct srm_config, gateway.market_hub_url, .min = 1,
+	  .help = "default https://rtc.topstepx.com/hubs/market"),
+	O("username", T_STR, struct srm_config, gateway.username, .help = "ProjectX user name"),
+	O("api_key", T_SECRET, struct srm_config, gateway.api_key, .help = "secret, never logged"),
+	O("ca_file", T_PATH, struct srm_config, gateway.ca_file,
+	  .help = "extra CA bundle (tests); default none"),
+	{ 0 },
+};
+
+static const struct opt daemon_opts[] = {
+	O("state_dir", T_PATH, struct srm_config, daemon.state_dir, .min = 1,
+	  .help = "SQLite state; default ~/.local/state/srm"),
+	O("socket", T_PATH, struct srm_config, daemon.socket, .min = 1,
+	  .help = "default ${XDG_RUNTIME_DIR}/srm.sock, else /tmp/srm-UID.sock"),
+	O("log_level", T_STR, struct srm_config, daemon.log_level, .min = 1,
+	  .names = log_level_names, .help = "debug|info|warn|error; default info"),
+	O("timezone", T_CUSTOM, struct srm_config, daemon.timezone, .fn = cf_timezone,
+	  .help = "exchange zone; default America/Chicago"),
+	O("reset_time", T_HHMM, struct srm_config, daemon.reset_min,
+	  .help = "\"HH:MM\" start of the trading day; default 17:00"),
+	{ .key = "holidays", .type = T_CUSTOM, .fn = cf_holidays,
+	  .help = "[\"YYYY-MM-DD\"]; default none" },
+	O("dry_run", T_BOOL, struct srm_config, daemon.dry_run, .help = "default false"),
+	O("quote_max_age", T_DURATION, struct srm_config, daemon.quote_max_age_ms, .min = 1,
+	  .help = "older quotes do not drive profit/loss rules; default 10s"),
+	{ 0 },
+};
+
+static const struct opt admin_opts[] = {
+	O("password_hash", T_SECRET, struct srm_config, admin.password_hash,
+	  .help = "from `srm admin passwd`; default none (admin commands refused)"),
+	{ 0 },
+};
+
+static const struct opt top_opts[] = {
+	{ .key = "gateway", .type = T_MAP, .sub = gateway_opts },
+	{ .key = "accounts", .type = T_CUSTOM, .fn = cf_accounts },
+	{ .key = "daemon", .type = T_MAP, .sub = daemon_opts },
+	{ .key = "admin", .type = T_MAP, .sub = admin_opts },
+	O("rules", T_MAP, struct srm_config, rules, .sub = rules_opts),
+	{ .key = "overrides", .type = T_CUSTOM, .fn = cf_overrides },
+	{ 0 },
+};
+
+static const struct opt override_opts[] = {
+	O("rules", T_MAP, struct cfg_override, rules, .sub = rules_opts),
+	{ 0 },
+};
+
+/* ---- loading -------------------------------------------------------------------------- */
+
+/* overrides: {"ID": {rules: {...}}}: each starts from the global rules, its keys merged in. */
+static void parse_overrides(struct ctx *c, struct srm_config *cfg)
+{
+	yaml_node_t *v = c->overrides;
+	char kp[CFG_PATH_MAX], g[CFG_GOT_MAX + 8];
+	size_t n = (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
+
+	if (n > CFG_MAX_OVERRIDES) {
+		cerr(c, v, "overrides", "at most %d accounts, got %zu", CFG_MAX_OVERRIDES, n);
+		return;
+	}
+	cfg->overrides = xcalloc(n > 0 ? n : 1, sizeof(cfg->overrides[0]));
+	c->in_override = true;
+	for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = node(c, p->key), *val = node(c, p->value);
+		const char *key;
+		int64_t id;
+
+		if (k == NULL || val == NULL || !budget(c, k))
+			break;
+		key = k->type == YAML_SCALAR_NODE ? (const char *)k->data.scalar.value : "";
+		join(kp, sizeof(kp), "overrides", key);
+		if (parse_id(key, &id) != 0) {
+			cerr(c, k, kp, "an override key must be an account id (positive integer), got %s",
+			     got(k, g, sizeof(g)));
+			continue;
+		}
+		bool dup = false;
+
+		for (size_t i = 0; i < cfg->n_overrides; i++)
+			dup |= cfg->overrides[i].account_id == id;
+		if (dup) {
+			cerr(c, k, kp, "duplicate account");
+			continue;
+		}
+		if (val->type != YAML_MAPPING_NODE) {
+			cerr(c, val, kp, "must be a mapping {rules: ...}, got %s", got(val, g, sizeof(g)));
+			continue;
+		}
+		struct cfg_override *ov = &cfg->overrides[cfg->n_overrides++];
+
+		ov->account_id = id;
+		ov->rules = cfg->rules;
+		walk_map(c, val, override_opts, (char *)ov, kp);
+	}
+	c->in_override = false;
+}
+
+static void set_defaults(struct srm_config *cfg, const char *path)
+{
+	char buf[CFG_VALUE_MAX];
+	const char *rt = getenv("XDG_RUNTIME_DIR");
+
+	cfg->path = xstrdup(path);
+	cfg->gateway.api_url = xstrdup("https://api.topstepx.com");
+	cfg->gateway.user_hub_url = xstrdup("https://rtc.topstepx.com/hubs/user");
+	cfg->gateway.market_hub_url = xstrdup("https://rtc.topstepx.com/hubs/market");
+	cfg->accounts.all = true;
+	if (expand_home("~/.local/state/srm", buf, sizeof(buf)) != 0)
+		snprintf(buf, sizeof(buf), "/tmp/srm-%u/state", (unsigned)getuid());
+	cfg->daemon.state_dir = xstrdup(buf);
+	if (rt != NULL && rt[0] != '\0')
+		snprintf(buf, sizeof(buf), "%s/srm.sock", rt);
+	else
+		snprintf(buf, sizeof(buf), "/tmp/srm-%u.sock", (unsigned)getuid());
+	cfg->daemon.socket = xstrdup(buf);
+	cfg->daemon.log_level = xstrdup("info");
+	cfg->daemon.timezone = xstrdup("America/Chicago");
+	cfg->daemon.reset_min = 17 * 60;
+	cfg->daemon.quote_max_age_ms = 10 * 1000;
+	config_rules_defaults(&cfg->rules);
+	/* An absent rule block is disabled; a present one is turned on by the walker. */
+	for (const struct opt *o = rules_opts; o->key != NULL; o++)
+		*(bool *)((char *)&cfg->rules + o->off + find_opt(o->sub, "enabled")->off) = false;
+}
+
+static struct srm_config *load_buf(const char *buf, size_t len, const char *path,
+				   struct config_diag *diag)
+{
+	struct ctx *c = xcalloc(1, sizeof(*c));
+	struct srm_config *cfg = NULL;
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	yaml_node_t *root;
+	char g[CFG_GOT_MAX + 8];
+
+	c->file = path;
+	c->diag = diag;
+	c->doc = &doc;
+	if (len > CFG_FILE_MAX) {
+		cerr(c, NULL, "", "file too large (over %d bytes)", CFG_FILE_MAX);
+		goto out_ctx;
+	}
+	if (memchr(buf, '\0', len) != NULL) {
+		cerr(c, NULL, "", "not a text file (contains NUL bytes)");
+		goto out_ctx;
+	}
+	if (!yaml_parser_initialize(&parser)) {
+		cerr(c, NULL, "", "cannot initialise the YAML parser");
+		goto out_ctx;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "%s:%lu: YAML syntax error: %s%s%s", path,
+			 (unsigned long)parser.problem_mark.line + 1,
+			 parser.problem != NULL ? parser.problem : "malformed",
+			 parser.context != NULL ? " " : "",
+			 parser.context != NULL ? parser.context : "");
+		add_msg(c, msg);
+		yaml_parser_delete(&parser);
+		goto out_ctx;
+	}
+	yaml_parser_delete(&parser);
+
+	root = yaml_document_get_root_node(&doc);
+	if (root == NULL) {
+		cerr(c, NULL, "", "the file is empty (expected gateway, accounts, daemon, rules)");
+		goto out_doc;
+	}
+	if (root->type != YAML_MAPPING_NODE) {
+		cerr(c, root, "", "the top level must be a mapping of keys, got %s",
+		     got(root, g, sizeof(g)));
+		goto out_doc;
+	}
+	cfg = xcalloc(1, sizeof(*cfg));
+	set_defaults(cfg, path);
+	walk_map(c, root, top_opts, (char *)cfg, "");
+	if (c->overrides != NULL)
+		parse_overrides(c, cfg);
+out_doc:
+	yaml_document_delete(&doc);
+out_ctx:
+	if (c->extra > 0) {
+		size_t last = sizeof(diag->msgs) / sizeof(diag->msgs[0]) - 1;
+
+		snprintf(diag->msgs[last], sizeof(diag->msgs[last]), "%s: ... and %zu more errors%s",
+			 path, c->extra + 1,
+			 c->over_budget ? "; too many nodes to check (aliases?), gave up" : "");
+	}
+	if (diag->n > 0) {
+		config_free(cfg);
+		cfg = NULL;
+	}
+	free(c);
+	return cfg;
+}
+
+/* Load and validate a YAML config file (see config.h). */
+struct srm_config *config_load(const char *path, struct config_diag *diag)
+{
+	struct srm_config *cfg = NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	diag->n = 0;
+	f = fopen(path, "rb");
+	if (f == NULL) {
+		snprintf(diag->msgs[0], sizeof(diag->msgs[0]), "%s: cannot open: %s", path,
+			 strerror(errno));
+		diag->n = 1;
+		return NULL;
+	}
+	buf = xmalloc(CFG_FILE_MAX + 2);
+	len = fread(buf, 1, CFG_FILE_MAX + 1, f);
+	if (ferror(f)) {
+		snprintf(diag->msgs[0], sizeof(diag->msgs[0]), "%s: cannot read: %s", path,
+			 strerror(errno));
+		diag->n = 1;
+		goto out;
+	}
+	buf[len] = '\0';
+	cfg = load_buf(buf, len, path, diag);
+out:
+	fclose(f);
+	free(buf);
+	return cfg;
+}
+
+/* Load from a string (path is used in messages only). */
+struct srm_config *config_load_string(const char *text, const char *path, struct config_diag *diag)
+{
+	diag->n = 0;
+	return load_buf(text, strlen(text), path, diag);
+}
+
+/* Free a config from config_load (NULL is fine). */
+void config_free(struct srm_config *cfg)
+{
+	if (cfg == NULL)
+		return;
+	free(cfg->path);
+	free(cfg->gateway.api_url);
+	free(cfg->gateway.user_hub_url);
+	free(cfg->gateway.market_hub_url);
+	free(cfg->gateway.username);
+	if (cfg->gateway.api_key != NULL)
+		explicit_bzero(cfg->gateway.api_key, strlen(cfg->gateway.api_key));
+	free(cfg->gateway.api_key);
+	free(cfg->gateway.ca_file);
+	free(cfg->daemon.state_dir);
+	free(cfg->daemon.socket);
+	free(cfg->daemon.log_level);
+	free(cfg->daemon.timezone);
+	free(cfg->admin.password_hash);
+	free(cfg->overrides);
+	free(cfg);
+}

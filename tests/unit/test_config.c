@@ -1,7 +1,803 @@
-/* placeholder: being written */
+/* test_config.c: the YAML config loader: example file, defaults, errors with lines, overrides. */
 #include "helpers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config/config.h"
+
+#define FIXTURE(f) SRM_TEST_DATA "/../config/" f
+#define EXAMPLE SRM_TEST_DATA "/../../config/srm.example.yaml"
+
+/* Does any diagnostic contain needle? (prints them all when not, to debug a failure) */
+static bool has_msg(const struct config_diag *d, const char *needle)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (strstr(d->msgs[i], needle) != NULL)
+			return true;
+	fprintf(stderr, "no diagnostic contains \"%s\"; got %zu:\n", needle, d->n);
+	for (size_t i = 0; i < d->n; i++)
+		fprintf(stderr, "  %s\n", d->msgs[i]);
+	return false;
+}
+
+static bool any_msg_contains(const struct config_diag *d, const char *needle)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (strstr(d->msgs[i], needle) != NULL)
+			return true;
+	return false;
+}
+
+/* Load text that must be valid. */
+static struct srm_config *load_ok(const char *text)
+{
+	struct config_diag d;
+	struct srm_config *cfg = config_load_string(text, "t.yaml", &d);
+
+	if (cfg == NULL) {
+		for (size_t i = 0; i < d.n; i++)
+			fprintf(stderr, "  %s\n", d.msgs[i]);
+		fail_msg("config did not load");
+	}
+	assert_int_equal(d.n, 0);
+	return cfg;
+}
+
+/* Load text that must fail; the diagnostics are left in d. */
+static void load_bad(const char *text, struct config_diag *d)
+{
+	struct srm_config *cfg = config_load_string(text, "t.yaml", d);
+
+	assert_null(cfg);
+	assert_true(d->n > 0);
+}
+
+static void set_creds(void)
+{
+	setenv("PROJECTX_USERNAME", "trader1", 1);
+	setenv("PROJECTX_API_KEY", "sekrit-key-123", 1);
+}
+
+static void test_example_file(void **state)
+{
+	struct config_diag d;
+	struct srm_config *cfg;
+	struct rules_cfg def;
+
+	(void)state;
+	set_creds();
+	setenv("HOME", "/home/tester", 1);
+	cfg = config_load(EXAMPLE, &d);
+	for (size_t i = 0; cfg == NULL && i < d.n; i++)
+		fprintf(stderr, "  %s\n", d.msgs[i]);
+	assert_non_null(cfg);
+
+	assert_string_equal(cfg->path, EXAMPLE);
+	assert_string_equal(cfg->gateway.api_url, "https://api.topstepx.com");
+	assert_string_equal(cfg->gateway.user_hub_url, "https://rtc.topstepx.com/hubs/user");
+	assert_string_equal(cfg->gateway.market_hub_url, "https://rtc.topstepx.com/hubs/market");
+	assert_string_equal(cfg->gateway.username, "trader1");
+	assert_string_equal(cfg->gateway.api_key, "sekrit-key-123");
+	assert_null(cfg->gateway.ca_file);
+	assert_true(cfg->accounts.all);
+	assert_string_equal(cfg->daemon.state_dir, "/home/tester/.local/state/srm");
+	assert_string_equal(cfg->daemon.log_level, "info");
+	assert_string_equal(cfg->daemon.timezone, "America/Chicago");
+	assert_int_equal(cfg->daemon.reset_min, 17 * 60);
+	assert_int_equal(cfg->daemon.n_holidays, 1);
+	assert_int_equal(cfg->daemon.holidays[0], 20812); /* 2026-12-25 */
+	assert_false(cfg->daemon.dry_run);
+	assert_int_equal(cfg->daemon.quote_max_age_ms, 10000);
+	assert_null(cfg->admin.password_hash);
+
+	/* The example's rules are exactly the documented defaults. */
+	config_rules_defaults(&def);
+	assert_true(cfg->rules.max_contracts.enabled);
+	assert_int_equal(cfg->rules.max_contracts.limit, 4);
+	assert_int_equal(cfg->rules.max_contracts_per_instrument.n_limits, 2);
+	assert_string_equal(cfg->rules.max_contracts_per_instrument.limits[0].symbol, "MNQ");
+	assert_int_equal(cfg->rules.max_contracts_per_instrument.limits[1].limit, 1);
+	assert_int_equal(cfg->rules.daily_realized_loss.loss_limit, 50000);
+	assert_int_equal(cfg->rules.daily_realized_loss.lockout.mode, LOCKOUT_UNTIL_RESET);
+	assert_false(cfg->rules.max_unrealized_profit.enabled);
+	assert_false(cfg->rules.session_block_outside.enabled);
+	assert_false(cfg->rules.trade_management.enabled);
+	assert_int_equal(cfg->rules.session_block_outside.windows[0].days, 0x1f);
+	assert_int_equal(cfg->rules.session_block_outside.lockout.mode, LOCKOUT_UNTIL_NEXT_WINDOW);
+	assert_memory_equal(&cfg->rules, &def, sizeof(def));
+
+	/* The override: limit 2 for 12345, every other key inherited. */
+	assert_int_equal(cfg->n_overrides, 1);
+	assert_int_equal(cfg->overrides[0].account_id, 12345);
+	const struct rules_cfg *o = config_rules_for(cfg, 12345);
+
+	assert_ptr_equal(o, &cfg->overrides[0].rules);
+	assert_int_equal(o->max_contracts.limit, 2);
+	assert_true(o->max_contracts.enabled);
+	assert_int_equal(o->max_contracts.count, COUNT_NET);
+	assert_int_equal(o->daily_realized_loss.loss_limit, 50000);
+	assert_int_equal(config_rules_for(cfg, 999)->max_contracts.limit, 4);
+	config_free(cfg);
+}
+
+static void test_defaults_values(void **state)
+{
+	struct rules_cfg r;
+
+	(void)state;
+	config_rules_defaults(&r);
+	assert_true(r.max_contracts.enabled);
+	assert_int_equal(r.max_contracts.limit, 4);
+	assert_int_equal(r.max_contracts.count, COUNT_NET);
+	assert_int_equal(r.max_contracts.action, SIZE_CLOSE_ALL);
+	assert_int_equal(r.max_contracts.lockout.mode, LOCKOUT_NONE);
+	assert_int_equal(r.max_contracts_per_instrument.default_limit, 2);
+	assert_int_equal(r.max_contracts_per_instrument.unknown_symbol, UNKNOWN_BLOCK);
+	assert_int_equal(r.max_contracts_per_instrument.action, SIZE_REDUCE_TO_LIMIT);
+	assert_string_equal(r.max_contracts_per_instrument.limits[1].symbol, "ES");
+	assert_false(r.daily_realized_loss.include_unrealized);
+	assert_false(r.daily_realized_loss.include_fees);
+	assert_int_equal(r.daily_unrealized_loss.loss_limit, 30000);
+	assert_int_equal(r.daily_unrealized_loss.scope, SCOPE_POSITION);
+	assert_false(r.max_unrealized_profit.enabled);
+	assert_int_equal(r.max_unrealized_profit.target, 100000);
+	assert_int_equal(r.trade_frequency_limit.per_minute, 3);
+	assert_int_equal(r.trade_frequency_limit.per_hour, 10);
+	assert_int_equal(r.trade_frequency_limit.per_session, 50);
+	assert_int_equal(r.trade_frequency_limit.cooldown_minute.duration_ms, 60000);
+	assert_int_equal(r.trade_frequency_limit.cooldown_hour.duration_ms, 30 * 60000);
+	assert_int_equal(r.trade_frequency_limit.cooldown_session.mode, LOCKOUT_UNTIL_RESET);
+	assert_int_equal(r.cooldown_after_loss.n_tiers, 2);
+	assert_int_equal(r.cooldown_after_loss.tiers[0].loss, 10000);
+	assert_int_equal(r.cooldown_after_loss.tiers[0].cooldown.duration_ms, 5 * 60000);
+	assert_int_equal(r.cooldown_after_loss.tiers[1].loss, 30000);
+	assert_int_equal(r.cooldown_after_loss.tiers[1].cooldown.duration_ms, 30 * 60000);
+	assert_int_equal(r.cooldown_after_loss.consecutive_count, 3);
+	assert_int_equal(r.cooldown_after_loss.consecutive_cooldown.duration_ms, 3600000);
+	assert_int_equal(r.no_stop_loss_grace.grace_ms, 30000);
+	assert_int_equal(r.no_stop_loss_grace.action, GRACE_CLOSE_POSITION);
+	assert_false(r.session_block_outside.enabled);
+	assert_int_equal(r.session_block_outside.windows[0].start_min, 1020);
+	assert_int_equal(r.session_block_outside.windows[0].end_min, 910);
+	assert_int_equal(r.session_block_outside.flatten_at_min, 910);
+	assert_true(r.auth_loss_guard.flatten);
+	assert_true(r.auth_loss_guard.auto_clear);
+	assert_int_equal(r.symbol_blocks.n_symbols, 1);
+	assert_string_equal(r.symbol_blocks.symbols[0], "RTY");
+	assert_true(r.symbol_blocks.close_existing);
+	assert_false(r.trade_management.enabled);
+	assert_true(r.trade_management.auto_stop_enabled);
+	assert_int_equal(r.trade_management.stop_ticks, 20);
+	assert_true(r.trade_management.breakeven_enabled);
+	assert_int_equal(r.trade_management.trigger_ticks, 10);
+	assert_int_equal(r.trade_management.offset_ticks, 1);
+	assert_false(r.trade_management.trailing_enabled);
+	assert_int_equal(r.trade_management.activation_ticks, 20);
+	assert_int_equal(r.trade_management.distance_ticks, 10);
+}
+
+static void test_absent_blocks_disabled_and_defaults(void **state)
+{
+	struct config_diag d;
+	struct srm_config *cfg;
+	char sock[64];
+
+	(void)state;
+	setenv("XDG_RUNTIME_DIR", "/run/user/1000", 1);
+	cfg = config_load(FIXTURE("minimal.yaml"), &d);
+	assert_non_null(cfg);
+	assert_true(cfg->rules.max_contracts.enabled);
+	assert_int_equal(cfg->rules.max_contracts.limit, 3);
+	assert_int_equal(cfg->rules.max_contracts.action, SIZE_CLOSE_ALL); /* absent key: default */
+	assert_false(cfg->rules.daily_realized_loss.enabled);             /* absent block: off */
+	assert_int_equal(cfg->rules.daily_realized_loss.loss_limit, 50000);
+	assert_false(cfg->rules.auth_loss_guard.enabled);
+	assert_false(cfg->rules.symbol_blocks.enabled);
+	assert_true(cfg->accounts.all);
+	assert_string_equal(cfg->daemon.socket, "/run/user/1000/srm.sock");
+	assert_string_equal(cfg->daemon.timezone, "America/Chicago");
+	assert_string_equal(cfg->gateway.api_url, "https://api.topstepx.com");
+	assert_null(cfg->gateway.username);
+	assert_int_equal(cfg->n_overrides, 0);
+	assert_ptr_equal(config_rules_for(cfg, 1), &cfg->rules);
+	config_free(cfg);
+
+	unsetenv("XDG_RUNTIME_DIR");
+	cfg = load_ok("rules:\n  max_unrealized_profit: {target: 50}\n  auth_loss_guard: {}\n");
+	snprintf(sock, sizeof(sock), "/tmp/srm-%u.sock", (unsigned)getuid());
+	assert_string_equal(cfg->daemon.socket, sock);
+	/* a present block is on (even one whose example default is off) */
+	assert_true(cfg->rules.max_unrealized_profit.enabled);
+	assert_int_equal(cfg->rules.max_unrealized_profit.target, 5000);
+	assert_true(cfg->rules.auth_loss_guard.enabled);
+	assert_true(cfg->rules.auth_loss_guard.flatten);
+	assert_false(cfg->rules.max_contracts.enabled);
+	config_free(cfg);
+
+	cfg = load_ok("daemon:\n# log_level: debug\nrules:\n");
+	assert_string_equal(cfg->daemon.log_level, "info");
+	assert_false(cfg->rules.max_contracts.enabled);
+	config_free(cfg);
+
+	cfg = load_ok("rules:\n  max_contracts: {enabled: false, limit: 1}\n");
+	assert_false(cfg->rules.max_contracts.enabled);
+	assert_int_equal(cfg->rules.max_contracts.limit, 1);
+	config_free(cfg);
+}
+
+static const char every_key[] =
+	"gateway:\n"
+	"  api_url: http://127.0.0.1:9000\n"
+	"  user_hub_url: ws://127.0.0.1:9000/hubs/user\n"
+	"  market_hub_url: ws://127.0.0.1:9000/hubs/market\n"
+	"  username: bob\n"
+	"  api_key: k\n"
+	"  ca_file: ~/ca.pem\n"
+	"accounts: [12345, \"50KTC-*\", 777]\n"
+	"daemon:\n"
+	"  state_dir: /var/lib/srm\n"
+	"  socket: /run/srm.sock\n"
+	"  log_level: debug\n"
+	"  timezone: Europe/London\n"
+	"  reset_time: \"18:30\"\n"
+	"  holidays: [\"2026-01-01\", \"2026-12-25\"]\n"
+	"  dry_run: true\n"
+	"  quote_max_age: 2m\n"
+	"admin:\n"
+	"  password_hash: \"$y$j9T$abc\"\n"
+	"rules:\n"
+	"  max_contracts: {limit: 0, count: gross, action: reduce_to_limit, lockout: 15m, dry_run: true}\n"
+	"  max_contracts_per_instrument:\n"
+	"    {limits: {NQ: 1, mes: 10, CL: 0}, default_limit: 5, unknown_symbol: allow,\n"
+	"     action: close_all, lockout: permanent}\n"
+	"  daily_realized_loss: {loss_limit: 1250.50, include_unrealized: true, include_fees: yes,\n"
+	"                        lockout: permanent}\n"
+	"  daily_unrealized_loss: {loss_limit: 75, scope: account, lockout: 2h}\n"
+	"  max_unrealized_profit: {target: 600, scope: account, lockout: until_reset}\n"
+	"  trade_frequency_limit:\n"
+	"    {per_minute: 0, per_hour: 20, per_session: 100,\n"
+	"     cooldown: {per_minute: 90s, per_hour: 1h30m, per_session: permanent}}\n"
+	"  cooldown_after_loss:\n"
+	"    {tiers: [{loss: 500, cooldown: 1h}, {loss: 50, cooldown: 2m}, {loss: 1000, cooldown: until_reset}],\n"
+	"     consecutive_losses: {count: 0, cooldown: none}}\n"
+	"  no_stop_loss_grace: {grace: 45s, action: place_stop}\n"
+	"  session_block_outside:\n"
+	"    windows:\n"
+	"      - {days: [mon, tue, wed, thu, fri], start: \"08:30\", end: \"15:00\"}\n"
+	"      - {days: [sunday], start: \"17:00\", end: \"08:00\"}\n"
+	"      - {start: \"00:00\", end: \"01:00\"}\n"
+	"    flatten_at: none\n"
+	"    lockout: until_next_window\n"
+	"  auth_loss_guard: {flatten: false, auto_clear: false}\n"
+	"  symbol_blocks: {symbols: [RTY, \"M2*\", cl], close_existing: false}\n"
+	"  trade_management:\n"
+	"    auto_stop: {enabled: false, stop_ticks: 8}\n"
+	"    breakeven: {enabled: false, trigger_ticks: 4, offset_ticks: 0}\n"
+	"    trailing: {enabled: true, activation_ticks: 12, distance_ticks: 6}\n";
+
+static void test_every_key_parsed(void **state)
+{
+	struct srm_config *cfg;
+	const struct rules_cfg *r;
+
+	(void)state;
+	setenv("HOME", "/home/tester", 1);
+	cfg = load_ok(every_key);
+	r = &cfg->rules;
+	assert_string_equal(cfg->gateway.api_url, "http://127.0.0.1:9000");
+	assert_string_equal(cfg->gateway.user_hub_url, "ws://127.0.0.1:9000/hubs/user");
+	assert_string_equal(cfg->gateway.market_hub_url, "ws://127.0.0.1:9000/hubs/market");
+	assert_string_equal(cfg->gateway.username, "bob");
+	assert_string_equal(cfg->gateway.api_key, "k");
+	assert_string_equal(cfg->gateway.ca_file, "/home/tester/ca.pem");
+	assert_false(cfg->accounts.all);
+	assert_int_equal(cfg->accounts.n, 3);
+	assert_int_equal(cfg->accounts.v[0].id, 12345);
+	assert_string_equal(cfg->accounts.v[1].glob, "50KTC-*");
+	assert_int_equal(cfg->accounts.v[2].id, 777);
+	assert_string_equal(cfg->daemon.state_dir, "/var/lib/srm");
+	assert_string_equal(cfg->daemon.socket, "/run/srm.sock");
+	assert_string_equal(cfg->daemon.log_level, "debug");
+	assert_string_equal(cfg->daemon.timezone, "Europe/London");
+	assert_int_equal(cfg->daemon.reset_min, 18 * 60 + 30);
+	assert_int_equal(cfg->daemon.n_holidays, 2);
+	assert_int_equal(cfg->daemon.holidays[0], 20454);
+	assert_int_equal(cfg->daemon.holidays[1], 20812);
+	assert_true(cfg->daemon.dry_run);
+	assert_int_equal(cfg->daemon.quote_max_age_ms, 120000);
+	assert_string_equal(cfg->admin.password_hash, "$y$j9T$abc");
+
+	assert_true(r->max_contracts.enabled);
+	assert_true(r->max_contracts.dry_run);
+	assert_int_equal(r->max_contracts.limit, 0);
+	assert_int_equal(r->max_contracts.count, COUNT_GROSS);
+	assert_int_equal(r->max_contracts.action, SIZE_REDUCE_TO_LIMIT);
+	assert_int_equal(r->max_contracts.lockout.mode, LOCKOUT_DURATION);
+	assert_int_equal(r->max_contracts.lockout.duration_ms, 15 * 60000);
+
+	const struct cfg_max_contracts_per_instrument *pi = &r->max_contracts_per_instrument;
+
+	assert_false(pi->dry_run);
+	assert_int_equal(pi->n_limits, 3);
+	assert_string_equal(pi->limits[0].symbol, "NQ");
+	assert_int_equal(pi->limits[0].limit, 1);
+	assert_string_equal(pi->limits[1].symbol, "mes");
+	assert_int_equal(pi->limits[1].limit, 10);
+	assert_int_equal(pi->limits[2].limit, 0);
+	assert_int_equal(pi->default_limit, 5);
+	assert_int_equal(pi->unknown_symbol, UNKNOWN_ALLOW);
+	assert_int_equal(pi->action, SIZE_CLOSE_ALL);
+	assert_int_equal(pi->lockout.mode, LOCKOUT_PERMANENT);
+
+	assert_int_equal(r->daily_realized_loss.loss_limit, 125050);
+	assert_true(r->daily_realized_loss.include_unrealized);
+	assert_true(r->daily_realized_loss.include_fees);
+	assert_int_equal(r->daily_realized_loss.lockout.mode, LOCKOUT_PERMANENT);
+	assert_int_equal(r->daily_unrealized_loss.loss_limit, 7500);
+	assert_int_equal(r->daily_unrealized_loss.scope, SCOPE_ACCOUNT);
+	assert_int_equal(r->daily_unrealized_loss.lockout.duration_ms, 2 * 3600000);
+	assert_true(r->max_unrealized_profit.enabled);
+	assert_int_equal(r->max_unrealized_profit.target, 60000);
+	assert_int_equal(r->max_unrealized_profit.scope, SCOPE_ACCOUNT);
+	assert_int_equal(r->max_unrealized_profit.lockout.mode, LOCKOUT_UNTIL_RESET);
+
+	assert_int_equal(r->trade_frequency_limit.per_minute, 0);
+	assert_int_equal(r->trade_frequency_limit.per_hour, 20);
+	assert_int_equal(r->trade_frequency_limit.per_session, 100);
+	assert_int_equal(r->trade_frequency_limit.cooldown_minute.duration_ms, 90000);
+	assert_int_equal(r->trade_frequency_limit.cooldown_hour.duration_ms, 90 * 60000);
+	assert_int_equal(r->trade_frequency_limit.cooldown_session.mode, LOCKOUT_PERMANENT);
+
+	/* tiers come back sorted by loss */
+	const struct cfg_cooldown_after_loss *cl = &r->cooldown_after_loss;
+
+	assert_int_equal(cl->n_tiers, 3);
+	assert_int_equal(cl->tiers[0].loss, 5000);
+	assert_int_equal(cl->tiers[0].cooldown.duration_ms, 120000);
+	assert_int_equal(cl->tiers[1].loss, 50000);
+	assert_int_equal(cl->tiers[2].loss, 100000);
+	assert_int_equal(cl->tiers[2].cooldown.mode, LOCKOUT_UNTIL_RESET);
+	assert_int_equal(cl->consecutive_count, 0);
+	assert_int_equal(cl->consecutive_cooldown.mode, LOCKOUT_NONE);
+
+	assert_int_equal(r->no_stop_loss_grace.grace_ms, 45000);
+	assert_int_equal(r->no_stop_loss_grace.action, GRACE_PLACE_STOP);
+
+	const struct cfg_session_block_outside *sb = &r->session_block_outside;
+
+	assert_true(sb->enabled);
+	assert_int_equal(sb->n_windows, 3);
+	assert_int_equal(sb->windows[0].days, 0x3e);
+	assert_int_equal(sb->windows[0].start_min, 8 * 60 + 30);
+	assert_int_equal(sb->windows[0].end_min, 15 * 60);
+	assert_int_equal(sb->windows[1].days, 0x01);
+	assert_int_equal(sb->windows[2].days, 0x7f); /* days absent: every day */
+	assert_int_equal(sb->flatten_at_min, -1);
+	assert_int_equal(sb->lockout.mode, LOCKOUT_UNTIL_NEXT_WINDOW);
+
+	assert_false(r->auth_loss_guard.flatten);
+	assert_false(r->auth_loss_guard.auto_clear);
+	assert_int_equal(r->symbol_blocks.n_symbols, 3);
+	assert_string_equal(r->symbol_blocks.symbols[1], "M2*");
+	assert_string_equal(r->symbol_blocks.symbols[2], "cl");
+	assert_false(r->symbol_blocks.close_existing);
+
+	const struct cfg_trade_management *tm = &r->trade_management;
+
+	assert_true(tm->enabled);
+	assert_false(tm->auto_stop_enabled);
+	assert_int_equal(tm->stop_ticks, 8);
+	assert_false(tm->breakeven_enabled);
+	assert_int_equal(tm->trigger_ticks, 4);
+	assert_int_equal(tm->offset_ticks, 0);
+	assert_true(tm->trailing_enabled);
+	assert_int_equal(tm->activation_ticks, 12);
+	assert_int_equal(tm->distance_ticks, 6);
+
+	assert_true(config_account_selected(cfg, 12345, "whatever"));
+	assert_true(config_account_selected(cfg, 777, NULL));
+	assert_true(config_account_selected(cfg, 1, "50ktc-v2-123"));
+	assert_false(config_account_selected(cfg, 1, "150KTC-1"));
+	assert_false(config_account_selected(cfg, 2, NULL));
+	config_free(cfg);
+}
+
+static void test_unknown_keys_with_lines(void **state)
+{
+	struct config_diag d;
+
+	(void)state;
+	load_bad("rules:\n  max_contracts: {limit: 2}\n  max_contract: {limit: 3}\n", &d);
+	assert_int_equal(d.n, 1);
+	assert_string_equal(d.msgs[0],
+			    "t.yaml:3: rules.max_contract: unknown key (did you mean max_contracts?)");
+
+	load_bad("daemon:\n  log_level: info\n\n  reset_tme: \"17:00\"\n", &d);
+	assert_true(has_msg(&d, "t.yaml:4: daemon.reset_tme: unknown key (did you mean reset_time?)"));
+
+	load_bad("gatway:\n  api_url: x\n", &d);
+	assert_true(has_msg(&d, "t.yaml:1: gatway: unknown key (did you mean gateway?)"));
+
+	load_bad("frobnicate: 1\n", &d);
+	assert_string_equal(d.msgs[0], "t.yaml:1: frobnicate: unknown key");
+
+	load_bad("rules:\n  max_contracts:\n    limit: 2\n    lockot: none\n", &d);
+	assert_true(has_msg(&d, "t.yaml:4: rules.max_contracts.lockot: unknown key (did you mean lockout?)"));
+
+	load_bad("rules:\n  trade_frequency_limit:\n    cooldown: {per_minite: 1m}\n", &d);
+	assert_true(has_msg(&d, "t.yaml:3: rules.trade_frequency_limit.cooldown.per_minite: unknown key"));
+
+	load_bad("rules:\n  max_contracts: {limit: 4}\noverrides:\n  \"12345\":\n    rules:\n"
+		 "      max_contracts: {limt: 2}\n", &d);
+	assert_true(has_msg(&d, "t.yaml:6: overrides.12345.rules.max_contracts.limt: unknown key "
+			    "(did you mean limit?)"));
+
+	load_bad("overrides:\n  \"12345\":\n    rule: {}\n", &d);
+	assert_true(has_msg(&d, "t.yaml:3: overrides.12345.rule: unknown key (did you mean rules?)"));
+
+	load_bad("rules:\n  cooldown_after_loss:\n    tiers:\n      - {loss: 100, cooldwn: 5m}\n", &d);
+	assert_true(has_msg(&d, "t.yaml:4: rules.cooldown_after_loss.tiers[0].cooldwn: unknown key"));
+	assert_true(has_msg(&d, "t.yaml:4: rules.cooldown_after_loss.tiers[0].cooldown: required key is missing"));
+
+	load_bad("rules:\n  max_contracts: {limit: 2, limit: 3}\n", &d);
+	assert_true(has_msg(&d, "t.yaml:2: rules.max_contracts.limit: duplicate key"));
+}
+
+static void test_bad_values(void **state)
+{
+	struct config_diag d;
+
+	(void)state;
+	load_bad("rules:\n  max_contracts:\n    limit: -3\n", &d);
+	assert_string_equal(d.msgs[0],
+			    "t.yaml:3: rules.max_contracts.limit: must be an integer >= 0, got -3");
+	load_bad("rules:\n  max_contracts: {limit: [1, 2]}\n", &d);
+	assert_true(has_msg(&d, "t.yaml:2: rules.max_contracts.limit: must be a single value, got a list"));
+	load_bad("rules:\n  max_contracts: {limit: 2.5}\n", &d);
+	assert_true(has_msg(&d, "rules.max_contracts.limit: must be an integer >= 0, got 2.5"));
+	load_bad("rules:\n  max_contracts: 4\n", &d);
+	assert_true(has_msg(&d, "t.yaml:2: rules.max_contracts: must be a mapping of keys, got 4"));
+	load_bad("rules:\n  max_contracts: {enabled: maybe}\n", &d);
+	assert_true(has_msg(&d, "rules.max_contracts.enabled: must be true or false, got maybe"));
+	load_bad("rules:\n  max_contracts: {count: both}\n", &d);
+	assert_true(has_msg(&d, "rules.max_contracts.count: must be one of net, gross, got both"));
+	load_bad("rules:\n  daily_realized_loss: {loss_limit: -500}\n", &d);
+	assert_true(has_msg(&d, "t.yaml:2: rules.daily_realized_loss.loss_limit: must be a positive amount"));
+	load_bad("rules:\n  daily_realized_loss: {loss_limit: 0}\n", &d);
+	assert_true(has_msg(&d, "rules.daily_realized_loss.loss_limit: must be a positive amount"));
+	load_bad("rules:\n  daily_realized_loss: {loss_limit: $500}\n", &d);
+	assert_true(has_msg(&d, "got $500"));
+	load_bad("rules:\n  no_stop_loss_grace: {grace: 30 seconds}\n", &d);
+	assert_true(has_msg(&d, "t.yaml:2: rules.no_stop_loss_grace.grace: must be a duration like 90s, 15m or 2h, got 30 seconds"));
+	load_bad("rules:\n  max_contracts: {lockout: forever}\n", &d);
+	assert_true(has_msg(&d, "t.yaml:2: rules.max_contracts.lockout: must be none, a duration (90s, 15m, 2h), until_reset or permanent, got forever"));
+	load_bad("rules:\n  max_contracts: {lockout: until_next_window}\n", &d);
+	assert_true(has_msg(&d, "rules.max_contracts.lockout: must be none"));
+	load_bad("rules:\n  max_contracts: {lockout: 0s}\n", &d);
+	assert_true(has_msg(&d, "rules.max_contracts.lockout: must be none"));
+	load_bad("daemon:\n  reset_time: \"24:00\"\n", &d);
+	assert_true(has_msg(&d, "t.yaml:2: daemon.reset_time: must be a time \"HH:MM\" (00:00 to 23:59), got 24:00"));
+	load_bad("rules:\n  session_block_outside:\n    windows:\n      - {days: [mon, fun], start: \"9:30\", end: \"16\"}\n", &d);
+	assert_true(has_msg(&d, "t.yaml:4: rules.session_block_outside.windows[0].days[1]: must be a day: sun, mon, tue, wed, thu, fri or sat, got fun"));
+	assert_true(has_msg(&d, "t.yaml:4: rules.session_block_outside.windows[0].end: must be a time"));
+	assert_false(any_msg_contains(&d, "windows[0].start"));
+	load_bad("rules:\n  session_block_outside:\n    windows: []\n", &d);
+	assert_true(has_msg(&d, "rules.session_block_outside.windows: must list at least one window"));
+	load_bad("rules:\n  session_block_outside: {flatten_at: \"3pm\"}\n", &d);
+	assert_true(has_msg(&d, "rules.session_block_outside.flatten_at: must be a time \"HH:MM\" (00:00 to 23:59) or none, got 3pm"));
+	load_bad("daemon:\n  holidays: [\"2026-02-30\"]\n", &d);
+	assert_true(has_msg(&d, "t.yaml:2: daemon.holidays[0]: must be a date \"YYYY-MM-DD\", got 2026-02-30"));
+	load_bad("daemon:\n  holidays: 2026-12-25\n", &d);
+	assert_true(has_msg(&d, "daemon.holidays: must be a list of dates, got 2026-12-25"));
+	load_bad("daemon:\n  log_level: verbose\n", &d);
+	assert_true(has_msg(&d, "daemon.log_level: must be one of debug, info, warn, error, got verbose"));
+	load_bad("daemon:\n  timezone: Mars/Olympus\n", &d);
+	assert_true(has_msg(&d, "t.yaml:2: daemon.timezone: unknown time zone"));
+	load_bad("daemon:\n  quote_max_age: 0s\n", &d);
+	assert_true(has_msg(&d, "daemon.quote_max_age: must be a duration"));
+	load_bad("daemon:\n  state_dir: \"\"\n", &d);
+	assert_true(has_msg(&d, "daemon.state_dir: must not be empty"));
+	load_bad("rules:\n  max_contracts_per_instrument: {limits: {MNQ: -1, ES: x}}\n", &d);
+	assert_true(has_msg(&d, "rules.max_contracts_per_instrument.limits.MNQ: must be an integer >= 0, got -1"));
+	assert_true(has_msg(&d, "rules.max_contracts_per_instrument.limits.ES: must be an integer >= 0, got x"));
+	load_bad("rules:\n  max_contracts_per_instrument: {limits: {MNQ: 1, mnq: 2}}\n", &d);
+	assert_true(has_msg(&d, "limits.mnq: duplicate symbol"));
+	load_bad("rules:\n  trade_management: {auto_stop: {stop_ticks: 0}}\n", &d);
+	assert_true(has_msg(&d, "rules.trade_management.auto_stop.stop_ticks: must be a positive integer, got 0"));
+	load_bad("rules:\n  cooldown_after_loss: {tiers: [100, 300]}\n", &d);
+	assert_true(has_msg(&d, "rules.cooldown_after_loss.tiers[0]: must be a mapping {loss, cooldown}, got 100"));
+	load_bad("accounts: some\n", &d);
+	assert_true(has_msg(&d, "t.yaml:1: accounts: must be all or a list of account ids and name globs, got some"));
+	load_bad("accounts: []\n", &d);
+	assert_true(has_msg(&d, "accounts: must be all or a non-empty list"));
+	load_bad("overrides:\n  abc: {rules: {}}\n", &d);
+	assert_true(has_msg(&d, "t.yaml:2: overrides.abc: an override key must be an account id"));
+	load_bad("overrides:\n  \"1\": {rules: {}}\n  1: {rules: {}}\n", &d);
+	assert_true(has_msg(&d, "t.yaml:3: overrides.1: duplicate account"));
+	load_bad("- a\n- b\n", &d);
+	assert_true(has_msg(&d, "t.yaml:1: the top level must be a mapping of keys, got a list"));
+}
+
+static void test_capacity_limits(void **state)
+{
+	struct config_diag d;
+	char *text = malloc(64 * 1024);
+	size_t o = 0;
+
+	(void)state;
+	assert_non_null(text);
+	o += (size_t)snprintf(text + o, 64 * 1024 - o, "rules:\n  symbol_blocks:\n    symbols: [");
+	for (int i = 0; i < CFG_MAX_BLOCKED + 1; i++)
+		o += (size_t)snprintf(text + o, 64 * 1024 - o, "%sS%d", i ? ", " : "", i);
+	snprintf(text + o, 64 * 1024 - o, "]\n");
+	load_bad(text, &d);
+	assert_true(has_msg(&d, "t.yaml:3: rules.symbol_blocks.symbols: at most 64 symbols, got 65"));
+
+	o = (size_t)snprintf(text, 64 * 1024, "rules:\n  cooldown_after_loss:\n    tiers:\n");
+	for (int i = 0; i < CFG_MAX_TIERS + 1; i++)
+		o += (size_t)snprintf(text + o, 64 * 1024 - o, "      - {loss: %d, cooldown: 1m}\n",
+				      i + 1);
+	load_bad(text, &d);
+	assert_true(has_msg(&d, "rules.cooldown_after_loss.tiers: at most 8 tiers, got 9"));
+	free(text);
+}
+
+static void test_many_errors_at_once(void **state)
+{
+	struct config_diag d;
+	struct srm_config *cfg;
+
+	(void)state;
+	cfg = config_load(FIXTURE("bad_many.yaml"), &d);
+	assert_null(cfg);
+	assert_true(has_msg(&d, "bad_many.yaml:4: gateway.usrname: unknown key (did you mean username?)"));
+	assert_true(has_msg(&d, "bad_many.yaml:6: daemon.log_level: must be one of"));
+	assert_true(has_msg(&d, "bad_many.yaml:7: daemon.reset_time: must be a time"));
+	assert_true(has_msg(&d, "bad_many.yaml:8: daemon.holidays[0]: must be a date"));
+	assert_true(has_msg(&d, "bad_many.yaml:10: rules.max_contract: unknown key (did you mean max_contracts?)"));
+	assert_true(has_msg(&d, "bad_many.yaml:12: rules.max_contracts_per_instrument.limits.MNQ: must be an integer >= 0, got -1"));
+	assert_true(has_msg(&d, "bad_many.yaml:13: rules.daily_realized_loss.loss_limit: must be a positive amount"));
+	assert_true(has_msg(&d, "bad_many.yaml:15: rules.trade_frequency_limit.per_minute: must be an integer >= 0, got three"));
+	assert_true(has_msg(&d, "bad_many.yaml:16: rules.trade_frequency_limit.cooldown.per_minute: must be none"));
+	assert_true(has_msg(&d, "bad_many.yaml:18: rules.session_block_outside.windows[0].days[1]: must be a day"));
+	assert_true(has_msg(&d, "bad_many.yaml:18: rules.session_block_outside.windows[0].start: must be a time"));
+	assert_true(has_msg(&d, "bad_many.yaml:19: rules.session_block_outside.lockout: must be none, a duration (90s, 15m, 2h), until_reset, until_next_window or permanent, got forever"));
+	assert_true(has_msg(&d, "bad_many.yaml:23: overrides.12345.rules.max_contracts.limt: unknown key"));
+	assert_int_equal(d.n, 13);
+}
+
+static void test_too_many_errors_capped(void **state)
+{
+	struct config_diag d;
+	char text[8192];
+	size_t o;
+
+	(void)state;
+	o = (size_t)snprintf(text, sizeof(text), "rules:\n");
+	for (int i = 0; i < 40; i++)
+		o += (size_t)snprintf(text + o, sizeof(text) - o, "  bogus_%d: {}\n", i);
+	load_bad(text, &d);
+	assert_int_equal(d.n, 32);
+	assert_true(has_msg(&d, "t.yaml:2: rules.bogus_0: unknown key"));
+	assert_true(has_msg(&d, "t.yaml: ... and 9 more errors"));
+}
+
+static void test_env_substitution(void **state)
+{
+	struct config_diag d;
+	struct srm_config *cfg;
+
+	(void)state;
+	setenv("SRM_T_USER", "alice", 1);
+	setenv("SRM_T_LIMIT", "7", 1);
+	setenv("SRM_T_DIR", "/srv/x", 1);
+	unsetenv("SRM_T_UNSET");
+	cfg = load_ok("gateway:\n  username: ${SRM_T_USER}\n  api_key: \"k-${SRM_T_USER}-$${LIT}\"\n"
+		      "daemon:\n  state_dir: ${SRM_T_DIR}/state\n  socket: ${SRM_T_UNSET:-/tmp/d}.sock\n"
+		      "rules:\n  max_contracts: {limit: \"${SRM_T_LIMIT}\"}\n");
+	assert_string_equal(cfg->gateway.username, "alice");
+	assert_string_equal(cfg->gateway.api_key, "k-alice-${LIT}");
+	assert_string_equal(cfg->daemon.state_dir, "/srv/x/state");
+	assert_string_equal(cfg->daemon.socket, "/tmp/d.sock");
+	assert_int_equal(cfg->rules.max_contracts.limit, 7);
+	config_free(cfg);
+
+	load_bad("gateway:\n  username: x\n  api_key: ${SRM_T_UNSET}\n", &d);
+	assert_int_equal(d.n, 1);
+	assert_string_equal(d.msgs[0],
+			    "t.yaml:3: gateway.api_key: undefined environment variable SRM_T_UNSET");
+	load_bad("gateway:\n  username: ${SRM_T_USER\n", &d);
+	assert_true(has_msg(&d, "t.yaml:2: gateway.username: malformed ${SRM_T_USER...}: missing '}'"));
+}
+
+static void test_secrets_never_echoed(void **state)
+{
+	struct config_diag d;
+
+	(void)state;
+	load_bad("gateway:\n  api_key: [hunter2secret]\nadmin:\n  password_hash: {x: hunter2hash}\n"
+		 "  password_hsh: hunter2typo\n", &d);
+	assert_true(has_msg(&d, "t.yaml:2: gateway.api_key: must be a string, got a list"));
+	assert_true(has_msg(&d, "t.yaml:4: admin.password_hash: must be a string, got a mapping"));
+	assert_true(has_msg(&d, "t.yaml:5: admin.password_hsh: unknown key"));
+	assert_false(any_msg_contains(&d, "hunter2"));
+}
+
+static void test_accounts_selection(void **state)
+{
+	struct srm_config *cfg;
+
+	(void)state;
+	cfg = load_ok("accounts: all\n");
+	assert_true(cfg->accounts.all);
+	assert_true(config_account_selected(cfg, 5, "anything"));
+	config_free(cfg);
+
+	cfg = load_ok("accounts:\n  - 42\n  - \"PRAC-??\"\n  - \"*express*\"\n");
+	assert_false(cfg->accounts.all);
+	assert_int_equal(cfg->accounts.n, 3);
+	assert_true(config_account_selected(cfg, 42, NULL));
+	assert_true(config_account_selected(cfg, 1, "prac-12"));
+	assert_false(config_account_selected(cfg, 1, "PRAC-123"));
+	assert_true(config_account_selected(cfg, 1, "50K-Express-3"));
+	assert_false(config_account_selected(cfg, 43, "50KTC-1"));
+	config_free(cfg);
+}
+
+static void test_override_merge(void **state)
+{
+	struct srm_config *cfg;
+	const struct rules_cfg *o, *g;
+
+	(void)state;
+	cfg = load_ok("rules:\n"
+		      "  max_contracts: {limit: 4, count: gross, lockout: 5m}\n"
+		      "  symbol_blocks: {symbols: [RTY, NQ]}\n"
+		      "  trade_frequency_limit: {per_minute: 5, cooldown: {per_hour: 2h}}\n"
+		      "overrides:\n"
+		      "  \"12345\":\n"
+		      "    rules:\n"
+		      "      max_contracts: {limit: 2}\n"
+		      "      symbol_blocks: {symbols: [ES]}\n"
+		      "      trade_frequency_limit: {cooldown: {per_minute: 5m}}\n"
+		      "      max_unrealized_profit: {target: 250}\n"
+		      "  \"777\":\n"
+		      "    rules:\n"
+		      "      max_contracts: {enabled: false}\n");
+	g = &cfg->rules;
+	assert_int_equal(cfg->n_overrides, 2);
+	o = config_rules_for(cfg, 12345);
+	assert_int_equal(o->max_contracts.limit, 2);
+	assert_int_equal(o->max_contracts.count, COUNT_GROSS);         /* inherited */
+	assert_int_equal(o->max_contracts.lockout.duration_ms, 300000); /* inherited */
+	assert_true(o->max_contracts.enabled);
+	assert_int_equal(o->symbol_blocks.n_symbols, 1);                /* a list replaces */
+	assert_string_equal(o->symbol_blocks.symbols[0], "ES");
+	assert_int_equal(o->trade_frequency_limit.per_minute, 5);
+	assert_int_equal(o->trade_frequency_limit.cooldown_minute.duration_ms, 300000);
+	assert_int_equal(o->trade_frequency_limit.cooldown_hour.duration_ms, 7200000);
+	/* absent globally, present in the override: on for that account, defaults + keys */
+	assert_true(o->max_unrealized_profit.enabled);
+	assert_int_equal(o->max_unrealized_profit.target, 25000);
+	assert_int_equal(o->max_unrealized_profit.scope, SCOPE_POSITION);
+	/* absent in both: off */
+	assert_false(o->daily_realized_loss.enabled);
+
+	assert_ptr_equal(config_rules_for(cfg, 99), g);
+	assert_int_equal(g->max_contracts.limit, 4);
+	assert_false(g->max_unrealized_profit.enabled);
+	assert_int_equal(g->symbol_blocks.n_symbols, 2);
+	assert_false(config_rules_for(cfg, 777)->max_contracts.enabled);
+	assert_int_equal(config_rules_for(cfg, 777)->max_contracts.limit, 4);
+	config_free(cfg);
+}
+
+static void test_bad_files(void **state)
+{
+	struct config_diag d;
+	char path[] = "/tmp/srm-test-config-XXXXXX";
+	int fd;
+	FILE *f;
+
+	(void)state;
+	assert_null(config_load(FIXTURE("garbage.bin"), &d));
+	assert_int_equal(d.n, 1);
+	assert_true(has_msg(&d, "garbage.bin: not a text file"));
+
+	assert_null(config_load(FIXTURE("empty.yaml"), &d));
+	assert_int_equal(d.n, 1);
+	assert_true(has_msg(&d, "empty.yaml: the file is empty"));
+
+	assert_null(config_load(FIXTURE("syntax.yaml"), &d));
+	assert_int_equal(d.n, 1);
+	assert_true(has_msg(&d, "syntax.yaml:3: YAML syntax error"));
+
+	assert_null(config_load(FIXTURE("does-not-exist.yaml"), &d));
+	assert_true(has_msg(&d, "does-not-exist.yaml: cannot open: No such file or directory"));
+
+	assert_null(config_load(SRM_TEST_DATA, &d));
+	assert_int_equal(d.n, 1);
+
+	load_bad("rules: {max_contracts: {limit: \xff\xfe}}\n", &d);
+	assert_int_equal(d.n, 1);
+
+	/* over 1 MiB: refused before parsing */
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs("rules:\n", f);
+	for (int i = 0; i < 40000; i++)
+		fputs("# padding padding padding padding\n", f);
+	fclose(f);
+	assert_null(config_load(path, &d));
+	assert_int_equal(d.n, 1);
+	assert_true(has_msg(&d, ": file too large (over 1048576 bytes)"));
+	unlink(path);
+}
+
+static void test_aliases_bounded(void **state)
+{
+	struct config_diag d;
+	struct srm_config *cfg;
+
+	(void)state;
+	/* anchors and aliases are fine for reuse... */
+	cfg = load_ok("rules:\n  max_contracts: &mc {limit: 3}\noverrides:\n  \"1\": {rules: {max_contracts: *mc}}\n");
+	assert_int_equal(config_rules_for(cfg, 1)->max_contracts.limit, 3);
+	config_free(cfg);
+	/* ...and a billion-laughs style file is refused cleanly */
+	load_bad("a: &a [x, x, x, x, x, x, x, x, x]\n"
+		 "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+		 "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+		 "rules: {symbol_blocks: {symbols: *c}}\n", &d);
+	assert_true(d.n >= 1);
+}
+
+static void test_alias_bomb_budget(void **state)
+{
+	struct config_diag d;
+	size_t cap = 128 * 1024, o = 0;
+	char *text = malloc(cap);
+
+	(void)state;
+	assert_non_null(text);
+	/* 256 overrides all aliasing one rules map of 1,000 keys: the walk budget stops it */
+	o += (size_t)snprintf(text + o, cap - o, "rules: &r {");
+	for (int i = 0; i < 1000; i++)
+		o += (size_t)snprintf(text + o, cap - o, "%sk%d: 1", i ? ", " : "", i);
+	o += (size_t)snprintf(text + o, cap - o, "}\noverrides:\n");
+	for (int i = 1; i <= 256; i++)
+		o += (size_t)snprintf(text + o, cap - o, "  \"%d\": {rules: *r}\n", i);
+	load_bad(text, &d);
+	assert_int_equal(d.n, 32);
+	assert_true(has_msg(&d, "more errors; too many nodes to check (aliases?), gave up"));
+	free(text);
+}
 
 int main(void)
 {
-	return 0;
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_example_file),
+		cmocka_unit_test(test_defaults_values),
+		cmocka_unit_test(test_absent_blocks_disabled_and_defaults),
+		cmocka_unit_test(test_every_key_parsed),
+		cmocka_unit_test(test_unknown_keys_with_lines),
+		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_capacity_limits),
+		cmocka_unit_test(test_many_errors_at_once),
+		cmocka_unit_test(test_too_many_errors_capped),
+		cmocka_unit_test(test_env_substitution),
+		cmocka_unit_test(test_secrets_never_echoed),
+		cmocka_unit_test(test_accounts_selection),
+		cmocka_unit_test(test_override_merge),
+		cmocka_unit_test(test_bad_files),
+		cmocka_unit_test(test_aliases_bounded),
+		cmocka_unit_test(test_alias_bomb_budget),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,107 @@
+/* log.c: logfmt lines to stderr (or a file), with levels and trace categories. */
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/log.h"
+#include "util/strutil.h"
+
+/*
+ * Logging is process-wide by nature (one stderr); this is the one piece of module state
+ * the shell keeps outside its context struct.
+ */
+static FILE *log_stream;
+static enum log_level log_min = LOG_INFO;
+static char traces[8][16];
+
+static const char *const level_names[] = {"debug", "info", "warn", "error"};
+
+void log_set_stream(FILE *f)
+{
+	log_stream = f;
+}
+
+void log_set_level(enum log_level lvl)
+{
+	log_min = lvl;
+}
+
+enum log_level log_get_level(void)
+{
+	return log_min;
+}
+
+int log_level_parse(const char *s, enum log_level *out)
+{
+	for (int i = 0; i < 4; i++)
+		if (strcmp(s, level_names[i]) == 0) {
+			*out = (enum log_level)i;
+			return 0;
+		}
+	return -1;
+}
+
+void log_trace(const char *mod, bool on)
+{
+	for (int i = 0; i < 8; i++) {
+		if (strcmp(traces[i], mod) == 0) {
+			if (!on)
+				traces[i][0] = '\0';
+			return;
+		}
+	}
+	if (!on)
+		return;
+	for (int i = 0; i < 8; i++)
+		if (traces[i][0] == '\0') {
+			strlcpy_s(traces[i], mod, sizeof(traces[i]));
+			return;
+		}
+}
+
+bool log_tracing(const char *mod)
+{
+	for (int i = 0; i < 8; i++)
+		if (traces[i][0] != '\0' && strcmp(traces[i], mod) == 0)
+			return true;
+	return false;
+}
+
+const char *secret_str(struct secret s)
+{
+	(void)s;
+	return "***";
+}
+
+void log_msg(enum log_level lvl, const char *mod, const char *fmt, ...)
+{
+	int saved = errno;
+	FILE *f = log_stream ? log_stream : stderr;
+	char msg[1024], ts[40];
+	struct timespec now;
+	struct tm tm;
+	va_list ap;
+
+	if (lvl < log_min && !(lvl == LOG_DEBUG && log_tracing(mod))) {
+		errno = saved;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+	/* msg may itself carry key=value pairs after the first ": "-free text; quote the text. */
+	const char *kv = strstr(msg, " | ");
+
+	if (kv != NULL)
+		fprintf(f, "ts=%s.%03ldZ level=%s mod=%s msg=\"%.*s\" %s\n", ts, now.tv_nsec / 1000000,
+			level_names[lvl], mod, (int)(kv - msg), msg, kv + 3);
+	else
+		fprintf(f, "ts=%s.%03ldZ level=%s mod=%s msg=\"%s\"\n", ts, now.tv_nsec / 1000000,
+			level_names[lvl], mod, msg);
+	fflush(f);
+	errno = saved;
+}
