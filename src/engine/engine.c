@@ -129,6 +129,10 @@ static void finalize(struct engine *e)
 
 static struct srm_action *new_action(struct engine *e, enum act_kind kind, int rule,
 				     int64_t account_id, const char *contract_id, bool dry,
+				     const char *fmt, va_list ap) __attribute__((format(printf, 7, 0)));
+
+static struct srm_action *new_action(struct engine *e, enum act_kind kind, int rule,
+				     int64_t account_id, const char *contract_id, bool dry,
 				     const char *fmt, va_list ap)
 {
 	struct srm_action *a = out_push(e);

@@ -1,6 +1,79 @@
-/* placeholder: being written */
+/* r005_max_unrealized_profit.c: RULE-005: an open profit reaching target is closed to keep it. */
 #include <stddef.h>
 
 #include "engine/rule.h"
 
-const struct rule_def rule_max_unrealized_profit = {"RULE-005", "max_unrealized_profit", 0, 0, offsetof(struct rules_cfg, max_unrealized_profit), NULL, NULL};
+/* The contract an event is about ("" for kinds without one). */
+static const char *event_contract(const struct srm_event *ev)
+{
+	switch (ev->kind) {
+	case EV_QUOTE:
+		return ev->u.quote.contract_id;
+	case EV_POSITION:
+		return ev->u.position.contract_id;
+	default:
+		return "";
+	}
+}
+
+/* scope position: the position in the event's contract, valued on a fresh quote only. */
+static void check_position(struct rule_ctx *ctx, const struct cfg_max_unrealized_profit *c)
+{
+	const struct pos *p = acct_pos(ctx->acct, event_contract(ctx->ev));
+	char v[24], tgt[24];
+	money_t u;
+
+	if (p == NULL || !engine_pos_unrealized(ctx->eng, p, true, &u) || u < c->target)
+		return;
+	money_str(u, v);
+	money_str(c->target, tgt);
+	const char *sym = engine_symbol(ctx->eng, p->contract_id);
+
+	rule_lockout(ctx, &c->lockout, NULL, false, "unrealized profit %s on %s reached target %s",
+		     v, sym, tgt);
+	rule_act(ctx, ACT_CLOSE_CONTRACT, p->contract_id,
+		 "unrealized profit %s on %s reached target %s", v, sym, tgt);
+}
+
+/*
+ * scope account: every position must be valued on a fresh quote; a stale or unknown one
+ * could hide a loss, and a profit rule is never enforced on a guess.
+ */
+static void check_account(struct rule_ctx *ctx, const struct cfg_max_unrealized_profit *c)
+{
+	char v[24], tgt[24];
+	money_t u;
+
+	if (ctx->acct->n_pos == 0 || engine_acct_unrealized(ctx->eng, ctx->acct, true, &u) != 0 ||
+	    u < c->target)
+		return;
+	money_str(u, v);
+	money_str(c->target, tgt);
+	/* A lockout (a daily profit target) also cancels the working orders that would open. */
+	rule_lockout(ctx, &c->lockout, NULL, true, "account unrealized profit %s reached target %s",
+		     v, tgt);
+	rule_act(ctx, ACT_CLOSE_ALL, NULL, "account unrealized profit %s reached target %s", v,
+		 tgt);
+}
+
+static void check(struct rule_ctx *ctx)
+{
+	const struct cfg_max_unrealized_profit *c = &ctx->cfg->max_unrealized_profit;
+
+	if (c->target <= 0)
+		return;
+	if (c->scope == SCOPE_ACCOUNT)
+		check_account(ctx, c);
+	else
+		check_position(ctx, c);
+}
+
+const struct rule_def rule_max_unrealized_profit = {
+	.id = "RULE-005",
+	.name = "max_unrealized_profit",
+	.wakes_on = EVM_QUOTE | EVM_POSITION,
+	.state_size = 0,
+	.cfg_offset = offsetof(struct rules_cfg, max_unrealized_profit),
+	.check = check,
+	.on_reset = NULL,
+};
