@@ -148,7 +148,7 @@ struct store *store_open(const char *path, struct srm_err *err)
 		goto fail;
 	}
 	if (exec(st, "PRAGMA journal_mode=WAL", err) != 0 ||
-	    exec(st, "PRAGMA synchronous=FULL", err) != 0 ||
+	    exec(st, "PRAGMA synchronous=NORMAL", err) != 0 ||
 	    exec(st, "PRAGMA foreign_keys=ON", err) != 0)
 		goto fail;
 	if (migrate(st, err) != 0)

@@ -22,7 +22,11 @@ struct store;
 struct store *store_open(const char *path, struct srm_err *err);
 void store_close(struct store *st);
 
-/* One transaction per loop turn: begin, write, commit (durable: synchronous=FULL). */
+/*
+ * One transaction per loop turn: begin, write, commit. WAL with synchronous=NORMAL: a
+ * committed transaction survives a crash or kill -9 of srmd (it is in the OS page cache
+ * and the WAL); only a power loss can lose the last ones (docs/PERSISTENCE.md).
+ */
 int store_begin(struct store *st, struct srm_err *err);
 int store_commit(struct store *st, struct srm_err *err);
 int store_rollback(struct store *st);

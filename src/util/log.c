@@ -17,6 +17,49 @@ static char traces[8][16];
 
 static const char *const level_names[] = {"debug", "info", "warn", "error"};
 
+#define RING_N 2000
+static struct {
+	enum log_level lvl;
+	char line[512];
+} ring[RING_N];
+static size_t ring_head, ring_n;
+
+static void ring_put(enum log_level lvl, const char *line)
+{
+	size_t i = (ring_head + ring_n) % RING_N;
+
+	if (ring_n == RING_N)
+		ring_head = (ring_head + 1) % RING_N;
+	else
+		ring_n++;
+	ring[i].lvl = lvl;
+	strlcpy_s(ring[i].line, line, sizeof(ring[i].line));
+}
+
+void log_tail(size_t n, enum log_level min, const char *grep, void (*fn)(const char *line, void *ud),
+	      void *ud)
+{
+	size_t match = 0, start;
+
+	for (size_t k = 0; k < ring_n; k++) {
+		size_t i = (ring_head + k) % RING_N;
+
+		if (ring[i].lvl >= min && (grep == NULL || strstr(ring[i].line, grep) != NULL))
+			match++;
+	}
+	start = match > n ? match - n : 0;
+	match = 0;
+	for (size_t k = 0; k < ring_n; k++) {
+		size_t i = (ring_head + k) % RING_N;
+
+		if (ring[i].lvl >= min && (grep == NULL || strstr(ring[i].line, grep) != NULL)) {
+			if (match >= start)
+				fn(ring[i].line, ud);
+			match++;
+		}
+	}
+}
+
 void log_set_stream(FILE *f)
 {
 	log_stream = f;
@@ -95,13 +138,16 @@ void log_msg(enum log_level lvl, const char *mod, const char *fmt, ...)
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
 	/* msg may itself carry key=value pairs after the first ": "-free text; quote the text. */
 	const char *kv = strstr(msg, " | ");
+	char line[1400];
 
 	if (kv != NULL)
-		fprintf(f, "ts=%s.%03ldZ level=%s mod=%s msg=\"%.*s\" %s\n", ts, now.tv_nsec / 1000000,
-			level_names[lvl], mod, (int)(kv - msg), msg, kv + 3);
+		snprintf(line, sizeof(line), "ts=%s.%03ldZ level=%s mod=%s msg=\"%.*s\" %s", ts,
+			 now.tv_nsec / 1000000, level_names[lvl], mod, (int)(kv - msg), msg, kv + 3);
 	else
-		fprintf(f, "ts=%s.%03ldZ level=%s mod=%s msg=\"%s\"\n", ts, now.tv_nsec / 1000000,
-			level_names[lvl], mod, msg);
+		snprintf(line, sizeof(line), "ts=%s.%03ldZ level=%s mod=%s msg=\"%s\"", ts,
+			 now.tv_nsec / 1000000, level_names[lvl], mod, msg);
+	fprintf(f, "%s\n", line);
 	fflush(f);
+	ring_put(lvl, line);
 	errno = saved;
 }

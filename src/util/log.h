@@ -35,6 +35,11 @@ void log_msg(enum log_level lvl, const char *mod, const char *fmt, ...)
 #define log_warn(mod, ...) log_msg(LOG_WARN, mod, __VA_ARGS__)
 #define log_error(mod, ...) log_msg(LOG_ERROR, mod, __VA_ARGS__)
 
+/* The last lines logged (a ring of 2000), newest last: calls fn for each that matches
+ * level >= min and contains grep (NULL: any), at most n of the newest. */
+void log_tail(size_t n, enum log_level min, const char *grep, void (*fn)(const char *line, void *ud),
+	      void *ud);
+
 /* "***" for any secret: use as log_info("rest", "login user=%s key=%s", u, secret_str(k)). */
 const char *secret_str(struct secret s);
 

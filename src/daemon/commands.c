@@ -1,0 +1,560 @@
+/* commands.c: srmd's IPC command table: trader reads, and admin commands behind `auth`. */
+#include <crypt.h>
+#include <inttypes.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/srmd.h"
+#include "daemon/view.h"
+#include "util/log.h"
+#include "util/strutil.h"
+#include "util/timefmt.h"
+#include "util/xalloc.h"
+
+#define CMD_ADMIN 1u
+
+struct cmd_ctx {
+	struct srmd *d;
+	struct ipc_client *c;
+	struct ipc_req *req;
+};
+
+struct cmd_entry {
+	const char *name;
+	unsigned flags;
+	void (*exec)(struct cmd_ctx *x);
+};
+
+static void reply(struct cmd_ctx *x, cJSON *data)
+{
+	char *line = ipc_reply_ok(x->req->id, data);
+
+	if (line != NULL)
+		ipc_client_send(x->c, line);
+	free(line);
+}
+
+static void reply_err(struct cmd_ctx *x, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void reply_err(struct cmd_ctx *x, const char *code, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	char *line;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	line = ipc_reply_err(x->req->id, code, msg);
+	if (line != NULL)
+		ipc_client_send(x->c, line);
+	free(line);
+}
+
+static void audit(struct cmd_ctx *x, const char *what, bool ok)
+{
+	struct srm_err err = {0};
+
+	if (store_audit(x->d->st, srmd_now(), x->c->uid, what, ok, &err) != 0)
+		log_error("store", "audit not saved | err=\"%s\"", err.msg);
+	log_info("admin", "%s | uid=%ld ok=%d", what, x->c->uid, ok);
+}
+
+void srmd_publish(struct srmd *d, const char *kind, cJSON *data)
+{
+	char *line;
+
+	if (d->ipc == NULL) {
+		cJSON_Delete(data);
+		return;
+	}
+	line = ipc_event(kind, data);
+	if (line != NULL)
+		ipc_broadcast(d->ipc, line);
+	free(line);
+}
+
+/* ---- trader commands ---- */
+
+static bool arg_account(struct cmd_ctx *x, int64_t *id)
+{
+	struct srm_err err = {0};
+
+	*id = 0;
+	if (ipc_arg_int64(x->req, "account", id, &err) != 0) {
+		reply_err(x, "bad_args", "%s", err.msg);
+		return false;
+	}
+	if (*id != 0 && engine_acct(x->d->eng, *id) == NULL) {
+		reply_err(x, "unknown_account", "account %" PRId64 " is not guarded", *id);
+		return false;
+	}
+	return true;
+}
+
+static const char *hub_state_name(struct gw_hub *h)
+{
+	if (h == NULL)
+		return "down";
+	switch (gw_hub_state(h)) {
+	case GW_HUB_CONNECTED:
+		return "connected";
+	case GW_HUB_CONNECTING:
+		return "connecting";
+	default:
+		return "down";
+	}
+}
+
+static const char *rest_state(struct srmd *d)
+{
+	struct gw_rest_stats st;
+	bool open = false;
+
+	if (d->rest == NULL)
+		return "down";
+	gw_rest_stats(d->rest, &st);
+	if (!st.have_token)
+		return "down";
+	for (int ep = 0; ep < GW_EP_COUNT; ep++)
+		if (gw_rest_breaker(d->rest, (enum gw_endpoint)ep) != GW_BREAKER_CLOSED)
+			open = true;
+	return open ? "degraded" : "ok";
+}
+
+static cJSON *daemon_view(struct srmd *d)
+{
+	cJSON *o = cJSON_CreateObject(), *g = cJSON_CreateObject();
+	static const char *const phases[] = {"starting", "login", "reconciling", "guarding", "stopping"};
+	struct gw_rest_stats rs;
+	char buf[40];
+
+	cJSON_AddStringToObject(o, "version", SRMD_VERSION);
+	cJSON_AddNumberToObject(o, "uptimeS", (double)(srmd_mono_ns() - d->started_ns) / 1e9);
+	cJSON_AddStringToObject(o, "phase", phases[d->phase]);
+	cJSON_AddStringToObject(g, "rest", rest_state(d));
+	cJSON_AddStringToObject(g, "userHub", hub_state_name(d->user_hub));
+	cJSON_AddStringToObject(g, "marketHub", hub_state_name(d->market_hub));
+	if (d->rest != NULL) {
+		gw_rest_stats(d->rest, &rs);
+		if (rs.token_exp > 0)
+			cJSON_AddStringToObject(g, "tokenExpires", iso_format_short(rs.token_exp * 1000, buf, sizeof(buf)));
+	}
+	cJSON_AddItemToObject(o, "gateway", g);
+	if (d->last_event_ms > 0)
+		cJSON_AddStringToObject(o, "lastEvent", iso_format_short(d->last_event_ms, buf, sizeof(buf)));
+	cJSON_AddNumberToObject(o, "events", (double)d->events);
+	cJSON_AddNumberToObject(o, "inFlight", (double)exec_inflight(d));
+	cJSON_AddBoolToObject(o, "dryRun", d->cfg->daemon.dry_run);
+	cJSON_AddStringToObject(o, "nextReset", iso_format_short(engine_next_reset(d->eng), buf, sizeof(buf)));
+	return o;
+}
+
+static void cmd_ping(struct cmd_ctx *x)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "version", SRMD_VERSION);
+	reply(x, o);
+}
+
+static void cmd_status(struct cmd_ctx *x)
+{
+	int64_t id;
+	cJSON *o, *arr;
+	struct acct *a;
+	size_t i = 0;
+
+	if (!arg_account(x, &id))
+		return;
+	o = cJSON_CreateObject();
+	arr = cJSON_CreateArray();
+	cJSON_AddItemToObject(o, "daemon", daemon_view(x->d));
+	while ((a = engine_acct_next(x->d->eng, &i)) != NULL)
+		if ((id == 0 || a->id == id) && srmd_guarded(x->d, a->id, a->name))
+			cJSON_AddItemToArray(arr, view_account(x->d->eng, a));
+	cJSON_AddItemToObject(o, "accounts", arr);
+	reply(x, o);
+}
+
+static void cmd_lockouts(struct cmd_ctx *x)
+{
+	int64_t id;
+
+	if (arg_account(x, &id))
+		reply(x, view_lockouts(x->d->eng, id));
+}
+
+static void cmd_rules(struct cmd_ctx *x)
+{
+	int64_t id;
+	cJSON *arr;
+	struct acct *a;
+	size_t i = 0;
+
+	if (!arg_account(x, &id))
+		return;
+	arr = cJSON_CreateArray();
+	while ((a = engine_acct_next(x->d->eng, &i)) != NULL) {
+		if ((id != 0 && a->id != id) || !srmd_guarded(x->d, a->id, a->name))
+			continue;
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(o, "accountId", (double)a->id);
+		cJSON_AddItemToObject(o, "rules", view_rules(x->d->eng, a));
+		cJSON_AddItemToArray(arr, o);
+	}
+	reply(x, arr);
+}
+
+static void cmd_history(struct cmd_ctx *x)
+{
+	struct srm_err err = {0};
+	const char *since = NULL;
+	int64_t id = 0, limit = 200;
+	srm_ms since_ms = 0;
+	sqlite3_stmt *s = NULL;
+	cJSON *arr;
+
+	if (ipc_arg_string(x->req, "since", &since, &err) != 0 ||
+	    ipc_arg_int64(x->req, "account", &id, &err) != 0 ||
+	    ipc_arg_int64(x->req, "limit", &limit, &err) != 0) {
+		reply_err(x, "bad_args", "%s", err.msg);
+		return;
+	}
+	if (since != NULL && iso_parse(since, &since_ms) != 0) {
+		int64_t ms;
+
+		if (duration_parse(since, &ms) != 0) {
+			reply_err(x, "bad_args", "since: expected an ISO time or a duration like 2h, got \"%s\"", since);
+			return;
+		}
+		since_ms = srmd_now() - ms;
+	}
+	if (limit <= 0 || limit > 10000)
+		limit = 200;
+	if (sqlite3_prepare_v2(store_db(x->d->st),
+			       "SELECT * FROM (SELECT id,ts_ms,account_id,rule,action,contract_id,order_id,size,until,"
+			       "reason,dry_run,outcome,latency_us FROM journal WHERE ts_ms >= ? AND (?=0 OR account_id=?)"
+			       " ORDER BY id DESC LIMIT ?) ORDER BY id",
+			       -1, &s, NULL) != SQLITE_OK) {
+		reply_err(x, "store", "%s", sqlite3_errmsg(store_db(x->d->st)));
+		return;
+	}
+	sqlite3_bind_int64(s, 1, since_ms);
+	sqlite3_bind_int64(s, 2, id);
+	sqlite3_bind_int64(s, 3, id);
+	sqlite3_bind_int64(s, 4, limit);
+	arr = cJSON_CreateArray();
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		cJSON *o = cJSON_CreateObject();
+		char buf[40];
+
+		cJSON_AddNumberToObject(o, "id", (double)sqlite3_column_int64(s, 0));
+		cJSON_AddStringToObject(o, "ts", iso_format_short(sqlite3_column_int64(s, 1), buf, sizeof(buf)));
+		cJSON_AddNumberToObject(o, "accountId", (double)sqlite3_column_int64(s, 2));
+		static const char *const cols[] = {NULL, NULL, NULL, "rule", "action", "contractId"};
+
+		for (int k = 3; k <= 5; k++)
+			if (sqlite3_column_type(s, k) != SQLITE_NULL)
+				cJSON_AddStringToObject(o, cols[k], (const char *)sqlite3_column_text(s, k));
+		if (sqlite3_column_int64(s, 6) != 0)
+			cJSON_AddNumberToObject(o, "orderId", (double)sqlite3_column_int64(s, 6));
+		if (sqlite3_column_int64(s, 7) != 0)
+			cJSON_AddNumberToObject(o, "size", (double)sqlite3_column_int64(s, 7));
+		if (sqlite3_column_type(s, 8) != SQLITE_NULL)
+			cJSON_AddStringToObject(o, "until", (const char *)sqlite3_column_text(s, 8));
+		if (sqlite3_column_type(s, 9) != SQLITE_NULL)
+			cJSON_AddStringToObject(o, "reason", (const char *)sqlite3_column_text(s, 9));
+		if (sqlite3_column_int(s, 10))
+			cJSON_AddTrueToObject(o, "dryRun");
+		if (sqlite3_column_type(s, 11) != SQLITE_NULL)
+			cJSON_AddStringToObject(o, "outcome", (const char *)sqlite3_column_text(s, 11));
+		if (sqlite3_column_type(s, 12) != SQLITE_NULL)
+			cJSON_AddNumberToObject(o, "latencyUs", (double)sqlite3_column_int64(s, 12));
+		cJSON_AddItemToArray(arr, o);
+	}
+	sqlite3_finalize(s);
+	reply(x, arr);
+}
+
+static void add_line(const char *line, void *ud)
+{
+	cJSON_AddItemToArray((cJSON *)ud, cJSON_CreateString(line));
+}
+
+static void cmd_logs(struct cmd_ctx *x)
+{
+	struct srm_err err = {0};
+	int64_t n = 50;
+	const char *level = NULL, *grep = NULL;
+	enum log_level min = LOG_DEBUG;
+	cJSON *arr;
+
+	if (ipc_arg_int64(x->req, "n", &n, &err) != 0 || ipc_arg_string(x->req, "level", &level, &err) != 0 ||
+	    ipc_arg_string(x->req, "grep", &grep, &err) != 0) {
+		reply_err(x, "bad_args", "%s", err.msg);
+		return;
+	}
+	if (level != NULL && log_level_parse(level, &min) != 0) {
+		reply_err(x, "bad_args", "level: expected debug, info, warn or error, got \"%s\"", level);
+		return;
+	}
+	if (n <= 0 || n > 2000)
+		n = 50;
+	arr = cJSON_CreateArray();
+	log_tail((size_t)n, min, grep, add_line, arr);
+	reply(x, arr);
+}
+
+static void cmd_subscribe(struct cmd_ctx *x)
+{
+	x->c->subscribed = true;
+	reply(x, NULL);
+}
+
+/* ---- auth ---- */
+
+struct auth_delay {
+	uv_timer_t t;
+	struct ipc_client *c;
+	int64_t id;
+};
+
+static void auth_delay_closed(uv_handle_t *h)
+{
+	free(h->data);
+}
+
+static void auth_delay_done(uv_timer_t *t)
+{
+	struct auth_delay *ad = t->data;
+	char *line = ipc_reply_err(ad->id, "auth_failed", "wrong password");
+
+	ipc_client_resume(ad->c);
+	if (line != NULL)
+		ipc_client_send(ad->c, line);
+	free(line);
+	uv_close((uv_handle_t *)t, auth_delay_closed);
+}
+
+static void cmd_auth(struct cmd_ctx *x)
+{
+	struct srm_err err = {0};
+	const char *pw = NULL;
+	const char *hash = x->d->cfg->admin.password_hash;
+	struct crypt_data cd;
+	const char *out;
+
+	if (ipc_arg_string(x->req, "password", &pw, &err) != 0 || pw == NULL) {
+		reply_err(x, "bad_args", "auth needs args.password");
+		return;
+	}
+	if (hash == NULL || hash[0] == '\0') {
+		reply_err(x, "no_admin", "no admin password is configured (admin.password_hash); create one with `srm admin passwd`");
+		return;
+	}
+	memset(&cd, 0, sizeof(cd));
+	out = crypt_r(pw, hash, &cd);
+	if (out != NULL && out[0] != '*' && strcmp(out, hash) == 0) {
+		x->c->authed = true;
+		x->c->failed_auth = 0;
+		audit(x, "auth", true);
+		reply(x, NULL);
+		return;
+	}
+	x->c->failed_auth++;
+	audit(x, "auth (wrong password)", false);
+	/* refuse with a delay that grows: 0.5 s, 1 s, 2 s, ... up to 8 s */
+	struct auth_delay *ad = xcalloc(1, sizeof(*ad));
+	uint64_t ms = 500u << (x->c->failed_auth > 5 ? 4 : x->c->failed_auth - 1);
+
+	ad->c = x->c;
+	ad->id = x->req->id;
+	uv_timer_init(x->d->loop, &ad->t);
+	ad->t.data = ad;
+	ipc_client_pause(x->c);
+	uv_timer_start(&ad->t, auth_delay_done, ms, 0);
+}
+
+/* ---- admin ---- */
+
+static void admin_actions(struct cmd_ctx *x, struct act_list l)
+{
+	srmd_handle_actions(x->d, l);
+}
+
+static void cmd_lockout_set(struct cmd_ctx *x)
+{
+	struct srm_err err = {0};
+	int64_t id = 0;
+	const char *dur = NULL, *reason = "set by admin";
+	bool until_reset = false, permanent = false;
+	enum until_kind u;
+	srm_ms until_ts = 0;
+	char what[300];
+
+	if (ipc_arg_int64(x->req, "account", &id, &err) != 0 || ipc_arg_string(x->req, "for", &dur, &err) != 0 ||
+	    ipc_arg_bool(x->req, "untilReset", &until_reset, &err) != 0 ||
+	    ipc_arg_bool(x->req, "permanent", &permanent, &err) != 0 ||
+	    ipc_arg_string(x->req, "reason", &reason, &err) != 0) {
+		reply_err(x, "bad_args", "%s", err.msg);
+		return;
+	}
+	if (id == 0 || !srmd_guarded(x->d, id, "")) {
+		reply_err(x, "unknown_account", "account %" PRId64 " is not guarded", id);
+		return;
+	}
+	if (dur != NULL) {
+		int64_t ms;
+
+		if (duration_parse(dur, &ms) != 0 || ms <= 0) {
+			reply_err(x, "bad_args", "for: expected a duration like 90s, 15m, 2h, got \"%s\"", dur);
+			return;
+		}
+		u = UNTIL_TIME;
+		until_ts = srmd_now() + ms;
+	} else if (permanent) {
+		u = UNTIL_PERMANENT;
+	} else if (until_reset) {
+		u = UNTIL_RESET;
+	} else {
+		reply_err(x, "bad_args", "say how long: for (\"2h\"), untilReset or permanent");
+		return;
+	}
+	admin_actions(x, engine_admin_lockout(x->d->eng, id, u, until_ts, reason, srmd_now()));
+	snprintf(what, sizeof(what), "lockout set %" PRId64 " (%s)", id, reason);
+	audit(x, what, true);
+	reply(x, view_lockouts(x->d->eng, id));
+}
+
+static void cmd_lockout_clear(struct cmd_ctx *x)
+{
+	struct srm_err err = {0};
+	int64_t id = 0;
+	char what[100];
+
+	if (ipc_arg_int64(x->req, "account", &id, &err) != 0) {
+		reply_err(x, "bad_args", "%s", err.msg);
+		return;
+	}
+	if (id == 0 || !srmd_guarded(x->d, id, "")) {
+		reply_err(x, "unknown_account", "account %" PRId64 " is not guarded", id);
+		return;
+	}
+	admin_actions(x, engine_admin_clear(x->d->eng, id, srmd_now()));
+	snprintf(what, sizeof(what), "lockout clear %" PRId64, id);
+	audit(x, what, true);
+	reply(x, view_lockouts(x->d->eng, id));
+}
+
+static void cmd_reset(struct cmd_ctx *x)
+{
+	struct srm_err err = {0};
+	int64_t id = 0;
+	char what[100];
+
+	if (ipc_arg_int64(x->req, "account", &id, &err) != 0) {
+		reply_err(x, "bad_args", "%s", err.msg);
+		return;
+	}
+	admin_actions(x, engine_admin_reset(x->d->eng, id, srmd_now()));
+	snprintf(what, sizeof(what), "reset %" PRId64, id);
+	audit(x, what, true);
+	reply(x, NULL);
+}
+
+static void cmd_config_reload(struct cmd_ctx *x)
+{
+	char errbuf[4096];
+
+	if (srmd_reload(x->d, errbuf, sizeof(errbuf)) != 0) {
+		audit(x, "config reload (refused)", false);
+		reply_err(x, "config_invalid", "%s", errbuf);
+		return;
+	}
+	audit(x, "config reload", true);
+	reply(x, NULL);
+}
+
+static void cmd_config_show(struct cmd_ctx *x)
+{
+	FILE *f = fopen(x->d->config_path, "r");
+	char line[1024];
+	cJSON *o;
+	size_t total = 0;
+	char *text = NULL;
+
+	if (f == NULL) {
+		reply_err(x, "io", "cannot read %s", x->d->config_path);
+		return;
+	}
+	while (fgets(line, sizeof(line), f) != NULL && total < (1u << 20)) {
+		/* never show secrets, even literal ones */
+		if (strstr(line, "api_key:") != NULL || strstr(line, "password_hash:") != NULL) {
+			char *colon = strchr(line, ':');
+
+			snprintf(colon + 1, sizeof(line) - (size_t)(colon + 1 - line), " \"***\"\n");
+		}
+		size_t n = strlen(line);
+
+		text = xreallocarray(text, total + n + 1, 1);
+		memcpy(text + total, line, n + 1);
+		total += n;
+	}
+	fclose(f);
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "path", x->d->config_path);
+	cJSON_AddStringToObject(o, "text", text ? text : "");
+	free(text);
+	audit(x, "config show", true);
+	reply(x, o);
+}
+
+static void cmd_stop(struct cmd_ctx *x)
+{
+	audit(x, "daemon stop", true);
+	reply(x, NULL);
+	srmd_shutdown(x->d, 0);
+}
+
+static const struct cmd_entry cmd_table[] = {
+	{"ping", 0, cmd_ping},
+	{"status", 0, cmd_status},
+	{"lockouts", 0, cmd_lockouts},
+	{"rules", 0, cmd_rules},
+	{"history", 0, cmd_history},
+	{"logs", 0, cmd_logs},
+	{"subscribe", 0, cmd_subscribe},
+	{"auth", 0, cmd_auth},
+	{"admin.lockout.set", CMD_ADMIN, cmd_lockout_set},
+	{"admin.lockout.clear", CMD_ADMIN, cmd_lockout_clear},
+	{"admin.reset", CMD_ADMIN, cmd_reset},
+	{"admin.config.reload", CMD_ADMIN, cmd_config_reload},
+	{"admin.config.show", CMD_ADMIN, cmd_config_show},
+	{"admin.daemon.stop", CMD_ADMIN, cmd_stop},
+};
+
+void srmd_ipc_request(struct ipc_client *c, struct ipc_req *req, void *ud)
+{
+	struct cmd_ctx x = {.d = ud, .c = c, .req = req};
+
+	for (size_t i = 0; i < sizeof(cmd_table) / sizeof(cmd_table[0]); i++) {
+		if (strcmp(cmd_table[i].name, req->cmd) != 0)
+			continue;
+		if ((cmd_table[i].flags & CMD_ADMIN) && !c->authed) {
+			char what[100];
+
+			snprintf(what, sizeof(what), "%s (not authenticated)", req->cmd);
+			audit(&x, what, false);
+			reply_err(&x, "auth_required", "%s needs `auth` with the admin password first", req->cmd);
+			return;
+		}
+		cmd_table[i].exec(&x);
+		return;
+	}
+	reply_err(&x, "unknown_command", "unknown command \"%s\"", req->cmd);
+}

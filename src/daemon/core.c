@@ -1,0 +1,216 @@
+/* core.c: one event through the daemon: engine first, then one transaction, then the wire. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "daemon/srmd.h"
+#include "util/log.h"
+#include "util/strutil.h"
+#include "util/xalloc.h"
+#include "wire/wire.h"
+
+srm_ms srmd_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (srm_ms)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+uint64_t srmd_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+bool srmd_guarded(const struct srmd *d, int64_t account_id, const char *name)
+{
+	for (size_t i = 0; i < d->n_guarded; i++)
+		if (d->guarded[i] == account_id)
+			return true;
+	(void)name;
+	return false;
+}
+
+static void contract_looked_up(struct srmd *d, const struct gw_result *res, const char *id)
+{
+	struct srm_event ev[1];
+	size_t n = 0;
+	struct srm_err err = {0};
+
+	if (res->status != GW_OK) {
+		log_warn("rest", "contract lookup failed | contract=%s status=%s", id,
+			 gw_status_name(res->status));
+		return;
+	}
+	if (gw_result_events(res, ev, 1, &n, &err) != 0 || n != 1) {
+		log_warn("rest", "contract lookup: bad answer | contract=%s err=\"%s\"", id, err.msg);
+		return;
+	}
+	srmd_feed(d, &ev[0]);
+}
+
+struct lookup_ctx {
+	struct srmd *d;
+	char id[SRM_ID_MAX];
+};
+
+static void on_contract(struct gw_rest *r, const struct gw_result *res, void *ud)
+{
+	struct lookup_ctx *lc = ud;
+
+	(void)r;
+	if (res->status != GW_ECANCELLED)
+		contract_looked_up(lc->d, res, lc->id);
+	free(lc);
+}
+
+/* Ask once for the metadata of a contract we have not seen (lowest priority). */
+static void want_contract(struct srmd *d, const char *id)
+{
+	if (id[0] == '\0' || engine_contract(d->eng, id) != NULL)
+		return;
+	for (size_t i = 0; i < d->n_looked_up; i++)
+		if (strcmp(d->looked_up[i], id) == 0)
+			return;
+	if (d->n_looked_up == d->cap_looked_up) {
+		d->cap_looked_up = d->cap_looked_up ? d->cap_looked_up * 2 : 32;
+		d->looked_up = xreallocarray(d->looked_up, d->cap_looked_up, sizeof(*d->looked_up));
+	}
+	strlcpy_s(d->looked_up[d->n_looked_up++], id, SRM_ID_MAX);
+	struct lookup_ctx *lc = xcalloc(1, sizeof(*lc));
+
+	lc->d = d;
+	strlcpy_s(lc->id, id, sizeof(lc->id));
+	if (gw_contract_search_by_id(d->rest, id, GW_PRIO_LOOKUP, on_contract, lc) != 0)
+		free(lc);
+}
+
+static int64_t event_account(const struct srm_event *ev)
+{
+	switch (ev->kind) {
+	case EV_ACCOUNT:
+		return ev->u.account.id;
+	case EV_ORDER:
+		return ev->u.order.account_id;
+	case EV_POSITION:
+		return ev->u.position.account_id;
+	case EV_TRADE:
+		return ev->u.trade.account_id;
+	default:
+		return 0;
+	}
+}
+
+static const char *event_contract(const struct srm_event *ev)
+{
+	switch (ev->kind) {
+	case EV_ORDER:
+		return ev->u.order.contract_id;
+	case EV_POSITION:
+		return ev->u.position.contract_id;
+	case EV_TRADE:
+		return ev->u.trade.contract_id;
+	default:
+		return "";
+	}
+}
+
+void srmd_sync_quotes(struct srmd *d)
+{
+	const char *ids[256];
+	size_t n = 0, i = 0;
+	struct acct *a;
+
+	if (d->market_hub == NULL)
+		return;
+	while ((a = engine_acct_next(d->eng, &i)) != NULL) {
+		for (size_t k = 0; k < a->n_pos + a->n_ord && n < 256; k++) {
+			const char *c = k < a->n_pos ? a->pos[k].contract_id : a->ord[k - a->n_pos].contract_id;
+			bool dup = false;
+
+			for (size_t j = 0; j < n; j++)
+				if (strcmp(ids[j], c) == 0)
+					dup = true;
+			if (!dup)
+				ids[n++] = c;
+		}
+	}
+	gw_hub_set_quotes(d->market_hub, ids, n);
+}
+
+/* Persist (one transaction: journal rows, lockouts, fills) before anything is sent. */
+static void persist_and_execute(struct srmd *d, const struct srm_event *ev, struct act_list l)
+{
+	struct srm_err err = {0};
+	int64_t ids[256];
+	bool lock_changed = false;
+	size_t n = l.n < 256 ? l.n : 256;
+
+	if (n == 0 && (ev == NULL || ev->kind != EV_TRADE) &&
+	    (ev == NULL || ev->kind != EV_CONTRACT))
+		return;
+	if (store_begin(d->st, &err) != 0)
+		goto failed;
+	if (ev != NULL && ev->kind == EV_TRADE) {
+		size_t i = 0;
+		const struct fill_rec *f;
+
+		while ((f = engine_fill_next(d->eng, ev->u.trade.account_id, &i)) != NULL)
+			if (f->id == ev->u.trade.id &&
+			    store_save_fill(d->st, ev->u.trade.account_id, ev->u.trade.contract_id, f, &err) != 0)
+				goto rollback;
+	}
+	if (ev != NULL && ev->kind == EV_CONTRACT && store_save_contract(d->st, &ev->u.contract, &err) != 0)
+		goto rollback;
+	for (size_t i = 0; i < n; i++) {
+		ids[i] = store_journal(d->st, &l.v[i], &err);
+		if (ids[i] < 0)
+			goto rollback;
+		if (l.v[i].kind == ACT_LOCKOUT || l.v[i].kind == ACT_UNLOCK)
+			lock_changed = true;
+	}
+	if (lock_changed && store_save_lockouts(d->st, d->eng, &err) != 0)
+		goto rollback;
+	if (store_commit(d->st, &err) != 0)
+		goto failed;
+	for (size_t i = 0; i < n; i++)
+		exec_action(d, &l.v[i], ids[i]);
+	return;
+rollback:
+	store_rollback(d->st);
+failed:
+	/* A full disk must not stop enforcement: act anyway, say loudly that nothing was saved. */
+	log_error("store", "could not persist, enforcing anyway | err=\"%s\"", err.msg);
+	for (size_t i = 0; i < n; i++)
+		exec_action(d, &l.v[i], 0);
+}
+
+void srmd_handle_actions(struct srmd *d, struct act_list l)
+{
+	persist_and_execute(d, NULL, l);
+}
+
+void srmd_feed(struct srmd *d, const struct srm_event *ev)
+{
+	int64_t acct = event_account(ev);
+	struct act_list l;
+
+	if (acct != 0) {
+		const char *name = ev->kind == EV_ACCOUNT ? ev->u.account.name : "";
+
+		if (!srmd_guarded(d, acct, name))
+			return;
+	}
+	d->events++;
+	d->last_event_ms = srmd_now();
+	l = engine_apply(d->eng, ev, d->last_event_ms);
+	persist_and_execute(d, ev, l);
+	if (ev->kind == EV_ORDER || ev->kind == EV_POSITION || ev->kind == EV_TRADE) {
+		want_contract(d, event_contract(ev));
+		if (ev->kind != EV_TRADE)
+			srmd_sync_quotes(d);
+	}
+}

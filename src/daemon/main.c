@@ -1,0 +1,349 @@
+/* main.c: srmd: start-up (config, store, login, reconcile, hubs), signals, cron, shutdown. */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "daemon/srmd.h"
+#include "util/log.h"
+#include "util/strutil.h"
+#include "util/xalloc.h"
+
+void srmd_notify(struct srmd *d, const char *msg)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd;
+
+	(void)d;
+	if (path == NULL || path[0] == '\0' || strlen(path) >= sizeof(sa.sun_path))
+		return;
+	strlcpy_s(sa.sun_path, path, sizeof(sa.sun_path));
+	if (sa.sun_path[0] == '@')
+		sa.sun_path[0] = '\0';
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	(void)!sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&sa,
+		      (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path)));
+	close(fd);
+}
+
+static void on_hub_event(struct gw_hub *hub, const struct srm_event *ev, void *ud)
+{
+	(void)hub;
+	srmd_feed(ud, ev);
+}
+
+static void on_hub_state(struct gw_hub *hub, enum gw_hub_state st, bool resync, void *ud)
+{
+	struct srmd *d = ud;
+
+	log_info("hub", "state | hub=%s state=%d resync=%d", hub == d->user_hub ? "user" : "market", st, resync);
+	if (st == GW_HUB_CONNECTED && resync && hub == d->user_hub && d->phase == PH_GUARDING)
+		srmd_reconcile(d, "user hub reconnected");
+}
+
+static void on_token(struct gw_rest *r, const char *token, void *ud)
+{
+	struct srmd *d = ud;
+
+	(void)r;
+	gw_hub_set_token(d->user_hub, token);
+	gw_hub_set_token(d->market_hub, token);
+	if (d->phase == PH_LOGIN) {
+		d->phase = PH_RECONCILE;
+		gw_hub_subscribe_accounts(d->user_hub);
+		gw_hub_start(d->user_hub);
+		gw_hub_start(d->market_hub);
+		srmd_reconcile(d, "start-up");
+	}
+}
+
+static void on_auth_fail(struct gw_rest *r, const struct gw_result *res, void *ud)
+{
+	struct srmd *d = ud;
+
+	(void)r;
+	log_error("rest", "cannot log in to the gateway; retrying | status=%s code=%d message=\"%s\"",
+		  gw_status_name(res->status), res->error_code, res->message);
+	(void)d;
+}
+
+static void on_cron(uv_timer_t *t)
+{
+	struct srmd *d = t->data;
+	struct act_list l;
+
+	/* time-driven rules (grace periods, cooldown ends, resets) fire here */
+	l = engine_advance(d->eng, srmd_now());
+	if (l.n > 0)
+		srmd_handle_actions(d, l);
+	if (d->resync_wanted && d->phase == PH_GUARDING && d->reconciles_pending == 0)
+		srmd_reconcile(d, "retry after a failed reconcile");
+}
+
+static void closed_cb(void *ud)
+{
+	(void)ud;
+}
+
+void srmd_shutdown(struct srmd *d, int code)
+{
+	if (d->phase == PH_STOPPING)
+		return;
+	log_info("srmd", "stopping | in_flight=%zu", exec_inflight(d));
+	srmd_notify(d, "STOPPING=1");
+	d->phase = PH_STOPPING;
+	d->exit_code = code;
+	uv_timer_stop(&d->cron);
+	uv_close((uv_handle_t *)&d->cron, NULL);
+	uv_close((uv_handle_t *)&d->sig_term, NULL);
+	uv_close((uv_handle_t *)&d->sig_int, NULL);
+	uv_close((uv_handle_t *)&d->sig_hup, NULL);
+	if (d->ipc != NULL) {
+		ipc_server_close(d->ipc, closed_cb, NULL);
+	}
+	gw_hub_free(d->user_hub);
+	gw_hub_free(d->market_hub);
+	d->user_hub = d->market_hub = NULL;
+	gw_rest_free(d->rest);
+	d->rest = NULL;
+}
+
+int srmd_reload(struct srmd *d, char *errbuf, size_t cap)
+{
+	struct config_diag diag = {0};
+	struct srm_config *cfg = config_load(d->config_path, &diag);
+	struct srm_err err = {0};
+	struct tz *zone;
+	size_t len = 0;
+
+	errbuf[0] = '\0';
+	if (cfg == NULL) {
+		for (size_t i = 0; i < diag.n && len + 2 < cap; i++)
+			len += (size_t)snprintf(errbuf + len, cap - len, "%s%s", i ? "\n" : "", diag.msgs[i]);
+		log_error("config", "reload refused, keeping the old config | errors=%zu", diag.n);
+		return -1;
+	}
+	zone = tz_load(cfg->daemon.timezone, &err);
+	if (zone == NULL) {
+		snprintf(errbuf, cap, "timezone %s: %s", cfg->daemon.timezone, err.msg);
+		config_free(cfg);
+		return -1;
+	}
+	engine_set_config(d->eng, cfg, zone);
+	config_free(d->cfg);
+	tz_free(d->zone);
+	d->cfg = cfg;
+	d->zone = zone;
+	{
+		enum log_level lvl;
+
+		if (cfg->daemon.log_level && log_level_parse(cfg->daemon.log_level, &lvl) == 0)
+			log_set_level(lvl);
+	}
+	log_info("config", "reloaded | path=%s", d->config_path);
+	return 0;
+}
+
+static void on_signal(uv_signal_t *s, int signum)
+{
+	struct srmd *d = s->data;
+	char errbuf[4096];
+
+	if (signum == SIGHUP) {
+		if (srmd_reload(d, errbuf, sizeof(errbuf)) != 0)
+			log_error("config", "SIGHUP reload failed | errors=\"%s\"", errbuf);
+		return;
+	}
+	srmd_shutdown(d, 0);
+}
+
+static int mkdirs(const char *path)
+{
+	char buf[4096];
+
+	if (strlcpy_s(buf, path, sizeof(buf)) >= sizeof(buf))
+		return -1;
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(buf, 0700) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: srmd --config FILE [--socket PATH] [--log-file FILE]\n"
+		   "  Guards the accounts behind a ProjectX API key (see `man srmd`).\n");
+}
+
+int main(int argc, char **argv)
+{
+	static struct srmd d;
+	struct config_diag diag = {0};
+	struct srm_err err = {0};
+	const char *config = NULL, *socket_opt = getenv("SRM_SOCKET"), *log_file = NULL;
+	FILE *logf = NULL;
+	int rc = 1;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+			config = argv[++i];
+		else if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc)
+			socket_opt = argv[++i];
+		else if (strcmp(argv[i], "--log-file") == 0 && i + 1 < argc)
+			log_file = argv[++i];
+		else if (strcmp(argv[i], "--help") == 0) {
+			usage(stdout);
+			return 0;
+		} else if (strcmp(argv[i], "--version") == 0) {
+			printf("srmd %s\n", SRMD_VERSION);
+			return 0;
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (config == NULL) {
+		usage(stderr);
+		return 2;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (log_file != NULL) {
+		logf = fopen(log_file, "a");
+		if (logf == NULL) {
+			fprintf(stderr, "srmd: %s: %s\n", log_file, strerror(errno));
+			return 2;
+		}
+		log_set_stream(logf);
+	}
+	d.started_ns = srmd_mono_ns();
+	d.started_ms = srmd_now();
+	d.config_path = xstrdup(config);
+	d.cfg = config_load(config, &diag);
+	if (d.cfg == NULL) {
+		for (size_t i = 0; i < diag.n; i++)
+			fprintf(stderr, "%s\n", diag.msgs[i]);
+		fprintf(stderr, "srmd: invalid config, not starting\n");
+		rc = 2;
+		goto out;
+	}
+	{
+		enum log_level lvl;
+
+		if (d.cfg->daemon.log_level && log_level_parse(d.cfg->daemon.log_level, &lvl) == 0)
+			log_set_level(lvl);
+	}
+	if (d.cfg->gateway.username == NULL || d.cfg->gateway.api_key == NULL ||
+	    d.cfg->gateway.username[0] == '\0' || d.cfg->gateway.api_key[0] == '\0') {
+		fprintf(stderr, "srmd: %s: gateway.username and gateway.api_key are required "
+				"(set PROJECTX_USERNAME and PROJECTX_API_KEY)\n", config);
+		rc = 2;
+		goto out;
+	}
+	d.zone = tz_load(d.cfg->daemon.timezone, &err);
+	if (d.zone == NULL) {
+		fprintf(stderr, "srmd: timezone %s: %s\n", d.cfg->daemon.timezone, err.msg);
+		goto out;
+	}
+	if (mkdirs(d.cfg->daemon.state_dir) != 0) {
+		fprintf(stderr, "srmd: state_dir %s: %s\n", d.cfg->daemon.state_dir, strerror(errno));
+		goto out;
+	}
+	{
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s/srm.db", d.cfg->daemon.state_dir);
+		d.db_path = xstrdup(path);
+	}
+	d.st = store_open(d.db_path, &err);
+	if (d.st == NULL) {
+		fprintf(stderr, "srmd: %s\n", err.msg);
+		goto out;
+	}
+	d.eng = engine_new(d.cfg, d.zone, srmd_now());
+	if (store_load(d.st, d.eng, engine_last_reset(d.eng), &err) != 0) {
+		fprintf(stderr, "srmd: %s\n", err.msg);
+		goto out;
+	}
+	d.loop = uv_default_loop();
+	d.socket_path = xstrdup(socket_opt ? socket_opt : d.cfg->daemon.socket);
+	d.ipc = ipc_server_new(d.loop, d.socket_path, srmd_ipc_request, &d, &err);
+	if (d.ipc == NULL) {
+		fprintf(stderr, "srmd: %s\n", err.msg);
+		goto out;
+	}
+	struct gw_rest_opts ro = {
+		.base_url = d.cfg->gateway.api_url, .username = d.cfg->gateway.username,
+		.api_key = d.cfg->gateway.api_key, .ca_file = d.cfg->gateway.ca_file,
+		.on_token = on_token, .on_auth_fail = on_auth_fail, .ud = &d,
+	};
+
+	d.rest = gw_rest_new(d.loop, &ro, &err);
+	if (d.rest == NULL) {
+		fprintf(stderr, "srmd: gateway: %s\n", err.msg);
+		goto out;
+	}
+	struct gw_hub_opts uo = {
+		.kind = GW_HUB_USER, .url = d.cfg->gateway.user_hub_url, .ca_file = d.cfg->gateway.ca_file,
+		.on_event = on_hub_event, .on_state = on_hub_state, .ud = &d,
+	};
+	struct gw_hub_opts mo = uo;
+
+	mo.kind = GW_HUB_MARKET;
+	mo.url = d.cfg->gateway.market_hub_url;
+	d.user_hub = gw_hub_new(d.loop, &uo, &err);
+	d.market_hub = d.user_hub ? gw_hub_new(d.loop, &mo, &err) : NULL;
+	if (d.market_hub == NULL) {
+		fprintf(stderr, "srmd: hub: %s\n", err.msg);
+		goto out;
+	}
+	uv_signal_init(d.loop, &d.sig_term);
+	uv_signal_init(d.loop, &d.sig_int);
+	uv_signal_init(d.loop, &d.sig_hup);
+	d.sig_term.data = d.sig_int.data = d.sig_hup.data = &d;
+	uv_signal_start(&d.sig_term, on_signal, SIGTERM);
+	uv_signal_start(&d.sig_int, on_signal, SIGINT);
+	uv_signal_start(&d.sig_hup, on_signal, SIGHUP);
+	uv_timer_init(d.loop, &d.cron);
+	d.cron.data = &d;
+	uv_timer_start(&d.cron, on_cron, 100, 100);
+
+	log_info("srmd", "starting | version=%s config=%s socket=%s state=%s dry_run=%d", SRMD_VERSION,
+		 config, d.socket_path, d.db_path, d.cfg->daemon.dry_run);
+	d.phase = PH_LOGIN;
+	gw_rest_start(d.rest);
+	uv_run(d.loop, UV_RUN_DEFAULT);
+	rc = d.exit_code;
+	log_info("srmd", "stopped");
+out:
+	if (d.loop != NULL) {
+		uv_run(d.loop, UV_RUN_NOWAIT);
+		uv_loop_close(d.loop);
+	}
+	free(d.ipc); /* the server struct outlives its closed handles */
+	engine_free(d.eng);
+	store_close(d.st);
+	tz_free(d.zone);
+	config_free(d.cfg);
+	free(d.guarded);
+	free(d.looked_up);
+	free(d.config_path);
+	free(d.socket_path);
+	free(d.db_path);
+	if (logf != NULL)
+		fclose(logf);
+	return rc;
+}

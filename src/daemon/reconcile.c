@@ -1,0 +1,252 @@
+/*
+ * reconcile.c: make the engine's state match the gateway's (REST) at start-up and after
+ * every hub reconnect: accounts, open positions, working orders, today's fills. Events
+ * missed while disconnected are not replayed by the server (API reference §10.3), so what
+ * REST says wins; every difference found is journaled.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/srmd.h"
+#include "util/log.h"
+#include "util/strutil.h"
+#include "util/xalloc.h"
+
+#define RECON_MAX_ROWS 4096
+
+struct recon {
+	struct srmd *d;
+	int64_t account_id;
+	enum gw_endpoint ep;
+};
+
+static void note(struct srmd *d, int64_t account_id, const char *text)
+{
+	struct srm_err err = {0};
+
+	log_info("reconcile", "%s | account=%" PRId64, text, account_id);
+	if (store_note(d->st, srmd_now(), account_id, "reconcile", text, &err) != 0)
+		log_error("store", "reconcile note not saved | err=\"%s\"", err.msg);
+}
+
+static void step_done(struct srmd *d)
+{
+	if (--d->reconciles_pending > 0)
+		return;
+	srmd_sync_quotes(d);
+	if (d->phase == PH_RECONCILE) {
+		d->phase = PH_GUARDING;
+		log_info("srmd", "guarding | accounts=%zu startup_ms=%" PRId64, d->n_guarded,
+			 (int64_t)((srmd_mono_ns() - d->started_ns) / 1000000));
+		srmd_publish(d, "guarding", NULL);
+		srmd_notify(d, "READY=1\nSTATUS=guarding");
+	}
+}
+
+static void apply_positions(struct srmd *d, int64_t account_id, struct srm_event *evs, size_t n)
+{
+	struct acct *a = engine_acct(d->eng, account_id);
+	char text[200];
+
+	/* positions the engine has that the gateway no longer has: closed while we were away */
+	for (size_t i = 0; a != NULL && i < a->n_pos;) {
+		bool found = false;
+
+		for (size_t k = 0; k < n; k++)
+			if (strcmp(evs[k].u.position.contract_id, a->pos[i].contract_id) == 0)
+				found = true;
+		if (found) {
+			i++;
+			continue;
+		}
+		struct srm_event z = {.kind = EV_POSITION};
+
+		z.u.position.account_id = account_id;
+		z.u.position.id = a->pos[i].id;
+		strlcpy_s(z.u.position.contract_id, a->pos[i].contract_id, SRM_ID_MAX);
+		snprintf(text, sizeof(text), "position %s closed while disconnected", a->pos[i].contract_id);
+		note(d, account_id, text);
+		srmd_feed(d, &z); /* removes a->pos[i]: do not advance i */
+	}
+	for (size_t k = 0; k < n; k++) {
+		const struct pos *p = a ? acct_pos(a, evs[k].u.position.contract_id) : NULL;
+		int qty = evs[k].u.position.type == PX_PT_SHORT ? -evs[k].u.position.size : evs[k].u.position.size;
+
+		if (p == NULL || p->qty != qty) {
+			snprintf(text, sizeof(text), "position %s is %d (was %d)",
+				 evs[k].u.position.contract_id, qty, p ? p->qty : 0);
+			note(d, account_id, text);
+		}
+		srmd_feed(d, &evs[k]);
+		a = engine_acct(d->eng, account_id);
+	}
+}
+
+static void apply_orders(struct srmd *d, int64_t account_id, struct srm_event *evs, size_t n)
+{
+	struct acct *a = engine_acct(d->eng, account_id);
+	char text[200];
+
+	for (size_t i = 0; a != NULL && i < a->n_ord;) {
+		bool found = false;
+
+		for (size_t k = 0; k < n; k++)
+			if (evs[k].u.order.id == a->ord[i].id)
+				found = true;
+		if (found) {
+			i++;
+			continue;
+		}
+		struct srm_event z = {.kind = EV_ORDER};
+
+		z.u.order.id = a->ord[i].id;
+		z.u.order.account_id = account_id;
+		strlcpy_s(z.u.order.contract_id, a->ord[i].contract_id, SRM_ID_MAX);
+		z.u.order.status = PX_OS_CANCELLED;
+		z.u.order.limit_price = z.u.order.stop_price = z.u.order.filled_price = PX_NULL;
+		snprintf(text, sizeof(text), "order %" PRId64 " no longer working", a->ord[i].id);
+		note(d, account_id, text);
+		srmd_feed(d, &z);
+	}
+	for (size_t k = 0; k < n; k++) {
+		if (a == NULL || acct_ord(a, evs[k].u.order.id) == NULL) {
+			snprintf(text, sizeof(text), "working order %" PRId64 " found", evs[k].u.order.id);
+			note(d, account_id, text);
+		}
+		srmd_feed(d, &evs[k]);
+		a = engine_acct(d->eng, account_id);
+	}
+}
+
+static void apply_trades(struct srmd *d, int64_t account_id, struct srm_event *evs, size_t n)
+{
+	char text[200];
+
+	for (size_t k = 0; k < n; k++) {
+		uint64_t before = engine_stats(d->eng).fills_dup;
+
+		srmd_feed(d, &evs[k]);
+		if (engine_stats(d->eng).fills_dup == before && !evs[k].u.trade.voided) {
+			snprintf(text, sizeof(text), "missed fill %" PRId64 " reconciled", evs[k].u.trade.id);
+			note(d, account_id, text);
+		}
+	}
+}
+
+static void on_search(struct gw_rest *r, const struct gw_result *res, void *ud)
+{
+	struct recon *rc = ud;
+	struct srmd *d = rc->d;
+	struct srm_event *evs;
+	size_t n = 0;
+	struct srm_err err = {0};
+
+	(void)r;
+	if (res->status == GW_ECANCELLED) {
+		free(rc);
+		return;
+	}
+	if (res->status != GW_OK) {
+		log_warn("reconcile", "search failed; will retry at the next reconnect or cron | account=%" PRId64 " path=%s status=%s",
+			 rc->account_id, gw_endpoint_path(rc->ep), gw_status_name(res->status));
+		d->resync_wanted = true;
+		step_done(d);
+		free(rc);
+		return;
+	}
+	evs = xcalloc(RECON_MAX_ROWS, sizeof(*evs));
+	if (gw_result_events(res, evs, RECON_MAX_ROWS, &n, &err) != 0) {
+		log_warn("reconcile", "bad search result | path=%s err=\"%s\"", gw_endpoint_path(rc->ep), err.msg);
+		d->bad_events++;
+		d->resync_wanted = true;
+	} else if (rc->ep == GW_EP_POSITION_SEARCH_OPEN) {
+		apply_positions(d, rc->account_id, evs, n);
+	} else if (rc->ep == GW_EP_ORDER_SEARCH_OPEN) {
+		apply_orders(d, rc->account_id, evs, n);
+	} else if (rc->ep == GW_EP_TRADE_SEARCH) {
+		apply_trades(d, rc->account_id, evs, n);
+	}
+	free(evs);
+	step_done(d);
+	free(rc);
+}
+
+static void search(struct srmd *d, int64_t account_id, enum gw_endpoint ep)
+{
+	struct recon *rc = xcalloc(1, sizeof(*rc));
+	int ok;
+
+	rc->d = d;
+	rc->account_id = account_id;
+	rc->ep = ep;
+	d->reconciles_pending++;
+	if (ep == GW_EP_POSITION_SEARCH_OPEN)
+		ok = gw_position_search_open(d->rest, account_id, GW_PRIO_RECONCILE, on_search, rc);
+	else if (ep == GW_EP_ORDER_SEARCH_OPEN)
+		ok = gw_order_search_open(d->rest, account_id, GW_PRIO_RECONCILE, on_search, rc);
+	else
+		ok = gw_trade_search(d->rest, account_id, engine_last_reset(d->eng), 0,
+				     GW_PRIO_RECONCILE, on_search, rc);
+	if (ok != 0) {
+		d->reconciles_pending--;
+		free(rc);
+	}
+}
+
+static void on_accounts(struct gw_rest *r, const struct gw_result *res, void *ud)
+{
+	struct srmd *d = ud;
+	struct srm_event *evs;
+	size_t n = 0;
+	struct srm_err err = {0};
+
+	(void)r;
+	if (res->status == GW_ECANCELLED)
+		return;
+	if (res->status != GW_OK) {
+		log_warn("reconcile", "Account/search failed | status=%s", gw_status_name(res->status));
+		d->resync_wanted = true;
+		step_done(d);
+		return;
+	}
+	evs = xcalloc(RECON_MAX_ROWS, sizeof(*evs));
+	if (gw_result_events(res, evs, RECON_MAX_ROWS, &n, &err) != 0) {
+		log_warn("reconcile", "bad Account/search result | err=\"%s\"", err.msg);
+		free(evs);
+		d->resync_wanted = true;
+		step_done(d);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct px_account *pa = &evs[i].u.account;
+
+		if (!config_account_selected(d->cfg, pa->id, pa->name) || srmd_guarded(d, pa->id, pa->name))
+			continue;
+		d->guarded = xreallocarray(d->guarded, d->n_guarded + 1, sizeof(*d->guarded));
+		d->guarded[d->n_guarded++] = pa->id;
+		log_info("srmd", "guarding account | id=%" PRId64 " name=%s", pa->id, pa->name);
+		if (d->user_hub != NULL)
+			gw_hub_subscribe_account(d->user_hub, pa->id);
+	}
+	/* account events first (RULE-010 runs at start-up and after every reconnect) */
+	for (size_t i = 0; i < n; i++)
+		srmd_feed(d, &evs[i]);
+	for (size_t i = 0; i < d->n_guarded; i++) {
+		search(d, d->guarded[i], GW_EP_POSITION_SEARCH_OPEN);
+		search(d, d->guarded[i], GW_EP_ORDER_SEARCH_OPEN);
+		search(d, d->guarded[i], GW_EP_TRADE_SEARCH);
+	}
+	free(evs);
+	step_done(d);
+}
+
+void srmd_reconcile(struct srmd *d, const char *why)
+{
+	log_info("reconcile", "reconciling with the gateway | why=\"%s\"", why);
+	d->resync_wanted = false;
+	d->reconciles_pending++;
+	if (gw_account_search(d->rest, true, GW_PRIO_RECONCILE, on_accounts, d) != 0)
+		d->reconciles_pending--;
+}

@@ -1,0 +1,104 @@
+/*
+ * srmd.h: the daemon's context: the imperative shell around the pure engine. One libuv
+ * loop; gateway events -> engine -> one SQLite transaction -> enforcement requests -> CLI.
+ */
+#ifndef SRM_DAEMON_SRMD_H
+#define SRM_DAEMON_SRMD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "config/config.h"
+#include "daemon/ipc_server.h"
+#include "engine/engine.h"
+#include "gateway/hub.h"
+#include "gateway/rest.h"
+#include "store/store.h"
+#include "util/tz.h"
+
+#define SRMD_VERSION "0.1.0"
+#define SRMD_MAX_INFLIGHT 1024
+
+enum srmd_phase { PH_STARTING = 0, PH_LOGIN, PH_RECONCILE, PH_GUARDING, PH_STOPPING };
+
+/* One enforcement request on the wire. */
+struct inflight {
+	bool used;
+	int64_t account_id;
+	int64_t order_id;
+	enum act_kind kind;
+	char contract_id[SRM_ID_MAX];
+	int64_t journal_id;
+	uint64_t sent_ns;       /* CLOCK_MONOTONIC */
+	struct srmd *d;
+};
+
+struct srmd {
+	uv_loop_t *loop;
+	char *config_path;
+	char *socket_path;
+	char *db_path;
+	struct srm_config *cfg;
+	struct tz *zone;
+	struct engine *eng;
+	struct store *st;
+	struct ipc_server *ipc;
+	struct gw_rest *rest;
+	struct gw_hub *user_hub, *market_hub;
+	enum srmd_phase phase;
+	srm_ms started_ms;
+	uint64_t started_ns;
+	srm_ms last_event_ms;
+	uint64_t events, bad_events;
+	int reconciles_pending;
+	bool resync_wanted;
+	bool want_exit;
+	int exit_code;
+
+	int64_t *guarded;           /* account ids guarded */
+	size_t n_guarded;
+
+	char (*looked_up)[SRM_ID_MAX]; /* contract ids already asked for */
+	size_t n_looked_up, cap_looked_up;
+
+	struct inflight inflight[SRMD_MAX_INFLIGHT];
+
+	uv_signal_t sig_term, sig_int, sig_hup;
+	uv_timer_t cron;
+	uv_timer_t retry;           /* start-up retries */
+	int64_t retry_ms;
+};
+
+/* Wall-clock ms and monotonic ns (the shell's clock; the engine never reads one). */
+srm_ms srmd_now(void);
+uint64_t srmd_mono_ns(void);
+
+/* core.c: feed one event through engine, store, executor, subscribers. */
+void srmd_feed(struct srmd *d, const struct srm_event *ev);
+/* Persist and execute a list of actions decided outside srmd_feed (admin, timers). */
+void srmd_handle_actions(struct srmd *d, struct act_list l);
+bool srmd_guarded(const struct srmd *d, int64_t account_id, const char *name);
+/* Subscribe the market hub to exactly the contracts with positions or orders. */
+void srmd_sync_quotes(struct srmd *d);
+
+/* exec.c */
+void exec_action(struct srmd *d, const struct srm_action *a, int64_t journal_id);
+size_t exec_inflight(const struct srmd *d);
+
+/* reconcile.c: start-up and after reconnects. */
+void srmd_reconcile(struct srmd *d, const char *why);
+
+/* main.c: tell systemd (Type=notify) when $NOTIFY_SOCKET is set; no-op otherwise. */
+void srmd_notify(struct srmd *d, const char *msg);
+/* Begin a graceful shutdown (SIGTERM, `srm admin daemon stop`). */
+void srmd_shutdown(struct srmd *d, int code);
+
+/* commands.c: IPC request handler. */
+void srmd_ipc_request(struct ipc_client *c, struct ipc_req *req, void *ud);
+/* Publish an event to `srm monitor` subscribers. */
+void srmd_publish(struct srmd *d, const char *kind, cJSON *data);
+/* Load the config file again; on success swap it in; returns 0 or -1 (old config kept). */
+int srmd_reload(struct srmd *d, char *errbuf, size_t cap);
+
+#endif

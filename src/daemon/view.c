@@ -1,0 +1,185 @@
+/* view.c: engine state -> JSON for `srm status`, `srm lockouts`, `srm rules` and the monitor. */
+#include <string.h>
+
+#include "daemon/view.h"
+#include "engine/rule.h"
+#include "util/timefmt.h"
+
+static void add_time(cJSON *o, const char *key, srm_ms t)
+{
+	char buf[40];
+
+	cJSON_AddStringToObject(o, key, iso_format_short(t, buf, sizeof(buf)));
+}
+
+static double dollars(money_t m)
+{
+	return (double)m / 100.0;
+}
+
+cJSON *view_lockout(const struct engine *e, const struct lockout *l)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	(void)e;
+	cJSON_AddStringToObject(o, "rule", rule_id_name(l->rule));
+	cJSON_AddStringToObject(o, "reason", l->reason);
+	add_time(o, "since", l->since);
+	if (l->until == UNTIL_TIME)
+		add_time(o, "until", l->until_ts);
+	else
+		cJSON_AddStringToObject(o, "until", l->until == UNTIL_RESET ? "reset" : "permanent");
+	if (l->symbol[0] != '\0')
+		cJSON_AddStringToObject(o, "symbol", l->symbol);
+	return o;
+}
+
+cJSON *view_lockouts(const struct engine *e, int64_t account_id)
+{
+	cJSON *arr = cJSON_CreateArray();
+	const struct lockout *l;
+	size_t i = 0;
+
+	while ((l = engine_lockout_next(e, &i)) != NULL) {
+		if (account_id != 0 && l->account_id != account_id)
+			continue;
+		cJSON *o = view_lockout(e, l);
+
+		if (account_id == 0)
+			cJSON_AddNumberToObject(o, "accountId", (double)l->account_id);
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+static int net_contracts(const struct acct *a, bool gross)
+{
+	int sum = 0;
+
+	for (size_t i = 0; i < a->n_pos; i++)
+		sum += gross ? (a->pos[i].qty < 0 ? -a->pos[i].qty : a->pos[i].qty) : a->pos[i].qty;
+	return sum < 0 ? -sum : sum;
+}
+
+/* One rule row: enabled, the limit, what is used now and the share (0..1+). */
+static cJSON *rule_row(int r, bool enabled, const char *state, double used, double limit)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "id", rule_id_name(r));
+	cJSON_AddStringToObject(o, "name", rule_table[r]->name);
+	cJSON_AddBoolToObject(o, "enabled", enabled);
+	cJSON_AddStringToObject(o, "state", state);
+	if (limit > 0) {
+		cJSON_AddNumberToObject(o, "used", used);
+		cJSON_AddNumberToObject(o, "limit", limit);
+		cJSON_AddNumberToObject(o, "share", used / limit);
+	}
+	return o;
+}
+
+cJSON *view_rules(const struct engine *e, const struct acct *a)
+{
+	cJSON *arr = cJSON_CreateArray();
+	const struct rules_cfg *c = a->rules;
+	money_t unreal = 0;
+
+	engine_acct_unrealized(e, a, false, &unreal);
+	for (int r = 0; r < RULE_COUNT; r++) {
+		const bool *flags = (const bool *)((const char *)c + rule_table[r]->cfg_offset);
+		bool on = flags[0];
+		const struct lockout *l;
+		size_t i = 0;
+		const char *state = on ? "ok" : "off";
+		double used = 0, limit = 0;
+
+		while ((l = engine_lockout_next(e, &i)) != NULL)
+			if (l->account_id == a->id && l->rule == r)
+				state = "breached";
+		if (on && flags[1] && strcmp(state, "ok") == 0)
+			state = "dry_run";
+		switch (r) {
+		case 0:
+			used = net_contracts(a, c->max_contracts.count == COUNT_GROSS);
+			limit = c->max_contracts.limit;
+			break;
+		case 2: {
+			money_t loss = a->realized - (c->daily_realized_loss.include_fees ? a->fees : 0) +
+				       (c->daily_realized_loss.include_unrealized ? unreal : 0);
+
+			used = loss < 0 ? dollars(-loss) : 0;
+			limit = dollars(c->daily_realized_loss.loss_limit);
+			break;
+		}
+		case 3:
+			used = unreal < 0 ? dollars(-unreal) : 0;
+			limit = dollars(c->daily_unrealized_loss.loss_limit);
+			break;
+		case 4:
+			used = unreal > 0 ? dollars(unreal) : 0;
+			limit = dollars(c->max_unrealized_profit.target);
+			break;
+		case 5:
+			used = a->tc.session;
+			limit = c->trade_frequency_limit.per_session;
+			break;
+		default:
+			break;
+		}
+		cJSON_AddItemToArray(arr, rule_row(r, on, state, used, on ? limit : 0));
+	}
+	return arr;
+}
+
+cJSON *view_account(const struct engine *e, const struct acct *a)
+{
+	cJSON *o = cJSON_CreateObject(), *pos = cJSON_CreateArray(), *ord = cJSON_CreateArray();
+	money_t unreal = 0;
+
+	cJSON_AddNumberToObject(o, "id", (double)a->id);
+	cJSON_AddStringToObject(o, "name", a->name);
+	cJSON_AddBoolToObject(o, "canTrade", a->can_trade);
+	cJSON_AddNumberToObject(o, "balance", a->balance);
+	cJSON_AddItemToObject(o, "lockouts", view_lockouts(e, a->id));
+	cJSON_AddNumberToObject(o, "realizedPnl", dollars(a->realized));
+	cJSON_AddNumberToObject(o, "fees", dollars(a->fees));
+	engine_acct_unrealized(e, a, false, &unreal);
+	cJSON_AddNumberToObject(o, "unrealizedPnl", dollars(unreal));
+	cJSON_AddNumberToObject(o, "tradesToday", a->tc.session);
+	for (size_t i = 0; i < a->n_pos; i++) {
+		const struct pos *p = &a->pos[i];
+		cJSON *x = cJSON_CreateObject();
+		money_t u;
+		const struct quote *q = engine_quote(e, p->contract_id);
+
+		cJSON_AddStringToObject(x, "contractId", p->contract_id);
+		cJSON_AddStringToObject(x, "symbol", engine_symbol(e, p->contract_id));
+		cJSON_AddNumberToObject(x, "size", p->qty);
+		cJSON_AddNumberToObject(x, "averagePrice", p->avg_price);
+		if (engine_pos_unrealized(e, p, false, &u))
+			cJSON_AddNumberToObject(x, "unrealizedPnl", dollars(u));
+		if (q != NULL)
+			cJSON_AddNumberToObject(x, "quoteAgeMs", (double)(engine_now(e) - q->at));
+		add_time(x, "opened", p->opened);
+		cJSON_AddItemToArray(pos, x);
+	}
+	for (size_t i = 0; i < a->n_ord; i++) {
+		const struct ord *p = &a->ord[i];
+		cJSON *x = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(x, "id", (double)p->id);
+		cJSON_AddStringToObject(x, "contractId", p->contract_id);
+		cJSON_AddNumberToObject(x, "type", p->type);
+		cJSON_AddNumberToObject(x, "side", p->side);
+		cJSON_AddNumberToObject(x, "size", p->size);
+		if (!isnan(p->limit_price))
+			cJSON_AddNumberToObject(x, "limitPrice", p->limit_price);
+		if (!isnan(p->stop_price))
+			cJSON_AddNumberToObject(x, "stopPrice", p->stop_price);
+		cJSON_AddItemToArray(ord, x);
+	}
+	cJSON_AddItemToObject(o, "positions", pos);
+	cJSON_AddItemToObject(o, "orders", ord);
+	cJSON_AddItemToObject(o, "rules", view_rules(e, a));
+	return o;
+}
