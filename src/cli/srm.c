@@ -11,19 +11,6 @@ static int exec_replay(int argc, char **argv)
 	return cmd_replay(argc, argv);
 }
 
-static int exec_admin(int argc, char **argv)
-{
-	if (argc >= 3 && strcmp(argv[1], "config") == 0 && strcmp(argv[2], "validate") == 0) {
-		if (argc != 4) {
-			fprintf(stderr, "usage: srm admin config validate FILE\n");
-			return 2;
-		}
-		return cmd_config_validate(argv[3]);
-	}
-	fprintf(stderr, "usage: srm admin config validate FILE\n"
-			"(the other admin commands talk to srmd and arrive with it)\n");
-	return 2;
-}
 
 static int exec_version(int argc, char **argv)
 {
@@ -43,7 +30,13 @@ struct cmd_entry {
 
 static const struct cmd_entry cmd_table[] = {
 	{"replay", "replay --config FILE [--until TIME] [--human] EVENTS.jsonl", exec_replay},
-	{"admin", "admin config validate FILE", exec_admin},
+	{"status", "status [--account ID] [--json]", cmd_status},
+	{"monitor", "monitor [--for SECONDS]", cmd_monitor},
+	{"lockouts", "lockouts [--account ID] [--json]", cmd_lockouts},
+	{"rules", "rules [--account ID] [--json]", cmd_rules},
+	{"history", "history [--since 2h|TIME] [--account ID] [--limit N] [--json]", cmd_history},
+	{"logs", "logs [-n N] [--level warn] [--grep TEXT] [--json]", cmd_logs},
+	{"admin", "admin passwd | config validate FILE|show|reload | lockout set|clear ACCOUNT | reset | daemon start|stop|restart", cmd_admin},
 	{"version", "version", exec_version},
 	{"help", "help", exec_help},
 };

@@ -27,7 +27,7 @@ struct srm_action *out_push(struct engine *e)
 static bool recent_same(const struct recent *r, const struct srm_action *a)
 {
 	return r->account_id == a->account_id && r->kind == a->kind && r->order_id == a->order_id &&
-	       strcmp(r->contract_id, a->contract_id) == 0;
+	       r->size == a->size && strcmp(r->contract_id, a->contract_id) == 0;
 }
 
 /* True when the same request was emitted within RECENT_MS; otherwise remembers this one. */
@@ -55,6 +55,7 @@ bool recent_suppressed(struct engine *e, const struct srm_action *a)
 	r->account_id = a->account_id;
 	r->kind = a->kind;
 	r->order_id = a->order_id;
+	r->size = a->size;
 	r->at = e->now;
 	strlcpy_s(r->contract_id, a->contract_id, sizeof(r->contract_id));
 	return false;

@@ -33,6 +33,7 @@ struct recent {
 	int64_t account_id;
 	int64_t order_id;
 	enum act_kind kind;
+	int size;
 	srm_ms at;
 	char contract_id[SRM_ID_MAX];
 };

@@ -1,6 +1,158 @@
-/* placeholder: being written */
+/* r001_max_contracts.c: RULE-001: the account's contracts (net or gross) over the limit. */
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "engine/rule.h"
 
-const struct rule_def rule_max_contracts = {"RULE-001", "max_contracts", 0, 0, offsetof(struct rules_cfg, max_contracts), NULL, NULL};
+static const char *count_name(enum count_mode m)
+{
+	return m == COUNT_GROSS ? "gross" : "net";
+}
+
+/* Contracts still to fill on a working order. */
+static int ord_left(const struct ord *o)
+{
+	int left = o->size - (o->fill_volume > 0 ? o->fill_volume : 0);
+
+	return left > 0 ? left : 0;
+}
+
+/* Exposure of the positions alone; *net gets the signed sum. */
+static long pos_exposure(const struct acct *a, enum count_mode m, long *net)
+{
+	long sum = 0, gross = 0;
+
+	for (size_t i = 0; i < a->n_pos; i++) {
+		sum += a->pos[i].qty;
+		gross += labs((long)a->pos[i].qty);
+	}
+	*net = sum;
+	return m == COUNT_GROSS ? gross : labs(sum);
+}
+
+/* Was order x placed no later than order o (seen time, then id)? */
+static bool placed_before_or_is(const struct ord *x, const struct ord *o)
+{
+	return x->seen < o->seen || (x->seen == o->seen && x->id <= o->id);
+}
+
+/*
+ * Exposure if o and every earlier working non-reducing order filled. Later orders are left
+ * out so that an order that fit when it arrived is not cancelled for the sake of a newer one.
+ */
+static long projected(const struct acct *a, enum count_mode m, const struct ord *o)
+{
+	long net, gross = pos_exposure(a, COUNT_GROSS, &net);
+	long buys = 0, sells = 0;
+
+	for (size_t i = 0; i < a->n_ord; i++) {
+		const struct ord *x = &a->ord[i];
+
+		if (!placed_before_or_is(x, o) || acct_ord_is_reducing(a, x))
+			continue;
+		if (x->side == PX_BID)
+			buys += ord_left(x);
+		else
+			sells += ord_left(x);
+	}
+	if (m == COUNT_GROSS)
+		return gross + buys + sells;
+	long up = labs(net + buys), down = labs(net - sells);
+
+	return up > down ? up : down;
+}
+
+/* The position with the highest grew_seq below `below` and the sign wanted (0 = any). */
+static const struct pos *next_grown(const struct acct *a, uint64_t below, int sign)
+{
+	const struct pos *best = NULL;
+
+	for (size_t i = 0; i < a->n_pos; i++) {
+		const struct pos *p = &a->pos[i];
+
+		if (p->grew_seq >= below || p->qty == 0)
+			continue;
+		if ((sign > 0 && p->qty < 0) || (sign < 0 && p->qty > 0))
+			continue;
+		if (best == NULL || p->grew_seq > best->grew_seq)
+			best = p;
+	}
+	return best;
+}
+
+/* Close `excess` contracts, the position that grew last first (net: only the net's side). */
+static void reduce(struct rule_ctx *ctx, long excess, int sign, const char *why)
+{
+	uint64_t below = UINT64_MAX;
+	const struct pos *p;
+
+	while (excess > 0 && (p = next_grown(ctx->acct, below, sign)) != NULL) {
+		long q = labs((long)p->qty);
+
+		below = p->grew_seq;
+		if (q <= excess) {
+			rule_act(ctx, ACT_CLOSE_CONTRACT, p->contract_id, "%s", why);
+			excess -= q;
+		} else {
+			struct srm_action *x;
+
+			x = rule_act(ctx, ACT_PARTIAL_CLOSE, p->contract_id, "%s", why);
+			x->size = (int)excess;
+			excess = 0;
+		}
+	}
+}
+
+static void check(struct rule_ctx *ctx)
+{
+	const struct cfg_max_contracts *c = &ctx->cfg->max_contracts;
+	const struct acct *a = ctx->acct;
+	long net, have;
+	char why[160];
+
+	if (ctx->ev->kind != EV_POSITION && ctx->ev->kind != EV_ORDER)
+		return;
+	if (c->limit < 0)
+		return;
+	have = pos_exposure(a, c->count, &net);
+	if (have > c->limit) {
+		snprintf(why, sizeof(why), "%s contracts %ld over limit %d", count_name(c->count),
+			 have, c->limit);
+		rule_lockout(ctx, &c->lockout, NULL, false, "%s", why);
+		if (c->action == SIZE_REDUCE_TO_LIMIT) {
+			reduce(ctx, have - c->limit, c->count == COUNT_NET ? (net > 0 ? 1 : -1) : 0,
+			       why);
+		} else {
+			rule_act(ctx, ACT_CANCEL_ALL, NULL, "%s", why);
+			rule_act(ctx, ACT_CLOSE_ALL, NULL, "%s", why);
+		}
+	}
+	if (ctx->ev->kind != EV_ORDER)
+		return;
+	const struct ord *o = acct_ord(a, ctx->ev->u.order.id);
+
+	if (o == NULL || acct_ord_is_reducing(a, o))
+		return;
+	long would = projected(a, c->count, o);
+
+	if (would <= c->limit || would <= have)
+		return;
+	snprintf(why, sizeof(why), "order %lld would take %s contracts to %ld, over limit %d",
+		 (long long)o->id, count_name(c->count), would, c->limit);
+	rule_lockout(ctx, &c->lockout, NULL, false, "%s", why);
+	struct srm_action *x = rule_act(ctx, ACT_CANCEL_ORDER, o->contract_id, "%s", why);
+
+	x->order_id = o->id;
+}
+
+const struct rule_def rule_max_contracts = {
+	.id = "RULE-001",
+	.name = "max_contracts",
+	.wakes_on = EVM_POSITION | EVM_ORDER,
+	.state_size = 0,
+	.cfg_offset = offsetof(struct rules_cfg, max_contracts),
+	.check = check,
+	.on_reset = NULL,
+};

@@ -1,6 +1,236 @@
-/* placeholder: being written */
+/* r002_max_contracts_per_instrument.c: RULE-002: one symbol's contracts over its limit. */
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "engine/rule.h"
+#include "util/strutil.h"
 
-const struct rule_def rule_max_contracts_per_instrument = {"RULE-002", "max_contracts_per_instrument", 0, 0, offsetof(struct rules_cfg, max_contracts_per_instrument), NULL, NULL};
+/*
+ * A symbol groups the contracts a trader calls by one name (ESZ6 and ESH7 are both "ES").
+ * Its count is the sum over its contracts of |position|: each contract's position is
+ * already net, and two expiries held are that many contracts.
+ */
+struct group {
+	const struct engine *eng;
+	const char *symbol;     /* engine_symbol of the event's contract; "" = unknown shape */
+	const char *contract;   /* the event's contract (the group when symbol is "") */
+};
+
+static bool in_group(const struct group *g, const char *contract_id)
+{
+	if (g->symbol[0] == '\0')
+		return strcmp(contract_id, g->contract) == 0;
+	if (strcmp(contract_id, g->contract) == 0)
+		return true;
+	return str_eq_ci(engine_symbol(g->eng, contract_id), g->symbol);
+}
+
+/* The limit for the event's contract; *unknown says it came from unknown_symbol: block. */
+static int symbol_limit(const struct rule_ctx *ctx, const char *contract_id, bool *unknown)
+{
+	const struct cfg_max_contracts_per_instrument *c = &ctx->cfg->max_contracts_per_instrument;
+
+	*unknown = false;
+	for (size_t i = 0; i < c->n_limits && i < CFG_MAX_SYMBOL_LIMITS; i++)
+		if (engine_symbol_matches(ctx->eng, contract_id, c->limits[i].symbol))
+			return c->limits[i].limit;
+	if (engine_contract(ctx->eng, contract_id) == NULL && c->unknown_symbol == UNKNOWN_BLOCK) {
+		*unknown = true;
+		return 0;
+	}
+	return c->default_limit;
+}
+
+static long held(const struct acct *a, const struct group *g)
+{
+	long n = 0;
+
+	for (size_t i = 0; i < a->n_pos; i++)
+		if (in_group(g, a->pos[i].contract_id))
+			n += labs((long)a->pos[i].qty);
+	return n;
+}
+
+static int ord_left(const struct ord *o)
+{
+	int left = o->size - (o->fill_volume > 0 ? o->fill_volume : 0);
+
+	return left > 0 ? left : 0;
+}
+
+/* Was order x placed no later than order o (seen time, then id)? */
+static bool placed_before_or_is(const struct ord *x, const struct ord *o)
+{
+	return x->seen < o->seen || (x->seen == o->seen && x->id <= o->id);
+}
+
+/* Does order x count toward the projection made for order o? */
+static bool counts(const struct acct *a, const struct ord *x, const struct ord *o)
+{
+	return placed_before_or_is(x, o) && !acct_ord_is_reducing(a, x);
+}
+
+/* The worst |position| of one contract if its counted orders filled. */
+static long contract_worst(const struct acct *a, const char *contract_id, int qty,
+			   const struct ord *o)
+{
+	long buys = 0, sells = 0;
+
+	for (size_t i = 0; i < a->n_ord; i++) {
+		const struct ord *x = &a->ord[i];
+
+		if (strcmp(x->contract_id, contract_id) != 0 || !counts(a, x, o))
+			continue;
+		if (x->side == PX_BID)
+			buys += ord_left(x);
+		else
+			sells += ord_left(x);
+	}
+	long up = labs(qty + buys), down = labs(qty - sells);
+
+	return up > down ? up : down;
+}
+
+/* The symbol's count if o and every earlier working non-reducing order in it filled. */
+static long projected(const struct acct *a, const struct group *g, const struct ord *o)
+{
+	long n = 0;
+
+	for (size_t i = 0; i < a->n_pos; i++)
+		if (in_group(g, a->pos[i].contract_id))
+			n += contract_worst(a, a->pos[i].contract_id, a->pos[i].qty, o);
+	for (size_t i = 0; i < a->n_ord; i++) {
+		const struct ord *x = &a->ord[i];
+		bool first = true;
+
+		if (!in_group(g, x->contract_id) || !counts(a, x, o) ||
+		    acct_pos(a, x->contract_id) != NULL)
+			continue;
+		for (size_t j = 0; j < i && first; j++) {
+			const struct ord *y = &a->ord[j];
+
+			if (strcmp(y->contract_id, x->contract_id) == 0 && counts(a, y, o))
+				first = false;
+		}
+		if (first)
+			n += contract_worst(a, x->contract_id, 0, o);
+	}
+	return n;
+}
+
+/* The group's position with the highest grew_seq below `below`. */
+static const struct pos *next_grown(const struct acct *a, const struct group *g, uint64_t below)
+{
+	const struct pos *best = NULL;
+
+	for (size_t i = 0; i < a->n_pos; i++) {
+		const struct pos *p = &a->pos[i];
+
+		if (p->grew_seq >= below || p->qty == 0 || !in_group(g, p->contract_id))
+			continue;
+		if (best == NULL || p->grew_seq > best->grew_seq)
+			best = p;
+	}
+	return best;
+}
+
+static void reduce(struct rule_ctx *ctx, const struct group *g, long excess, const char *why)
+{
+	uint64_t below = UINT64_MAX;
+	const struct pos *p;
+
+	while (excess > 0 && (p = next_grown(ctx->acct, g, below)) != NULL) {
+		long q = labs((long)p->qty);
+
+		below = p->grew_seq;
+		if (q <= excess) {
+			rule_act(ctx, ACT_CLOSE_CONTRACT, p->contract_id, "%s", why);
+			excess -= q;
+		} else {
+			struct srm_action *x;
+
+			x = rule_act(ctx, ACT_PARTIAL_CLOSE, p->contract_id, "%s", why);
+			x->size = (int)excess;
+			excess = 0;
+		}
+	}
+}
+
+static void close_group(struct rule_ctx *ctx, const struct group *g, const char *why)
+{
+	const struct acct *a = ctx->acct;
+
+	for (size_t i = 0; i < a->n_pos; i++)
+		if (in_group(g, a->pos[i].contract_id))
+			rule_act(ctx, ACT_CLOSE_CONTRACT, a->pos[i].contract_id, "%s", why);
+}
+
+static void lock(struct rule_ctx *ctx, const struct group *g, const char *why)
+{
+	const struct cfg_max_contracts_per_instrument *c = &ctx->cfg->max_contracts_per_instrument;
+
+	/* Without a symbol the lockout would cover the whole account: leave it out. */
+	if (g->symbol[0] != '\0')
+		rule_lockout(ctx, &c->lockout, g->symbol, false, "%s", why);
+}
+
+static void check(struct rule_ctx *ctx)
+{
+	const struct cfg_max_contracts_per_instrument *c = &ctx->cfg->max_contracts_per_instrument;
+	const struct acct *a = ctx->acct;
+	const char *cid;
+	bool unknown;
+	char why[160];
+
+	if (ctx->ev->kind == EV_POSITION)
+		cid = ctx->ev->u.position.contract_id;
+	else if (ctx->ev->kind == EV_ORDER)
+		cid = ctx->ev->u.order.contract_id;
+	else
+		return;
+	struct group g = {.eng = ctx->eng, .symbol = engine_symbol(ctx->eng, cid), .contract = cid};
+	const char *name = g.symbol[0] != '\0' ? g.symbol : cid;
+	int limit = symbol_limit(ctx, cid, &unknown);
+	long have = held(a, &g);
+
+	if (limit < 0)
+		return;
+	if (have > limit) {
+		snprintf(why, sizeof(why), "%s contracts %ld over limit %d%s", name, have, limit,
+			 unknown ? " (unknown contract)" : "");
+		lock(ctx, &g, why);
+		if (c->action == SIZE_REDUCE_TO_LIMIT)
+			reduce(ctx, &g, have - limit, why);
+		else
+			close_group(ctx, &g, why);
+	}
+	if (ctx->ev->kind != EV_ORDER)
+		return;
+	const struct ord *o = acct_ord(a, ctx->ev->u.order.id);
+
+	if (o == NULL || acct_ord_is_reducing(a, o))
+		return;
+	long would = projected(a, &g, o);
+
+	if (would <= limit || would <= have)
+		return;
+	snprintf(why, sizeof(why), "order %lld would take %s contracts to %ld, over limit %d%s",
+		 (long long)o->id, name, would, limit, unknown ? " (unknown contract)" : "");
+	lock(ctx, &g, why);
+	struct srm_action *x = rule_act(ctx, ACT_CANCEL_ORDER, o->contract_id, "%s", why);
+
+	x->order_id = o->id;
+}
+
+const struct rule_def rule_max_contracts_per_instrument = {
+	.id = "RULE-002",
+	.name = "max_contracts_per_instrument",
+	.wakes_on = EVM_POSITION | EVM_ORDER,
+	.state_size = 0,
+	.cfg_offset = offsetof(struct rules_cfg, max_contracts_per_instrument),
+	.check = check,
+	.on_reset = NULL,
+};

@@ -1,6 +1,197 @@
-/* placeholder: being written */
-#include <stddef.h>
+/* r009_session_block_outside.c: RULE-009: no orders or positions outside the session windows. */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
+#include "engine/calendar.h"
 #include "engine/rule.h"
 
-const struct rule_def rule_session_block_outside = {"RULE-009", "session_block_outside", 0, 0, offsetof(struct rules_cfg, session_block_outside), NULL, NULL};
+#define ARM_FLATTEN 1   /* the armed deadline is flatten_at */
+#define ARM_EDGE 2      /* the armed deadline is a window open or close */
+
+struct session_state {
+	srm_ms armed;       /* deadline of our pending timer; 0 = none */
+	int armed_what;     /* ARM_* bits */
+};
+
+/* The exchange calendar from the engine's zone and daemon settings. */
+static void calendar_of(const struct rule_ctx *ctx, struct calendar *cal)
+{
+	const struct srm_config *cfg = engine_config(ctx->eng);
+
+	cal->zone = engine_zone(ctx->eng);
+	cal->reset_min = cfg->daemon.reset_min;
+	cal->holidays = cfg->daemon.holidays;
+	cal->n_holidays = cfg->daemon.n_holidays;
+}
+
+/* "15:30 America/Chicago (Tue)" or "... (holiday)" into buf. */
+static const char *local_desc(const struct calendar *cal, srm_ms t, char *buf, size_t cap)
+{
+	static const char *const wd[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+	struct tz_local lt;
+
+	tz_localtime(cal->zone, t, &lt);
+	snprintf(buf, cap, "%02d:%02d %s (%s%s)", lt.hour, lt.min, tz_name(cal->zone),
+		 wd[lt.wday % 7], cal_is_holiday(cal, lt.days) ? ", holiday" : "");
+	return buf;
+}
+
+/* Is now outside every window? With no windows configured there is no session limit. */
+static bool outside(const struct cfg_session_block_outside *c, const struct calendar *cal,
+		    srm_ms t)
+{
+	return c->n_windows > 0 && !cal_in_windows(cal, c->windows, c->n_windows, t);
+}
+
+/* Keep one timer armed at the next window edge or flatten_at. */
+static void arm(struct rule_ctx *ctx, const struct cfg_session_block_outside *c,
+		const struct calendar *cal, struct session_state *st)
+{
+	srm_ms edge = INT64_MAX, flat = INT64_MAX;
+
+	if (st->armed > ctx->now)
+		return;
+	st->armed = 0;
+	st->armed_what = 0;
+	if (c->n_windows > 0)
+		edge = cal_next_window_edge(cal, c->windows, c->n_windows, ctx->now);
+	if (c->flatten_at_min >= 0)
+		flat = cal_next_local_time(cal, c->flatten_at_min, ctx->now);
+	srm_ms at = edge < flat ? edge : flat;
+
+	if (at == INT64_MAX)
+		return;
+	st->armed = at;
+	st->armed_what = (at == flat ? ARM_FLATTEN : 0) | (at == edge ? ARM_EDGE : 0);
+	rule_timer(ctx, at, st->armed_what, NULL);
+}
+
+/* A working order that opens or adds, outside the windows: cancel it and lock out. */
+static void check_order(struct rule_ctx *ctx, const struct cfg_session_block_outside *c,
+			const char *when)
+{
+	const struct ord *o = acct_ord(ctx->acct, ctx->ev->u.order.id);
+
+	if (o == NULL || acct_ord_is_reducing(ctx->acct, o))
+		return;
+	const char *sym = engine_symbol(ctx->eng, o->contract_id);
+
+	rule_lockout(ctx, &c->lockout, NULL, false, "outside the session windows at %s", when);
+	struct srm_action *a = rule_act(ctx, ACT_CANCEL_ORDER, o->contract_id,
+					"order %lld on %s outside the session windows at %s",
+					(long long)o->id, sym, when);
+
+	a->order_id = o->id;
+}
+
+/* A position open outside the windows: close it and lock out. */
+static void check_position(struct rule_ctx *ctx, const struct cfg_session_block_outside *c,
+			   const char *when)
+{
+	const struct pos *p = acct_pos(ctx->acct, ctx->ev->u.position.contract_id);
+
+	if (p == NULL)
+		return;
+	rule_lockout(ctx, &c->lockout, NULL, false, "outside the session windows at %s", when);
+	rule_act(ctx, ACT_CLOSE_CONTRACT, p->contract_id,
+		 "%s %+d open outside the session windows at %s", engine_symbol(ctx->eng,
+		 p->contract_id), p->qty, when);
+}
+
+/*
+ * A window just closed (we are outside now): every position is outside, every order that
+ * opens or adds would open outside. flattened: flatten_at already asked to cancel/close all.
+ */
+static void window_closed(struct rule_ctx *ctx, const struct cfg_session_block_outside *c,
+			  const char *when, bool flattened)
+{
+	struct acct *a = ctx->acct;
+	bool opening = false;
+
+	for (size_t i = 0; i < a->n_ord; i++)
+		if (!acct_ord_is_reducing(a, &a->ord[i]))
+			opening = true;
+	if (a->n_pos == 0 && !opening)
+		return;
+	rule_lockout(ctx, &c->lockout, NULL, false, "session window closed at %s", when);
+	if (flattened)
+		return;
+	for (size_t i = 0; i < a->n_ord; i++) {
+		const struct ord *o = &a->ord[i];
+
+		if (acct_ord_is_reducing(a, o))
+			continue;
+		struct srm_action *x = rule_act(ctx, ACT_CANCEL_ORDER, o->contract_id,
+						"order %lld on %s working after the session window "
+						"closed at %s", (long long)o->id,
+						engine_symbol(ctx->eng, o->contract_id), when);
+
+		x->order_id = o->id;
+	}
+	for (size_t i = 0; i < a->n_pos; i++)
+		rule_act(ctx, ACT_CLOSE_CONTRACT, a->pos[i].contract_id,
+			 "%s %+d open after the session window closed at %s",
+			 engine_symbol(ctx->eng, a->pos[i].contract_id), a->pos[i].qty, when);
+}
+
+/* Our timer fired: flatten_at and/or a window edge. */
+static void on_timer(struct rule_ctx *ctx, const struct cfg_session_block_outside *c,
+		     const struct calendar *cal, struct session_state *st, const char *when)
+{
+	/* Timers are never cancelled: only the one we hold armed counts. */
+	if (st->armed != ctx->now)
+		return;
+	int what = st->armed_what;
+	bool flattened = false;
+
+	st->armed = 0;
+	st->armed_what = 0;
+	/* The config may have changed since arming: flatten only if flatten_at is still set. */
+	if ((what & ARM_FLATTEN) && c->flatten_at_min >= 0 &&
+	    (ctx->acct->n_ord > 0 || ctx->acct->n_pos > 0)) {
+		if (ctx->acct->n_ord > 0)
+			rule_act(ctx, ACT_CANCEL_ALL, NULL, "flatten_at %s", when);
+		if (ctx->acct->n_pos > 0)
+			rule_act(ctx, ACT_CLOSE_ALL, NULL, "flatten_at %s", when);
+		flattened = true;
+	}
+	if ((what & ARM_EDGE) && outside(c, cal, ctx->now))
+		window_closed(ctx, c, when, flattened);
+}
+
+static void check(struct rule_ctx *ctx)
+{
+	const struct cfg_session_block_outside *c = &ctx->cfg->session_block_outside;
+	struct session_state *st = ctx->state;
+	struct calendar cal;
+	char when[64];
+
+	calendar_of(ctx, &cal);
+	switch (ctx->ev->kind) {
+	case EV_TIMER:
+		on_timer(ctx, c, &cal, st, local_desc(&cal, ctx->now, when, sizeof(when)));
+		break;
+	case EV_ORDER:
+		if (outside(c, &cal, ctx->now))
+			check_order(ctx, c, local_desc(&cal, ctx->now, when, sizeof(when)));
+		break;
+	case EV_POSITION:
+		if (outside(c, &cal, ctx->now))
+			check_position(ctx, c, local_desc(&cal, ctx->now, when, sizeof(when)));
+		break;
+	default:
+		break;
+	}
+	arm(ctx, c, &cal, st);
+}
+
+const struct rule_def rule_session_block_outside = {
+	.id = "RULE-009",
+	.name = "session_block_outside",
+	.wakes_on = EVM_ORDER | EVM_POSITION | EVM_TIMER | EVM_ACCOUNT,
+	.state_size = sizeof(struct session_state),
+	.cfg_offset = offsetof(struct rules_cfg, session_block_outside),
+	.check = check,
+	.on_reset = NULL,
+};

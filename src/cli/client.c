@@ -1,0 +1,233 @@
+/* client.c: the srm side of the Unix socket: bounded lines, request/reply, auth prompt. */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "cli/client.h"
+#include "config/config.h"
+#include "util/strutil.h"
+
+void cli_socket_path(const struct cli_opts *o, char *out, size_t cap)
+{
+	const char *env = getenv("SRM_SOCKET");
+	char defcfg[512];
+	const char *cfgpath = o->config;
+
+	if (o->socket != NULL) {
+		strlcpy_s(out, o->socket, cap);
+		return;
+	}
+	if (env != NULL && env[0] != '\0') {
+		strlcpy_s(out, env, cap);
+		return;
+	}
+	if (cfgpath == NULL) {
+		const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+
+		if (xdg != NULL && xdg[0] != '\0')
+			snprintf(defcfg, sizeof(defcfg), "%s/srm/srm.yaml", xdg);
+		else
+			snprintf(defcfg, sizeof(defcfg), "%s/.config/srm/srm.yaml", home ? home : "");
+		cfgpath = defcfg;
+	}
+	if (access(cfgpath, R_OK) == 0) {
+		struct config_diag diag = {0};
+		struct srm_config *cfg = config_load(cfgpath, &diag);
+
+		if (cfg != NULL) {
+			strlcpy_s(out, cfg->daemon.socket, cap);
+			config_free(cfg);
+			return;
+		}
+	}
+	const char *rt = getenv("XDG_RUNTIME_DIR");
+
+	if (rt != NULL && rt[0] != '\0')
+		snprintf(out, cap, "%s/srm.sock", rt);
+	else
+		snprintf(out, cap, "/tmp/srm-%u.sock", (unsigned)getuid());
+}
+
+int client_connect(struct client *c, const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+
+	memset(c, 0, sizeof(*c));
+	c->next_id = 1;
+	strlcpy_s(c->path, path, sizeof(c->path));
+	strlcpy_s(sa.sun_path, path, sizeof(sa.sun_path));
+	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		if (errno == ENOENT || errno == ECONNREFUSED)
+			fprintf(stderr, "srm: daemon not running (no socket at %s); start it with `srm admin daemon start`\n", path);
+		else
+			fprintf(stderr, "srm: cannot connect to %s: %s\n", path, strerror(errno));
+		if (c->fd >= 0)
+			close(c->fd);
+		c->fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+void client_close(struct client *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	cJSON_Delete(c->pending);
+	c->pending = NULL;
+}
+
+static int take_line(char *line, size_t len, void *ud)
+{
+	struct client *c = ud;
+
+	if (len == 0)
+		return 0;
+	c->pending = cJSON_ParseWithLength(line, len);
+	return c->pending != NULL ? 1 : 0;
+}
+
+cJSON *client_next(struct client *c, int timeout_ms, bool *timed_out)
+{
+	if (timed_out != NULL)
+		*timed_out = false;
+	for (;;) {
+		while (c->rpos < c->rlen) {
+			size_t start = c->rpos;
+			char *nl = memchr(c->rbuf + c->rpos, '\n', c->rlen - c->rpos);
+			size_t n = nl ? (size_t)(nl - (c->rbuf + c->rpos)) + 1 : c->rlen - c->rpos;
+
+			c->rpos += n;
+			if (linebuf_feed(&c->lb, c->rbuf + start, n, take_line, NULL, c) == 1) {
+				cJSON *j = c->pending;
+
+				c->pending = NULL;
+				return j;
+			}
+		}
+		struct pollfd p = {.fd = c->fd, .events = POLLIN};
+		int rc = poll(&p, 1, timeout_ms);
+
+		if (rc == 0) {
+			if (timed_out != NULL)
+				*timed_out = true;
+			return NULL;
+		}
+		if (rc < 0) {
+			if (errno == EINTR)
+				return NULL;
+			return NULL;
+		}
+		ssize_t n = read(c->fd, c->rbuf, sizeof(c->rbuf));
+
+		if (n <= 0)
+			return NULL;
+		c->rlen = (size_t)n;
+		c->rpos = 0;
+	}
+}
+
+cJSON *client_call(struct client *c, const char *cmd, cJSON *args)
+{
+	int64_t id = c->next_id++;
+	char *line = ipc_request(id, cmd, args);
+	size_t off = 0, len;
+
+	if (line == NULL)
+		return NULL;
+	len = strlen(line);
+	while (off < len) {
+		ssize_t n = write(c->fd, line + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			fprintf(stderr, "srm: lost the connection to srmd\n");
+			free(line);
+			return NULL;
+		}
+		off += (size_t)n;
+	}
+	free(line);
+	for (;;) {
+		cJSON *j = client_next(c, 30000, NULL);
+		const cJSON *rid;
+
+		if (j == NULL) {
+			fprintf(stderr, "srm: no answer from srmd\n");
+			return NULL;
+		}
+		rid = cJSON_GetObjectItemCaseSensitive(j, "id");
+		if (cJSON_IsNumber(rid) && (int64_t)rid->valuedouble == id)
+			return j;
+		cJSON_Delete(j); /* an event, or a stale reply */
+	}
+}
+
+bool client_reply_failed(const cJSON *reply)
+{
+	const cJSON *ok = cJSON_GetObjectItemCaseSensitive(reply, "ok");
+	const cJSON *e, *m;
+
+	if (cJSON_IsTrue(ok))
+		return false;
+	e = cJSON_GetObjectItemCaseSensitive(reply, "error");
+	m = e ? cJSON_GetObjectItemCaseSensitive(e, "message") : NULL;
+	fprintf(stderr, "srm: %s\n", cJSON_IsString(m) ? m->valuestring : "request failed");
+	return true;
+}
+
+static int read_password(char *buf, size_t cap)
+{
+	struct termios old, quiet;
+	bool tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0;
+
+	fprintf(stderr, "admin password: ");
+	if (tty) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	}
+	char *r = fgets(buf, (int)cap, stdin);
+
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fprintf(stderr, "\n");
+	}
+	if (r == NULL)
+		return -1;
+	buf[strcspn(buf, "\r\n")] = '\0';
+	return 0;
+}
+
+int client_auth(struct client *c)
+{
+	const char *env = getenv("SRM_ADMIN_PASSWORD");
+	char pw[256];
+	cJSON *args = cJSON_CreateObject(), *r;
+	int rc;
+
+	if (env != NULL) {
+		strlcpy_s(pw, env, sizeof(pw));
+	} else if (read_password(pw, sizeof(pw)) != 0) {
+		cJSON_Delete(args);
+		fprintf(stderr, "srm: no password given\n");
+		return -1;
+	}
+	cJSON_AddStringToObject(args, "password", pw);
+	memset(pw, 0, sizeof(pw));
+	r = client_call(c, "auth", args);
+	if (r == NULL)
+		return -1;
+	rc = client_reply_failed(r) ? -1 : 0;
+	cJSON_Delete(r);
+	return rc;
+}

@@ -1,0 +1,47 @@
+/* client.h: the CLI side of the srmd socket: connect, one request, its reply; event streams. */
+#ifndef SRM_CLI_CLIENT_H
+#define SRM_CLI_CLIENT_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+
+#include "ipc/proto.h"
+
+struct client {
+	int fd;
+	char path[108];
+	struct linebuf lb;
+	int64_t next_id;
+	cJSON *pending;       /* a complete line parsed while waiting */
+	char rbuf[65536];     /* bytes read but not yet split into lines */
+	size_t rlen, rpos;
+};
+
+/* Common options of every command that talks to srmd. */
+struct cli_opts {
+	const char *socket;   /* --socket, $SRM_SOCKET, the config's daemon.socket, or the default */
+	const char *config;   /* --config */
+	bool json;            /* --json */
+	bool color;           /* stdout is a terminal and NO_COLOR is unset */
+};
+
+/* Where the daemon's socket is, from --socket, $SRM_SOCKET, the config, or the default. */
+void cli_socket_path(const struct cli_opts *o, char *out, size_t cap);
+
+/* Connect; on failure prints "srm: daemon not running (no socket at …)" and returns -1. */
+int client_connect(struct client *c, const char *path);
+void client_close(struct client *c);
+/*
+ * Send {"cmd":cmd,"args":args} (args consumed) and wait for its reply. Returns the reply
+ * object (caller frees) or NULL (error printed). Event lines that arrive meanwhile are skipped.
+ */
+cJSON *client_call(struct client *c, const char *cmd, cJSON *args);
+/* Read the next line as JSON (an event or a reply); NULL on EOF/error. timeout_ms < 0: wait. */
+cJSON *client_next(struct client *c, int timeout_ms, bool *timed_out);
+
+/* If reply is an error, print "srm: <message>" and return true. */
+bool client_reply_failed(const cJSON *reply);
+/* Authenticate the connection (password from $SRM_ADMIN_PASSWORD or prompted without echo). */
+int client_auth(struct client *c);
+
+#endif

@@ -1,0 +1,339 @@
+/* read_cmds.c: the trader's read-only commands: status, lockouts, rules, history, logs, monitor. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/client.h"
+#include "util/strutil.h"
+
+#define RED(o) ((o)->color ? "\033[31m" : "")
+#define GREEN(o) ((o)->color ? "\033[32m" : "")
+#define YELLOW(o) ((o)->color ? "\033[33m" : "")
+#define BOLD(o) ((o)->color ? "\033[1m" : "")
+#define RESET(o) ((o)->color ? "\033[0m" : "")
+
+static const char *jstr(const cJSON *o, const char *k, const char *def)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsString(v) ? v->valuestring : def;
+}
+
+static double jnum(const cJSON *o, const char *k, double def)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : def;
+}
+
+/* Parse the common options; returns the index of the first non-option or -1 on error. */
+int cli_parse_opts(int argc, char **argv, struct cli_opts *o, const char *const *extra, const char **vals)
+{
+	o->color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0) {
+			o->json = true;
+		} else if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc) {
+			o->socket = argv[++i];
+		} else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+			o->config = argv[++i];
+		} else {
+			bool known = false;
+
+			for (int k = 0; extra != NULL && extra[k] != NULL; k++) {
+				if (strcmp(argv[i], extra[k]) == 0 && i + 1 < argc) {
+					vals[k] = argv[++i];
+					known = true;
+				}
+			}
+			if (!known) {
+				if (argv[i][0] == '-') {
+					fprintf(stderr, "srm %s: unknown option %s\n", argv[0], argv[i]);
+					return -1;
+				}
+				return i;
+			}
+		}
+	}
+	return argc;
+}
+
+/* Connect and make one call; prints errors. Returns the reply's data (owned by *reply). */
+static const cJSON *call(const struct cli_opts *o, const char *cmd, cJSON *args, cJSON **reply)
+{
+	struct client c;
+	char path[108];
+
+	*reply = NULL;
+	cli_socket_path(o, path, sizeof(path));
+	if (client_connect(&c, path) != 0) {
+		cJSON_Delete(args);
+		return NULL;
+	}
+	*reply = client_call(&c, cmd, args);
+	client_close(&c);
+	if (*reply == NULL || client_reply_failed(*reply))
+		return NULL;
+	return cJSON_GetObjectItemCaseSensitive(*reply, "data");
+}
+
+static int print_json(const cJSON *data)
+{
+	char *s = cJSON_PrintUnformatted(data);
+
+	if (s == NULL)
+		return 1;
+	puts(s);
+	free(s);
+	return 0;
+}
+
+static void print_lockout(const struct cli_opts *o, const cJSON *l)
+{
+	const char *until = jstr(l, "until", "?");
+
+	printf("  %sLOCKED%s until %s  %s  %s%s%s\n", RED(o), RESET(o), until, jstr(l, "rule", ""),
+	       jstr(l, "reason", ""), jstr(l, "symbol", NULL) ? " symbol " : "", jstr(l, "symbol", ""));
+}
+
+static void print_account(const struct cli_opts *o, const cJSON *a)
+{
+	const cJSON *locks = cJSON_GetObjectItemCaseSensitive(a, "lockouts");
+	const cJSON *rules = cJSON_GetObjectItemCaseSensitive(a, "rules");
+	const cJSON *pos = cJSON_GetObjectItemCaseSensitive(a, "positions");
+	const cJSON *ord = cJSON_GetObjectItemCaseSensitive(a, "orders");
+	const cJSON *x;
+	int nlocks = cJSON_GetArraySize(locks);
+
+	printf("%saccount %.0f %s%s  canTrade %s  %s%s%s\n", BOLD(o), jnum(a, "id", 0), jstr(a, "name", ""),
+	       RESET(o), cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a, "canTrade")) ? "yes" : "NO",
+	       nlocks ? RED(o) : GREEN(o), nlocks ? "LOCKED OUT" : "trading allowed", RESET(o));
+	cJSON_ArrayForEach(x, locks)
+		print_lockout(o, x);
+	printf("  realized %+.2f  unrealized %+.2f  fees %.2f  trades %.0f\n", jnum(a, "realizedPnl", 0),
+	       jnum(a, "unrealizedPnl", 0), jnum(a, "fees", 0), jnum(a, "tradesToday", 0));
+	printf("  limits:");
+	cJSON_ArrayForEach(x, rules) {
+		const char *name = jstr(x, "name", "");
+		double used = jnum(x, "used", -1), limit = jnum(x, "limit", -1);
+
+		if (limit <= 0)
+			continue;
+		double share = used / limit;
+		const char *col = share >= 0.9 ? RED(o) : share >= 0.7 ? YELLOW(o) : GREEN(o);
+
+		if (strcmp(name, "max_contracts") == 0)
+			printf("  %scontracts %.0f/%.0f%s", col, used, limit, RESET(o));
+		else if (strcmp(name, "daily_realized_loss") == 0)
+			printf("  %sdaily loss -%.2f/-%.2f%s", col, used, limit, RESET(o));
+		else if (strcmp(name, "daily_unrealized_loss") == 0)
+			printf("  %sopen loss -%.2f/-%.2f%s", col, used, limit, RESET(o));
+		else if (strcmp(name, "trade_frequency_limit") == 0)
+			printf("  %strades %.0f/%.0f%s", col, used, limit, RESET(o));
+	}
+	printf("\n");
+	if (cJSON_GetArraySize(pos) > 0) {
+		printf("  %-18s %-6s %6s %12s %12s\n", "POSITION", "SYMBOL", "SIZE", "AVG", "UNREALIZED");
+		cJSON_ArrayForEach(x, pos)
+			printf("  %-18s %-6s %6.0f %12.2f %+12.2f\n", jstr(x, "contractId", ""), jstr(x, "symbol", ""),
+			       jnum(x, "size", 0), jnum(x, "averagePrice", 0), jnum(x, "unrealizedPnl", 0));
+	}
+	if (cJSON_GetArraySize(ord) > 0) {
+		printf("  %-10s %-18s %-5s %5s %12s\n", "ORDER", "CONTRACT", "SIDE", "SIZE", "PRICE");
+		cJSON_ArrayForEach(x, ord) {
+			double px = jnum(x, "limitPrice", jnum(x, "stopPrice", 0));
+
+			printf("  %-10.0f %-18s %-5s %5.0f %12.2f\n", jnum(x, "id", 0), jstr(x, "contractId", ""),
+			       jnum(x, "side", 0) == 0 ? "buy" : "sell", jnum(x, "size", 0), px);
+		}
+	}
+}
+
+static cJSON *account_arg(const char *account)
+{
+	cJSON *args = cJSON_CreateObject();
+
+	if (account != NULL)
+		cJSON_AddNumberToObject(args, "account", strtod(account, NULL));
+	return args;
+}
+
+int cmd_status(int argc, char **argv)
+{
+	struct cli_opts o = {0};
+	static const char *const extra[] = {"--account", NULL};
+	const char *vals[1] = {NULL};
+	cJSON *reply;
+	const cJSON *data, *x;
+
+	if (cli_parse_opts(argc, argv, &o, extra, vals) != argc)
+		return 2;
+	data = call(&o, "status", account_arg(vals[0]), &reply);
+	if (data == NULL) {
+		cJSON_Delete(reply);
+		return 1;
+	}
+	if (o.json) {
+		print_json(data);
+	} else {
+		const cJSON *d = cJSON_GetObjectItemCaseSensitive(data, "daemon");
+		const cJSON *g = cJSON_GetObjectItemCaseSensitive(d, "gateway");
+
+		printf("srmd %s  %s  up %.0fs  rest %s  user hub %s  market hub %s%s\n", jstr(d, "version", ""),
+		       jstr(d, "phase", ""), jnum(d, "uptimeS", 0), jstr(g, "rest", ""), jstr(g, "userHub", ""),
+		       jstr(g, "marketHub", ""), cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "dryRun")) ? "  DRY RUN" : "");
+		cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(data, "accounts"))
+			print_account(&o, x);
+	}
+	cJSON_Delete(reply);
+	return 0;
+}
+
+int cmd_lockouts(int argc, char **argv)
+{
+	struct cli_opts o = {0};
+	static const char *const extra[] = {"--account", NULL};
+	const char *vals[1] = {NULL};
+	cJSON *reply;
+	const cJSON *data, *x;
+
+	if (cli_parse_opts(argc, argv, &o, extra, vals) != argc)
+		return 2;
+	data = call(&o, "lockouts", account_arg(vals[0]), &reply);
+	if (data == NULL) {
+		cJSON_Delete(reply);
+		return 1;
+	}
+	if (o.json) {
+		print_json(data);
+	} else if (cJSON_GetArraySize(data) == 0) {
+		printf("no lockouts: trading is allowed\n");
+	} else {
+		printf("%-10s %-8s %-22s %-22s %-6s %s\n", "ACCOUNT", "RULE", "SINCE", "UNTIL", "SYMBOL", "REASON");
+		cJSON_ArrayForEach(x, data)
+			printf("%-10.0f %-8s %-22s %-22s %-6s %s\n", jnum(x, "accountId", vals[0] ? strtod(vals[0], NULL) : 0),
+			       jstr(x, "rule", ""), jstr(x, "since", ""), jstr(x, "until", ""), jstr(x, "symbol", "-"),
+			       jstr(x, "reason", ""));
+	}
+	cJSON_Delete(reply);
+	return 0;
+}
+
+int cmd_rules(int argc, char **argv)
+{
+	struct cli_opts o = {0};
+	static const char *const extra[] = {"--account", NULL};
+	const char *vals[1] = {NULL};
+	cJSON *reply;
+	const cJSON *data, *a, *r;
+
+	if (cli_parse_opts(argc, argv, &o, extra, vals) != argc)
+		return 2;
+	data = call(&o, "rules", account_arg(vals[0]), &reply);
+	if (data == NULL) {
+		cJSON_Delete(reply);
+		return 1;
+	}
+	if (o.json) {
+		print_json(data);
+	} else {
+		cJSON_ArrayForEach(a, data) {
+			printf("%saccount %.0f%s\n", BOLD(&o), jnum(a, "accountId", 0), RESET(&o));
+			printf("  %-8s %-30s %-8s %-9s %s\n", "RULE", "NAME", "ENABLED", "STATE", "USED/LIMIT");
+			cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(a, "rules")) {
+				double share = jnum(r, "share", -1);
+				const char *col = share >= 0.9 ? RED(&o) : share >= 0.7 ? YELLOW(&o) : GREEN(&o);
+
+				printf("  %-8s %-30s %-8s %-9s ", jstr(r, "id", ""), jstr(r, "name", ""),
+				       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "enabled")) ? "yes" : "no",
+				       jstr(r, "state", ""));
+				if (share >= 0)
+					printf("%s%.2f/%.2f (%.0f%%)%s", col, jnum(r, "used", 0), jnum(r, "limit", 0),
+					       share * 100, RESET(&o));
+				printf("\n");
+			}
+		}
+	}
+	cJSON_Delete(reply);
+	return 0;
+}
+
+int cmd_history(int argc, char **argv)
+{
+	struct cli_opts o = {0};
+	static const char *const extra[] = {"--account", "--since", "--limit", NULL};
+	const char *vals[3] = {NULL, NULL, NULL};
+	cJSON *reply, *args;
+	const cJSON *data, *x;
+
+	if (cli_parse_opts(argc, argv, &o, extra, vals) != argc)
+		return 2;
+	args = account_arg(vals[0]);
+	if (vals[1] != NULL)
+		cJSON_AddStringToObject(args, "since", vals[1]);
+	if (vals[2] != NULL)
+		cJSON_AddNumberToObject(args, "limit", strtod(vals[2], NULL));
+	data = call(&o, "history", args, &reply);
+	if (data == NULL) {
+		cJSON_Delete(reply);
+		return 1;
+	}
+	if (o.json) {
+		print_json(data);
+	} else {
+		printf("%-22s %-8s %-8s %-15s %-17s %-26s %8s  %s\n", "TIME", "ACCOUNT", "RULE", "ACTION", "CONTRACT",
+		       "OUTCOME", "LATENCY", "REASON");
+		cJSON_ArrayForEach(x, data) {
+			double lat = jnum(x, "latencyUs", -1);
+			char latbuf[32] = "-";
+
+			if (lat > 0)
+				snprintf(latbuf, sizeof(latbuf), "%.2fms", lat / 1000);
+			printf("%-22s %-8.0f %-8s %-15s %-17s %-26.26s %8s  %s%s\n", jstr(x, "ts", ""),
+			       jnum(x, "accountId", 0), jstr(x, "rule", ""), jstr(x, "action", ""),
+			       jstr(x, "contractId", "-"), jstr(x, "outcome", "pending"), latbuf,
+			       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "dryRun")) ? "[dry run] " : "",
+			       jstr(x, "reason", ""));
+		}
+	}
+	cJSON_Delete(reply);
+	return 0;
+}
+
+int cmd_logs(int argc, char **argv)
+{
+	struct cli_opts o = {0};
+	static const char *const extra[] = {"-n", "--level", "--grep", NULL};
+	const char *vals[3] = {NULL, NULL, NULL};
+	cJSON *reply, *args = cJSON_CreateObject();
+	const cJSON *data, *x;
+
+	if (cli_parse_opts(argc, argv, &o, extra, vals) != argc) {
+		cJSON_Delete(args);
+		return 2;
+	}
+	if (vals[0] != NULL)
+		cJSON_AddNumberToObject(args, "n", strtod(vals[0], NULL));
+	if (vals[1] != NULL)
+		cJSON_AddStringToObject(args, "level", vals[1]);
+	if (vals[2] != NULL)
+		cJSON_AddStringToObject(args, "grep", vals[2]);
+	data = call(&o, "logs", args, &reply);
+	if (data == NULL) {
+		cJSON_Delete(reply);
+		return 1;
+	}
+	if (o.json)
+		print_json(data);
+	else
+		cJSON_ArrayForEach(x, data)
+			if (cJSON_IsString(x))
+				puts(x->valuestring);
+	cJSON_Delete(reply);
+	return 0;
+}
