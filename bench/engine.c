@@ -47,14 +47,18 @@ static void make_stream(struct srm_event *ev, srm_ms *ts, size_t n, srm_ms t0)
 {
 	double px[N_CONTRACTS];
 	int64_t order_id = 1, fill_id = 1;
+	int64_t open_order[N_ACCTS + 1] = {0};
+	size_t open_contract[N_ACCTS + 1] = {0};
 
 	for (size_t c = 0; c < N_CONTRACTS; c++)
 		px[c] = contracts[c].px;
 	for (size_t i = 0; i < n; i++) {
 		uint64_t r = next();
 		unsigned kind = (unsigned)(r % 100);
-		size_t c = (size_t)((r >> 8) % N_CONTRACTS);
 		int64_t acct = 1 + (int64_t)((r >> 16) % N_ACCTS);
+		/* quotes move every contract; an account trades its home contract (and 1 in 8 a second) */
+		size_t c = kind < 85 ? (size_t)((r >> 8) % N_CONTRACTS)
+				     : ((size_t)acct + ((r >> 8) % 8 == 0 ? 1 : 0)) % N_CONTRACTS;
 		struct srm_event *e = &ev[i];
 
 		memset(e, 0, sizeof(*e));
@@ -68,11 +72,25 @@ static void make_stream(struct srm_event *ev, srm_ms *ts, size_t n, srm_ms t0)
 			e->u.quote.last_price = px[c];
 			e->u.quote.timestamp = ts[i];
 		} else if (kind < 92) {
+			/* a new working order, or the end (fill/cancel) of the account's last one */
+			bool end = open_order[acct] != 0 && (r >> 32) % 2;
+
 			e->kind = EV_ORDER;
-			e->u.order.id = order_id++;
+			if (end) {
+				c = open_contract[acct];
+				e->u.order.id = open_order[acct];
+				open_order[acct] = 0;
+			} else {
+				e->u.order.id = order_id++;
+				if (open_order[acct] == 0) {
+					open_order[acct] = e->u.order.id;
+					open_contract[acct] = c;
+				}
+			}
 			e->u.order.account_id = acct;
 			strlcpy_s(e->u.order.contract_id, contracts[c].id, SRM_ID_MAX);
-			e->u.order.status = (r >> 32) % 2 ? PX_OS_OPEN : PX_OS_FILLED;
+			e->u.order.status = end ? ((r >> 36) % 2 ? PX_OS_FILLED : PX_OS_CANCELLED)
+						: (open_order[acct] == e->u.order.id ? PX_OS_OPEN : PX_OS_FILLED);
 			e->u.order.type = (r >> 33) % 2 ? PX_OT_LIMIT : PX_OT_STOP;
 			e->u.order.side = (int)((r >> 34) % 2);
 			e->u.order.size = 1 + (int)((r >> 35) % 2);
@@ -150,16 +168,80 @@ int main(int argc, char **argv)
 		ce.u.contract.tick_value = contracts[c].value;
 		engine_apply(eng, &ce, t0);
 	}
-	size_t actions = 0;
+	size_t actions = 0, fed_back = 0;
+	struct srm_event fb[64];
+	int64_t fb_order = 1000000000;
 	double start = now_s();
 
-	for (size_t i = 0; i < n; i++)
-		actions += engine_apply(eng, &ev[i], ts[i]).n;
+	/*
+	 * The gateway's answer to enforcement comes back as events, as it would from a real
+	 * executor: a close makes the position flat, a cancel ends the order, a stop appears.
+	 * Without it a breach would hold forever and every quote would re-decide it.
+	 */
+	for (size_t i = 0; i < n; i++) {
+		struct act_list l = engine_apply(eng, &ev[i], ts[i]);
+		size_t nfb = 0;
+
+		actions += l.n;
+		for (size_t k = 0; k < l.n && nfb + 8 < 64; k++) {
+			const struct srm_action *a = &l.v[k];
+			struct acct *ac = engine_acct(eng, a->account_id);
+
+			if (ac == NULL)
+				continue;
+			if (a->kind == ACT_CLOSE_CONTRACT || a->kind == ACT_CLOSE_ALL || a->kind == ACT_PARTIAL_CLOSE) {
+				for (size_t p = 0; p < ac->n_pos && nfb < 60; p++) {
+					if (a->kind != ACT_CLOSE_ALL && strcmp(ac->pos[p].contract_id, a->contract_id) != 0)
+						continue;
+					struct srm_event *f = &fb[nfb++];
+
+					memset(f, 0, sizeof(*f));
+					f->kind = EV_POSITION;
+					f->u.position.id = ac->pos[p].id;
+					f->u.position.account_id = ac->id;
+					strlcpy_s(f->u.position.contract_id, ac->pos[p].contract_id, SRM_ID_MAX);
+				}
+			} else if (a->kind == ACT_CANCEL_ORDER || a->kind == ACT_CANCEL_ALL) {
+				for (size_t o = 0; o < ac->n_ord && nfb < 60; o++) {
+					if (a->kind == ACT_CANCEL_ORDER && ac->ord[o].id != a->order_id)
+						continue;
+					struct srm_event *f = &fb[nfb++];
+
+					memset(f, 0, sizeof(*f));
+					f->kind = EV_ORDER;
+					f->u.order.id = ac->ord[o].id;
+					f->u.order.account_id = ac->id;
+					strlcpy_s(f->u.order.contract_id, ac->ord[o].contract_id, SRM_ID_MAX);
+					f->u.order.status = PX_OS_CANCELLED;
+					f->u.order.limit_price = f->u.order.stop_price = f->u.order.filled_price = PX_NULL;
+				}
+			} else if (a->kind == ACT_PLACE_STOP) {
+				struct srm_event *f = &fb[nfb++];
+
+				memset(f, 0, sizeof(*f));
+				f->kind = EV_ORDER;
+				f->u.order.id = fb_order++;
+				f->u.order.account_id = ac->id;
+				strlcpy_s(f->u.order.contract_id, a->contract_id, SRM_ID_MAX);
+				f->u.order.status = PX_OS_OPEN;
+				f->u.order.type = PX_OT_STOP;
+				f->u.order.side = a->side;
+				f->u.order.size = a->size;
+				f->u.order.stop_price = a->stop_price;
+				f->u.order.limit_price = f->u.order.filled_price = PX_NULL;
+			}
+		}
+		for (size_t k = 0; k < nfb; k++)
+			actions += engine_apply(eng, &fb[k], ts[i]).n;
+		fed_back += nfb;
+	}
 	double secs = now_s() - start;
+
+	n += fed_back;
 	struct engine_stats st = engine_stats(eng);
 
-	printf("bench-engine: %zu events, %d accounts, 12 rules on, %zu actions, %.3f s\n", n,
-	       N_ACCTS, actions, secs);
+	printf("bench-engine: %zu events (%zu of them the gateway's answers to enforcement), %d accounts,"
+	       " 12 rules on, %zu actions, %.3f s\n", n, fed_back, N_ACCTS, actions, secs);
 	printf("events/s: %.0f\nns/event: %.1f\n", (double)n / secs, secs * 1e9 / (double)n);
 	printf("fills dup %llu, timers fired %llu\n", (unsigned long long)st.fills_dup,
 	       (unsigned long long)st.timers_fired);

@@ -115,17 +115,35 @@ static void cs_map_grow(struct engine *e)
 	e->cs_map_cap = cap;
 }
 
+void book_cache_clear(struct engine *e)
+{
+	memset(e->pc, 0, sizeof(e->pc));
+}
+
+/*
+ * Rules look the same contract up many times per event, by the same string (a position's
+ * or order's contract_id). While rules run the book does not change, so a string pointer
+ * maps to one slot: a small direct-mapped cache keyed by the pointer skips hash + strcmp.
+ * It is cleared whenever the book changes and at the start of every engine call.
+ */
 const struct cslot *book_cslot_c(const struct engine *e, const char *contract_id)
 {
 	if (e->cs_map_cap == 0 || contract_id == NULL)
 		return NULL;
+	struct ptr_cache *pc = (struct ptr_cache *)&e->pc[((uintptr_t)contract_id >> 3) & (PTR_CACHE - 1)];
+
+	if (pc->key == contract_id)
+		return &e->cs[pc->slot];
 	size_t m = e->cs_map_cap - 1, i = hash_str(contract_id) & m;
 
 	while (e->cs_map[i] != 0) {
 		const struct cslot *c = &e->cs[e->cs_map[i] - 1];
 
-		if (strcmp(c->k.c.id, contract_id) == 0)
+		if (strcmp(c->k.c.id, contract_id) == 0) {
+			pc->key = contract_id;
+			pc->slot = e->cs_map[i] - 1;
 			return c;
+		}
 		i = (i + 1) & m;
 	}
 	return NULL;
@@ -137,6 +155,7 @@ struct cslot *book_cslot(struct engine *e, const char *contract_id, bool create)
 
 	if (c != NULL || !create)
 		return c;
+	book_cache_clear(e); /* the slot array may move */
 	if (e->n_cs == e->cap_cs) {
 		e->cap_cs = e->cap_cs ? e->cap_cs * 2 : 32;
 		e->cs = xreallocarray(e->cs, e->cap_cs, sizeof(*e->cs));
@@ -154,13 +173,15 @@ struct cslot *book_cslot(struct engine *e, const char *contract_id, bool create)
 	return c;
 }
 
-void book_watch(struct engine *e, const char *contract_id, struct acct *a, int delta)
+void book_watch(struct engine *e, const char *contract_id, struct acct *a, int delta, bool pos)
 {
 	struct cslot *c = book_cslot(e, contract_id, true);
 
 	for (size_t i = 0; i < c->n_watch; i++) {
 		if (c->watch[i].a == a) {
 			c->watch[i].refs += delta;
+			if (pos)
+				c->watch[i].pos_refs += delta;
 			if (c->watch[i].refs <= 0)
 				c->watch[i] = c->watch[--c->n_watch];
 			return;
@@ -172,7 +193,7 @@ void book_watch(struct engine *e, const char *contract_id, struct acct *a, int d
 		c->cap_watch = c->cap_watch ? c->cap_watch * 2 : 4;
 		c->watch = xreallocarray(c->watch, c->cap_watch, sizeof(*c->watch));
 	}
-	c->watch[c->n_watch++] = (struct watch){.a = a, .refs = delta};
+	c->watch[c->n_watch++] = (struct watch){.a = a, .refs = delta, .pos_refs = pos ? delta : 0};
 }
 
 /* "ESZ6" -> "ES", "MNQZ6" -> "MNQ", "6BU5" -> "6B": drop the year digits and the month code. */
@@ -242,6 +263,7 @@ struct ord *acct_ord(const struct acct *a, int64_t order_id)
 
 int book_apply_position(struct engine *e, struct acct *a, const struct px_position *pp)
 {
+	book_cache_clear(e);
 	struct pos *p = acct_pos(a, pp->contract_id);
 	int prev = p ? p->qty : 0;
 	int qty = pp->type == PX_PT_SHORT ? -pp->size : pp->size;
@@ -249,7 +271,7 @@ int book_apply_position(struct engine *e, struct acct *a, const struct px_positi
 	if (qty == 0) {
 		if (p != NULL) {
 			*p = a->pos[--a->n_pos];
-			book_watch(e, pp->contract_id, a, -1);
+			book_watch(e, pp->contract_id, a, -1, true);
 		}
 		return prev;
 	}
@@ -262,7 +284,8 @@ int book_apply_position(struct engine *e, struct acct *a, const struct px_positi
 		memset(p, 0, sizeof(*p));
 		strlcpy_s(p->contract_id, pp->contract_id, sizeof(p->contract_id));
 		p->opened = e->now;
-		book_watch(e, pp->contract_id, a, 1);
+		book_watch(e, pp->contract_id, a, 1, true);
+		p->cs = (uint32_t)(book_cslot(e, pp->contract_id, true) - e->cs);
 	} else if ((prev > 0) != (qty > 0)) {
 		p->opened = e->now; /* reversed: a new position */
 	}
@@ -281,6 +304,7 @@ static bool status_working(int status)
 
 bool book_apply_order(struct engine *e, struct acct *a, const struct px_order *po, struct ord *prev)
 {
+	book_cache_clear(e);
 	struct ord *o = acct_ord(a, po->id);
 	bool had = o != NULL;
 
@@ -289,7 +313,7 @@ bool book_apply_order(struct engine *e, struct acct *a, const struct px_order *p
 	if (!status_working(po->status)) {
 		if (had) {
 			*o = a->ord[--a->n_ord];
-			book_watch(e, po->contract_id, a, -1);
+			book_watch(e, po->contract_id, a, -1, false);
 		}
 		return had;
 	}
@@ -302,10 +326,10 @@ bool book_apply_order(struct engine *e, struct acct *a, const struct px_order *p
 		memset(o, 0, sizeof(*o));
 		o->id = po->id;
 		o->seen = e->now;
-		book_watch(e, po->contract_id, a, 1);
+		book_watch(e, po->contract_id, a, 1, false);
 	} else if (strcmp(o->contract_id, po->contract_id) != 0) {
-		book_watch(e, o->contract_id, a, -1);
-		book_watch(e, po->contract_id, a, 1);
+		book_watch(e, o->contract_id, a, -1, false);
+		book_watch(e, po->contract_id, a, 1, false);
 	}
 	strlcpy_s(o->contract_id, po->contract_id, sizeof(o->contract_id));
 	o->status = po->status;

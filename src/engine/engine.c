@@ -467,6 +467,7 @@ static void fire_timer(struct engine *e, const struct timer *t)
 
 static void advance(struct engine *e, srm_ms now)
 {
+	book_cache_clear(e);
 	for (;;) {
 		srm_ms at;
 		bool have = timer_peek(e, &at);
@@ -500,6 +501,7 @@ static struct act_list result(struct engine *e)
 
 struct act_list engine_advance(struct engine *e, srm_ms now)
 {
+	book_cache_clear(e);
 	e->n_out = 0;
 	advance(e, now);
 	return result(e);
@@ -511,9 +513,11 @@ static void wake_watchers(struct engine *e, const char *contract_id, const struc
 
 	if (c == NULL)
 		return;
-	/* Rules may not add watchers during a quote, so the list is stable while we iterate. */
+	/* Rules may not add watchers during a quote, so the list is stable while we iterate.
+	 * A quote matters only to accounts with a position in the contract. */
 	for (size_t i = 0; i < c->n_watch; i++)
-		run_rules(e, c->watch[i].a, ev, 0, NULL);
+		if (ev->kind != EV_QUOTE || c->watch[i].pos_refs > 0)
+			run_rules(e, c->watch[i].a, ev, 0, NULL);
 }
 
 static void apply_quote(struct engine *e, const struct px_quote *q)
@@ -543,6 +547,7 @@ struct act_list engine_apply(struct engine *e, const struct srm_event *ev, srm_m
 {
 	struct acct *a;
 
+	book_cache_clear(e);
 	e->n_out = 0;
 	advance(e, now);
 	e->stats.events++;

@@ -10,6 +10,7 @@
 struct watch {
 	struct acct *a;
 	int refs;
+	int pos_refs;            /* of which positions: quotes wake only these accounts */
 };
 
 /* Everything known of one contract id: cached metadata, last quote, interested accounts. */
@@ -43,7 +44,15 @@ struct fill_slot {
 	struct fill_rec f;
 };
 
+/* Lookups by the same string pointer during one evaluation (book unchanged): see book.c. */
+#define PTR_CACHE 8
+struct ptr_cache {
+	const char *key;
+	uint32_t slot;
+};
+
 struct engine {
+	struct ptr_cache pc[PTR_CACHE];
 	const struct srm_config *cfg;
 	const struct tz *zone;
 	struct calendar cal;
@@ -84,13 +93,15 @@ struct engine {
 struct acct *book_acct(struct engine *e, int64_t id, bool create);
 struct cslot *book_cslot(struct engine *e, const char *contract_id, bool create);
 const struct cslot *book_cslot_c(const struct engine *e, const char *contract_id);
-void book_watch(struct engine *e, const char *contract_id, struct acct *a, int delta);
+void book_watch(struct engine *e, const char *contract_id, struct acct *a, int delta, bool pos);
 void book_apply_account(struct engine *e, const struct px_account *pa, struct acct *a);
 /* Returns the qty before. */
 int book_apply_position(struct engine *e, struct acct *a, const struct px_position *pp);
 /* Fills *prev with the order before (returns false when there was none). */
 bool book_apply_order(struct engine *e, struct acct *a, const struct px_order *po, struct ord *prev);
 void book_free(struct engine *e);
+/* Forget cached pointer lookups: the strings behind them may change. */
+void book_cache_clear(struct engine *e);
 void symbol_from_name(const char *name, char *out, size_t cap);
 void root_from_id(const char *id, char *out, size_t cap);
 

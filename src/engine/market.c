@@ -41,7 +41,8 @@ double quote_mark(const struct quote *q)
 bool engine_pos_unrealized(const struct engine *e, const struct pos *p, bool require_fresh,
 			   money_t *out)
 {
-	const struct cslot *c = book_cslot_c(e, p->contract_id);
+	const struct cslot *c = p->cs < e->n_cs && strcmp(e->cs[p->cs].k.c.id, p->contract_id) == 0
+					? &e->cs[p->cs] : book_cslot_c(e, p->contract_id);
 
 	*out = 0;
 	if (c == NULL || !c->known || c->k.c.tick_size <= 0 || c->k.c.tick_value <= 0)

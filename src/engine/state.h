@@ -19,6 +19,7 @@ struct pos {
 	double avg_price;
 	srm_ms opened;          /* engine time the position first appeared */
 	uint64_t grew_seq;      /* engine sequence of the last increase: larger = grew later */
+	uint32_t cs;            /* the engine's slot of the contract (no lookup by string) */
 };
 
 /* A working order (status Open, Pending or Suspended). */
