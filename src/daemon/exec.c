@@ -76,8 +76,16 @@ static void on_done(struct gw_rest *r, const struct gw_result *res, void *ud)
 	struct srm_err err = {0};
 
 	(void)r;
+	/* Already done by someone else (the trader, a fill, a racing close): the goal holds. */
+	bool gone = res->status == GW_EAPI && res->error_code == 2 &&
+		    (res->ep == GW_EP_POSITION_CLOSE || res->ep == GW_EP_POSITION_PARTIAL_CLOSE ||
+		     res->ep == GW_EP_ORDER_CANCEL);
+
 	if (res->status == GW_OK)
 		strlcpy_s(outcome, "ok", sizeof(outcome));
+	else if (gone)
+		strlcpy_s(outcome, res->ep == GW_EP_ORDER_CANCEL ? "ok: order already gone" : "ok: already flat",
+			  sizeof(outcome));
 	else if (res->status == GW_EAPI)
 		snprintf(outcome, sizeof(outcome), "failed: %s (%d)%s%.120s",
 			 res->error_name ? res->error_name : "error", res->error_code,
@@ -88,7 +96,7 @@ static void on_done(struct gw_rest *r, const struct gw_result *res, void *ud)
 	if (res->status != GW_ECANCELLED && f->journal_id > 0 &&
 	    store_journal_outcome(d->st, f->journal_id, srmd_now(), outcome, latency_us, &err) != 0)
 		log_error("store", "journal outcome not saved | err=\"%s\"", err.msg);
-	if (res->status == GW_OK)
+	if (res->status == GW_OK || gone)
 		log_info("exec", "enforced | action=%s account=%" PRId64 " contract=%s latency_us=%" PRId64,
 			 act_kind_name(f->kind), f->account_id, f->contract_id, latency_us);
 	else

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# End-to-end: real srmd + real srm-sim + real srm on loopback; asserts the simulator's ground
+# truth (positions really flat, orders really cancelled), the CLI's output and the SQLite file.
+# usage: run-e2e.sh SRMD SRM SRM-SIM
+set -u
+SRMD=$1 SRM=$2 SIM=$3
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d /tmp/srm-e2e.XXXXXX)
+. "$here/lib.sh"
+trap cleanup EXIT
+
+ES=CON.F.US.EP.Z26
+MNQ=CON.F.US.MNQ.Z26
+RTY=CON.F.US.RTY.Z26
+export SRM_ADMIN_PASSWORD=correct-horse
+HASH=$("$SRM" admin passwd 2>/dev/null)
+SOCK="$work/srm.sock"
+DB="$work/state/srm.db"
+
+start_sim
+write_config
+start_srmd || exit 1
+quote $MNQ 21000 21000.25
+quote $ES 6000 6000.25
+quote $RTY 2400 2400.1
+
+# 1. over-size: 6 MNQ with a limit of 4 -> reduced to 4 at the simulator, journaled
+order "{\"accountId\":$ACC,\"contractId\":\"$MNQ\",\"type\":2,\"side\":0,\"size\":6}" >/dev/null
+check "over-size position reduced to the limit (sim ground truth)" wait_for 5 is_eq 4 sim_pos "$ACC" "$MNQ"
+check "the reduction is journaled with its outcome" wait_for 3 is_eq 1 sqlite3 "$DB" \
+	"SELECT count(*)>0 FROM journal WHERE account_id=$ACC AND rule='RULE-001' AND action='partial_close' AND outcome='ok'"
+
+# 2. a working order that would breach is cancelled before it fills
+oid=$(order "{\"accountId\":$ACC,\"contractId\":\"$MNQ\",\"type\":1,\"side\":0,\"size\":1,\"limitPrice\":20000}")
+check "an order that would breach is cancelled (sim: status Cancelled)" wait_for 5 is_eq 3 sim_order_status "$oid"
+# a reducing order is left alone
+rid=$(order "{\"accountId\":$ACC,\"contractId\":\"$MNQ\",\"type\":1,\"side\":1,\"size\":1,\"limitPrice\":22000}")
+sleep 0.5
+check "a reducing order is left working" is_eq 1 sim_order_status "$rid"
+sim POST /sim/trader/cancel "{\"accountId\":$ACC,\"orderId\":$rid}" >/dev/null
+
+# 3. daily loss: flatten + lockout, the next order cancelled, status shows the lockout
+order "{\"accountId\":$ACC2,\"contractId\":\"$ES\",\"type\":2,\"side\":0,\"size\":2}" >/dev/null
+sleep 0.3
+quote $ES 5988 5988.25
+order "{\"accountId\":$ACC2,\"contractId\":\"$ES\",\"type\":2,\"side\":1,\"size\":2}" >/dev/null
+locked() { status_json | json "[a for a in d['accounts'] if a['id']==$ACC2][0]['lockouts'][0]['until']" | grep -q reset; }
+check "daily loss -> lockout until the reset (srm status --json)" wait_for 5 locked
+oid=$(order "{\"accountId\":$ACC2,\"contractId\":\"$ES\",\"type\":1,\"side\":0,\"size\":1,\"limitPrice\":5900}")
+check "the locked-out trader's next order is cancelled" wait_for 5 is_eq 3 sim_order_status "$oid"
+check "srm lockouts names the rule" sh -c "'$SRM' lockouts --socket '$SOCK' | grep -q RULE-003"
+
+# 4. kill -9 right after the lockout: restart, the lockout is still there and enforced
+kill -9 "$SRMDPID"
+wait "$SRMDPID" 2>/dev/null
+start_srmd
+check "after kill -9 and restart the lockout is still there" locked
+oid=$(order "{\"accountId\":$ACC2,\"contractId\":\"$ES\",\"type\":1,\"side\":0,\"size\":1,\"limitPrice\":5900}")
+check "after restart the lockout is still enforced" wait_for 5 is_eq 3 sim_order_status "$oid"
+
+# 5. admin: a wrong password is refused, the right one clears the lockout; both audited
+check "a wrong admin password is refused" sh -c "! SRM_ADMIN_PASSWORD=wrong '$SRM' admin lockout clear $ACC2 --socket '$SOCK' 2>/dev/null"
+check "the right password clears the lockout" "$SRM" admin lockout clear "$ACC2" --socket "$SOCK"
+unlocked() { status_json | json "len([a for a in d['accounts'] if a['id']==$ACC2][0]['lockouts'])" | grep -qx 0; }
+check "status shows trading allowed again" unlocked
+check "both attempts are in the audit table" is_eq "1|1" sqlite3 "$DB" \
+	"SELECT (SELECT count(*)>0 FROM audit WHERE ok=0), (SELECT count(*)>0 FROM audit WHERE ok=1 AND what LIKE 'lockout clear%')"
+
+# 6. a broken config on reload keeps the old rules
+cp "$work/srm.yaml" "$work/good.yaml"
+printf 'rules:\n  max_contracts: {enabled: true, limit: -3}\n  bogus_key: 1\n' >>"$work/srm.yaml"
+check "reload of a broken config is refused" sh -c "! '$SRM' admin config reload --socket '$SOCK' 2>/dev/null"
+oid=$(order "{\"accountId\":$ACC,\"contractId\":\"$MNQ\",\"type\":1,\"side\":0,\"size\":1,\"limitPrice\":20000}")
+check "the old rules still hold after the refused reload" wait_for 5 is_eq 3 sim_order_status "$oid"
+cp "$work/good.yaml" "$work/srm.yaml"
+
+# 7. hub drop while a position is open: events missed meanwhile are found by the reconcile
+sim POST /sim/fault '{"kind":"drop_hubs"}' >/dev/null
+order "{\"accountId\":$ACC,\"contractId\":\"$MNQ\",\"type\":2,\"side\":0,\"size\":2}" >/dev/null
+check "after a hub drop, reconnect + reconcile still enforce the limit" wait_for 20 is_eq 4 sim_pos "$ACC" "$MNQ"
+
+# 8. a 5xx and 429 storm during the flatten: the position still ends flat at the limit
+sim POST /sim/fault '{"kind":"http","path":"/api/Position/partialCloseContract","status":500,"count":2}' >/dev/null
+sim POST /sim/fault '{"kind":"http","path":"/api/Position/partialCloseContract","status":429,"count":1}' >/dev/null
+order "{\"accountId\":$ACC,\"contractId\":\"$MNQ\",\"type\":2,\"side\":0,\"size\":3}" >/dev/null
+check "a 500/429 storm on the close endpoint: still reduced to the limit" wait_for 20 is_eq 4 sim_pos "$ACC" "$MNQ"
+sim DELETE /sim/fault >/dev/null
+
+# 9. hostile IPC clients do not disturb others
+python3 - "$SOCK" <<'PY' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+s.sendall(b"garbage\n{\"id\":1}\n{\"id\":\"x\",\"cmd\":5}\n" + b"A" * 200000 + b"\n\xff\xfe\n")
+time.sleep(2)
+PY
+hostile=$!
+slow=$(python3 -c "import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect('$SOCK'); s.sendall(b'{\"id\":1,\"cmd\":\"subscribe\"}\n'); import time; time.sleep(0.1); print('ok')")
+check "a status request still answers next to a hostile client" guarding
+wait "$hostile" 2>/dev/null
+check "srmd is still alive after hostile input" kill -0 "$SRMDPID"
+
+# 10. the reset passes: an until_reset lockout ends (reset moved to the next minute)
+dow=$(TZ=America/Chicago date +%u)
+if [ "$dow" -le 4 ] || [ "$dow" -eq 7 ]; then
+	"$SRM" admin lockout set "$ACC2" --until-reset --reason "e2e" --socket "$SOCK" >/dev/null
+	next=$(TZ=America/Chicago date -d '+1 min' +%H:%M)
+	RESET_TIME=$next write_config
+	if [ "$(TZ=America/Chicago date -d '+1 min' +%u)" = "$dow" ]; then
+		"$SRM" admin config reload --socket "$SOCK" >/dev/null
+		check "a lockout until the reset ends when the reset time passes" wait_for 75 unlocked
+	fi
+else
+	echo "skip reset-passes (Friday/Saturday in Chicago: no reset today)"
+fi
+
+echo "e2e: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
