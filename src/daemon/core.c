@@ -40,9 +40,19 @@ static void contract_looked_up(struct srmd *d, const struct gw_result *res, cons
 	size_t n = 0;
 	struct srm_err err = {0};
 
+	if (res->status == GW_EAPI && res->error_code == 1) { /* ContractNotFound */
+		log_warn("rest", "the gateway does not know this contract | contract=%s", id);
+		srmd_handle_actions(d, engine_contract_missing(d->eng, id, srmd_now()));
+		return;
+	}
 	if (res->status != GW_OK) {
-		log_warn("rest", "contract lookup failed | contract=%s status=%s", id,
-			 gw_status_name(res->status));
+		log_warn("rest", "contract lookup failed; will ask again at its next event | contract=%s status=%s",
+			 id, gw_status_name(res->status));
+		for (size_t i = 0; i < d->n_looked_up; i++)
+			if (strcmp(d->looked_up[i], id) == 0) {
+				memcpy(d->looked_up[i], d->looked_up[--d->n_looked_up], SRM_ID_MAX);
+				break;
+			}
 		return;
 	}
 	if (gw_result_events(res, ev, 1, &n, &err) != 0 || n != 1) {

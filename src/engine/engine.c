@@ -539,8 +539,74 @@ static void apply_contract(struct engine *e, const struct px_contract *pc)
 
 	c->k.c = *pc;
 	c->known = true;
+	c->missing = false;
 	symbol_from_name(pc->name, c->k.symbol, sizeof(c->k.symbol));
 	root_from_id(pc->id, c->k.root, sizeof(c->k.root));
+}
+
+/*
+ * New knowledge of a contract (its metadata, or that it does not exist) can change what the
+ * size and symbol rules decide about positions and orders already there: evaluate them again
+ * as if each had just been reported unchanged.
+ */
+static void reevaluate_contract(struct engine *e, const char *contract_id)
+{
+	struct cslot *c = book_cslot(e, contract_id, false);
+	struct acct *watchers[64];
+	size_t n = 0;
+
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < c->n_watch && n < 64; i++)
+		watchers[n++] = c->watch[i].a;
+	for (size_t i = 0; i < n; i++) {
+		struct acct *a = watchers[i];
+		const struct pos *p = acct_pos(a, contract_id);
+
+		if (p != NULL) {
+			struct srm_event ev = {.kind = EV_POSITION};
+
+			ev.u.position.id = p->id;
+			ev.u.position.account_id = a->id;
+			strlcpy_s(ev.u.position.contract_id, p->contract_id, sizeof(ev.u.position.contract_id));
+			ev.u.position.type = p->qty > 0 ? PX_PT_LONG : PX_PT_SHORT;
+			ev.u.position.size = abs(p->qty);
+			ev.u.position.average_price = p->avg_price;
+			run_rules(e, a, &ev, p->qty, NULL);
+		}
+		for (size_t k = 0; k < a->n_ord; k++) {
+			if (strcmp(a->ord[k].contract_id, contract_id) != 0)
+				continue;
+			const struct ord snapshot = a->ord[k];
+			struct srm_event ev = {.kind = EV_ORDER};
+
+			ev.u.order.id = snapshot.id;
+			ev.u.order.account_id = a->id;
+			strlcpy_s(ev.u.order.contract_id, snapshot.contract_id, sizeof(ev.u.order.contract_id));
+			ev.u.order.status = snapshot.status;
+			ev.u.order.type = snapshot.type;
+			ev.u.order.side = snapshot.side;
+			ev.u.order.size = snapshot.size;
+			ev.u.order.limit_price = snapshot.limit_price;
+			ev.u.order.stop_price = snapshot.stop_price;
+			ev.u.order.filled_price = PX_NULL;
+			run_rules(e, a, &ev, 0, &snapshot);
+		}
+	}
+}
+
+struct act_list engine_contract_missing(struct engine *e, const char *contract_id, srm_ms now)
+{
+	struct cslot *c;
+
+	e->n_out = 0;
+	advance(e, now);
+	c = book_cslot(e, contract_id, true);
+	if (!c->known && !c->missing) {
+		c->missing = true;
+		reevaluate_contract(e, contract_id);
+	}
+	return result(e);
 }
 
 struct act_list engine_apply(struct engine *e, const struct srm_event *ev, srm_ms now)
@@ -586,10 +652,16 @@ struct act_list engine_apply(struct engine *e, const struct srm_event *ev, srm_m
 		apply_quote(e, &ev->u.quote);
 		wake_watchers(e, ev->u.quote.contract_id, ev);
 		break;
-	case EV_CONTRACT:
+	case EV_CONTRACT: {
+		const struct cslot *c = book_cslot_c(e, ev->u.contract.id);
+		bool first = c == NULL || !c->known;
+
 		apply_contract(e, &ev->u.contract);
 		wake_watchers(e, ev->u.contract.id, ev);
+		if (first)
+			reevaluate_contract(e, ev->u.contract.id);
 		break;
+	}
 	case EV_TIMER:
 	case EV_KIND_COUNT:
 		break;

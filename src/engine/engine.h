@@ -76,6 +76,13 @@ struct acct *engine_acct(const struct engine *e, int64_t account_id);
 struct acct *engine_acct_next(const struct engine *e, size_t *i);
 
 const struct contract *engine_contract(const struct engine *e, const char *contract_id);
+/*
+ * The gateway answered that it does not know a contract (Contract/searchById:
+ * ContractNotFound): rules treat it as unknown (max_contracts_per_instrument.unknown_symbol).
+ * A contract merely not looked up yet is pending, not unknown.
+ */
+struct act_list engine_contract_missing(struct engine *e, const char *contract_id, srm_ms now);
+bool engine_contract_is_missing(const struct engine *e, const char *contract_id);
 const struct quote *engine_quote(const struct engine *e, const char *contract_id);
 /* A quote is fresh if applied within daemon.quote_max_age of now. */
 bool engine_quote_fresh(const struct engine *e, const struct quote *q);

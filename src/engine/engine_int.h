@@ -18,6 +18,7 @@ struct cslot {
 	struct contract k;
 	bool known;              /* metadata present */
 	bool alerted_unknown;    /* a "no tick value" alert was emitted */
+	bool missing;            /* the gateway does not know this contract */
 	struct quote q;
 	size_t n_watch, cap_watch;
 	struct watch *watch;

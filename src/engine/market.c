@@ -11,6 +11,13 @@ const struct contract *engine_contract(const struct engine *e, const char *contr
 	return c != NULL && c->known ? &c->k : NULL;
 }
 
+bool engine_contract_is_missing(const struct engine *e, const char *contract_id)
+{
+	const struct cslot *c = book_cslot_c(e, contract_id);
+
+	return c != NULL && c->missing && !c->known;
+}
+
 const struct quote *engine_quote(const struct engine *e, const char *contract_id)
 {
 	const struct cslot *c = book_cslot_c(e, contract_id);

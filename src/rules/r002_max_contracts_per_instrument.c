@@ -37,7 +37,8 @@ static int symbol_limit(const struct rule_ctx *ctx, const char *contract_id, boo
 	for (size_t i = 0; i < c->n_limits && i < CFG_MAX_SYMBOL_LIMITS; i++)
 		if (engine_symbol_matches(ctx->eng, contract_id, c->limits[i].symbol))
 			return c->limits[i].limit;
-	if (engine_contract(ctx->eng, contract_id) == NULL && c->unknown_symbol == UNKNOWN_BLOCK) {
+	/* unknown: the gateway said it has no such contract (not merely "not looked up yet") */
+	if (engine_contract_is_missing(ctx->eng, contract_id) && c->unknown_symbol == UNKNOWN_BLOCK) {
 		*unknown = true;
 		return 0;
 	}

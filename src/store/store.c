@@ -327,7 +327,7 @@ int64_t store_journal(struct store *st, const struct srm_action *a, struct srm_e
 	if (run(st, err,
 		"INSERT INTO journal(ts_ms,account_id,rule,action,contract_id,order_id,size,until,reason,dry_run)"
 		" VALUES(?,?,?,?,?,?,?,?,?,?)",
-		"iittiiitti", a->ts, a->account_id, rule_id_name(a->rule), act_kind_name(a->kind),
+		"iitttiitti", a->ts, a->account_id, rule_id_name(a->rule), act_kind_name(a->kind),
 		a->contract_id[0] ? a->contract_id : NULL, a->order_id, (int64_t)a->size,
 		until[0] ? until : NULL, a->reason, (int64_t)a->dry_run) != 0)
 		return -1;

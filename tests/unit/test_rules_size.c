@@ -569,16 +569,42 @@ static void test_r002_orders(void **s)
 	tw_free(&w);
 }
 
+/* Metadata arriving after the position: the rule looks again with the real symbol. */
+static void test_r002_reevaluated_when_contract_arrives(void **s)
+{
+	struct tworld w;
+	srm_ms t = T(T0);
+
+	(void)s;
+	tw_init(&w, t);
+	set002(&w.cfg.rules, SIZE_REDUCE_TO_LIMIT, lk_mode(LOCKOUT_NONE));
+	tw_restart(&w, t);
+	/* ES's limit is 1, but before the contract is known only its id root (EP) is: default 2 */
+	pos(&w, t += SEC, ACC, ES, 2);
+	assert_int_equal(w.last.n, 0);
+	tw_contract(&w, t += SEC, ES, "ESZ6", 0.25, 12.5);
+	assert_non_null(find_c(w.last, ACT_PARTIAL_CLOSE, R002, ES));
+	assert_int_equal(find_c(w.last, ACT_PARTIAL_CLOSE, R002, ES)->size, 1);
+	tw_free(&w);
+}
+
 static void test_r002_unknown_and_alias(void **s)
 {
 	struct tworld w;
 	srm_ms t = T(T0);
 
 	(void)s;
-	/* block: a contract not in the cache has limit 0 */
+	/* block: a contract the gateway does not know has limit 0 */
 	tw_init(&w, t);
 	set002(&w.cfg.rules, SIZE_REDUCE_TO_LIMIT, lk_mode(LOCKOUT_NONE));
 	restart(&w);
+	/* not looked up yet: pending, the default limit (2) applies, not 0 */
+	ord(&w, t += SEC, ACC, 9, UNKNOWN_C, PX_BID, 2);
+	assert_int_equal(w.last.n, 0);
+	/* the gateway says it does not exist: the waiting order is cancelled at once */
+	w.last = engine_contract_missing(w.eng, UNKNOWN_C, t += SEC);
+	assert_non_null(find_cancel(w.last, 9));
+	tw_order(&w, t += SEC, ACC, 9, UNKNOWN_C, PX_OS_CANCELLED, PX_OT_LIMIT, PX_BID, 2, 100, PX_NULL);
 	ord(&w, t += SEC, ACC, 1, UNKNOWN_C, PX_BID, 1);
 	assert_non_null(find_cancel(w.last, 1));
 	assert_string_equal(find_cancel(w.last, 1)->reason, "order 1 would take ZZZ contracts "
@@ -899,6 +925,7 @@ int main(void)
 		cmocka_unit_test(test_r002_close_all_and_expiries),
 		cmocka_unit_test(test_r002_orders),
 		cmocka_unit_test(test_r002_unknown_and_alias),
+		cmocka_unit_test(test_r002_reevaluated_when_contract_arrives),
 		cmocka_unit_test(test_r002_symbol_lockout_expiry),
 		cmocka_unit_test(test_r002_daily_reset),
 		cmocka_unit_test(test_r002_disabled_dry_run_override),

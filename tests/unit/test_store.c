@@ -64,15 +64,33 @@ static void test_roundtrip(void **s)
 		assert_int_equal(store_save_fill(st, 7, ES, f, &err), 0);
 	assert_int_equal(store_save_contract(st, &engine_contract(w.eng, ES)->c, &err), 0);
 	assert_int_equal(store_save_account(st, w.eng, engine_acct(w.eng, 7), &err), 0);
-	struct srm_action a = {.kind = ACT_CLOSE_ALL, .rule = 2, .account_id = 7, .ts = T("2026-11-24T15:00:03Z")};
+	struct srm_action a = {.kind = ACT_CLOSE_CONTRACT, .rule = 2, .account_id = 7, .ts = T("2026-11-24T15:00:03Z")};
 
 	strcpy(a.reason, "test");
+	strcpy(a.contract_id, ES);
 	int64_t jid = store_journal(st, &a, &err);
 
 	assert_true(jid > 0);
 	assert_int_equal(store_journal_outcome(st, jid, T("2026-11-24T15:00:03Z"), "ok", 420, &err), 0);
 	assert_int_equal(store_audit(st, T("2026-11-24T15:00:04Z"), 1000, "lockout clear 7", true, &err), 0);
 	assert_int_equal(store_commit(st, &err), 0);
+	{
+		sqlite3_stmt *q;
+
+		assert_int_equal(sqlite3_prepare_v2(store_db(st), "SELECT ts_ms,account_id,rule,action,contract_id,"
+						    "reason,outcome,latency_us FROM journal WHERE id=?", -1, &q, NULL), SQLITE_OK);
+		sqlite3_bind_int64(q, 1, jid);
+		assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int64(q, 0), T("2026-11-24T15:00:03Z"));
+		assert_int_equal(sqlite3_column_int64(q, 1), 7);
+		assert_string_equal((const char *)sqlite3_column_text(q, 2), "RULE-003");
+		assert_string_equal((const char *)sqlite3_column_text(q, 3), "close_contract");
+		assert_string_equal((const char *)sqlite3_column_text(q, 4), ES);
+		assert_string_equal((const char *)sqlite3_column_text(q, 5), "test");
+		assert_string_equal((const char *)sqlite3_column_text(q, 6), "ok");
+		assert_int_equal(sqlite3_column_int64(q, 7), 420);
+		sqlite3_finalize(q);
+	}
 	store_close(st);
 
 	/* a new engine (a restart) gets the lockouts, P&L and contracts back */
