@@ -113,8 +113,11 @@ static void send_one(struct srmd *d, const struct srm_action *a, int64_t journal
 	struct inflight *f = inflight_claim(d, a->account_id, kind, contract_id, order_id);
 	int rc = -1;
 
-	if (f == NULL)
+	if (f == NULL) {
+		if (journal_id > 0)
+			store_journal_outcome(d->st, journal_id, srmd_now(), "skipped: the same request is in flight", 0, NULL);
 		return;
+	}
 	f->journal_id = journal_id;
 	f->sent_ns = srmd_mono_ns();
 	switch (kind) {
