@@ -48,7 +48,7 @@ static int admin_passwd(void)
 		return 1;
 	}
 	memset(&cd, 0, sizeof(cd));
-	h = crypt_r(pw, salt, &cd);
+	h = crypt_rn(pw, salt, &cd, (int)sizeof(cd));
 	memset(pw, 0, sizeof(pw));
 	if (h == NULL || h[0] == '*') {
 		fprintf(stderr, "srm: yescrypt failed\n");

@@ -107,7 +107,52 @@ static void test_example_file(void **state)
 	assert_false(cfg->rules.trade_management.enabled);
 	assert_int_equal(cfg->rules.session_block_outside.windows[0].days, 0x1f);
 	assert_int_equal(cfg->rules.session_block_outside.lockout.mode, LOCKOUT_UNTIL_NEXT_WINDOW);
-	assert_memory_equal(&cfg->rules, &def, sizeof(def));
+	/* field by field: padding bytes are not part of the value (memcmp fails under ASan) */
+	assert_int_equal(cfg->rules.max_contracts.count, def.max_contracts.count);
+	assert_int_equal(cfg->rules.max_contracts.action, def.max_contracts.action);
+	assert_int_equal(cfg->rules.max_contracts.lockout.mode, def.max_contracts.lockout.mode);
+	assert_int_equal(cfg->rules.max_contracts_per_instrument.default_limit,
+			 def.max_contracts_per_instrument.default_limit);
+	assert_int_equal(cfg->rules.max_contracts_per_instrument.unknown_symbol,
+			 def.max_contracts_per_instrument.unknown_symbol);
+	assert_int_equal(cfg->rules.daily_unrealized_loss.loss_limit, def.daily_unrealized_loss.loss_limit);
+	assert_int_equal(cfg->rules.daily_unrealized_loss.scope, def.daily_unrealized_loss.scope);
+	assert_int_equal(cfg->rules.max_unrealized_profit.target, def.max_unrealized_profit.target);
+	assert_int_equal(cfg->rules.trade_frequency_limit.per_minute, def.trade_frequency_limit.per_minute);
+	assert_int_equal(cfg->rules.trade_frequency_limit.per_hour, def.trade_frequency_limit.per_hour);
+	assert_int_equal(cfg->rules.trade_frequency_limit.per_session, def.trade_frequency_limit.per_session);
+	assert_int_equal(cfg->rules.trade_frequency_limit.cooldown_minute.duration_ms,
+			 def.trade_frequency_limit.cooldown_minute.duration_ms);
+	assert_int_equal(cfg->rules.trade_frequency_limit.cooldown_hour.duration_ms,
+			 def.trade_frequency_limit.cooldown_hour.duration_ms);
+	assert_int_equal(cfg->rules.trade_frequency_limit.cooldown_session.mode,
+			 def.trade_frequency_limit.cooldown_session.mode);
+	assert_int_equal(cfg->rules.cooldown_after_loss.n_tiers, def.cooldown_after_loss.n_tiers);
+	for (size_t i = 0; i < def.cooldown_after_loss.n_tiers; i++) {
+		assert_int_equal(cfg->rules.cooldown_after_loss.tiers[i].loss, def.cooldown_after_loss.tiers[i].loss);
+		assert_int_equal(cfg->rules.cooldown_after_loss.tiers[i].cooldown.duration_ms,
+				 def.cooldown_after_loss.tiers[i].cooldown.duration_ms);
+	}
+	assert_int_equal(cfg->rules.cooldown_after_loss.consecutive_count, def.cooldown_after_loss.consecutive_count);
+	assert_int_equal(cfg->rules.cooldown_after_loss.consecutive_cooldown.duration_ms,
+			 def.cooldown_after_loss.consecutive_cooldown.duration_ms);
+	assert_int_equal(cfg->rules.no_stop_loss_grace.grace_ms, def.no_stop_loss_grace.grace_ms);
+	assert_int_equal(cfg->rules.no_stop_loss_grace.action, def.no_stop_loss_grace.action);
+	assert_int_equal(cfg->rules.session_block_outside.windows[0].start_min,
+			 def.session_block_outside.windows[0].start_min);
+	assert_int_equal(cfg->rules.session_block_outside.windows[0].end_min,
+			 def.session_block_outside.windows[0].end_min);
+	assert_int_equal(cfg->rules.session_block_outside.flatten_at_min, def.session_block_outside.flatten_at_min);
+	assert_true(cfg->rules.auth_loss_guard.flatten && cfg->rules.auth_loss_guard.auto_clear);
+	assert_int_equal(cfg->rules.symbol_blocks.n_symbols, 1);
+	assert_string_equal(cfg->rules.symbol_blocks.symbols[0], def.symbol_blocks.symbols[0]);
+	assert_int_equal(cfg->rules.symbol_blocks.close_existing, def.symbol_blocks.close_existing);
+	assert_int_equal(cfg->rules.trade_management.stop_ticks, def.trade_management.stop_ticks);
+	assert_int_equal(cfg->rules.trade_management.trigger_ticks, def.trade_management.trigger_ticks);
+	assert_int_equal(cfg->rules.trade_management.offset_ticks, def.trade_management.offset_ticks);
+	assert_int_equal(cfg->rules.trade_management.activation_ticks, def.trade_management.activation_ticks);
+	assert_int_equal(cfg->rules.trade_management.distance_ticks, def.trade_management.distance_ticks);
+	assert_int_equal(cfg->rules.trade_management.trailing_enabled, def.trade_management.trailing_enabled);
 
 	/* The override: limit 2 for 12345, every other key inherited. */
 	assert_int_equal(cfg->n_overrides, 1);
