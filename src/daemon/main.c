@@ -113,6 +113,8 @@ void srmd_shutdown(struct srmd *d, int code)
 	gw_hub_free(d->user_hub);
 	gw_hub_free(d->market_hub);
 	d->user_hub = d->market_hub = NULL;
+	gw_ws_free(d->ws);
+	d->ws = NULL;
 	gw_rest_free(d->rest);
 	d->rest = NULL;
 }
@@ -296,8 +298,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "srmd: gateway: %s\n", err.msg);
 		goto out;
 	}
+	d.ws = gw_ws_new(d.loop, d.cfg->gateway.ca_file, &err);
+	if (d.ws == NULL) {
+		fprintf(stderr, "srmd: websocket: %s\n", err.msg);
+		goto out;
+	}
 	struct gw_hub_opts uo = {
-		.kind = GW_HUB_USER, .url = d.cfg->gateway.user_hub_url, .ca_file = d.cfg->gateway.ca_file,
+		.kind = GW_HUB_USER, .ws = d.ws, .url = d.cfg->gateway.user_hub_url,
 		.on_event = on_hub_event, .on_state = on_hub_state, .ud = &d,
 	};
 	struct gw_hub_opts mo = uo;

@@ -45,6 +45,7 @@ struct srmd {
 	struct store *st;
 	struct ipc_server *ipc;
 	struct gw_rest *rest;
+	struct gw_ws *ws;           /* the WebSocket context both hubs share */
 	struct gw_hub *user_hub, *market_hub;
 	enum srmd_phase phase;
 	srm_ms started_ms;

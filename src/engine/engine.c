@@ -61,17 +61,40 @@ bool recent_suppressed(struct engine *e, const struct srm_action *a)
 	return false;
 }
 
-/* A position/order event on a contract: earlier requests about it (or account-wide) are answered. */
-void recent_forget(struct engine *e, int64_t account_id, const char *contract_id)
+/*
+ * An event that answers earlier requests ends their suppression, so the rules may ask again
+ * if the breach still holds. Only the event that shows the result counts: a position event
+ * answers closes of that contract (and close_all); an order event answers the cancel or
+ * modify of that order (and cancel_all, and a stop placed on that contract). The order event
+ * of our own closing order must not re-arm a close: the position has not changed yet, and
+ * asking again would close twice.
+ */
+void recent_forget(struct engine *e, const struct srm_event *ev)
 {
+	bool pos = ev->kind == EV_POSITION;
+	int64_t account_id = pos ? ev->u.position.account_id : ev->u.order.account_id;
+	const char *cid = pos ? ev->u.position.contract_id : ev->u.order.contract_id;
 	size_t i = 0;
 
 	while (i < e->n_recent) {
-		struct recent *r = &e->recent[i];
+		const struct recent *r = &e->recent[i];
+		bool answered = false;
 
-		if (r->account_id == account_id && r->kind != ACT_LOCKOUT && r->kind != ACT_UNLOCK &&
-		    (r->contract_id[0] == '\0' || strcmp(r->contract_id, contract_id) == 0))
-			*r = e->recent[--e->n_recent];
+		if (r->account_id == account_id) {
+			bool same = strcmp(r->contract_id, cid) == 0;
+
+			if (pos)
+				answered = r->kind == ACT_CLOSE_ALL ||
+					   ((r->kind == ACT_CLOSE_CONTRACT || r->kind == ACT_PARTIAL_CLOSE ||
+					     r->kind == ACT_PLACE_STOP) && same);
+			else
+				answered = r->kind == ACT_CANCEL_ALL ||
+					   ((r->kind == ACT_CANCEL_ORDER || r->kind == ACT_MODIFY_STOP) &&
+					    r->order_id == ev->u.order.id) ||
+					   (r->kind == ACT_PLACE_STOP && same);
+		}
+		if (answered)
+			e->recent[i] = e->recent[--e->n_recent];
 		else
 			i++;
 	}
@@ -627,7 +650,7 @@ struct act_list engine_apply(struct engine *e, const struct srm_event *ev, srm_m
 		a = book_acct(e, ev->u.position.account_id, true);
 		int prev = book_apply_position(e, a, &ev->u.position);
 
-		recent_forget(e, a->id, ev->u.position.contract_id);
+		recent_forget(e, ev);
 		run_rules(e, a, ev, prev, NULL);
 		guard(e, a, ev, prev);
 		break;
@@ -638,7 +661,7 @@ struct act_list engine_apply(struct engine *e, const struct srm_event *ev, srm_m
 		a = book_acct(e, ev->u.order.account_id, true);
 		bool had = book_apply_order(e, a, &ev->u.order, &prev);
 
-		recent_forget(e, a->id, ev->u.order.contract_id);
+		recent_forget(e, ev);
 		run_rules(e, a, ev, 0, had ? &prev : NULL);
 		guard(e, a, ev, 0);
 		break;

@@ -124,6 +124,6 @@ void timer_pop(struct engine *e, struct timer *out);
 /* engine.c: output */
 struct srm_action *out_push(struct engine *e);
 bool recent_suppressed(struct engine *e, const struct srm_action *a);
-void recent_forget(struct engine *e, int64_t account_id, const char *contract_id);
+void recent_forget(struct engine *e, const struct srm_event *ev);
 
 #endif

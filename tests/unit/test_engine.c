@@ -258,6 +258,39 @@ static void test_repeat_suppressed(void **s)
 	tw_free(&w);
 }
 
+/*
+ * Our own closing order is reported (filled) before the position shrinks: that order event
+ * must not re-arm the close, or the position would be reduced twice.
+ */
+static void test_no_double_close(void **s)
+{
+	struct tworld w;
+	struct act_list l;
+
+	(void)s;
+	tw_init(&w, T("2026-11-24T15:00:00Z"));
+	w.cfg.rules.max_contracts.enabled = true;
+	w.cfg.rules.max_contracts.limit = 4;
+	w.cfg.rules.max_contracts.action = SIZE_REDUCE_TO_LIMIT;
+	tw_restart(&w, T("2026-11-24T15:00:00Z"));
+	tw_std_contracts(&w, T("2026-11-24T15:00:00Z"));
+	l = tw_position(&w, T("2026-11-24T15:00:01Z"), ACC, MNQ, 6, 21000);
+	assert_int_equal(t_count(l, ACT_PARTIAL_CLOSE, 0), 1);
+	/* the gateway reports the closing market order, filled, then its fill */
+	l = tw_order(&w, T("2026-11-24T15:00:01.002Z"), ACC, 900, MNQ, PX_OS_FILLED, PX_OT_MARKET, PX_ASK, 2, PX_NULL, PX_NULL);
+	assert_int_equal(t_count(l, ACT_PARTIAL_CLOSE, -2), 0);
+	l = tw_trade(&w, T("2026-11-24T15:00:01.003Z"), ACC, 901, MNQ, PX_ASK, 2, 21000, 0, 0.74, false);
+	assert_int_equal(l.n, 0);
+	/* then the position: at the limit, nothing more */
+	l = tw_position(&w, T("2026-11-24T15:00:01.004Z"), ACC, MNQ, 4, 21000);
+	assert_int_equal(l.n, 0);
+	/* a later real breach is acted on again */
+	l = tw_position(&w, T("2026-11-24T15:00:01.500Z"), ACC, MNQ, 5, 21000);
+	assert_int_equal(t_count(l, ACT_PARTIAL_CLOSE, 0), 1);
+	assert_int_equal(t_find(l, ACT_PARTIAL_CLOSE, 0)->size, 1);
+	tw_free(&w);
+}
+
 static void test_unrealized_and_quotes(void **s)
 {
 	struct tworld w;
@@ -367,6 +400,7 @@ int main(void)
 		cmocka_unit_test(test_holiday_skips_reset),
 		cmocka_unit_test(test_guard_while_locked),
 		cmocka_unit_test(test_repeat_suppressed),
+		cmocka_unit_test(test_no_double_close),
 		cmocka_unit_test(test_unrealized_and_quotes),
 		cmocka_unit_test(test_symbols),
 		cmocka_unit_test(test_many_accounts),
