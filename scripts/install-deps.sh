@@ -13,7 +13,19 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
 	missing+=(nodejs npm)
 fi
 
+# npm packages of the SignalR interop test (tests/interop), from its lock file.
+npm_deps() {
+	local dir
+	dir="$(cd "$(dirname "$0")/.." && pwd)/tests/interop"
+	if [ -f "$dir/package-lock.json" ] && [ ! -d "$dir/node_modules/@microsoft/signalr" ] &&
+		command -v npm >/dev/null 2>&1; then
+		echo "installing npm packages of tests/interop (npm ci)"
+		npm ci --prefix "$dir" --no-audit --no-fund || echo "warning: npm ci failed; the interop test will be skipped" >&2
+	fi
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
+	npm_deps
 	exit 0
 fi
 
@@ -30,3 +42,4 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -q
 $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+npm_deps
