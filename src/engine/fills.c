@@ -83,7 +83,7 @@ static void tc_add(struct trade_counter *tc, srm_ms at, srm_ms now)
 	tc_prune(tc, now);
 	if (at <= now - HOUR_MS)
 		return;
-	if (tc->n == TC_CAP) { /* over 4096 fills an hour: forget the oldest */
+	if (tc->n == TC_CAP) { /* over TC_CAP fills an hour: forget the oldest */
 		memmove(tc->t, tc->t + 1, (tc->n - 1) * sizeof(tc->t[0]));
 		tc->n--;
 	}

@@ -43,7 +43,7 @@ struct fill_rec {
 };
 
 /* Fill timestamps for rolling windows (most recent hour), sorted ascending. */
-#define TC_CAP 4096
+#define TC_CAP 1024
 
 struct trade_counter {
 	srm_ms t[TC_CAP];

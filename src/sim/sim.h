@@ -13,7 +13,7 @@
 
 #include "engine/domain.h"
 
-#define SIM_MAX_ACCOUNTS 64
+#define SIM_MAX_ACCOUNTS 256
 #define SIM_MAX_ORDERS 200000      /* orders kept per run (then: UnknownError) */
 #define SIM_MAX_TRADES 200000
 #define SIM_MAX_POSITIONS 1024

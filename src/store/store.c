@@ -149,7 +149,8 @@ struct store *store_open(const char *path, struct srm_err *err)
 	}
 	if (exec(st, "PRAGMA journal_mode=WAL", err) != 0 ||
 	    exec(st, "PRAGMA synchronous=NORMAL", err) != 0 ||
-	    exec(st, "PRAGMA foreign_keys=ON", err) != 0)
+	    exec(st, "PRAGMA foreign_keys=ON", err) != 0 ||
+	    exec(st, "PRAGMA cache_size=-1024", err) != 0) /* 1 MiB: the hot set is small */
 		goto fail;
 	if (migrate(st, err) != 0)
 		goto fail;
