@@ -94,6 +94,16 @@ static void closed_cb(void *ud)
 	(void)ud;
 }
 
+/* libwebsockets needs a loop turn between the hubs' close and its context's destroy. */
+static void free_ws_later(uv_timer_t *t)
+{
+	struct srmd *d = t->data;
+
+	gw_ws_free(d->ws);
+	d->ws = NULL;
+	uv_close((uv_handle_t *)t, NULL);
+}
+
 void srmd_shutdown(struct srmd *d, int code)
 {
 	if (d->phase == PH_STOPPING)
@@ -113,8 +123,7 @@ void srmd_shutdown(struct srmd *d, int code)
 	gw_hub_free(d->user_hub);
 	gw_hub_free(d->market_hub);
 	d->user_hub = d->market_hub = NULL;
-	gw_ws_free(d->ws);
-	d->ws = NULL;
+	uv_timer_start(&d->retry, free_ws_later, 20, 0);
 	gw_rest_free(d->rest);
 	d->rest = NULL;
 }
@@ -326,6 +335,8 @@ int main(int argc, char **argv)
 	uv_signal_start(&d.sig_hup, on_signal, SIGHUP);
 	uv_timer_init(d.loop, &d.cron);
 	d.cron.data = &d;
+	uv_timer_init(d.loop, &d.retry);
+	d.retry.data = &d;
 	uv_timer_start(&d.cron, on_cron, 100, 100);
 
 	log_info("srmd", "starting | version=%s config=%s socket=%s state=%s dry_run=%d", SRMD_VERSION,
