@@ -172,6 +172,20 @@ cJSON *client_call(struct client *c, const char *cmd, cJSON *args)
 	}
 }
 
+const char *cj_str(const cJSON *o, const char *k, const char *def)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsString(v) ? v->valuestring : def;
+}
+
+double cj_num(const cJSON *o, const char *k, double def)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : def;
+}
+
 bool client_reply_failed(const cJSON *reply)
 {
 	const cJSON *ok = cJSON_GetObjectItemCaseSensitive(reply, "ok");

@@ -39,6 +39,10 @@ cJSON *client_call(struct client *c, const char *cmd, cJSON *args);
 /* Read the next line as JSON (an event or a reply); NULL on EOF/error. timeout_ms < 0: wait. */
 cJSON *client_next(struct client *c, int timeout_ms, bool *timed_out);
 
+/* A string / number member of a JSON object, or def when absent or of another type. */
+const char *cj_str(const cJSON *o, const char *k, const char *def);
+double cj_num(const cJSON *o, const char *k, double def);
+
 /* If reply is an error, print "srm: <message>" and return true. */
 bool client_reply_failed(const cJSON *reply);
 /* Authenticate the connection (password from $SRM_ADMIN_PASSWORD or prompted without echo). */

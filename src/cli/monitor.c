@@ -23,20 +23,6 @@ static void on_sig(int s)
 	stop = 1;
 }
 
-static const char *jstr(const cJSON *o, const char *k, const char *def)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return cJSON_IsString(v) ? v->valuestring : def;
-}
-
-static double jnum(const cJSON *o, const char *k, double def)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return cJSON_IsNumber(v) ? v->valuedouble : def;
-}
-
 #define HIST 12
 
 struct mon {
@@ -81,48 +67,48 @@ static void draw(struct mon *m)
 		cJSON_ArrayForEach(a, accts) {
 			const cJSON *locks = cJSON_GetObjectItemCaseSensitive(a, "lockouts");
 
-			printf("account %.0f %s  realized %+.2f  unrealized %+.2f  %s%s%s\n", jnum(a, "id", 0),
-			       jstr(a, "name", ""), jnum(a, "realizedPnl", 0), jnum(a, "unrealizedPnl", 0),
+			printf("account %.0f %s  realized %+.2f  unrealized %+.2f  %s%s%s\n", cj_num(a, "id", 0),
+			       cj_str(a, "name", ""), cj_num(a, "realizedPnl", 0), cj_num(a, "unrealizedPnl", 0),
 			       cJSON_GetArraySize(locks) ? share_color(m, 1) : share_color(m, 0),
 			       cJSON_GetArraySize(locks) ? "LOCKED OUT" : "trading allowed", rst);
 			cJSON_ArrayForEach(x, locks)
-				printf("   locked until %s by %s: %s\n", jstr(x, "until", ""), jstr(x, "rule", ""),
-				       jstr(x, "reason", ""));
+				printf("   locked until %s by %s: %s\n", cj_str(x, "until", ""), cj_str(x, "rule", ""),
+				       cj_str(x, "reason", ""));
 			if (m->view == 1) {
 				cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(a, "positions"))
 					printf("   pos %-18s %4.0f @ %-10.2f P&L %+9.2f quote age %.1fs\n",
-					       jstr(x, "contractId", ""), jnum(x, "size", 0), jnum(x, "averagePrice", 0),
-					       jnum(x, "unrealizedPnl", 0), jnum(x, "quoteAgeMs", 0) / 1000);
+					       cj_str(x, "contractId", ""), cj_num(x, "size", 0), cj_num(x, "averagePrice", 0),
+					       cj_num(x, "unrealizedPnl", 0), cj_num(x, "quoteAgeMs", 0) / 1000);
 				cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(a, "orders"))
-					printf("   ord %-10.0f %-18s %s %.0f\n", jnum(x, "id", 0), jstr(x, "contractId", ""),
-					       jnum(x, "side", 0) == 0 ? "buy" : "sell", jnum(x, "size", 0));
+					printf("   ord %-10.0f %-18s %s %.0f\n", cj_num(x, "id", 0), cj_str(x, "contractId", ""),
+					       cj_num(x, "side", 0) == 0 ? "buy" : "sell", cj_num(x, "size", 0));
 			}
 			cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(a, "rules")) {
-				double share = jnum(x, "share", -1);
+				double share = cj_num(x, "share", -1);
 
 				if (m->view == 2)
-					printf("   %-8s %-30s %-8s %s%s%s\n", jstr(x, "id", ""), jstr(x, "name", ""),
-					       jstr(x, "state", ""), share >= 0 ? share_color(m, share) : "",
+					printf("   %-8s %-30s %-8s %s%s%s\n", cj_str(x, "id", ""), cj_str(x, "name", ""),
+					       cj_str(x, "state", ""), share >= 0 ? share_color(m, share) : "",
 					       share >= 0 ? "" : "-", rst);
 				if (m->view == 2 && share >= 0)
 					printf("\033[1A\033[60C%s%.2f/%.2f (%.0f%%)%s\n", share_color(m, share),
-					       jnum(x, "used", 0), jnum(x, "limit", 0), share * 100, rst);
+					       cj_num(x, "used", 0), cj_num(x, "limit", 0), share * 100, rst);
 				if (m->view == 0 && share >= 0)
-					printf("   %-30s %s%5.0f%%%s of limit\n", jstr(x, "name", ""),
+					printf("   %-30s %s%5.0f%%%s of limit\n", cj_str(x, "name", ""),
 					       share_color(m, share), share * 100, rst);
 			}
 			printf("\n");
 		}
 		break;
 	case 3:
-		printf("phase %s  uptime %.0fs  events %.0f  in flight %.0f\n", jstr(d, "phase", ""),
-		       jnum(d, "uptimeS", 0), jnum(d, "events", 0), jnum(d, "inFlight", 0));
-		printf("REST %s   user hub %s   market hub %s\n", jstr(g, "rest", ""), jstr(g, "userHub", ""),
-		       jstr(g, "marketHub", ""));
-		printf("token expires %s   last event %s\n", jstr(g, "tokenExpires", "-"), jstr(d, "lastEvent", "-"));
+		printf("phase %s  uptime %.0fs  events %.0f  in flight %.0f\n", cj_str(d, "phase", ""),
+		       cj_num(d, "uptimeS", 0), cj_num(d, "events", 0), cj_num(d, "inFlight", 0));
+		printf("REST %s   user hub %s   market hub %s\n", cj_str(g, "rest", ""), cj_str(g, "userHub", ""),
+		       cj_str(g, "marketHub", ""));
+		printf("token expires %s   last event %s\n", cj_str(g, "tokenExpires", "-"), cj_str(d, "lastEvent", "-"));
 		break;
 	case 4:
-		printf("next reset %s\n", jstr(d, "nextReset", "-"));
+		printf("next reset %s\n", cj_str(d, "nextReset", "-"));
 		break;
 	default:
 		break;
@@ -136,16 +122,16 @@ static void draw(struct mon *m)
 static void event_line(const cJSON *ev, char *buf, size_t cap)
 {
 	const cJSON *data = cJSON_GetObjectItemCaseSensitive(ev, "data");
-	const char *kind = jstr(ev, "event", "?");
+	const char *kind = cj_str(ev, "event", "?");
 
 	if (strcmp(kind, "action") == 0)
-		snprintf(buf, cap, "%s %s %s %.0f %s: %s", jstr(data, "ts", ""), jstr(data, "rule", ""),
-			 jstr(data, "action", ""), jnum(data, "accountId", 0), jstr(data, "contractId", ""),
-			 jstr(data, "reason", ""));
+		snprintf(buf, cap, "%s %s %s %.0f %s: %s", cj_str(data, "ts", ""), cj_str(data, "rule", ""),
+			 cj_str(data, "action", ""), cj_num(data, "accountId", 0), cj_str(data, "contractId", ""),
+			 cj_str(data, "reason", ""));
 	else if (strcmp(kind, "outcome") == 0)
-		snprintf(buf, cap, "   -> %s %s %.0f: %s (%.2f ms)", jstr(data, "action", ""),
-			 jstr(data, "contractId", ""), jnum(data, "accountId", 0), jstr(data, "outcome", ""),
-			 jnum(data, "latencyUs", 0) / 1000);
+		snprintf(buf, cap, "   -> %s %s %.0f: %s (%.2f ms)", cj_str(data, "action", ""),
+			 cj_str(data, "contractId", ""), cj_num(data, "accountId", 0), cj_str(data, "outcome", ""),
+			 cj_num(data, "latencyUs", 0) / 1000);
 	else
 		snprintf(buf, cap, "%s", kind);
 }

@@ -17,20 +17,6 @@
 #define BOLD(o) ((o)->color ? "\033[1m" : "")
 #define RESET(o) ((o)->color ? "\033[0m" : "")
 
-static const char *jstr(const cJSON *o, const char *k, const char *def)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return cJSON_IsString(v) ? v->valuestring : def;
-}
-
-static double jnum(const cJSON *o, const char *k, double def)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return cJSON_IsNumber(v) ? v->valuedouble : def;
-}
-
 /* Parse the common options; returns the index of the first non-option or -1 on error. */
 int cli_parse_opts(int argc, char **argv, struct cli_opts *o, const char *const *extra, const char **vals)
 {
@@ -95,10 +81,10 @@ static int print_json(const cJSON *data)
 
 static void print_lockout(const struct cli_opts *o, const cJSON *l)
 {
-	const char *until = jstr(l, "until", "?");
+	const char *until = cj_str(l, "until", "?");
 
-	printf("  %sLOCKED%s until %s  %s  %s%s%s\n", RED(o), RESET(o), until, jstr(l, "rule", ""),
-	       jstr(l, "reason", ""), jstr(l, "symbol", NULL) ? " symbol " : "", jstr(l, "symbol", ""));
+	printf("  %sLOCKED%s until %s  %s  %s%s%s\n", RED(o), RESET(o), until, cj_str(l, "rule", ""),
+	       cj_str(l, "reason", ""), cj_str(l, "symbol", NULL) ? " symbol " : "", cj_str(l, "symbol", ""));
 }
 
 static void print_account(const struct cli_opts *o, const cJSON *a)
@@ -110,17 +96,17 @@ static void print_account(const struct cli_opts *o, const cJSON *a)
 	const cJSON *x;
 	int nlocks = cJSON_GetArraySize(locks);
 
-	printf("%saccount %.0f %s%s  canTrade %s  %s%s%s\n", BOLD(o), jnum(a, "id", 0), jstr(a, "name", ""),
+	printf("%saccount %.0f %s%s  canTrade %s  %s%s%s\n", BOLD(o), cj_num(a, "id", 0), cj_str(a, "name", ""),
 	       RESET(o), cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a, "canTrade")) ? "yes" : "NO",
 	       nlocks ? RED(o) : GREEN(o), nlocks ? "LOCKED OUT" : "trading allowed", RESET(o));
 	cJSON_ArrayForEach(x, locks)
 		print_lockout(o, x);
-	printf("  realized %+.2f  unrealized %+.2f  fees %.2f  trades %.0f\n", jnum(a, "realizedPnl", 0),
-	       jnum(a, "unrealizedPnl", 0), jnum(a, "fees", 0), jnum(a, "tradesToday", 0));
+	printf("  realized %+.2f  unrealized %+.2f  fees %.2f  trades %.0f\n", cj_num(a, "realizedPnl", 0),
+	       cj_num(a, "unrealizedPnl", 0), cj_num(a, "fees", 0), cj_num(a, "tradesToday", 0));
 	printf("  limits:");
 	cJSON_ArrayForEach(x, rules) {
-		const char *name = jstr(x, "name", "");
-		double used = jnum(x, "used", -1), limit = jnum(x, "limit", -1);
+		const char *name = cj_str(x, "name", "");
+		double used = cj_num(x, "used", -1), limit = cj_num(x, "limit", -1);
 
 		if (limit <= 0)
 			continue;
@@ -140,16 +126,16 @@ static void print_account(const struct cli_opts *o, const cJSON *a)
 	if (cJSON_GetArraySize(pos) > 0) {
 		printf("  %-18s %-6s %6s %12s %12s\n", "POSITION", "SYMBOL", "SIZE", "AVG", "UNREALIZED");
 		cJSON_ArrayForEach(x, pos)
-			printf("  %-18s %-6s %6.0f %12.2f %+12.2f\n", jstr(x, "contractId", ""), jstr(x, "symbol", ""),
-			       jnum(x, "size", 0), jnum(x, "averagePrice", 0), jnum(x, "unrealizedPnl", 0));
+			printf("  %-18s %-6s %6.0f %12.2f %+12.2f\n", cj_str(x, "contractId", ""), cj_str(x, "symbol", ""),
+			       cj_num(x, "size", 0), cj_num(x, "averagePrice", 0), cj_num(x, "unrealizedPnl", 0));
 	}
 	if (cJSON_GetArraySize(ord) > 0) {
 		printf("  %-10s %-18s %-5s %5s %12s\n", "ORDER", "CONTRACT", "SIDE", "SIZE", "PRICE");
 		cJSON_ArrayForEach(x, ord) {
-			double px = jnum(x, "limitPrice", jnum(x, "stopPrice", 0));
+			double px = cj_num(x, "limitPrice", cj_num(x, "stopPrice", 0));
 
-			printf("  %-10.0f %-18s %-5s %5.0f %12.2f\n", jnum(x, "id", 0), jstr(x, "contractId", ""),
-			       jnum(x, "side", 0) == 0 ? "buy" : "sell", jnum(x, "size", 0), px);
+			printf("  %-10.0f %-18s %-5s %5.0f %12.2f\n", cj_num(x, "id", 0), cj_str(x, "contractId", ""),
+			       cj_num(x, "side", 0) == 0 ? "buy" : "sell", cj_num(x, "size", 0), px);
 		}
 	}
 }
@@ -184,9 +170,9 @@ int cmd_status(int argc, char **argv)
 		const cJSON *d = cJSON_GetObjectItemCaseSensitive(data, "daemon");
 		const cJSON *g = cJSON_GetObjectItemCaseSensitive(d, "gateway");
 
-		printf("srmd %s  %s  up %.0fs  rest %s  user hub %s  market hub %s%s\n", jstr(d, "version", ""),
-		       jstr(d, "phase", ""), jnum(d, "uptimeS", 0), jstr(g, "rest", ""), jstr(g, "userHub", ""),
-		       jstr(g, "marketHub", ""), cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "dryRun")) ? "  DRY RUN" : "");
+		printf("srmd %s  %s  up %.0fs  rest %s  user hub %s  market hub %s%s\n", cj_str(d, "version", ""),
+		       cj_str(d, "phase", ""), cj_num(d, "uptimeS", 0), cj_str(g, "rest", ""), cj_str(g, "userHub", ""),
+		       cj_str(g, "marketHub", ""), cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "dryRun")) ? "  DRY RUN" : "");
 		cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(data, "accounts"))
 			print_account(&o, x);
 	}
@@ -216,9 +202,9 @@ int cmd_lockouts(int argc, char **argv)
 	} else {
 		printf("%-10s %-8s %-22s %-22s %-6s %s\n", "ACCOUNT", "RULE", "SINCE", "UNTIL", "SYMBOL", "REASON");
 		cJSON_ArrayForEach(x, data)
-			printf("%-10.0f %-8s %-22s %-22s %-6s %s\n", jnum(x, "accountId", vals[0] ? strtod(vals[0], NULL) : 0),
-			       jstr(x, "rule", ""), jstr(x, "since", ""), jstr(x, "until", ""), jstr(x, "symbol", "-"),
-			       jstr(x, "reason", ""));
+			printf("%-10.0f %-8s %-22s %-22s %-6s %s\n", cj_num(x, "accountId", vals[0] ? strtod(vals[0], NULL) : 0),
+			       cj_str(x, "rule", ""), cj_str(x, "since", ""), cj_str(x, "until", ""), cj_str(x, "symbol", "-"),
+			       cj_str(x, "reason", ""));
 	}
 	cJSON_Delete(reply);
 	return 0;
@@ -243,17 +229,17 @@ int cmd_rules(int argc, char **argv)
 		print_json(data);
 	} else {
 		cJSON_ArrayForEach(a, data) {
-			printf("%saccount %.0f%s\n", BOLD(&o), jnum(a, "accountId", 0), RESET(&o));
+			printf("%saccount %.0f%s\n", BOLD(&o), cj_num(a, "accountId", 0), RESET(&o));
 			printf("  %-8s %-30s %-8s %-9s %s\n", "RULE", "NAME", "ENABLED", "STATE", "USED/LIMIT");
 			cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(a, "rules")) {
-				double share = jnum(r, "share", -1);
+				double share = cj_num(r, "share", -1);
 				const char *col = share >= 0.9 ? RED(&o) : share >= 0.7 ? YELLOW(&o) : GREEN(&o);
 
-				printf("  %-8s %-30s %-8s %-9s ", jstr(r, "id", ""), jstr(r, "name", ""),
+				printf("  %-8s %-30s %-8s %-9s ", cj_str(r, "id", ""), cj_str(r, "name", ""),
 				       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "enabled")) ? "yes" : "no",
-				       jstr(r, "state", ""));
+				       cj_str(r, "state", ""));
 				if (share >= 0)
-					printf("%s%.2f/%.2f (%.0f%%)%s", col, jnum(r, "used", 0), jnum(r, "limit", 0),
+					printf("%s%.2f/%.2f (%.0f%%)%s", col, cj_num(r, "used", 0), cj_num(r, "limit", 0),
 					       share * 100, RESET(&o));
 				printf("\n");
 			}
@@ -289,16 +275,16 @@ int cmd_history(int argc, char **argv)
 		printf("%-22s %-8s %-8s %-15s %-17s %-26s %8s  %s\n", "TIME", "ACCOUNT", "RULE", "ACTION", "CONTRACT",
 		       "OUTCOME", "LATENCY", "REASON");
 		cJSON_ArrayForEach(x, data) {
-			double lat = jnum(x, "latencyUs", -1);
+			double lat = cj_num(x, "latencyUs", -1);
 			char latbuf[32] = "-";
 
 			if (lat > 0)
 				snprintf(latbuf, sizeof(latbuf), "%.2fms", lat / 1000);
-			printf("%-22s %-8.0f %-8s %-15s %-17s %-26.26s %8s  %s%s\n", jstr(x, "ts", ""),
-			       jnum(x, "accountId", 0), jstr(x, "rule", ""), jstr(x, "action", ""),
-			       jstr(x, "contractId", "-"), jstr(x, "outcome", "pending"), latbuf,
+			printf("%-22s %-8.0f %-8s %-15s %-17s %-26.26s %8s  %s%s\n", cj_str(x, "ts", ""),
+			       cj_num(x, "accountId", 0), cj_str(x, "rule", ""), cj_str(x, "action", ""),
+			       cj_str(x, "contractId", "-"), cj_str(x, "outcome", "pending"), latbuf,
 			       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "dryRun")) ? "[dry run] " : "",
-			       jstr(x, "reason", ""));
+			       cj_str(x, "reason", ""));
 		}
 	}
 	cJSON_Delete(reply);

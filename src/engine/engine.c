@@ -229,6 +229,30 @@ static void flatten_scope(struct engine *e, struct acct *a, int rule, const char
 				   "%s", why);
 }
 
+/* Order of lockout lengths: permanent > until_reset (and next window) > duration > none. */
+static int spec_rank(const struct lockout_spec *s)
+{
+	switch (s->mode) {
+	case LOCKOUT_PERMANENT:
+		return 3;
+	case LOCKOUT_UNTIL_RESET:
+	case LOCKOUT_UNTIL_NEXT_WINDOW:
+		return 2;
+	case LOCKOUT_DURATION:
+		return 1;
+	case LOCKOUT_NONE:
+		break;
+	}
+	return 0;
+}
+
+bool lockout_spec_longer(const struct lockout_spec *a, const struct lockout_spec *b)
+{
+	if (spec_rank(a) != spec_rank(b))
+		return spec_rank(a) > spec_rank(b);
+	return a->mode == LOCKOUT_DURATION && a->duration_ms > b->duration_ms;
+}
+
 enum until_kind rule_until(struct rule_ctx *ctx, const struct lockout_spec *spec, srm_ms *until_ts)
 {
 	*until_ts = 0;

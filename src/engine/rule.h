@@ -74,6 +74,9 @@ const struct ord *rule_find_stop(const struct rule_ctx *ctx, const char *contrac
 /* The end of the current lockout of a spec starting now (UNTIL_TIME/RESET/PERMANENT). */
 enum until_kind rule_until(struct rule_ctx *ctx, const struct lockout_spec *spec, srm_ms *until_ts);
 
+/* Is lockout a longer than b? permanent > until_reset / next window > the longer duration > none. */
+bool lockout_spec_longer(const struct lockout_spec *a, const struct lockout_spec *b);
+
 /* Format money (cents) as "-412.50" into buf (at least 24 bytes); returns buf. */
 const char *money_str(money_t m, char *buf);
 

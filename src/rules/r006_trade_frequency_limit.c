@@ -6,31 +6,6 @@
 #define MINUTE_MS 60000
 #define HOUR_MS 3600000
 
-/* Order of lockout lengths: permanent > until_reset (and next window) > duration > none. */
-static int spec_rank(const struct lockout_spec *s)
-{
-	switch (s->mode) {
-	case LOCKOUT_PERMANENT:
-		return 3;
-	case LOCKOUT_UNTIL_RESET:
-	case LOCKOUT_UNTIL_NEXT_WINDOW:
-		return 2;
-	case LOCKOUT_DURATION:
-		return 1;
-	case LOCKOUT_NONE:
-		break;
-	}
-	return 0;
-}
-
-/* Is lockout a longer than b? Between durations, the longer one. */
-static bool spec_longer(const struct lockout_spec *a, const struct lockout_spec *b)
-{
-	if (spec_rank(a) != spec_rank(b))
-		return spec_rank(a) > spec_rank(b);
-	return a->mode == LOCKOUT_DURATION && a->duration_ms > b->duration_ms;
-}
-
 static void check(struct rule_ctx *ctx)
 {
 	const struct cfg_trade_frequency_limit *c = &ctx->cfg->trade_frequency_limit;
@@ -57,7 +32,7 @@ static void check(struct rule_ctx *ctx)
 	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
 		if (w[i].limit <= 0 || w[i].count <= w[i].limit)
 			continue; /* 0 is off; a count limit breaches when over it */
-		if (best == NULL || spec_longer(w[i].cooldown, best)) {
+		if (best == NULL || lockout_spec_longer(w[i].cooldown, best)) {
 			best = w[i].cooldown;
 			window = w[i].name;
 			count = w[i].count;

@@ -9,31 +9,6 @@ struct r007_state {
 	int consecutive;        /* losing closing fills in a row since the last win or reset */
 };
 
-/* Order of lockout lengths: permanent > until_reset (and next window) > duration > none. */
-static int spec_rank(const struct lockout_spec *s)
-{
-	switch (s->mode) {
-	case LOCKOUT_PERMANENT:
-		return 3;
-	case LOCKOUT_UNTIL_RESET:
-	case LOCKOUT_UNTIL_NEXT_WINDOW:
-		return 2;
-	case LOCKOUT_DURATION:
-		return 1;
-	case LOCKOUT_NONE:
-		break;
-	}
-	return 0;
-}
-
-/* Is lockout a longer than b? Between durations, the longer one. */
-static bool spec_longer(const struct lockout_spec *a, const struct lockout_spec *b)
-{
-	if (spec_rank(a) != spec_rank(b))
-		return spec_rank(a) > spec_rank(b);
-	return a->mode == LOCKOUT_DURATION && a->duration_ms > b->duration_ms;
-}
-
 static void check(struct rule_ctx *ctx)
 {
 	const struct cfg_cooldown_after_loss *c = &ctx->cfg->cooldown_after_loss;
@@ -70,7 +45,7 @@ static void check(struct rule_ctx *ctx)
 			 money_str(-tier->loss, lim));
 	}
 	if (c->consecutive_count > 0 && st->consecutive >= c->consecutive_count) {
-		if (best == NULL || spec_longer(&c->consecutive_cooldown, best)) {
+		if (best == NULL || lockout_spec_longer(&c->consecutive_cooldown, best)) {
 			best = &c->consecutive_cooldown;
 			snprintf(reason, sizeof(reason),
 				 "%d losing trades in a row reached %d (last %s)", st->consecutive,
