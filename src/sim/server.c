@@ -279,7 +279,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		}
 		if (p->body == NULL)
 			p->body = xmalloc(SIM_MAX_BODY + 1);
-		memcpy(p->body + p->blen, in, len);
+		if (len > 0) /* lws may call with (NULL, 0) */
+			memcpy(p->body + p->blen, in, len);
 		p->blen += len;
 		p->body[p->blen] = '\0';
 		return 0;
