@@ -202,6 +202,7 @@ static void usage(void)
 		"       srm admin lockout set ACCOUNT (--for 2h | --until-reset | --permanent) [--reason TEXT]\n"
 		"       srm admin lockout clear ACCOUNT\n"
 		"       srm admin reset [ACCOUNT]\n"
+		"       srm admin enforce ACCOUNT RULE [--dry-run]\n"
 		"       srm admin daemon start --config FILE | stop | restart --config FILE\n"
 		"  (admin commands ask for the admin password, or read $SRM_ADMIN_PASSWORD)\n");
 }
@@ -213,7 +214,7 @@ int cmd_admin(int argc, char **argv)
 	const char *vals[2] = {NULL, NULL};
 	char *pos[8];
 	int npos = 0;
-	bool until_reset = false, permanent = false;
+	bool until_reset = false, permanent = false, dry_run = false;
 	cJSON *data = NULL, *args;
 	int rc;
 
@@ -223,6 +224,8 @@ int cmd_admin(int argc, char **argv)
 			until_reset = true;
 		} else if (strcmp(argv[i], "--permanent") == 0) {
 			permanent = true;
+		} else if (strcmp(argv[i], "--dry-run") == 0) {
+			dry_run = true;
 		} else if (argv[i][0] == '-') {
 			char *sub[3] = {argv[0], argv[i], i + 1 < argc ? argv[i + 1] : NULL};
 			int used = cli_parse_opts(sub[2] ? 3 : 2, sub, &o, extra, vals);
@@ -282,6 +285,29 @@ int cmd_admin(int argc, char **argv)
 		}
 		if (rc == 0)
 			print_data(data);
+		cJSON_Delete(data);
+		return rc;
+	}
+	if (strcmp(pos[0], "enforce") == 0 && npos == 3) {
+		args = cJSON_CreateObject();
+		cJSON_AddNumberToObject(args, "account", strtod(pos[1], NULL));
+		cJSON_AddStringToObject(args, "rule", pos[2]);
+		if (dry_run)
+			cJSON_AddTrueToObject(args, "dryRun");
+		rc = admin_call(&o, "admin.enforce", args, &data);
+		if (rc == 0) {
+			const cJSON *a;
+
+			if (cJSON_GetArraySize(data) == 0)
+				printf("%s: nothing to enforce on account %s\n", pos[2], pos[1]);
+			cJSON_ArrayForEach(a, data) {
+				const cJSON *k = cJSON_GetObjectItemCaseSensitive(a, "action");
+				const cJSON *why = cJSON_GetObjectItemCaseSensitive(a, "reason");
+
+				printf("%s%s: %s\n", dry_run ? "[dry run] " : "", cJSON_IsString(k) ? k->valuestring : "?",
+				       cJSON_IsString(why) ? why->valuestring : "");
+			}
+		}
 		cJSON_Delete(data);
 		return rc;
 	}

@@ -8,6 +8,7 @@
 
 #include "daemon/srmd.h"
 #include "daemon/view.h"
+#include "engine/rule.h"
 #include "util/log.h"
 #include "util/strutil.h"
 #include "util/timefmt.h"
@@ -467,6 +468,55 @@ static void cmd_reset(struct cmd_ctx *x)
 	reply(x, NULL);
 }
 
+/* "RULE-003", "3", or the config key "daily_realized_loss" -> 2; -1 when unknown. */
+static int rule_index(const char *s)
+{
+	for (int r = 0; r < RULE_COUNT; r++)
+		if (str_eq_ci(s, rule_id_name(r)) || strcmp(s, rule_table[r]->name) == 0)
+			return r;
+	char *end;
+	long n = strtol(s, &end, 10);
+
+	return *end == '\0' && n >= 1 && n <= RULE_COUNT ? (int)n - 1 : -1;
+}
+
+static void cmd_enforce(struct cmd_ctx *x)
+{
+	struct srm_err err = {0};
+	int64_t id = 0;
+	const char *rule = NULL;
+	bool dry = false;
+	char what[160];
+	int r;
+
+	if (ipc_arg_int64(x->req, "account", &id, &err) != 0 || ipc_arg_string(x->req, "rule", &rule, &err) != 0 ||
+	    ipc_arg_bool(x->req, "dryRun", &dry, &err) != 0) {
+		reply_err(x, "bad_args", "%s", err.msg);
+		return;
+	}
+	if (id == 0 || !srmd_guarded(x->d, id, "")) {
+		reply_err(x, "unknown_account", "account %" PRId64 " is not guarded", id);
+		return;
+	}
+	if (rule == NULL || (r = rule_index(rule)) < 0) {
+		reply_err(x, "bad_args", "rule: expected RULE-001..RULE-012 or a rule name, got \"%s\"", rule ? rule : "");
+		return;
+	}
+	struct act_list l = engine_admin_enforce(x->d->eng, id, r, dry, srmd_now());
+	cJSON *arr = cJSON_CreateArray();
+
+	for (size_t i = 0; i < l.n; i++) {
+		char buf[1024];
+
+		if (action_to_json(&l.v[i], buf, sizeof(buf)) > 0)
+			cJSON_AddItemToArray(arr, cJSON_Parse(buf));
+	}
+	srmd_handle_actions(x->d, l);
+	snprintf(what, sizeof(what), "enforce %" PRId64 " %s%s", id, rule_id_name(r), dry ? " (dry run)" : "");
+	audit(x, what, true);
+	reply(x, arr);
+}
+
 static void cmd_config_reload(struct cmd_ctx *x)
 {
 	char errbuf[4096];
@@ -533,6 +583,7 @@ static const struct cmd_entry cmd_table[] = {
 	{"admin.lockout.set", CMD_ADMIN, cmd_lockout_set},
 	{"admin.lockout.clear", CMD_ADMIN, cmd_lockout_clear},
 	{"admin.reset", CMD_ADMIN, cmd_reset},
+	{"admin.enforce", CMD_ADMIN, cmd_enforce},
 	{"admin.config.reload", CMD_ADMIN, cmd_config_reload},
 	{"admin.config.show", CMD_ADMIN, cmd_config_show},
 	{"admin.daemon.stop", CMD_ADMIN, cmd_stop},

@@ -740,6 +740,87 @@ struct act_list engine_admin_clear(struct engine *e, int64_t account_id, srm_ms 
 	return result(e);
 }
 
+struct act_list engine_admin_enforce(struct engine *e, int64_t account_id, int rule, bool dry_run,
+				     srm_ms now)
+{
+	struct acct *a;
+	const struct rule_def *def;
+
+	e->n_out = 0;
+	advance(e, now);
+	a = book_acct(e, account_id, false);
+	if (a == NULL || rule < 0 || rule >= RULE_COUNT || rule_table[rule]->check == NULL)
+		return result(e);
+	def = rule_table[rule];
+
+	struct rule_ctx ctx = {
+		.eng = e, .acct = a, .cfg = a->rules, .now = e->now, .state = a->rstate[rule],
+		.rule = rule, .dry_run = dry_run || rule_dry(e, a->rules, rule),
+	};
+	struct srm_event ev;
+
+	if (def->wakes_on & EVM_ACCOUNT) {
+		memset(&ev, 0, sizeof(ev));
+		ev.kind = EV_ACCOUNT;
+		ev.u.account.id = a->id;
+		strlcpy_s(ev.u.account.name, a->name, sizeof(ev.u.account.name));
+		ev.u.account.balance = a->balance;
+		ev.u.account.can_trade = a->can_trade;
+		ctx.ev = &ev;
+		out_reserve(e);
+		def->check(&ctx);
+	}
+	if (def->wakes_on & EVM_TRADE) {
+		/* "look at today's fills": an opening fill of no size adds nothing but wakes the rule */
+		memset(&ev, 0, sizeof(ev));
+		ev.kind = EV_TRADE;
+		ev.u.trade.account_id = a->id;
+		ev.u.trade.created = e->now;
+		ev.u.trade.profit_and_loss = PX_NULL;
+		ctx.ev = &ev;
+		out_reserve(e);
+		def->check(&ctx);
+	}
+	for (size_t i = 0; i < a->n_pos && (def->wakes_on & (EVM_POSITION | EVM_QUOTE)); i++) {
+		const struct pos p = a->pos[i];
+
+		memset(&ev, 0, sizeof(ev));
+		ev.kind = EV_POSITION;
+		ev.u.position.id = p.id;
+		ev.u.position.account_id = a->id;
+		strlcpy_s(ev.u.position.contract_id, p.contract_id, sizeof(ev.u.position.contract_id));
+		ev.u.position.type = p.qty > 0 ? PX_PT_LONG : PX_PT_SHORT;
+		ev.u.position.size = abs(p.qty);
+		ev.u.position.average_price = p.avg_price;
+		ctx.ev = &ev;
+		ctx.prev_qty = p.qty;
+		out_reserve(e);
+		def->check(&ctx);
+	}
+	ctx.prev_qty = 0;
+	for (size_t i = 0; i < a->n_ord && (def->wakes_on & EVM_ORDER); i++) {
+		const struct ord o = a->ord[i];
+
+		memset(&ev, 0, sizeof(ev));
+		ev.kind = EV_ORDER;
+		ev.u.order.id = o.id;
+		ev.u.order.account_id = a->id;
+		strlcpy_s(ev.u.order.contract_id, o.contract_id, sizeof(ev.u.order.contract_id));
+		ev.u.order.status = o.status;
+		ev.u.order.type = o.type;
+		ev.u.order.side = o.side;
+		ev.u.order.size = o.size;
+		ev.u.order.limit_price = o.limit_price;
+		ev.u.order.stop_price = o.stop_price;
+		ev.u.order.filled_price = PX_NULL;
+		ctx.ev = &ev;
+		ctx.prev_ord = &o;
+		out_reserve(e);
+		def->check(&ctx);
+	}
+	return result(e);
+}
+
 struct act_list engine_admin_reset(struct engine *e, int64_t account_id, srm_ms now)
 {
 	struct acct *a = NULL;

@@ -49,6 +49,13 @@ struct act_list engine_admin_lockout(struct engine *e, int64_t account_id, enum 
 				     srm_ms until_ts, const char *reason, srm_ms now);
 /* Admin: clear every lockout of an account (auth_loss_guard's too). */
 struct act_list engine_admin_clear(struct engine *e, int64_t account_id, srm_ms now);
+/*
+ * Admin: evaluate one rule (index 0..11) for an account now, against its current account
+ * state, positions, orders and today's fills, whether or not the rule is enabled; dry_run
+ * marks every action it asks for as not to be sent.
+ */
+struct act_list engine_admin_enforce(struct engine *e, int64_t account_id, int rule, bool dry_run,
+				     srm_ms now);
 /* Admin: run the daily reset now for one account (account_id != 0) or all. */
 struct act_list engine_admin_reset(struct engine *e, int64_t account_id, srm_ms now);
 

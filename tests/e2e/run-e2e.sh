@@ -66,6 +66,9 @@ check "status shows trading allowed again" unlocked
 check "both attempts are in the audit table" is_eq "1|1" sqlite3 "$DB" \
 	"SELECT (SELECT count(*)>0 FROM audit WHERE ok=0), (SELECT count(*)>0 FROM audit WHERE ok=1 AND what LIKE 'lockout clear%')"
 
+check "admin enforce runs one rule on demand (within limits: nothing to do)" sh -c \
+	"'$SRM' admin enforce $ACC RULE-001 --dry-run --socket '$SOCK' | grep -q 'nothing to enforce'"
+
 # 6. a broken config on reload keeps the old rules
 cp "$work/srm.yaml" "$work/good.yaml"
 printf 'rules:\n  max_contracts: {enabled: true, limit: -3}\n  bogus_key: 1\n' >>"$work/srm.yaml"

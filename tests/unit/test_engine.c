@@ -291,6 +291,33 @@ static void test_no_double_close(void **s)
 	tw_free(&w);
 }
 
+/* srm admin enforce: one rule, now, even when disabled; dry run marks the actions. */
+static void test_admin_enforce(void **s)
+{
+	struct tworld w;
+	struct act_list l;
+
+	(void)s;
+	tw_init(&w, T("2026-11-24T15:00:00Z"));
+	tw_std_contracts(&w, T("2026-11-24T15:00:00Z"));
+	/* max_contracts is disabled (limit 4, close_all): a 6-lot goes unnoticed */
+	l = tw_position(&w, T("2026-11-24T15:00:01Z"), ACC, ES, 6, 6000);
+	assert_int_equal(l.n, 0);
+	l = engine_admin_enforce(w.eng, ACC, 0, true, T("2026-11-24T15:00:02Z"));
+	assert_int_equal(t_count(l, ACT_CLOSE_ALL, 0), 1);
+	assert_true(t_find(l, ACT_CLOSE_ALL, 0)->dry_run);
+	l = engine_admin_enforce(w.eng, ACC, 0, false, T("2026-11-24T15:00:05Z"));
+	assert_int_equal(t_count(l, ACT_CLOSE_ALL, 0), 1);
+	assert_false(t_find(l, ACT_CLOSE_ALL, 0)->dry_run);
+	/* nothing to do for an account within its limits, or an unknown one */
+	tw_position(&w, T("2026-11-24T15:00:06Z"), ACC, ES, 2, 6000);
+	l = engine_admin_enforce(w.eng, ACC, 0, false, T("2026-11-24T15:00:08Z"));
+	assert_int_equal(l.n, 0);
+	l = engine_admin_enforce(w.eng, 999, 0, false, T("2026-11-24T15:00:09Z"));
+	assert_int_equal(l.n, 0);
+	tw_free(&w);
+}
+
 static void test_unrealized_and_quotes(void **s)
 {
 	struct tworld w;
@@ -401,6 +428,7 @@ int main(void)
 		cmocka_unit_test(test_guard_while_locked),
 		cmocka_unit_test(test_repeat_suppressed),
 		cmocka_unit_test(test_no_double_close),
+		cmocka_unit_test(test_admin_enforce),
 		cmocka_unit_test(test_unrealized_and_quotes),
 		cmocka_unit_test(test_symbols),
 		cmocka_unit_test(test_many_accounts),
