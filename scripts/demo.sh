@@ -39,18 +39,9 @@ for _ in $(seq 100); do
 done
 echo "== srmd is guarding accounts $(sed -n 's/^account \([0-9]*\) .*/\1/p' "$work/sim.out" | tr '\n' ' ')"
 echo "== srm monitor (keys 1-6 switch views, q quits early)"
-secs=$((230 / speed + 5))
-"$bin/cli/srm" monitor --for "$secs" &
-mon=$!
-pids+=($mon)
-for _ in $(seq $((secs * 10))); do
-	grep -q 'scenario: done' "$work/sim.log" && break
-	kill -0 "$mon" 2>/dev/null || break
-	sleep 0.1
-done
-sleep 2
-kill "$mon" 2>/dev/null
-wait "$mon" 2>/dev/null
+secs=$((225 / speed + 3))
+# in the foreground, so that on a terminal it owns the keyboard (q quits early)
+"$bin/cli/srm" monitor --for "$secs"
 echo
 echo "== what SRM enforced, and why (srm history)"
 "$bin/cli/srm" history --limit 200

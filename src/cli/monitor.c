@@ -14,6 +14,7 @@
 
 #include "cli/cli.h"
 #include "cli/client.h"
+#include "util/timefmt.h"
 
 static volatile sig_atomic_t stop;
 
@@ -71,9 +72,21 @@ static void draw(struct mon *m)
 			       cj_str(a, "name", ""), cj_num(a, "realizedPnl", 0), cj_num(a, "unrealizedPnl", 0),
 			       cJSON_GetArraySize(locks) ? share_color(m, 1) : share_color(m, 0),
 			       cJSON_GetArraySize(locks) ? "LOCKED OUT" : "trading allowed", rst);
-			cJSON_ArrayForEach(x, locks)
-				printf("   locked until %s by %s: %s\n", cj_str(x, "until", ""), cj_str(x, "rule", ""),
+			cJSON_ArrayForEach(x, locks) {
+				const char *until = cj_str(x, "until", "");
+				srm_ms end;
+				char left[48] = "";
+				struct timespec ts;
+
+				clock_gettime(CLOCK_REALTIME, &ts);
+				if (iso_parse(until, &end) == 0) {
+					long s = (long)((end - ((srm_ms)ts.tv_sec * 1000 + ts.tv_nsec / 1000000)) / 1000);
+
+					snprintf(left, sizeof(left), " (%ldm%02lds left)", s > 0 ? s / 60 : 0, s > 0 ? s % 60 : 0);
+				}
+				printf("   locked until %s%s by %s: %s\n", until, left, cj_str(x, "rule", ""),
 				       cj_str(x, "reason", ""));
+			}
 			if (m->view == 1) {
 				cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(a, "positions"))
 					printf("   pos %-18s %4.0f @ %-10.2f P&L %+9.2f quote age %.1fs\n",
@@ -107,8 +120,22 @@ static void draw(struct mon *m)
 		       cj_str(g, "marketHub", ""));
 		printf("token expires %s   last event %s\n", cj_str(g, "tokenExpires", "-"), cj_str(d, "lastEvent", "-"));
 		break;
-	case 4:
-		printf("next reset %s\n", cj_str(d, "nextReset", "-"));
+	case 4: {
+		const cJSON *h;
+
+		printf("time zone %s\n", cj_str(d, "timezone", "-"));
+		printf("this trading day began %s\n", cj_str(d, "tradingDayStart", "-"));
+		printf("next reset             %s  (until_reset lockouts and daily P&L end there)\n",
+		       cj_str(d, "nextReset", "-"));
+		printf("holidays (no trading day starts):");
+		cJSON_ArrayForEach(h, cJSON_GetObjectItemCaseSensitive(d, "holidays"))
+			if (cJSON_IsString(h))
+				printf(" %s", h->valuestring);
+		printf("\n");
+		break;
+	}
+	case 5:
+		printf("(the enforcement history, newest last; `srm history` has the full journal)\n");
 		break;
 	default:
 		break;

@@ -150,7 +150,20 @@ static cJSON *daemon_view(struct srmd *d)
 	cJSON_AddNumberToObject(o, "events", (double)d->events);
 	cJSON_AddNumberToObject(o, "inFlight", (double)exec_inflight(d));
 	cJSON_AddBoolToObject(o, "dryRun", d->cfg->daemon.dry_run);
+	cJSON_AddStringToObject(o, "tradingDayStart", iso_format_short(engine_last_reset(d->eng), buf, sizeof(buf)));
 	cJSON_AddStringToObject(o, "nextReset", iso_format_short(engine_next_reset(d->eng), buf, sizeof(buf)));
+	cJSON_AddStringToObject(o, "timezone", d->cfg->daemon.timezone);
+	cJSON *hol = cJSON_CreateArray();
+
+	for (size_t i = 0; i < d->cfg->daemon.n_holidays; i++) {
+		int y, m, dd;
+		char date[16];
+
+		civil_from_days(d->cfg->daemon.holidays[i], &y, &m, &dd);
+		snprintf(date, sizeof(date), "%04d-%02d-%02d", y, m, dd);
+		cJSON_AddItemToArray(hol, cJSON_CreateString(date));
+	}
+	cJSON_AddItemToObject(o, "holidays", hol);
 	return o;
 }
 
