@@ -140,176 +140,34 @@ static void print_account(const struct cli_opts *o, const cJSON *a)
 	}
 }
 
-static cJSON *account_arg(const char *account)
+/* Arguments of the request from the command's option values. */
+typedef cJSON *(*args_fn)(const char *const *vals);
+/* The human form of a reply's data. */
+typedef void (*human_fn)(const struct cli_opts *o, const cJSON *data, const char *const *vals);
+
+static const char *const account_opts[] = {"--account", NULL};
+
+static cJSON *account_args(const char *const *vals)
 {
 	cJSON *args = cJSON_CreateObject();
 
-	if (account != NULL)
-		cJSON_AddNumberToObject(args, "account", strtod(account, NULL));
+	if (vals[0] != NULL)
+		cJSON_AddNumberToObject(args, "account", strtod(vals[0], NULL));
 	return args;
 }
 
-int cmd_status(int argc, char **argv)
+/* Every read command: parse options, one request, --json or the human form. */
+static int read_command(int argc, char **argv, const char *cmd, const char *const *extra,
+			args_fn mk, human_fn show)
 {
 	struct cli_opts o = {0};
-	static const char *const extra[] = {"--account", NULL};
-	const char *vals[1] = {NULL};
+	const char *vals[4] = {NULL, NULL, NULL, NULL};
 	cJSON *reply;
-	const cJSON *data, *x;
+	const cJSON *data;
 
 	if (cli_parse_opts(argc, argv, &o, extra, vals) != argc)
 		return 2;
-	data = call(&o, "status", account_arg(vals[0]), &reply);
-	if (data == NULL) {
-		cJSON_Delete(reply);
-		return 1;
-	}
-	if (o.json) {
-		print_json(data);
-	} else {
-		const cJSON *d = cJSON_GetObjectItemCaseSensitive(data, "daemon");
-		const cJSON *g = cJSON_GetObjectItemCaseSensitive(d, "gateway");
-
-		printf("srmd %s  %s  up %.0fs  rest %s  user hub %s  market hub %s%s\n", cj_str(d, "version", ""),
-		       cj_str(d, "phase", ""), cj_num(d, "uptimeS", 0), cj_str(g, "rest", ""), cj_str(g, "userHub", ""),
-		       cj_str(g, "marketHub", ""), cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "dryRun")) ? "  DRY RUN" : "");
-		cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(data, "accounts"))
-			print_account(&o, x);
-	}
-	cJSON_Delete(reply);
-	return 0;
-}
-
-int cmd_lockouts(int argc, char **argv)
-{
-	struct cli_opts o = {0};
-	static const char *const extra[] = {"--account", NULL};
-	const char *vals[1] = {NULL};
-	cJSON *reply;
-	const cJSON *data, *x;
-
-	if (cli_parse_opts(argc, argv, &o, extra, vals) != argc)
-		return 2;
-	data = call(&o, "lockouts", account_arg(vals[0]), &reply);
-	if (data == NULL) {
-		cJSON_Delete(reply);
-		return 1;
-	}
-	if (o.json) {
-		print_json(data);
-	} else if (cJSON_GetArraySize(data) == 0) {
-		printf("no lockouts: trading is allowed\n");
-	} else {
-		printf("%-10s %-8s %-22s %-22s %-6s %s\n", "ACCOUNT", "RULE", "SINCE", "UNTIL", "SYMBOL", "REASON");
-		cJSON_ArrayForEach(x, data)
-			printf("%-10.0f %-8s %-22s %-22s %-6s %s\n", cj_num(x, "accountId", vals[0] ? strtod(vals[0], NULL) : 0),
-			       cj_str(x, "rule", ""), cj_str(x, "since", ""), cj_str(x, "until", ""), cj_str(x, "symbol", "-"),
-			       cj_str(x, "reason", ""));
-	}
-	cJSON_Delete(reply);
-	return 0;
-}
-
-int cmd_rules(int argc, char **argv)
-{
-	struct cli_opts o = {0};
-	static const char *const extra[] = {"--account", NULL};
-	const char *vals[1] = {NULL};
-	cJSON *reply;
-	const cJSON *data, *a, *r;
-
-	if (cli_parse_opts(argc, argv, &o, extra, vals) != argc)
-		return 2;
-	data = call(&o, "rules", account_arg(vals[0]), &reply);
-	if (data == NULL) {
-		cJSON_Delete(reply);
-		return 1;
-	}
-	if (o.json) {
-		print_json(data);
-	} else {
-		cJSON_ArrayForEach(a, data) {
-			printf("%saccount %.0f%s\n", BOLD(&o), cj_num(a, "accountId", 0), RESET(&o));
-			printf("  %-8s %-30s %-8s %-9s %s\n", "RULE", "NAME", "ENABLED", "STATE", "USED/LIMIT");
-			cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(a, "rules")) {
-				double share = cj_num(r, "share", -1);
-				const char *col = share >= 0.9 ? RED(&o) : share >= 0.7 ? YELLOW(&o) : GREEN(&o);
-
-				printf("  %-8s %-30s %-8s %-9s ", cj_str(r, "id", ""), cj_str(r, "name", ""),
-				       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "enabled")) ? "yes" : "no",
-				       cj_str(r, "state", ""));
-				if (share >= 0)
-					printf("%s%.2f/%.2f (%.0f%%)%s", col, cj_num(r, "used", 0), cj_num(r, "limit", 0),
-					       share * 100, RESET(&o));
-				printf("\n");
-			}
-		}
-	}
-	cJSON_Delete(reply);
-	return 0;
-}
-
-int cmd_history(int argc, char **argv)
-{
-	struct cli_opts o = {0};
-	static const char *const extra[] = {"--account", "--since", "--limit", NULL};
-	const char *vals[3] = {NULL, NULL, NULL};
-	cJSON *reply, *args;
-	const cJSON *data, *x;
-
-	if (cli_parse_opts(argc, argv, &o, extra, vals) != argc)
-		return 2;
-	args = account_arg(vals[0]);
-	if (vals[1] != NULL)
-		cJSON_AddStringToObject(args, "since", vals[1]);
-	if (vals[2] != NULL)
-		cJSON_AddNumberToObject(args, "limit", strtod(vals[2], NULL));
-	data = call(&o, "history", args, &reply);
-	if (data == NULL) {
-		cJSON_Delete(reply);
-		return 1;
-	}
-	if (o.json) {
-		print_json(data);
-	} else {
-		printf("%-22s %-8s %-8s %-15s %-17s %-26s %8s  %s\n", "TIME", "ACCOUNT", "RULE", "ACTION", "CONTRACT",
-		       "OUTCOME", "LATENCY", "REASON");
-		cJSON_ArrayForEach(x, data) {
-			double lat = cj_num(x, "latencyUs", -1);
-			char latbuf[32] = "-";
-
-			if (lat > 0)
-				snprintf(latbuf, sizeof(latbuf), "%.2fms", lat / 1000);
-			printf("%-22s %-8.0f %-8s %-15s %-17s %-26.26s %8s  %s%s\n", cj_str(x, "ts", ""),
-			       cj_num(x, "accountId", 0), cj_str(x, "rule", ""), cj_str(x, "action", ""),
-			       cj_str(x, "contractId", "-"), cj_str(x, "outcome", "pending"), latbuf,
-			       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "dryRun")) ? "[dry run] " : "",
-			       cj_str(x, "reason", ""));
-		}
-	}
-	cJSON_Delete(reply);
-	return 0;
-}
-
-int cmd_logs(int argc, char **argv)
-{
-	struct cli_opts o = {0};
-	static const char *const extra[] = {"-n", "--level", "--grep", NULL};
-	const char *vals[3] = {NULL, NULL, NULL};
-	cJSON *reply, *args = cJSON_CreateObject();
-	const cJSON *data, *x;
-
-	if (cli_parse_opts(argc, argv, &o, extra, vals) != argc) {
-		cJSON_Delete(args);
-		return 2;
-	}
-	if (vals[0] != NULL)
-		cJSON_AddNumberToObject(args, "n", strtod(vals[0], NULL));
-	if (vals[1] != NULL)
-		cJSON_AddStringToObject(args, "level", vals[1]);
-	if (vals[2] != NULL)
-		cJSON_AddStringToObject(args, "grep", vals[2]);
-	data = call(&o, "logs", args, &reply);
+	data = call(&o, cmd, mk(vals), &reply);
 	if (data == NULL) {
 		cJSON_Delete(reply);
 		return 1;
@@ -317,9 +175,146 @@ int cmd_logs(int argc, char **argv)
 	if (o.json)
 		print_json(data);
 	else
-		cJSON_ArrayForEach(x, data)
-			if (cJSON_IsString(x))
-				puts(x->valuestring);
+		show(&o, data, vals);
 	cJSON_Delete(reply);
 	return 0;
+}
+
+static void show_status(const struct cli_opts *o, const cJSON *data, const char *const *vals)
+{
+	const cJSON *d = cJSON_GetObjectItemCaseSensitive(data, "daemon");
+	const cJSON *g = cJSON_GetObjectItemCaseSensitive(d, "gateway");
+	const cJSON *x;
+
+	(void)vals;
+	printf("srmd %s  %s  up %.0fs  rest %s  user hub %s  market hub %s%s\n", cj_str(d, "version", ""),
+	       cj_str(d, "phase", ""), cj_num(d, "uptimeS", 0), cj_str(g, "rest", ""), cj_str(g, "userHub", ""),
+	       cj_str(g, "marketHub", ""), cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "dryRun")) ? "  DRY RUN" : "");
+	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(data, "accounts"))
+		print_account(o, x);
+}
+
+int cmd_status(int argc, char **argv)
+{
+	return read_command(argc, argv, "status", account_opts, account_args, show_status);
+}
+
+static void show_lockouts(const struct cli_opts *o, const cJSON *data, const char *const *vals)
+{
+	const cJSON *x;
+
+	(void)o;
+	if (cJSON_GetArraySize(data) == 0) {
+		printf("no lockouts: trading is allowed\n");
+		return;
+	}
+	printf("%-10s %-8s %-22s %-22s %-6s %s\n", "ACCOUNT", "RULE", "SINCE", "UNTIL", "SYMBOL", "REASON");
+	cJSON_ArrayForEach(x, data)
+		printf("%-10.0f %-8s %-22s %-22s %-6s %s\n", cj_num(x, "accountId", vals[0] ? strtod(vals[0], NULL) : 0),
+		       cj_str(x, "rule", ""), cj_str(x, "since", ""), cj_str(x, "until", ""), cj_str(x, "symbol", "-"),
+		       cj_str(x, "reason", ""));
+}
+
+int cmd_lockouts(int argc, char **argv)
+{
+	return read_command(argc, argv, "lockouts", account_opts, account_args, show_lockouts);
+}
+
+static void show_rules(const struct cli_opts *o, const cJSON *data, const char *const *vals)
+{
+	const cJSON *a, *r;
+
+	(void)vals;
+	cJSON_ArrayForEach(a, data) {
+		printf("%saccount %.0f%s\n", BOLD(o), cj_num(a, "accountId", 0), RESET(o));
+		printf("  %-8s %-30s %-8s %-9s %s\n", "RULE", "NAME", "ENABLED", "STATE", "USED/LIMIT");
+		cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(a, "rules")) {
+			double share = cj_num(r, "share", -1);
+			const char *col = share >= 0.9 ? RED(o) : share >= 0.7 ? YELLOW(o) : GREEN(o);
+
+			printf("  %-8s %-30s %-8s %-9s ", cj_str(r, "id", ""), cj_str(r, "name", ""),
+			       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "enabled")) ? "yes" : "no",
+			       cj_str(r, "state", ""));
+			if (share >= 0)
+				printf("%s%.2f/%.2f (%.0f%%)%s", col, cj_num(r, "used", 0), cj_num(r, "limit", 0),
+				       share * 100, RESET(o));
+			printf("\n");
+		}
+	}
+}
+
+int cmd_rules(int argc, char **argv)
+{
+	return read_command(argc, argv, "rules", account_opts, account_args, show_rules);
+}
+
+static cJSON *history_args(const char *const *vals)
+{
+	cJSON *args = account_args(vals);
+
+	if (vals[1] != NULL)
+		cJSON_AddStringToObject(args, "since", vals[1]);
+	if (vals[2] != NULL)
+		cJSON_AddNumberToObject(args, "limit", strtod(vals[2], NULL));
+	return args;
+}
+
+static void show_history(const struct cli_opts *o, const cJSON *data, const char *const *vals)
+{
+	const cJSON *x;
+
+	(void)o;
+	(void)vals;
+	printf("%-22s %-8s %-8s %-15s %-17s %-26s %8s  %s\n", "TIME", "ACCOUNT", "RULE", "ACTION", "CONTRACT",
+	       "OUTCOME", "LATENCY", "REASON");
+	cJSON_ArrayForEach(x, data) {
+		double lat = cj_num(x, "latencyUs", -1);
+		char latbuf[32] = "-";
+
+		if (lat > 0)
+			snprintf(latbuf, sizeof(latbuf), "%.2fms", lat / 1000);
+		printf("%-22s %-8.0f %-8s %-15s %-17s %-26.26s %8s  %s%s\n", cj_str(x, "ts", ""),
+		       cj_num(x, "accountId", 0), cj_str(x, "rule", ""), cj_str(x, "action", ""),
+		       cj_str(x, "contractId", "-"), cj_str(x, "outcome", "pending"), latbuf,
+		       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "dryRun")) ? "[dry run] " : "",
+		       cj_str(x, "reason", ""));
+	}
+}
+
+int cmd_history(int argc, char **argv)
+{
+	static const char *const extra[] = {"--account", "--since", "--limit", NULL};
+
+	return read_command(argc, argv, "history", extra, history_args, show_history);
+}
+
+static cJSON *logs_args(const char *const *vals)
+{
+	cJSON *args = cJSON_CreateObject();
+
+	if (vals[0] != NULL)
+		cJSON_AddNumberToObject(args, "n", strtod(vals[0], NULL));
+	if (vals[1] != NULL)
+		cJSON_AddStringToObject(args, "level", vals[1]);
+	if (vals[2] != NULL)
+		cJSON_AddStringToObject(args, "grep", vals[2]);
+	return args;
+}
+
+static void show_logs(const struct cli_opts *o, const cJSON *data, const char *const *vals)
+{
+	const cJSON *x;
+
+	(void)o;
+	(void)vals;
+	cJSON_ArrayForEach(x, data)
+		if (cJSON_IsString(x))
+			puts(x->valuestring);
+}
+
+int cmd_logs(int argc, char **argv)
+{
+	static const char *const extra[] = {"-n", "--level", "--grep", NULL};
+
+	return read_command(argc, argv, "logs", extra, logs_args, show_logs);
 }
