@@ -136,6 +136,8 @@ static cJSON *daemon_view(struct srmd *d)
 	cJSON_AddStringToObject(o, "version", SRMD_VERSION);
 	cJSON_AddNumberToObject(o, "uptimeS", (double)(srmd_mono_ns() - d->started_ns) / 1e9);
 	cJSON_AddStringToObject(o, "phase", phases[d->phase]);
+	if (d->last_error[0] != '\0')
+		cJSON_AddStringToObject(o, "lastError", d->last_error);
 	cJSON_AddStringToObject(g, "rest", rest_state(d));
 	cJSON_AddStringToObject(g, "userHub", hub_state_name(d->user_hub));
 	cJSON_AddStringToObject(g, "marketHub", hub_state_name(d->market_hub));

@@ -93,7 +93,9 @@ static void on_done(struct gw_rest *r, const struct gw_result *res, void *ud)
 	else
 		snprintf(outcome, sizeof(outcome), "failed: %s%s%.120s", gw_status_name(res->status),
 			 res->message[0] ? ": " : "", res->message);
-	if (res->status != GW_ECANCELLED && f->journal_id > 0 &&
+	if (res->status == GW_ECANCELLED)
+		snprintf(outcome, sizeof(outcome), "cancelled: srmd stopped before the answer");
+	if (f->journal_id > 0 &&
 	    store_journal_outcome(d->st, f->journal_id, srmd_now(), outcome, latency_us, &err) != 0)
 		log_error("store", "journal outcome not saved | err=\"%s\"", err.msg);
 	if (res->status == GW_OK || gone)
@@ -104,6 +106,15 @@ static void on_done(struct gw_rest *r, const struct gw_result *res, void *ud)
 			  act_kind_name(f->kind), f->account_id, f->contract_id, outcome);
 	if (res->status != GW_ECANCELLED)
 		publish_outcome(d, f, outcome, latency_us);
+	if (res->status != GW_OK && !gone && res->status != GW_ECANCELLED) {
+		/* escalate: the lockout stays, the next event for the account asks again */
+		cJSON *al = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(al, "accountId", (double)f->account_id);
+		cJSON_AddStringToObject(al, "message", outcome);
+		cJSON_AddStringToObject(al, "action", act_kind_name(f->kind));
+		srmd_publish(d, "alert", al);
+	}
 	f->used = false;
 }
 

@@ -57,6 +57,8 @@ static void on_token(struct gw_rest *r, const char *token, void *ud)
 	(void)r;
 	gw_hub_set_token(d->user_hub, token);
 	gw_hub_set_token(d->market_hub, token);
+	d->login_attempts = 0;
+	d->last_error[0] = '\0';
 	if (d->phase == PH_LOGIN) {
 		d->phase = PH_RECONCILE;
 		gw_hub_subscribe_accounts(d->user_hub);
@@ -66,14 +68,31 @@ static void on_token(struct gw_rest *r, const char *token, void *ud)
 	}
 }
 
+static void login_again(uv_timer_t *t)
+{
+	struct srmd *d = t->data;
+
+	if (d->rest != NULL && d->phase != PH_STOPPING)
+		gw_rest_start(d->rest);
+}
+
+/* Start-up must not give up: log in again with a backoff (1 s doubling to a minute). */
 static void on_auth_fail(struct gw_rest *r, const struct gw_result *res, void *ud)
 {
 	struct srmd *d = ud;
+	uint64_t delay = 1000u << (d->login_attempts < 6 ? d->login_attempts : 6);
 
 	(void)r;
-	log_error("rest", "cannot log in to the gateway; retrying | status=%s code=%d message=\"%s\"",
-		  gw_status_name(res->status), res->error_code, res->message);
-	(void)d;
+	if (delay > 60000)
+		delay = 60000;
+	d->login_attempts++;
+	snprintf(d->last_error, sizeof(d->last_error), "login failed: %s%s%.150s (attempt %d, next in %llus)",
+		 res->error_name ? res->error_name : gw_status_name(res->status), res->message[0] ? ": " : "",
+		 res->message, d->login_attempts, (unsigned long long)(delay / 1000));
+	log_error("rest", "cannot log in to the gateway; will retry | status=%s code=%d message=\"%s\" delay_ms=%llu",
+		  gw_status_name(res->status), res->error_code, res->message, (unsigned long long)delay);
+	if (d->phase != PH_STOPPING)
+		uv_timer_start(&d->login_timer, login_again, delay, 0);
 }
 
 static void on_cron(uv_timer_t *t)
@@ -114,6 +133,8 @@ void srmd_shutdown(struct srmd *d, int code)
 	d->exit_code = code;
 	uv_timer_stop(&d->cron);
 	uv_close((uv_handle_t *)&d->cron, NULL);
+	uv_timer_stop(&d->login_timer);
+	uv_close((uv_handle_t *)&d->login_timer, NULL);
 	uv_close((uv_handle_t *)&d->sig_term, NULL);
 	uv_close((uv_handle_t *)&d->sig_int, NULL);
 	uv_close((uv_handle_t *)&d->sig_hup, NULL);
@@ -337,6 +358,8 @@ int main(int argc, char **argv)
 	d.cron.data = &d;
 	uv_timer_init(d.loop, &d.retry);
 	d.retry.data = &d;
+	uv_timer_init(d.loop, &d.login_timer);
+	d.login_timer.data = &d;
 	uv_timer_start(&d.cron, on_cron, 100, 100);
 
 	log_info("srmd", "starting | version=%s config=%s socket=%s state=%s dry_run=%d", SRMD_VERSION,
@@ -345,6 +368,12 @@ int main(int argc, char **argv)
 	gw_rest_start(d.rest);
 	uv_run(d.loop, UV_RUN_DEFAULT);
 	rc = d.exit_code;
+	{
+		struct srm_err cerr = {0};
+
+		if (store_checkpoint(d.st, &cerr) != 0)
+			log_warn("store", "checkpoint at exit failed | err=\"%s\"", cerr.msg);
+	}
 	log_info("srmd", "stopped");
 out:
 	if (d.loop != NULL) {

@@ -67,8 +67,10 @@ struct srmd {
 
 	uv_signal_t sig_term, sig_int, sig_hup;
 	uv_timer_t cron;
-	uv_timer_t retry;           /* start-up retries */
-	int64_t retry_ms;
+	uv_timer_t retry;           /* frees the WebSocket context a loop turn after the hubs */
+	uv_timer_t login_timer;     /* log in again after a failed login (backoff) */
+	int login_attempts;
+	char last_error[256];       /* shown by `srm status` while not guarding */
 };
 
 /* Wall-clock ms and monotonic ns (the shell's clock; the engine never reads one). */

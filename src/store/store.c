@@ -41,8 +41,6 @@ static const char *const migrations[] = {
 	"CREATE TABLE lockouts(account_id INTEGER NOT NULL, symbol TEXT NOT NULL, rule INTEGER NOT NULL,"
 	"  until_kind INTEGER NOT NULL, since_ms INTEGER NOT NULL, until_ms INTEGER NOT NULL,"
 	"  reason TEXT NOT NULL);"
-	"CREATE TABLE timers(account_id INTEGER NOT NULL, rule INTEGER NOT NULL, key INTEGER NOT NULL,"
-	"  contract_id TEXT NOT NULL, at_ms INTEGER NOT NULL);"
 	"CREATE TABLE contracts(id TEXT PRIMARY KEY, name TEXT NOT NULL, description TEXT,"
 	"  tick_size REAL NOT NULL, tick_value REAL NOT NULL, active INTEGER, symbol_id TEXT);"
 	"CREATE TABLE journal(id INTEGER PRIMARY KEY AUTOINCREMENT, ts_ms INTEGER NOT NULL,"
@@ -168,6 +166,11 @@ void store_close(struct store *st)
 		sqlite3_close(st->db);
 	free(st->path);
 	free(st);
+}
+
+int store_checkpoint(struct store *st, struct srm_err *err)
+{
+	return st == NULL ? 0 : exec(st, "PRAGMA wal_checkpoint(TRUNCATE)", err);
 }
 
 struct sqlite3 *store_db(struct store *st)

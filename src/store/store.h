@@ -55,6 +55,9 @@ int store_audit(struct store *st, srm_ms ts, long uid, const char *what, bool ok
 /* Load lockouts, fills of the current trading day (since since_ms) and contracts into e. */
 int store_load(struct store *st, struct engine *e, srm_ms since_ms, struct srm_err *err);
 
+/* Fold the WAL into the database file (at a clean shutdown). */
+int store_checkpoint(struct store *st, struct srm_err *err);
+
 /* Raw handle for read-only queries (history, logs). */
 struct sqlite3 *store_db(struct store *st);
 

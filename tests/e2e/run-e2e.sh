@@ -116,5 +116,14 @@ else
 	echo "skip reset-passes (Friday/Saturday in Chicago: no reset today)"
 fi
 
+# 11. the gateway refuses the login at start-up: srmd retries with backoff until it gets in
+kill "$SRMDPID"
+wait "$SRMDPID" 2>/dev/null
+check "SIGTERM: srmd stops cleanly" sh -c "grep -q 'msg=\"stopped\"' '$work/srmd.log'"
+sim POST /sim/fault '{"kind":"reject_auth","count":2}' >/dev/null
+start_srmd >/dev/null
+check "a refused login at start-up is retried until srmd is guarding" guarding
+check "the refused logins are logged" sh -c "grep -q 'cannot log in to the gateway; will retry' '$work/srmd.log'"
+
 echo "e2e: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
