@@ -15,7 +15,7 @@
 #include "util/strutil.h"
 
 /* Make a yescrypt hash of a password read from $SRM_ADMIN_PASSWORD or the terminal. */
-static int admin_passwd(void)
+int admin_hash_password(char *out, size_t cap)
 {
 	const char *env = getenv("SRM_ADMIN_PASSWORD");
 	char pw[256], pw2[256], salt[CRYPT_GENSALT_OUTPUT_SIZE];
@@ -50,10 +50,21 @@ static int admin_passwd(void)
 	memset(&cd, 0, sizeof(cd));
 	h = crypt_rn(pw, salt, &cd, (int)sizeof(cd));
 	memset(pw, 0, sizeof(pw));
-	if (h == NULL || h[0] == '*') {
+	memset(pw2, 0, sizeof(pw2));
+	if (h == NULL || h[0] == '*' || strlcpy_s(out, h, cap) >= cap) {
 		fprintf(stderr, "srm: yescrypt failed\n");
 		return 1;
 	}
+	return 0;
+}
+
+/* `srm admin passwd`: print the hash for the config. */
+static int admin_passwd(void)
+{
+	char h[CRYPT_OUTPUT_SIZE];
+
+	if (admin_hash_password(h, sizeof(h)) != 0)
+		return 1;
 	printf("%s\n", h);
 	fprintf(stderr, "put it in the config as:  admin: {password_hash: \"%s\"}\n", h);
 	return 0;
@@ -197,7 +208,9 @@ static void print_data(const cJSON *d)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: srm admin passwd\n"
+		"usage: srm admin init [--config FILE] [--force] [--api-url URL --user-hub-url URL --market-hub-url URL]\n"
+		"       srm admin check [--config FILE]\n"
+		"       srm admin passwd\n"
 		"       srm admin config validate FILE | show | reload\n"
 		"       srm admin lockout set ACCOUNT (--for 2h | --until-reset | --permanent) [--reason TEXT]\n"
 		"       srm admin lockout clear ACCOUNT\n"
@@ -218,6 +231,11 @@ int cmd_admin(int argc, char **argv)
 	cJSON *data = NULL, *args;
 	int rc;
 
+	/* first-run commands take their own options (admin_init.c) */
+	if (argc >= 2 && strcmp(argv[1], "init") == 0)
+		return cmd_admin_init(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "check") == 0)
+		return cmd_admin_check(argc - 1, argv + 1);
 	/* positional words, flags and common options in any order */
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--until-reset") == 0) {

@@ -36,7 +36,7 @@ static const struct cmd_entry cmd_table[] = {
 	{"rules", "rules [--account ID] [--json]", cmd_rules},
 	{"history", "history [--since 2h|TIME] [--account ID] [--limit N] [--json]", cmd_history},
 	{"logs", "logs [-n N] [--level warn] [--grep TEXT] [--json]", cmd_logs},
-	{"admin", "admin passwd | config validate FILE|show|reload | lockout set|clear ACCOUNT | reset | daemon start|stop|restart", cmd_admin},
+	{"admin", "admin init | check | passwd | config validate FILE|show|reload | lockout set|clear ACCOUNT | reset | daemon start|stop|restart", cmd_admin},
 	{"version", "version", exec_version},
 	{"help", "help", exec_help},
 };

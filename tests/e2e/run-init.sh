@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# End-to-end first run: the real `srm admin init` and `srm admin check` against the real srm-sim:
+# the file written (0600, dry run, no key inside, valid), the checks, a wrong key, a dead gateway.
+# usage: run-init.sh SRM SRM-SIM
+set -u
+SRM=$1 SIM=$2
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d /tmp/srm-init.XXXXXX)
+. "$here/lib.sh"
+trap cleanup EXIT
+
+KEY='k3y-Sup3r-s3cret-0042'
+start_sim --user trader@example.com --key "$KEY"
+URL="http://127.0.0.1:$PORT"
+urls=(--api-url "$URL" --user-hub-url "$URL/hubs/user" --market-hub-url "$URL/hubs/market")
+
+# a private home: nothing of the real user's is read or written
+export HOME="$work/home" XDG_CONFIG_HOME="$work/xdg" XDG_RUNTIME_DIR="$work"
+unset SRM_SOCKET
+mkdir -p "$HOME"
+export PROJECTX_USERNAME=trader@example.com PROJECTX_API_KEY="$KEY" SRM_ADMIN_PASSWORD=correct-horse
+CFG="$XDG_CONFIG_HOME/srm/srm.yaml"
+
+# 1. init, non-interactive (environment, stdin not a terminal), default path
+"$SRM" admin init "${urls[@]}" </dev/null >"$work/init.out" 2>"$work/init.err"
+rc=$?
+check "init exits 0" [ "$rc" = 0 ]
+check "init wrote \$XDG_CONFIG_HOME/srm/srm.yaml" [ -f "$CFG" ]
+check "the config is mode 0600" is_eq 600 stat -c %a "$CFG"
+check "the config says dry_run: true" grep -Eq '^  dry_run: true' "$CFG"
+check "the credentials are \${ENV} references" sh -c \
+	"grep -q 'username: \${PROJECTX_USERNAME}' '$CFG' && grep -q 'api_key: \${PROJECTX_API_KEY}' '$CFG'"
+check "the API key is not in the file" sh -c "! grep -qF '$KEY' '$CFG'"
+check "the API key is not printed" sh -c "! grep -qF '$KEY' '$work/init.out' '$work/init.err'"
+check "the admin password is not in the file" sh -c "! grep -qF correct-horse '$CFG'"
+check "a yescrypt hash is in the file" grep -Eq '^  password_hash: "\$y\$' "$CFG"
+check "accounts: all" grep -q '^accounts: all' "$CFG"
+check "every rule block is in the file" is_eq 12 grep -Ec \
+	'^  (max_contracts|max_contracts_per_instrument|daily_realized_loss|daily_unrealized_loss|max_unrealized_profit|trade_frequency_limit|cooldown_after_loss|no_stop_loss_grace|session_block_outside|auth_loss_guard|symbol_blocks|trade_management):$' "$CFG"
+check "init lists both accounts" sh -c "grep -q '$ACC' '$work/init.out' && grep -q '$ACC2' '$work/init.out'"
+check "init tells what to do next" sh -c "grep -q 'srm admin daemon start --config $CFG' '$work/init.out' && grep -q 'dry_run: false' '$work/init.out'"
+"$SRM" admin config validate "$CFG" >"$work/validate.out" 2>&1
+check "srm admin config validate accepts it" grep -q '^OK: .*dry run' "$work/validate.out"
+check "no temporary file is left behind" is_eq 1 sh -c "ls -A '$XDG_CONFIG_HOME/srm' | wc -l"
+
+# 2. init again: the file is kept
+sum=$(md5sum <"$CFG")
+"$SRM" admin init "${urls[@]}" </dev/null >/dev/null 2>"$work/again.err"
+rc=$?
+check "a second init refuses to overwrite" sh -c "[ $rc != 0 ] && grep -q 'already exists' '$work/again.err'"
+check "the existing file is unchanged" is_eq "$sum" sh -c "md5sum <'$CFG'"
+
+# 3. check against the live simulator
+"$SRM" admin check --config "$CFG" >"$work/check.out" 2>&1
+rc=$?
+check "check exits 0" [ "$rc" = 0 ]
+check "check reports the login with a timing" grep -Eq '^  login +ok +[0-9.]+ ms' "$work/check.out"
+check "check reports both hubs connected" sh -c \
+	"grep -Eq '^  user hub +ok +[0-9.]+ ms' '$work/check.out' && grep -Eq '^  market hub +ok +[0-9.]+ ms' '$work/check.out'"
+check "check reports both guarded accounts" sh -c \
+	"grep -Eq '^  account $ACC +ok' '$work/check.out' && grep -Eq '^  account $ACC2 +ok' '$work/check.out'"
+check "check reports the store and the daemon" sh -c \
+	"grep -Eq '^  store +ok' '$work/check.out' && grep -q 'srmd is not running' '$work/check.out'"
+check "check never prints the key" sh -c "! grep -qF '$KEY' '$work/check.out'"
+"$SRM" admin check >"$work/check2.out" 2>&1
+rc=$?
+check "check finds the default config" sh -c "[ $rc = 0 ] && grep -q '^srm admin check: $CFG' '$work/check2.out'"
+
+# 4. a wrong key: clear message, nothing written
+PROJECTX_API_KEY=wrong-key "$SRM" admin init --config "$work/other/srm.yaml" "${urls[@]}" \
+	</dev/null >"$work/bad.out" 2>"$work/bad.err"
+rc=$?
+check "a wrong key: init exits non-zero" [ "$rc" != 0 ]
+check "a wrong key: the message says the login failed" grep -q 'login failed' "$work/bad.err"
+check "a wrong key: nothing is written" sh -c "[ ! -e '$work/other/srm.yaml' ] && [ ! -e '$work/other' ]"
+
+# 5. the gateway is gone: check names the failed step
+kill -9 "$SIMPID"
+wait "$SIMPID" 2>/dev/null
+"$SRM" admin check --config "$CFG" >"$work/dead.out" 2>&1
+rc=$?
+check "check with the gateway down exits 1" [ "$rc" = 1 ]
+check "check names the failed login" sh -c \
+	"grep -Eq '^  login +FAIL' '$work/dead.out' && grep -q 'check FAILED: login' '$work/dead.out'"
+check "init with the gateway down writes nothing" sh -c \
+	"! '$SRM' admin init --config '$work/dead.yaml' ${urls[*]} </dev/null >/dev/null 2>&1 && [ ! -e '$work/dead.yaml' ]"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
