@@ -357,17 +357,31 @@ static void c_reset(struct sim *s, const cJSON *b, struct http_resp *r)
 static void c_flood(struct sim *s, const cJSON *b, struct http_resp *r)
 {
 	struct srm_err err = { 0 };
-	char id[SRM_ID_MAX] = "";
-	int64_t count = 0;
+	char id[SRM_ID_MAX] = "", kind[16] = "quote";
+	int64_t count = 0, acc = 0;
 
-	GET(wire_get_string(b, "contractId", true, false, id, sizeof(id), &err));
+	GET(wire_get_string(b, "kind", false, false, kind, sizeof(kind), &err));
+	GET(wire_get_string(b, "contractId", strcmp(kind, "order") != 0, false, id, sizeof(id),
+			    &err));
+	GET(wire_get_int64(b, "accountId", strcmp(kind, "order") == 0, &acc, &err));
 	GET(wire_get_int64(b, "count", true, &count, &err));
-	int ci = market_find_contract(s, id);
+	int ci = id[0] != '\0' ? market_find_contract(s, id) : 0;
 	if (ci < 0 || count < 1 || count > 100000000) {
 		err_resp(r, 400, "expected a known contractId and 1 <= count <= 1e8");
 		return;
 	}
-	hub_flood(s, ci, (long)count);
+	if (strcmp(kind, "order") == 0) {
+		if (market_find_account(s, acc) == NULL) {
+			err_resp(r, 400, "kind order: expected a known accountId");
+			return;
+		}
+		hub_flood_orders(s, acc, ci, (long)count);
+	} else if (strcmp(kind, "quote") == 0) {
+		hub_flood(s, ci, (long)count);
+	} else {
+		err_resp(r, 400, "kind: expected \"quote\" or \"order\"");
+		return;
+	}
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddBoolToObject(o, "ok", true);
 	cJSON_AddNumberToObject(o, "startNs", (double)sim_mono_ns());

@@ -13,6 +13,7 @@
 #include "sim/sim.h"
 #include "util/strutil.h"
 #include "util/xalloc.h"
+#include "wire/wire.h"
 
 #define RS '\x1e'
 #define FRAME_MAX (64 * 1024)
@@ -39,6 +40,7 @@ struct hub_conn {
 	int64_t last_tx_ns, last_rx_ns;
 	long flood;
 	int flood_ci;
+	struct px_order *flood_order; /* order flood (bench): the order re-sent, else quotes */
 	unsigned char *wbuf; /* LWS_PRE + FRAME_MAX */
 };
 
@@ -151,6 +153,7 @@ void hub_conn_free(struct sim *s, struct hub_conn *c)
 	free(c->q);
 	free(c->in);
 	free(c->wbuf);
+	free(c->flood_order);
 	free(c);
 }
 
@@ -402,26 +405,51 @@ int hub_conn_writable(struct sim *s, struct hub_conn *c)
 		c->qbytes -= m->len;
 		msg_unref(m);
 	}
+	/*
+	 * Flood records alternate between two states (price one tick up, then back), and nothing
+	 * else changes during this call: each state is printed once per frame and copied after.
+	 */
+	size_t flood_off[2] = { 0, 0 }, flood_len[2] = { 0, 0 };
 	while (c->qlen == 0 && c->flood > 0 && n + 1024 < FRAME_MAX) {
 		int ci = c->flood_ci;
 		struct sim_contract *ct = &s->contracts[ci];
-		cJSON *rec = cJSON_CreateObject();
-		cJSON *args;
+		int par = (int)(c->flood & 1);
+		double step = par ? ct->c.tick_size : -ct->c.tick_size;
+		cJSON *rec, *args;
 
-		ct->bid += (c->flood & 1) ? ct->c.tick_size : -ct->c.tick_size;
-		ct->ask = ct->bid + ct->c.tick_size;
+		if (c->flood_order != NULL) {
+			c->flood_order->limit_price += step;
+		} else {
+			ct->bid += step;
+			ct->ask = ct->bid + ct->c.tick_size;
+		}
+		if (flood_len[par] > 0) {
+			memcpy(p + n, p + flood_off[par], flood_len[par]);
+			n += flood_len[par];
+			c->flood--;
+			continue;
+		}
+		rec = cJSON_CreateObject();
 		cJSON_AddNumberToObject(rec, "type", 1);
-		cJSON_AddStringToObject(rec, "target", "GatewayQuote");
+		cJSON_AddStringToObject(rec, "target", c->flood_order != NULL ? "GatewayUserOrder" :
+					"GatewayQuote");
 		args = cJSON_AddArrayToObject(rec, "arguments");
-		cJSON_AddItemToArray(args, cJSON_CreateString(ct->c.id));
-		cJSON_AddItemToArray(args, market_quote_json(s, ci));
+		if (c->flood_order != NULL) {
+			c->flood_order->updated = sim_now_ms();
+			cJSON_AddItemToArray(args, wire_encode_order(c->flood_order));
+		} else {
+			cJSON_AddItemToArray(args, cJSON_CreateString(ct->c.id));
+			cJSON_AddItemToArray(args, market_quote_json(s, ci));
+		}
 		if (!cJSON_PrintPreallocated(rec, (char *)p + n, (int)(FRAME_MAX - n - 1), false)) {
 			cJSON_Delete(rec);
 			break;
 		}
 		cJSON_Delete(rec);
+		flood_off[par] = n;
 		n += strlen((char *)p + n);
 		p[n++] = RS;
+		flood_len[par] = n - flood_off[par];
 		c->flood--;
 	}
 	if (n > 0) {
@@ -537,6 +565,44 @@ void hub_flood(struct sim *s, int ci, long count)
 	for (struct hub_conn *c = s->conns; c != NULL; c = c->next) {
 		if (c->dropped || c->hub != HUB_MARKET || !sub_has(c, SUB_QUOTES, ci))
 			continue;
+		c->flood += count;
+		c->flood_ci = ci;
+		free(c->flood_order);
+		c->flood_order = NULL;
+		lws_callback_on_writable(c->wsi);
+	}
+}
+
+/*
+ * Bench: push count GatewayUserOrder records to the order subscribers of an account: one
+ * working limit order on contract ci whose price is modified by a tick back and forth.
+ */
+void hub_flood_orders(struct sim *s, int64_t account_id, int ci, long count)
+{
+	const struct sim_contract *ct = &s->contracts[ci];
+	int64_t id = s->next_order_id++;
+
+	for (struct hub_conn *c = s->conns; c != NULL; c = c->next) {
+		if (c->dropped || c->hub != HUB_USER || !sub_has(c, SUB_ORDERS, account_id))
+			continue;
+		struct px_order *o = c->flood_order != NULL ? c->flood_order :
+				     xcalloc(1, sizeof(*o));
+
+		if (c->flood_order == NULL) {
+			o->id = id;
+			o->account_id = account_id;
+			strlcpy_s(o->contract_id, ct->c.id, sizeof(o->contract_id));
+			strlcpy_s(o->symbol_id, ct->c.symbol_id, sizeof(o->symbol_id));
+			o->created = o->updated = sim_now_ms();
+			o->status = PX_OS_OPEN;
+			o->type = PX_OT_LIMIT;
+			o->side = PX_BID;
+			o->size = 1;
+			o->limit_price = ct->bid - 10 * ct->c.tick_size;
+			o->stop_price = PX_NULL;
+			o->filled_price = PX_NULL;
+		}
+		c->flood_order = o;
 		c->flood += count;
 		c->flood_ci = ci;
 		lws_callback_on_writable(c->wsi);

@@ -212,6 +212,8 @@ void hub_drop_all(struct sim *s);
 bool hub_pending(const struct sim *s, int64_t seq);
 /* Queue count quote records (bench). */
 void hub_flood(struct sim *s, int ci, long count);
+/* Queue count GatewayUserOrder records (one order on contract ci) to an account's subscribers. */
+void hub_flood_orders(struct sim *s, int64_t account_id, int ci, long count);
 /* Number of open hub connections. */
 int hub_count(const struct sim *s);
 

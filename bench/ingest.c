@@ -1,0 +1,323 @@
+/*
+ * ingest.c: our half of bench/ingest: how fast the gateway hub client (src/gateway/hub.h, on a
+ * libuv loop) takes in a srm-sim flood of GatewayQuote and GatewayUserOrder records, each one
+ * parsed and decoded by src/wire/ into a struct srm_event and checked here.
+ * Usage: bench-ingest PORT ACCOUNT CONTRACT NQUOTES NORDERS (a running srm-sim on 127.0.0.1).
+ * Prints one JSON line {client, quotes, orders, seconds}; bench/ingest.sh runs both clients.
+ */
+#include <curl/curl.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <uv.h>
+
+#include "gateway/hub.h"
+#include "util/log.h"
+
+struct buf {
+	char *p;
+	size_t len;
+};
+
+struct bench {
+	uv_loop_t loop;
+	uv_timer_t guard;
+	struct gw_ws *ws;
+	struct gw_hub *user, *market;
+	int port;
+	int64_t account;
+	const char *contract;
+	long want_quotes, want_orders;
+	long quotes, orders, bad;
+	int connected, barriers;
+	bool failed, done;
+	double t0, t1;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static size_t on_body(char *data, size_t sz, size_t n, void *ud)
+{
+	struct buf *b = ud;
+	char *p = realloc(b->p, b->len + sz * n + 1);
+
+	if (p == NULL)
+		return 0;
+	memcpy(p + b->len, data, sz * n);
+	b->len += sz * n;
+	p[b->len] = '\0';
+	b->p = p;
+	return sz * n;
+}
+
+/* POST a JSON body to the simulator (blocking); returns the parsed answer or NULL. */
+static cJSON *post(int port, const char *path, const char *json)
+{
+	CURL *c = curl_easy_init();
+	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+	struct buf b = { NULL, 0 };
+	char url[256];
+	long status = 0;
+	cJSON *j = NULL;
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", port, path);
+	if (c != NULL && h != NULL) {
+		curl_easy_setopt(c, CURLOPT_URL, url);
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, json);
+		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+		curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
+		if (curl_easy_perform(c) == CURLE_OK &&
+		    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK &&
+		    status == 200 && b.p != NULL)
+			j = cJSON_Parse(b.p);
+	}
+	if (j == NULL)
+		fprintf(stderr, "bench-ingest: POST %s failed (HTTP %ld)\n", path, status);
+	free(b.p);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	return j;
+}
+
+static void finish(struct bench *b, bool failed)
+{
+	b->failed = b->failed || failed;
+	uv_stop(&b->loop);
+}
+
+/* Every event is a struct srm_event decoded by src/wire/: check what the flood sent. */
+static void on_event(struct gw_hub *hub, const struct srm_event *ev, void *ud)
+{
+	struct bench *b = ud;
+
+	(void)hub;
+	if (ev->kind == EV_QUOTE) {
+		const struct px_quote *q = &ev->u.quote;
+
+		if (strcmp(q->contract_id, b->contract) != 0 || !isfinite(q->best_bid) ||
+		    !isfinite(q->best_ask) || q->best_ask <= q->best_bid || q->timestamp <= 0)
+			b->bad++;
+		b->quotes++;
+	} else if (ev->kind == EV_ORDER) {
+		const struct px_order *o = &ev->u.order;
+
+		if (o->account_id != b->account || o->status != PX_OS_OPEN ||
+		    o->type != PX_OT_LIMIT || !isfinite(o->limit_price) || o->size != 1)
+			b->bad++;
+		b->orders++;
+	} else {
+		b->bad++;
+	}
+	if (b->quotes + b->orders == b->want_quotes + b->want_orders && !b->done) {
+		b->t1 = now_s();
+		b->done = true;
+		finish(b, false);
+	}
+}
+
+/* Both barrier invocations completed: the subscriptions are in place; flood now. */
+static void on_barrier(struct gw_hub *hub, const char *error, const cJSON *result, void *ud)
+{
+	struct bench *b = ud;
+	char body[256];
+	cJSON *r;
+
+	(void)hub;
+	(void)result;
+	if (error != NULL) {
+		fprintf(stderr, "bench-ingest: subscribe failed: %s\n", error);
+		finish(b, true);
+		return;
+	}
+	if (++b->barriers < 2)
+		return;
+	b->t0 = now_s();
+	if (b->want_quotes > 0) {
+		snprintf(body, sizeof(body), "{\"contractId\":\"%s\",\"count\":%ld}", b->contract,
+			 b->want_quotes);
+		r = post(b->port, "/sim/bench/flood", body);
+		if (r == NULL)
+			finish(b, true);
+		cJSON_Delete(r);
+	}
+	if (b->want_orders > 0) {
+		snprintf(body, sizeof(body),
+			 "{\"kind\":\"order\",\"accountId\":%lld,\"contractId\":\"%s\",\"count\":%ld}",
+			 (long long)b->account, b->contract, b->want_orders);
+		r = post(b->port, "/sim/bench/flood", body);
+		if (r == NULL)
+			finish(b, true);
+		cJSON_Delete(r);
+	}
+}
+
+static void on_state(struct gw_hub *hub, enum gw_hub_state st, bool resync, void *ud)
+{
+	struct bench *b = ud;
+	cJSON *args;
+
+	if (st != GW_HUB_CONNECTED)
+		return;
+	if (resync) {
+		fprintf(stderr, "bench-ingest: a hub reconnected during the run\n");
+		finish(b, true);
+		return;
+	}
+	args = cJSON_CreateArray();
+	/* Invocations complete in order: this one completes after the remembered subscriptions. */
+	if (hub == b->user) {
+		cJSON_AddItemToArray(args, cJSON_CreateNumber((double)b->account));
+		gw_hub_invoke(hub, "SubscribeOrders", args, on_barrier, b);
+	} else {
+		cJSON_AddItemToArray(args, cJSON_CreateString(b->contract));
+		gw_hub_invoke(hub, "SubscribeContractQuotes", args, on_barrier, b);
+	}
+}
+
+static void on_guard(uv_timer_t *t)
+{
+	struct bench *b = t->data;
+
+	fprintf(stderr, "bench-ingest: timeout: %ld quotes, %ld orders received\n", b->quotes,
+		b->orders);
+	finish(b, true);
+}
+
+static void run_for(struct bench *b, int ms)
+{
+	double end = now_s() + ms / 1000.0;
+
+	while (now_s() < end) {
+		uv_run(&b->loop, UV_RUN_NOWAIT);
+		uv_sleep(2);
+	}
+}
+
+static struct gw_hub *hub_open(struct bench *b, enum gw_hub_kind kind, const char *token)
+{
+	struct gw_hub_opts o;
+	struct srm_err err = { 0 };
+	char url[128];
+	struct gw_hub *h;
+
+	memset(&o, 0, sizeof(o));
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/hubs/%s", b->port,
+		 kind == GW_HUB_USER ? "user" : "market");
+	o.kind = kind;
+	o.ws = b->ws;
+	o.url = url;
+	o.reconnect_max_ms = 1000;
+	o.on_event = on_event;
+	o.on_state = on_state;
+	o.ud = b;
+	h = gw_hub_new(&b->loop, &o, &err);
+	if (h == NULL) {
+		fprintf(stderr, "bench-ingest: gw_hub_new: %s\n", err.msg);
+		return NULL;
+	}
+	gw_hub_set_token(h, token);
+	return h;
+}
+
+static bool parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+int main(int argc, char **argv)
+{
+	struct bench b;
+	struct srm_err err = { 0 };
+	long port, acc;
+	cJSON *login;
+	const cJSON *tok;
+
+	memset(&b, 0, sizeof(b));
+	if (argc != 6 || !parse_long(argv[1], 1, 65535, &port) ||
+	    !parse_long(argv[2], 1, 1L << 40, &acc) ||
+	    !parse_long(argv[4], 0, 100000000, &b.want_quotes) ||
+	    !parse_long(argv[5], 0, 100000000, &b.want_orders) ||
+	    b.want_quotes + b.want_orders == 0) {
+		fprintf(stderr, "usage: bench-ingest PORT ACCOUNT CONTRACT NQUOTES NORDERS\n");
+		return 2;
+	}
+	b.port = (int)port;
+	b.account = acc;
+	b.contract = argv[3];
+	log_set_level(LOG_ERROR); /* teardown "connection lost" lines are noise here */
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	login = post(b.port, "/api/Auth/loginKey", "{\"userName\":\"demo\",\"apiKey\":\"demo\"}");
+	tok = cJSON_GetObjectItemCaseSensitive(login, "token");
+	if (!cJSON_IsString(tok)) {
+		fprintf(stderr, "bench-ingest: login failed\n");
+		cJSON_Delete(login);
+		return 1;
+	}
+	uv_loop_init(&b.loop);
+	b.ws = gw_ws_new(&b.loop, NULL, &err);
+	if (b.ws == NULL) {
+		fprintf(stderr, "bench-ingest: gw_ws_new: %s\n", err.msg);
+		return 1;
+	}
+	b.user = hub_open(&b, GW_HUB_USER, tok->valuestring);
+	b.market = hub_open(&b, GW_HUB_MARKET, tok->valuestring);
+	cJSON_Delete(login);
+	if (b.user == NULL || b.market == NULL)
+		return 1;
+	/* What the daemon does: remembered subscriptions, then start. */
+	const char *ids[1] = { b.contract };
+	if (gw_hub_subscribe_account(b.user, b.account) != 0 ||
+	    gw_hub_set_quotes(b.market, ids, 1) != 0 || gw_hub_start(b.user) != 0 ||
+	    gw_hub_start(b.market) != 0) {
+		fprintf(stderr, "bench-ingest: cannot start the hubs\n");
+		return 1;
+	}
+	uv_timer_init(&b.loop, &b.guard);
+	b.guard.data = &b;
+	uv_timer_start(&b.guard, on_guard, 120000, 0);
+	uv_run(&b.loop, UV_RUN_DEFAULT);
+
+	struct gw_hub_stats su, sm;
+	gw_hub_stats(b.user, &su);
+	gw_hub_stats(b.market, &sm);
+	gw_hub_free(b.user);
+	gw_hub_free(b.market);
+	uv_timer_stop(&b.guard);
+	run_for(&b, 100); /* the hubs close, then the context goes */
+	gw_ws_free(b.ws);
+	run_for(&b, 50);
+	uv_close((uv_handle_t *)&b.guard, NULL);
+	uv_run(&b.loop, UV_RUN_NOWAIT);
+	uv_loop_close(&b.loop);
+	curl_global_cleanup();
+	if (b.failed || !b.done)
+		return 1;
+	if (b.bad > 0 || su.malformed + sm.malformed > 0) {
+		fprintf(stderr, "bench-ingest: %ld events with unexpected content, %llu malformed\n",
+			b.bad, (unsigned long long)(su.malformed + sm.malformed));
+		return 1;
+	}
+	printf("{\"client\":\"srm gw_hub\",\"quotes\":%ld,\"orders\":%ld,\"seconds\":%.6f,"
+	       "\"records\":%llu}\n", b.quotes, b.orders, b.t1 - b.t0,
+	       (unsigned long long)(su.records + sm.records));
+	return 0;
+}
