@@ -194,6 +194,27 @@ size_t t_count(struct act_list l, enum act_kind kind, int rule)
 	return n;
 }
 
+size_t t_count_acct(struct act_list l, enum act_kind kind, int rule, int64_t acct)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < l.n; i++)
+		if ((kind == ACT_KIND_COUNT || l.v[i].kind == kind) && (rule == -2 || l.v[i].rule == rule) &&
+		    l.v[i].account_id == acct)
+			n++;
+	return n;
+}
+
+size_t t_count_rule(struct act_list l, int rule)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < l.n; i++)
+		if (l.v[i].rule == rule)
+			n++;
+	return n;
+}
+
 const struct srm_action *t_find(struct act_list l, enum act_kind kind, int rule)
 {
 	for (size_t i = 0; i < l.n; i++)

@@ -52,6 +52,10 @@ struct act_list tw_advance(struct tworld *w, srm_ms now);
 
 /* Count actions of a kind (and rule, -2 = any) in a list. */
 size_t t_count(struct act_list l, enum act_kind kind, int rule);
+/* Actions of a kind (ACT_KIND_COUNT = any) by a rule (-2 = any) for one account. */
+size_t t_count_acct(struct act_list l, enum act_kind kind, int rule, int64_t acct);
+/* Actions by a rule, any kind, any account. */
+size_t t_count_rule(struct act_list l, int rule);
 /* The first action of a kind (and rule, -2 = any), or NULL. */
 const struct srm_action *t_find(struct act_list l, enum act_kind kind, int rule);
 /* Print a list to stderr (debugging a failing test). */

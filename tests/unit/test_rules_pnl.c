@@ -22,29 +22,6 @@
 
 /* ---- small helpers ---- */
 
-/* Actions of a kind (ACT_KIND_COUNT = any) by a rule for one account. */
-static size_t cnt(struct act_list l, enum act_kind kind, int rule, int64_t acct)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < l.n; i++)
-		if ((kind == ACT_KIND_COUNT || l.v[i].kind == kind) && l.v[i].rule == rule &&
-		    l.v[i].account_id == acct)
-			n++;
-	return n;
-}
-
-/* Actions by a rule, any kind, any account. */
-static size_t by_rule(struct act_list l, int rule)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < l.n; i++)
-		if (l.v[i].rule == rule)
-			n++;
-	return n;
-}
-
 static struct lockout_spec lk_dur(int64_t ms)
 {
 	return (struct lockout_spec){.mode = LOCKOUT_DURATION, .duration_ms = ms};
@@ -209,8 +186,8 @@ static void g_breach_and_expiry(void **s)
 	c->set(&w.cfg.rules, lk_dur(10 * MIN));
 	restart(&w);
 	c->breach(&w, ACC, T(T0) + SEC);
-	assert_true(cnt(w.last, c->enforce, c->rule, ACC) >= 1);
-	assert_int_equal(cnt(w.last, ACT_LOCKOUT, c->rule, ACC), 1);
+	assert_true(t_count_acct(w.last, c->enforce, c->rule, ACC) >= 1);
+	assert_int_equal(t_count_acct(w.last, ACT_LOCKOUT, c->rule, ACC), 1);
 	const struct srm_action *lk = t_find(w.last, ACT_LOCKOUT, c->rule);
 	srm_ms start = lk->ts;
 
@@ -239,7 +216,7 @@ static void g_disabled(void **s)
 	((bool *)((char *)&w.cfg.rules + rule_table[c->rule]->cfg_offset))[0] = false;
 	restart(&w);
 	c->breach(&w, ACC, T(T0) + SEC);
-	assert_int_equal(by_rule(w.last, c->rule), 0);
+	assert_int_equal(t_count_rule(w.last, c->rule), 0);
 	assert_null(engine_locked(w.eng, ACC, NULL));
 	tw_free(&w);
 }
@@ -255,8 +232,8 @@ static void g_dry_run(void **s)
 	((bool *)((char *)&w.cfg.rules + rule_table[c->rule]->cfg_offset))[1] = true;
 	restart(&w);
 	c->breach(&w, ACC, T(T0) + SEC);
-	assert_true(cnt(w.last, c->enforce, c->rule, ACC) >= 1);
-	assert_true(by_rule(w.last, c->rule) >= 1);
+	assert_true(t_count_acct(w.last, c->enforce, c->rule, ACC) >= 1);
+	assert_true(t_count_rule(w.last, c->rule) >= 1);
 	for (size_t i = 0; i < w.last.n; i++)
 		if (w.last.v[i].rule == c->rule)
 			assert_true(w.last.v[i].dry_run);
@@ -279,11 +256,11 @@ static void g_override(void **s)
 	c->loosen(&w.cfg.overrides[0].rules);
 	restart(&w);
 	c->breach(&w, ACC2, T(T0) + SEC);
-	assert_int_equal(by_rule(w.last, c->rule), 0);
+	assert_int_equal(t_count_rule(w.last, c->rule), 0);
 	c->breach(&w, ACC, T(T0) + 10 * SEC);
-	assert_int_equal(cnt(w.last, ACT_LOCKOUT, c->rule, ACC), 1);
-	assert_true(cnt(w.last, c->enforce, c->rule, ACC) >= 1);
-	assert_int_equal(cnt(w.last, ACT_KIND_COUNT, c->rule, ACC2), 0);
+	assert_int_equal(t_count_acct(w.last, ACT_LOCKOUT, c->rule, ACC), 1);
+	assert_true(t_count_acct(w.last, c->enforce, c->rule, ACC) >= 1);
+	assert_int_equal(t_count_acct(w.last, ACT_KIND_COUNT, c->rule, ACC2), 0);
 	assert_null(engine_locked(w.eng, ACC2, NULL));
 	tw_free(&w);
 }
@@ -331,13 +308,13 @@ static void test_r003_at_limit_and_below(void **s)
 	tw_order(&w, t, ACC, 7, ES, PX_OS_OPEN, PX_OT_LIMIT, PX_BID, 1, 5990, PX_NULL);
 	/* -499.99: no breach */
 	close_fill(&w, t, ACC, 1, -499.99);
-	assert_int_equal(by_rule(w.last, R003), 0);
+	assert_int_equal(t_count_rule(w.last, R003), 0);
 	assert_int_equal(engine_acct(w.eng, ACC)->realized, -49999);
 	/* one more cent: -500.00 reached -> lockout, cancel_all, close_all (once each) */
 	close_fill(&w, t + SEC, ACC, 2, -0.01);
-	assert_int_equal(cnt(w.last, ACT_LOCKOUT, R003, ACC), 1);
-	assert_int_equal(cnt(w.last, ACT_CANCEL_ALL, R003, ACC), 1);
-	assert_int_equal(cnt(w.last, ACT_CLOSE_ALL, R003, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_LOCKOUT, R003, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_CANCEL_ALL, R003, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_ALL, R003, ACC), 1);
 	const struct srm_action *lk = t_find(w.last, ACT_LOCKOUT, R003);
 
 	assert_int_equal(lk->until, UNTIL_RESET);
@@ -356,9 +333,9 @@ static void test_r003_lockout_none_flattens(void **s)
 	r003_world(&w, lk_mode(LOCKOUT_NONE));
 	tw_position(&w, t, ACC, MNQ, -2, 21000);
 	close_fill(&w, t, ACC, 1, -612.5);
-	assert_int_equal(cnt(w.last, ACT_LOCKOUT, R003, ACC), 0);
-	assert_int_equal(cnt(w.last, ACT_CANCEL_ALL, R003, ACC), 1);
-	assert_int_equal(cnt(w.last, ACT_CLOSE_ALL, R003, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_LOCKOUT, R003, ACC), 0);
+	assert_int_equal(t_count_acct(w.last, ACT_CANCEL_ALL, R003, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_ALL, R003, ACC), 1);
 	assert_string_equal(t_find(w.last, ACT_CLOSE_ALL, R003)->reason,
 			    "realized -612.50 reached limit -500.00");
 	assert_null(engine_locked(w.eng, ACC, NULL));
@@ -374,7 +351,7 @@ static void test_r003_fees(void **s)
 	/* -490 gross, 12.00 fees: fees excluded -> no breach */
 	r003_world(&w, lk_mode(LOCKOUT_UNTIL_RESET));
 	tw_trade(&w, t, ACC, 1, ES, PX_ASK, 1, 6000, -490.0, 12.0, false);
-	assert_int_equal(by_rule(w.last, R003), 0);
+	assert_int_equal(t_count_rule(w.last, R003), 0);
 	tw_free(&w);
 
 	/* fees included: -502.00 -> breach */
@@ -383,7 +360,7 @@ static void test_r003_fees(void **s)
 	w.cfg.rules.daily_realized_loss.include_fees = true;
 	restart(&w);
 	tw_trade(&w, t, ACC, 1, ES, PX_ASK, 1, 6000, -490.0, 12.0, false);
-	assert_int_equal(cnt(w.last, ACT_LOCKOUT, R003, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_LOCKOUT, R003, ACC), 1);
 	assert_string_equal(t_find(w.last, ACT_LOCKOUT, R003)->reason,
 			    "realized net of fees -502.00 reached limit -500.00");
 	tw_free(&w);
@@ -400,7 +377,7 @@ static void test_r003_include_unrealized(void **s)
 	close_fill(&w, t, ACC, 1, -300.0);
 	tw_position(&w, t, ACC, ES, 1, 6000);
 	tw_quote(&w, t + SEC, ES, PX_NULL, PX_NULL, 5990);
-	assert_int_equal(by_rule(w.last, R003), 0);
+	assert_int_equal(t_count_rule(w.last, R003), 0);
 	tw_free(&w);
 
 	tw_init(&w, T(T0));
@@ -408,20 +385,20 @@ static void test_r003_include_unrealized(void **s)
 	w.cfg.rules.daily_realized_loss.include_unrealized = true;
 	restart(&w);
 	close_fill(&w, t, ACC, 1, -300.0);
-	assert_int_equal(by_rule(w.last, R003), 0);
+	assert_int_equal(t_count_rule(w.last, R003), 0);
 	tw_position(&w, t, ACC, ES, 1, 6000);
 	/* 5996.25: 15 ticks x 12.50 = -187.50, total -487.50: no breach */
 	tw_quote(&w, t + SEC, ES, PX_NULL, PX_NULL, 5996.25);
-	assert_int_equal(by_rule(w.last, R003), 0);
+	assert_int_equal(t_count_rule(w.last, R003), 0);
 	/* 5996: -200.00, total -500.00: breach on the quote */
 	tw_quote(&w, t + 2 * SEC, ES, PX_NULL, PX_NULL, 5996);
-	assert_int_equal(cnt(w.last, ACT_LOCKOUT, R003, ACC), 1);
-	assert_int_equal(cnt(w.last, ACT_CLOSE_ALL, R003, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_LOCKOUT, R003, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_ALL, R003, ACC), 1);
 	assert_string_equal(t_find(w.last, ACT_LOCKOUT, R003)->reason,
 			    "P&L -500.00 reached limit -500.00 incl. unrealized -200.00");
 	/* the lockout holds: the next quote asks nothing new (repeat within 2 s) */
 	tw_quote(&w, t + 3 * SEC, ES, PX_NULL, PX_NULL, 5995);
-	assert_int_equal(cnt(w.last, ACT_LOCKOUT, R003, ACC), 0);
+	assert_int_equal(t_count_acct(w.last, ACT_LOCKOUT, R003, ACC), 0);
 	tw_free(&w);
 }
 
@@ -452,14 +429,14 @@ static void test_r003_voided_fill(void **s)
 	/* trade 10 voided: its -300 is reversed */
 	tw_trade(&w, t + SEC, ACC, 10, ES, PX_ASK, 1, 6000, -300.0, 0, true);
 	assert_int_equal(engine_acct(w.eng, ACC)->realized, -10000);
-	assert_int_equal(by_rule(w.last, R003), 0);
+	assert_int_equal(t_count_rule(w.last, R003), 0);
 	/* -300 more: -400 total, no breach (it would have been -700 without the void) */
 	close_fill(&w, t + 2 * SEC, ACC, 12, -300.0);
-	assert_int_equal(by_rule(w.last, R003), 0);
+	assert_int_equal(t_count_rule(w.last, R003), 0);
 	assert_null(engine_locked(w.eng, ACC, NULL));
 	/* and -100 more reaches it */
 	close_fill(&w, t + 3 * SEC, ACC, 13, -100.0);
-	assert_int_equal(cnt(w.last, ACT_LOCKOUT, R003, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_LOCKOUT, R003, ACC), 1);
 	tw_free(&w);
 }
 
@@ -476,7 +453,7 @@ static void test_r003_fill_before_reset(void **s)
 	assert_int_equal(engine_acct(w.eng, ACC)->realized, 0);
 	/* filled just after the reset: counts */
 	trade_at(&w, t, T("2026-11-23T23:00:00Z"), ACC, 6, ES, -500.0);
-	assert_int_equal(cnt(w.last, ACT_LOCKOUT, R003, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_LOCKOUT, R003, ACC), 1);
 	tw_free(&w);
 }
 
@@ -488,13 +465,13 @@ static void test_r003_reset_clears_day(void **s)
 	(void)s;
 	r003_world(&w, lk_mode(LOCKOUT_UNTIL_RESET));
 	close_fill(&w, t, ACC, 1, -520.0);
-	assert_int_equal(cnt(w.last, ACT_LOCKOUT, R003, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_LOCKOUT, R003, ACC), 1);
 	tw_advance(&w, T("2026-11-24T23:00:01Z"));
-	assert_int_equal(cnt(w.last, ACT_UNLOCK, R003, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_UNLOCK, R003, ACC), 1);
 	assert_int_equal(engine_acct(w.eng, ACC)->realized, 0);
 	/* a new day: -100 does not breach (yesterday's -520 is gone) */
 	close_fill(&w, T("2026-11-24T23:05:00Z"), ACC, 2, -100.0);
-	assert_int_equal(by_rule(w.last, R003), 0);
+	assert_int_equal(t_count_rule(w.last, R003), 0);
 	assert_null(engine_locked(w.eng, ACC, NULL));
 	tw_free(&w);
 }
@@ -544,11 +521,11 @@ static void test_r004_position_scope(void **s)
 	tw_position(&w, t, ACC, MNQ, 1, 21000);
 	/* 5994.25: 23 ticks x 12.50 = -287.50: no breach */
 	tw_quote(&w, t, ES, PX_NULL, PX_NULL, 5994.25);
-	assert_int_equal(by_rule(w.last, R004), 0);
+	assert_int_equal(t_count_rule(w.last, R004), 0);
 	/* 5994: -300.00 reached: close ES only, no lockout (none) */
 	tw_quote(&w, t + SEC, ES, PX_NULL, PX_NULL, 5994);
 	assert_int_equal(w.last.n, 1);
-	assert_int_equal(cnt(w.last, ACT_CLOSE_CONTRACT, R004, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_CONTRACT, R004, ACC), 1);
 	assert_string_equal(w.last.v[0].contract_id, ES);
 	assert_string_equal(w.last.v[0].reason, "unrealized -300.00 on ES reached limit -300.00");
 	/* a losing MNQ quote 3 s later closes MNQ only (the ES quote is not re-checked) */
@@ -559,7 +536,7 @@ static void test_r004_position_scope(void **s)
 	/* a short position loses when the price rises */
 	tw_position(&w, t + 5 * SEC, ACC, NQ, -2, 21000);
 	tw_quote(&w, t + 5 * SEC, NQ, PX_NULL, PX_NULL, 21030); /* 120 ticks x 5 x -2 = -1200 */
-	assert_int_equal(cnt(w.last, ACT_CLOSE_CONTRACT, R004, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_CONTRACT, R004, ACC), 1);
 	assert_string_equal(t_find(w.last, ACT_CLOSE_CONTRACT, R004)->contract_id, NQ);
 	tw_free(&w);
 }
@@ -577,14 +554,14 @@ static void test_r004_account_scope(void **s)
 	tw_position(&w, t, ACC, ES, 1, 6000);
 	tw_position(&w, t, ACC, MNQ, 1, 21000);
 	tw_quote(&w, t, ES, PX_NULL, PX_NULL, 5996); /* -200.00 */
-	assert_int_equal(by_rule(w.last, R004), 0);
+	assert_int_equal(t_count_rule(w.last, R004), 0);
 	tw_quote(&w, t, MNQ, PX_NULL, PX_NULL, 20950.25); /* -99.50: sum -299.50 */
-	assert_int_equal(by_rule(w.last, R004), 0);
+	assert_int_equal(t_count_rule(w.last, R004), 0);
 	tw_quote(&w, t + SEC, MNQ, PX_NULL, PX_NULL, 20950); /* -100.00: sum -300.00 */
-	assert_int_equal(cnt(w.last, ACT_LOCKOUT, R004, ACC), 1);
-	assert_int_equal(cnt(w.last, ACT_CANCEL_ALL, R004, ACC), 1);
-	assert_int_equal(cnt(w.last, ACT_CLOSE_ALL, R004, ACC), 1);
-	assert_int_equal(cnt(w.last, ACT_CLOSE_CONTRACT, R004, ACC), 0);
+	assert_int_equal(t_count_acct(w.last, ACT_LOCKOUT, R004, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_CANCEL_ALL, R004, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_ALL, R004, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_CONTRACT, R004, ACC), 0);
 	assert_string_equal(t_find(w.last, ACT_CLOSE_ALL, R004)->reason,
 			    "account unrealized -300.00 reached limit -300.00");
 	tw_free(&w);
@@ -605,13 +582,13 @@ static void test_stale_quote_loss_yes_profit_no(void **s)
 	tw_quote(&w, t, MNQ, PX_NULL, PX_NULL, 20400);
 	/* 15 s later, positions appear valued on those stale quotes */
 	tw_position(&w, t + 15 * SEC, ACC, ES, 1, 5980); /* +1000.00, stale */
-	assert_int_equal(by_rule(w.last, R005), 0);
+	assert_int_equal(t_count_rule(w.last, R005), 0);
 	tw_position(&w, t + 15 * SEC, ACC, MNQ, 1, 21000); /* -1200.00, stale */
-	assert_int_equal(cnt(w.last, ACT_CLOSE_CONTRACT, R004, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_CONTRACT, R004, ACC), 1);
 	assert_string_equal(t_find(w.last, ACT_CLOSE_CONTRACT, R004)->contract_id, MNQ);
 	/* a fresh ES quote: now the profit is enforced */
 	tw_quote(&w, t + 16 * SEC, ES, PX_NULL, PX_NULL, 6000);
-	assert_int_equal(cnt(w.last, ACT_CLOSE_CONTRACT, R005, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_CONTRACT, R005, ACC), 1);
 	assert_string_equal(t_find(w.last, ACT_CLOSE_CONTRACT, R005)->reason,
 			    "unrealized profit 1000.00 on ES reached target 1000.00");
 	tw_free(&w);
@@ -631,7 +608,7 @@ static void test_r005_position_scope(void **s)
 	tw_position(&w, t, ACC, ES, 1, 6000);
 	tw_position(&w, t, ACC, MNQ, -1, 21000);
 	tw_quote(&w, t, ES, PX_NULL, PX_NULL, 6019.75); /* +987.50 */
-	assert_int_equal(by_rule(w.last, R005), 0);
+	assert_int_equal(t_count_rule(w.last, R005), 0);
 	tw_quote(&w, t, MNQ, PX_NULL, PX_NULL, 18000); /* short: +6000.00 */
 	assert_int_equal(w.last.n, 1);
 	assert_string_equal(t_find(w.last, ACT_CLOSE_CONTRACT, R005)->contract_id, MNQ);
@@ -655,16 +632,16 @@ static void test_r005_account_scope(void **s)
 	tw_position(&w, t, ACC, MNQ, 1, 20000);
 	tw_quote(&w, t, ES, PX_NULL, PX_NULL, 6012); /* +600.00 */
 	tw_quote(&w, t, MNQ, PX_NULL, PX_NULL, 20199.75); /* +399.50: sum 999.50 */
-	assert_int_equal(by_rule(w.last, R005), 0);
+	assert_int_equal(t_count_rule(w.last, R005), 0);
 	/* 20 s later the ES quote is stale: even at +1000 account-wide, no enforcement */
 	tw_quote(&w, t + 20 * SEC, MNQ, PX_NULL, PX_NULL, 20200);
-	assert_int_equal(by_rule(w.last, R005), 0);
+	assert_int_equal(t_count_rule(w.last, R005), 0);
 	/* fresh ES: +1000.00 reached -> lockout until reset, cancel_all, close_all */
 	tw_quote(&w, t + 21 * SEC, ES, PX_NULL, PX_NULL, 6012);
-	assert_int_equal(cnt(w.last, ACT_LOCKOUT, R005, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_LOCKOUT, R005, ACC), 1);
 	assert_int_equal(t_find(w.last, ACT_LOCKOUT, R005)->until, UNTIL_RESET);
-	assert_int_equal(cnt(w.last, ACT_CLOSE_ALL, R005, ACC), 1);
-	assert_int_equal(cnt(w.last, ACT_CANCEL_ALL, R005, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_ALL, R005, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_CANCEL_ALL, R005, ACC), 1);
 	tw_free(&w);
 }
 
@@ -687,16 +664,16 @@ static void test_r006_rolling_minute(void **s)
 	open_fill(&w, t, ACC, 1);
 	open_fill(&w, t + 20 * SEC, ACC, 2);
 	open_fill(&w, t + 50 * SEC, ACC, 3);
-	assert_int_equal(by_rule(w.last, R006), 0); /* 3 = the limit: fine */
+	assert_int_equal(t_count_rule(w.last, R006), 0); /* 3 = the limit: fine */
 	assert_null(engine_locked(w.eng, ACC, NULL));
 	open_fill(&w, t + 55 * SEC, ACC, 4);
-	assert_int_equal(cnt(w.last, ACT_LOCKOUT, R006, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_LOCKOUT, R006, ACC), 1);
 	const struct srm_action *lk = t_find(w.last, ACT_LOCKOUT, R006);
 
 	assert_int_equal(lk->until, UNTIL_TIME);
 	assert_int_equal(lk->until_ts, t + 115 * SEC);
 	assert_string_equal(lk->reason, "4 fills in the last minute over limit 3");
-	assert_int_equal(by_rule(w.last, R006), 1); /* flatten=false: nothing else */
+	assert_int_equal(t_count_rule(w.last, R006), 1); /* flatten=false: nothing else */
 	tw_free(&w);
 
 	/* the 4th 65 s after the first: the first has left the window */
@@ -705,10 +682,10 @@ static void test_r006_rolling_minute(void **s)
 	open_fill(&w, t + 20 * SEC, ACC, 2);
 	open_fill(&w, t + 50 * SEC, ACC, 3);
 	open_fill(&w, t + 65 * SEC, ACC, 4);
-	assert_int_equal(by_rule(w.last, R006), 0);
+	assert_int_equal(t_count_rule(w.last, R006), 0);
 	/* a 5th at 70 s: 4 in (10 s, 70 s] -> breach */
 	open_fill(&w, t + 70 * SEC, ACC, 5);
-	assert_int_equal(cnt(w.last, ACT_LOCKOUT, R006, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_LOCKOUT, R006, ACC), 1);
 	tw_free(&w);
 }
 
@@ -725,7 +702,7 @@ static void test_r006_longest_cooldown(void **s)
 	restart(&w);
 	for (int i = 0; i < 4; i++)
 		open_fill(&w, t + i * SEC, ACC, 10 + i);
-	assert_int_equal(cnt(w.last, ACT_LOCKOUT, R006, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_LOCKOUT, R006, ACC), 1);
 	assert_int_equal(t_find(w.last, ACT_LOCKOUT, R006)->until_ts, t + 3 * SEC + 30 * MIN);
 	assert_string_equal(t_find(w.last, ACT_LOCKOUT, R006)->reason,
 			    "4 fills in the last hour over limit 3");
@@ -740,7 +717,7 @@ static void test_r006_longest_cooldown(void **s)
 	restart(&w);
 	for (int i = 0; i < 4; i++)
 		open_fill(&w, t + i * SEC, ACC, 10 + i);
-	assert_int_equal(cnt(w.last, ACT_LOCKOUT, R006, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_LOCKOUT, R006, ACC), 1);
 	assert_int_equal(t_find(w.last, ACT_LOCKOUT, R006)->until, UNTIL_RESET);
 	tw_free(&w);
 
@@ -772,14 +749,14 @@ static void test_r006_duplicates_and_voids(void **s)
 	assert_int_equal(w.last.n, 0);
 	/* fill 2 voided: 2 counted; a new one makes 3 (no breach); a voided new one counts not */
 	tw_trade(&w, t + 5 * SEC, ACC, 2, ES, PX_BID, 1, 6000, PX_NULL, 0, true);
-	assert_int_equal(by_rule(w.last, R006), 0);
+	assert_int_equal(t_count_rule(w.last, R006), 0);
 	open_fill(&w, t + 6 * SEC, ACC, 4);
-	assert_int_equal(by_rule(w.last, R006), 0);
+	assert_int_equal(t_count_rule(w.last, R006), 0);
 	tw_trade(&w, t + 7 * SEC, ACC, 5, ES, PX_BID, 1, 6000, PX_NULL, 0, true);
-	assert_int_equal(by_rule(w.last, R006), 0);
+	assert_int_equal(t_count_rule(w.last, R006), 0);
 	assert_null(engine_locked(w.eng, ACC, NULL));
 	open_fill(&w, t + 8 * SEC, ACC, 6);
-	assert_int_equal(cnt(w.last, ACT_LOCKOUT, R006, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_LOCKOUT, R006, ACC), 1);
 	tw_free(&w);
 }
 
@@ -799,7 +776,7 @@ static void test_r006_session_and_reset(void **s)
 	open_fill(&w, t, ACC, 1);
 	open_fill(&w, t + 2 * 3600 * SEC, ACC, 2);
 	open_fill(&w, t + 4 * 3600 * SEC, ACC, 3);
-	assert_int_equal(by_rule(w.last, R006), 0);
+	assert_int_equal(t_count_rule(w.last, R006), 0);
 	/* a fill timestamped before the last reset is not counted */
 	trade_at(&w, t + 4 * 3600 * SEC, T("2026-11-23T20:00:00Z"), ACC, 9, ES, PX_NULL);
 	assert_int_equal(w.last.n, 0);
@@ -808,12 +785,12 @@ static void test_r006_session_and_reset(void **s)
 	tw_advance(&w, T("2026-11-24T23:00:01Z"));
 	assert_int_equal(engine_acct(w.eng, ACC)->tc.session, 0);
 	open_fill(&w, T("2026-11-24T23:01:00Z"), ACC, 4);
-	assert_int_equal(by_rule(w.last, R006), 0);
+	assert_int_equal(t_count_rule(w.last, R006), 0);
 	open_fill(&w, T("2026-11-24T23:02:00Z"), ACC, 5);
 	open_fill(&w, T("2026-11-24T23:03:00Z"), ACC, 6);
-	assert_int_equal(by_rule(w.last, R006), 0);
+	assert_int_equal(t_count_rule(w.last, R006), 0);
 	open_fill(&w, T("2026-11-24T23:04:00Z"), ACC, 7);
-	assert_int_equal(cnt(w.last, ACT_LOCKOUT, R006, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_LOCKOUT, R006, ACC), 1);
 	assert_string_equal(t_find(w.last, ACT_LOCKOUT, R006)->reason,
 			    "4 fills in this session over limit 3");
 	tw_free(&w);
@@ -847,11 +824,11 @@ static void test_r007_tiers(void **s)
 	(void)s;
 	r007_world(&w);
 	close_fill(&w, t, ACC, 1, -99.99);
-	assert_int_equal(by_rule(w.last, R007), 0);
+	assert_int_equal(t_count_rule(w.last, R007), 0);
 	open_fill(&w, t, ACC, 2);
-	assert_int_equal(by_rule(w.last, R007), 0);
+	assert_int_equal(t_count_rule(w.last, R007), 0);
 	close_fill(&w, t, ACC, 3, 500.0); /* a win */
-	assert_int_equal(by_rule(w.last, R007), 0);
+	assert_int_equal(t_count_rule(w.last, R007), 0);
 	close_fill(&w, t, ACC, 4, -100.0); /* reaches tier 100 */
 	assert_int_equal(last_cooldown(&w), 5 * MIN);
 	assert_string_equal(t_find(w.last, ACT_LOCKOUT, R007)->reason,
@@ -870,7 +847,7 @@ static void test_r007_tiers(void **s)
 			    "loss -450.00 reached tier -300.00");
 	/* a smaller loss within the longer cooldown does not shorten it */
 	close_fill(&w, t + SEC, ACC, 2, -150.0);
-	assert_int_equal(by_rule(w.last, R007), 0);
+	assert_int_equal(t_count_rule(w.last, R007), 0);
 	tw_free(&w);
 
 	/* a voided losing fill earns nothing */
@@ -889,7 +866,7 @@ static void test_r007_gross_pnl_and_late_fill(void **s)
 	/* -95 gross with 10 fees: the gross loss does not reach tier 100 */
 	r007_world(&w);
 	tw_trade(&w, t, ACC, 1, ES, PX_ASK, 1, 6000, -95.0, 10.0, false);
-	assert_int_equal(by_rule(w.last, R007), 0);
+	assert_int_equal(t_count_rule(w.last, R007), 0);
 	/* a fill seen 2 minutes late gets what is left of the 5 m cooldown */
 	trade_at(&w, t + 2 * MIN, t, ACC, 2, ES, -120.0);
 	const struct srm_action *lk = t_find(w.last, ACT_LOCKOUT, R007);
@@ -901,7 +878,7 @@ static void test_r007_gross_pnl_and_late_fill(void **s)
 	/* one seen after its cooldown would have ended: nothing */
 	r007_world(&w);
 	trade_at(&w, t + 6 * MIN, t, ACC, 2, ES, -120.0);
-	assert_int_equal(by_rule(w.last, R007), 0);
+	assert_int_equal(t_count_rule(w.last, R007), 0);
 	tw_free(&w);
 }
 
@@ -928,21 +905,21 @@ static void test_r007_consecutive(void **s)
 	close_fill(&w, t, ACC, id++, -10.0);
 	open_fill(&w, t, ACC, id++);  /* opening fills change nothing */
 	close_fill(&w, t, ACC, id++, -10.0);
-	assert_int_equal(by_rule(w.last, R007), 0);
+	assert_int_equal(t_count_rule(w.last, R007), 0);
 	close_fill(&w, t + SEC, ACC, id++, -10.0); /* the 3rd loss in a row */
-	assert_int_equal(cnt(w.last, ACT_LOCKOUT, R007, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_LOCKOUT, R007, ACC), 1);
 	assert_int_equal(last_cooldown(&w), 60 * MIN);
 	assert_string_equal(t_find(w.last, ACT_LOCKOUT, R007)->reason,
 			    "3 losing trades in a row reached 3 (last -10.00)");
 	/* expiry at exactly +1 h */
 	tw_advance(&w, t + SEC + 60 * MIN);
-	assert_int_equal(cnt(w.last, ACT_UNLOCK, R007, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_UNLOCK, R007, ACC), 1);
 	/* the count restarted: two more losses do not lock, the third does */
 	close_fill(&w, t + 61 * MIN, ACC, id++, -10.0);
 	close_fill(&w, t + 61 * MIN, ACC, id++, -10.0);
-	assert_int_equal(by_rule(w.last, R007), 0);
+	assert_int_equal(t_count_rule(w.last, R007), 0);
 	close_fill(&w, t + 61 * MIN, ACC, id++, -10.0);
-	assert_int_equal(cnt(w.last, ACT_LOCKOUT, R007, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_LOCKOUT, R007, ACC), 1);
 	tw_free(&w);
 
 	/* a tier and the streak at once: the longer cooldown (the streak's 1 h) */
@@ -950,7 +927,7 @@ static void test_r007_consecutive(void **s)
 	close_fill(&w, t, ACC, 1, -10.0);
 	close_fill(&w, t, ACC, 2, -10.0);
 	close_fill(&w, t, ACC, 3, -150.0);
-	assert_int_equal(cnt(w.last, ACT_LOCKOUT, R007, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_LOCKOUT, R007, ACC), 1);
 	assert_int_equal(last_cooldown(&w), 60 * MIN);
 	tw_free(&w);
 }
@@ -966,11 +943,11 @@ static void test_r007_reset_clears_streak(void **s)
 	close_fill(&w, t, ACC, 2, -10.0);
 	tw_advance(&w, T("2026-11-24T23:00:01Z"));
 	close_fill(&w, T("2026-11-24T23:01:00Z"), ACC, 3, -10.0);
-	assert_int_equal(by_rule(w.last, R007), 0);
+	assert_int_equal(t_count_rule(w.last, R007), 0);
 	close_fill(&w, T("2026-11-24T23:01:00Z"), ACC, 4, -10.0);
-	assert_int_equal(by_rule(w.last, R007), 0);
+	assert_int_equal(t_count_rule(w.last, R007), 0);
 	close_fill(&w, T("2026-11-24T23:01:00Z"), ACC, 5, -10.0);
-	assert_int_equal(cnt(w.last, ACT_LOCKOUT, R007, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_LOCKOUT, R007, ACC), 1);
 	tw_free(&w);
 }
 

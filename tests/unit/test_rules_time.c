@@ -24,29 +24,6 @@
 /* cmocka here has only a float compare: prices need doubles. */
 #define assert_price(a, b) assert_true(fabs((double)(a) - (double)(b)) < 1e-9)
 
-/* Actions of a kind (ACT_KIND_COUNT = any) by a rule for one account. */
-static size_t cnt(struct act_list l, enum act_kind kind, int rule, int64_t acct)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < l.n; i++)
-		if ((kind == ACT_KIND_COUNT || l.v[i].kind == kind) && l.v[i].rule == rule &&
-		    l.v[i].account_id == acct)
-			n++;
-	return n;
-}
-
-/* Actions by a rule, any kind and account. */
-static size_t by_rule(struct act_list l, int rule)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < l.n; i++)
-		if (l.v[i].rule == rule)
-			n++;
-	return n;
-}
-
 /* The first action of a kind by a rule for an account (fails the test when absent). */
 static const struct srm_action *get(struct act_list l, enum act_kind kind, int rule, int64_t acct)
 {
@@ -108,17 +85,17 @@ static void test_r008_timer_fires_exactly_at_grace(void **s)
 	(void)s;
 	tw_init(&w, t0);
 	set008(&w, GRACE_CLOSE_POSITION);
-	assert_int_equal(by_rule(tw_position(&w, t0, ACC, ES, 2, 5000), R008), 0);
-	assert_int_equal(by_rule(tw_advance(&w, t0 + 29999), R008), 0);
+	assert_int_equal(t_count_rule(tw_position(&w, t0, ACC, ES, 2, 5000), R008), 0);
+	assert_int_equal(t_count_rule(tw_advance(&w, t0 + 29999), R008), 0);
 	tw_advance(&w, t0 + 30 * SEC);
-	assert_int_equal(cnt(w.last, ACT_CLOSE_CONTRACT, R008, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_CONTRACT, R008, ACC), 1);
 	a = get(w.last, ACT_CLOSE_CONTRACT, R008, ACC);
 	assert_string_equal(a->contract_id, ES);
 	assert_int_equal(a->ts, t0 + 30 * SEC);
 	assert_false(a->dry_run);
 	assert_non_null(strstr(a->reason, "without a stop for 30.0s"));
 	/* Nothing more later on (the timer is one-shot). */
-	assert_int_equal(by_rule(tw_advance(&w, t0 + 10 * MIN), R008), 0);
+	assert_int_equal(t_count_rule(tw_advance(&w, t0 + 10 * MIN), R008), 0);
 	tw_free(&w);
 }
 
@@ -132,14 +109,14 @@ static void test_r008_stop_within_grace(void **s)
 	set008(&w, GRACE_CLOSE_POSITION);
 	tw_position(&w, t0, ACC, ES, 1, 5000);
 	stop_order(&w, t0 + 10 * SEC, ACC, 501, ES, PX_ASK, 1, 4990);
-	assert_int_equal(by_rule(tw_advance(&w, t0 + 31 * SEC), R008), 0);
+	assert_int_equal(t_count_rule(tw_advance(&w, t0 + 31 * SEC), R008), 0);
 	/* A buy stop (same side as the long) protects nothing. */
 	tw_position(&w, t0 + 31 * SEC, ACC2, ES, 1, 5000);
 	stop_order(&w, t0 + 40 * SEC, ACC2, 502, ES, PX_BID, 1, 5010);
-	assert_int_equal(by_rule(w.last, R008), 0);
-	assert_int_equal(by_rule(tw_advance(&w, t0 + 61 * SEC - 1), R008), 0);
+	assert_int_equal(t_count_rule(w.last, R008), 0);
+	assert_int_equal(t_count_rule(tw_advance(&w, t0 + 61 * SEC - 1), R008), 0);
 	tw_advance(&w, t0 + 61 * SEC);
-	assert_int_equal(cnt(w.last, ACT_CLOSE_CONTRACT, R008, ACC2), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_CONTRACT, R008, ACC2), 1);
 	tw_free(&w);
 }
 
@@ -153,10 +130,10 @@ static void test_r008_stop_cancelled_after_deadline(void **s)
 	set008(&w, GRACE_CLOSE_POSITION);
 	tw_position(&w, t0, ACC, ES, 1, 5000);
 	stop_order(&w, t0 + 5 * SEC, ACC, 501, ES, PX_ASK, 1, 4990);
-	assert_int_equal(by_rule(tw_advance(&w, t0 + 40 * SEC), R008), 0);
+	assert_int_equal(t_count_rule(tw_advance(&w, t0 + 40 * SEC), R008), 0);
 	tw_order(&w, t0 + 50 * SEC, ACC, 501, ES, PX_OS_CANCELLED, PX_OT_STOP, PX_ASK, 1, PX_NULL,
 		 4990);
-	assert_int_equal(cnt(w.last, ACT_CLOSE_CONTRACT, R008, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_CONTRACT, R008, ACC), 1);
 	tw_free(&w);
 }
 
@@ -170,11 +147,11 @@ static void test_r008_closed_before_grace(void **s)
 	set008(&w, GRACE_CLOSE_POSITION);
 	tw_position(&w, t0, ACC, ES, 1, 5000);
 	tw_position(&w, t0 + 10 * SEC, ACC, ES, 0, 0);
-	assert_int_equal(by_rule(tw_advance(&w, t0 + 32 * SEC), R008), 0);
+	assert_int_equal(t_count_rule(tw_advance(&w, t0 + 32 * SEC), R008), 0);
 	/* A new position at +35s has its own deadline at +65s (the old timer does not hit it). */
 	tw_position(&w, t0 + 35 * SEC, ACC, ES, 1, 5000);
-	assert_int_equal(by_rule(tw_advance(&w, t0 + 64 * SEC), R008), 0);
-	assert_int_equal(cnt(tw_advance(&w, t0 + 65 * SEC), ACT_CLOSE_CONTRACT, R008, ACC), 1);
+	assert_int_equal(t_count_rule(tw_advance(&w, t0 + 64 * SEC), R008), 0);
+	assert_int_equal(t_count_acct(tw_advance(&w, t0 + 65 * SEC), ACT_CLOSE_CONTRACT, R008, ACC), 1);
 	tw_free(&w);
 }
 
@@ -190,8 +167,8 @@ static void test_r008_place_stop_long_short(void **s)
 	tw_position(&w, t0, ACC, ES, 2, 5000.25);
 	tw_position(&w, t0, ACC, CL, -3, 70.37);
 	tw_advance(&w, t0 + 30 * SEC);
-	assert_int_equal(cnt(w.last, ACT_PLACE_STOP, R008, ACC), 2);
-	assert_int_equal(cnt(w.last, ACT_CLOSE_CONTRACT, R008, ACC), 0);
+	assert_int_equal(t_count_acct(w.last, ACT_PLACE_STOP, R008, ACC), 2);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_CONTRACT, R008, ACC), 0);
 	for (size_t i = 0; i < w.last.n; i++) {
 		a = &w.last.v[i];
 		if (strcmp(a->contract_id, ES) == 0) {
@@ -219,7 +196,7 @@ static void test_r008_place_stop_unknown_tick(void **s)
 	set008(&w, GRACE_PLACE_STOP);
 	tw_position(&w, t0, ACC, UNKNOWN_C, 1, 100);
 	tw_advance(&w, t0 + 30 * SEC);
-	assert_int_equal(cnt(w.last, ACT_PLACE_STOP, R008, ACC), 0);
+	assert_int_equal(t_count_acct(w.last, ACT_PLACE_STOP, R008, ACC), 0);
 	a = get(w.last, ACT_CLOSE_CONTRACT, R008, ACC);
 	assert_string_equal(a->contract_id, UNKNOWN_C);
 	assert_non_null(strstr(a->reason, "tick size unknown"));
@@ -240,17 +217,17 @@ static void test_r008_override_disabled_dry(void **s)
 	tw_position(&w, t0, ACC, ES, 1, 5000);
 	tw_position(&w, t0, ACC2, ES, 1, 5000);
 	tw_advance(&w, t0 + 30 * SEC);
-	assert_int_equal(cnt(w.last, ACT_CLOSE_CONTRACT, R008, ACC), 1);
-	assert_int_equal(cnt(w.last, ACT_CLOSE_CONTRACT, R008, ACC2), 0);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_CONTRACT, R008, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_CONTRACT, R008, ACC2), 0);
 	tw_advance(&w, t0 + 60 * SEC);
-	assert_int_equal(cnt(w.last, ACT_CLOSE_CONTRACT, R008, ACC2), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_CONTRACT, R008, ACC2), 1);
 	tw_free(&w);
 
 	/* Disabled: nothing at all. */
 	tw_init(&w, t0);
 	restart(&w);
 	tw_position(&w, t0, ACC, ES, 1, 5000);
-	assert_int_equal(by_rule(tw_advance(&w, t0 + 10 * MIN), R008), 0);
+	assert_int_equal(t_count_rule(tw_advance(&w, t0 + 10 * MIN), R008), 0);
 	tw_free(&w);
 
 	/* dry_run: the action carries the flag. */
@@ -273,8 +250,8 @@ static void test_r008_timer_across_reset(void **s)
 	set008(&w, GRACE_CLOSE_POSITION);
 	/* A position 10 s before the daily reset: the grace runs on across it. */
 	tw_position(&w, r - 10 * SEC, ACC, ES, 1, 5000);
-	assert_int_equal(by_rule(tw_advance(&w, r + 19 * SEC), R008), 0);
-	assert_int_equal(cnt(tw_advance(&w, r + 20 * SEC), ACT_CLOSE_CONTRACT, R008, ACC), 1);
+	assert_int_equal(t_count_rule(tw_advance(&w, r + 19 * SEC), R008), 0);
+	assert_int_equal(t_count_acct(tw_advance(&w, r + 20 * SEC), ACT_CLOSE_CONTRACT, R008, ACC), 1);
 	tw_free(&w);
 }
 
@@ -313,10 +290,10 @@ static void order_outside(const char *at, const char *until)
 	assert_int_equal(a->until, UNTIL_TIME);
 	assert_int_equal(a->until_ts, T(until));
 	/* Exactly one cancel (the lockout guard's identical cancel is a suppressed repeat). */
-	assert_int_equal(cnt(w.last, ACT_CANCEL_ORDER, R009, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_CANCEL_ORDER, R009, ACC), 1);
 	/* The lockout ends at the window open. */
-	assert_int_equal(cnt(tw_advance(&w, T(until) - 1), ACT_UNLOCK, R009, ACC), 0);
-	assert_int_equal(cnt(tw_advance(&w, T(until)), ACT_UNLOCK, R009, ACC), 1);
+	assert_int_equal(t_count_acct(tw_advance(&w, T(until) - 1), ACT_UNLOCK, R009, ACC), 0);
+	assert_int_equal(t_count_acct(tw_advance(&w, T(until)), ACT_UNLOCK, R009, ACC), 1);
 	tw_free(&w);
 }
 
@@ -341,9 +318,9 @@ static void test_r009_inside_no_action(void **s)
 	set009(&w, -1);
 	restart(&w);
 	/* 09:00 and 15:09:59 CST Tuesday are inside the Monday 17:00 window. */
-	assert_int_equal(by_rule(limit_order(&w, t0, ACC, 1, ES, PX_BID, 1, 4900), R009), 0);
-	assert_int_equal(by_rule(tw_position(&w, t0, ACC, ES, 1, 5000), R009), 0);
-	assert_int_equal(by_rule(limit_order(&w, T("2026-11-24T21:09:59Z"), ACC, 2, ES, PX_BID, 1,
+	assert_int_equal(t_count_rule(limit_order(&w, t0, ACC, 1, ES, PX_BID, 1, 4900), R009), 0);
+	assert_int_equal(t_count_rule(tw_position(&w, t0, ACC, ES, 1, 5000), R009), 0);
+	assert_int_equal(t_count_rule(limit_order(&w, T("2026-11-24T21:09:59Z"), ACC, 2, ES, PX_BID, 1,
 					      4900), R009), 0);
 	/* 17:00 exactly opens the next window. */
 	tw_position(&w, T("2026-11-24T21:09:59Z"), ACC, ES, 0, 0);
@@ -351,13 +328,13 @@ static void test_r009_inside_no_action(void **s)
 		 4900, PX_NULL);
 	tw_order(&w, T("2026-11-24T21:09:59Z"), ACC, 2, ES, PX_OS_CANCELLED, PX_OT_LIMIT, PX_BID, 1,
 		 4900, PX_NULL);
-	assert_int_equal(by_rule(limit_order(&w, T("2026-11-24T23:00:00Z"), ACC, 3, ES, PX_BID, 1,
+	assert_int_equal(t_count_rule(limit_order(&w, T("2026-11-24T23:00:00Z"), ACC, 3, ES, PX_BID, 1,
 					      4900), R009), 0);
 	tw_order(&w, T("2026-11-24T23:00:01Z"), ACC, 3, ES, PX_OS_CANCELLED, PX_OT_LIMIT, PX_BID, 1,
 		 4900, PX_NULL);
 	/* Friday 17:00 is not a window (sun..thu): outside. */
 	limit_order(&w, T("2026-11-27T23:30:00Z"), ACC, 4, ES, PX_BID, 1, 4900);
-	assert_int_equal(cnt(w.last, ACT_CANCEL_ORDER, R009, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_CANCEL_ORDER, R009, ACC), 1);
 	/* Locked until Sunday 17:00 CST. */
 	assert_int_equal(get(w.last, ACT_LOCKOUT, R009, ACC)->until_ts, T("2026-11-29T23:00:00Z"));
 	tw_free(&w);
@@ -375,11 +352,11 @@ static void test_r009_reducing_order_allowed(void **s)
 	tw_restart(&w, t);
 	/* A sell that only reduces a long is the trader's way out. */
 	tw_position(&w, t, ACC, ES, 2, 5000);
-	assert_int_equal(cnt(w.last, ACT_CLOSE_CONTRACT, R009, ACC), 1);
-	assert_int_equal(cnt(w.last, ACT_LOCKOUT, R009, ACC), 0); /* lockout: none */
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_CONTRACT, R009, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_LOCKOUT, R009, ACC), 0); /* lockout: none */
 	limit_order(&w, t + SEC, ACC, 9, ES, PX_ASK, 2, 5100);
-	assert_int_equal(cnt(w.last, ACT_CANCEL_ORDER, R009, ACC), 0);
-	assert_int_equal(cnt(limit_order(&w, t + SEC, ACC, 10, ES, PX_ASK, 3, 5100),
+	assert_int_equal(t_count_acct(w.last, ACT_CANCEL_ORDER, R009, ACC), 0);
+	assert_int_equal(t_count_acct(limit_order(&w, t + SEC, ACC, 10, ES, PX_ASK, 3, 5100),
 			     ACT_CANCEL_ORDER, R009, ACC), 1);
 	tw_free(&w);
 }
@@ -426,7 +403,7 @@ static void test_r009_holiday(void **s)
 	tw_init(&w, t);
 	set009(&w, -1);
 	tw_restart(&w, t);
-	assert_int_equal(by_rule(limit_order(&w, t, ACC, 77, ES, PX_BID, 1, 4900), R009), 0);
+	assert_int_equal(t_count_rule(limit_order(&w, t, ACC, 77, ES, PX_BID, 1, 4900), R009), 0);
 	tw_free(&w);
 }
 
@@ -442,23 +419,23 @@ static void test_r009_flatten_at(void **s)
 	set009(&w, 15 * 60 + 10);
 	tw_restart(&w, t);
 	tw_std_contracts(&w, t);
-	assert_int_equal(by_rule(tw_position(&w, t, ACC, ES, 1, 5000), R009), 0);
+	assert_int_equal(t_count_rule(tw_position(&w, t, ACC, ES, 1, 5000), R009), 0);
 	limit_order(&w, t, ACC, 5, ES, PX_BID, 1, 4900);
-	assert_int_equal(by_rule(tw_advance(&w, flat - 1), R009), 0);
+	assert_int_equal(t_count_rule(tw_advance(&w, flat - 1), R009), 0);
 	tw_advance(&w, flat);
 	a = get(w.last, ACT_CLOSE_ALL, R009, ACC);
 	assert_int_equal(a->ts, flat);
 	assert_non_null(strstr(a->reason, "flatten_at 15:10"));
-	assert_int_equal(cnt(w.last, ACT_CANCEL_ALL, R009, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_CANCEL_ALL, R009, ACC), 1);
 	/* The window closed at the same instant: locked until it opens again, no extra closes. */
 	assert_int_equal(get(w.last, ACT_LOCKOUT, R009, ACC)->until_ts, T("2026-11-24T23:00:00Z"));
-	assert_int_equal(cnt(w.last, ACT_CLOSE_CONTRACT, R009, ACC), 0);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_CONTRACT, R009, ACC), 0);
 	/* Timers re-arm by themselves: the next day's flatten_at fires with no further event. */
 	tw_advance(&w, T("2026-11-24T23:00:00Z"));
-	assert_int_equal(cnt(w.last, ACT_UNLOCK, R009, ACC), 1);
-	assert_int_equal(by_rule(tw_advance(&w, T("2026-11-25T21:09:59Z")), R009), 0);
+	assert_int_equal(t_count_acct(w.last, ACT_UNLOCK, R009, ACC), 1);
+	assert_int_equal(t_count_rule(tw_advance(&w, T("2026-11-25T21:09:59Z")), R009), 0);
 	tw_advance(&w, T("2026-11-25T21:10:00Z"));
-	assert_int_equal(cnt(w.last, ACT_CLOSE_ALL, R009, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_ALL, R009, ACC), 1);
 	tw_free(&w);
 }
 
@@ -475,11 +452,11 @@ static void test_r009_window_close_closes(void **s)
 	tw_std_contracts(&w, t);
 	tw_position(&w, t, ACC, ES, 1, 5000);
 	tw_position(&w, t, ACC, MNQ, -1, 20000);
-	assert_int_equal(by_rule(tw_advance(&w, close - 1), R009), 0);
+	assert_int_equal(t_count_rule(tw_advance(&w, close - 1), R009), 0);
 	tw_advance(&w, close);
-	assert_int_equal(cnt(w.last, ACT_CLOSE_CONTRACT, R009, ACC), 2);
-	assert_int_equal(cnt(w.last, ACT_LOCKOUT, R009, ACC), 1);
-	assert_int_equal(cnt(w.last, ACT_CLOSE_ALL, R009, ACC), 0);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_CONTRACT, R009, ACC), 2);
+	assert_int_equal(t_count_acct(w.last, ACT_LOCKOUT, R009, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_ALL, R009, ACC), 0);
 	tw_free(&w);
 
 	/* No position at the close: nothing. */
@@ -487,7 +464,7 @@ static void test_r009_window_close_closes(void **s)
 	set009(&w, -1);
 	tw_restart(&w, t);
 	tw_account(&w, t, ACC, true); /* arms the timer */
-	assert_int_equal(by_rule(tw_advance(&w, close + MIN), R009), 0);
+	assert_int_equal(t_count_rule(tw_advance(&w, close + MIN), R009), 0);
 	tw_free(&w);
 }
 
@@ -506,15 +483,15 @@ static void test_r009_override_disabled_dry_reset(void **s)
 								  .end_min = 16 * 60};
 	tw_restart(&w, t);
 	limit_order(&w, t, ACC, 1, ES, PX_BID, 1, 4900);
-	assert_int_equal(cnt(w.last, ACT_CANCEL_ORDER, R009, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_CANCEL_ORDER, R009, ACC), 1);
 	limit_order(&w, t, ACC2, 2, ES, PX_BID, 1, 4900);
-	assert_int_equal(by_rule(w.last, R009), 0);
+	assert_int_equal(t_count_rule(w.last, R009), 0);
 	tw_free(&w);
 
 	/* Disabled. */
 	tw_init(&w, t);
 	tw_restart(&w, t);
-	assert_int_equal(by_rule(limit_order(&w, t, ACC, 1, ES, PX_BID, 1, 4900), R009), 0);
+	assert_int_equal(t_count_rule(limit_order(&w, t, ACC, 1, ES, PX_BID, 1, 4900), R009), 0);
 	tw_free(&w);
 
 	/* dry_run. */
@@ -534,8 +511,8 @@ static void test_r009_override_disabled_dry_reset(void **s)
 	tw_restart(&w, t);
 	limit_order(&w, t, ACC, 1, ES, PX_BID, 1, 4900);
 	assert_int_equal(get(w.last, ACT_LOCKOUT, R009, ACC)->until, UNTIL_RESET);
-	assert_int_equal(cnt(tw_advance(&w, T(RESET_AT) - 1), ACT_UNLOCK, R009, ACC), 0);
-	assert_int_equal(cnt(tw_advance(&w, T(RESET_AT)), ACT_UNLOCK, R009, ACC), 1);
+	assert_int_equal(t_count_acct(tw_advance(&w, T(RESET_AT) - 1), ACT_UNLOCK, R009, ACC), 0);
+	assert_int_equal(t_count_acct(tw_advance(&w, T(RESET_AT)), ACT_UNLOCK, R009, ACC), 1);
 	tw_free(&w);
 }
 
@@ -558,30 +535,30 @@ static void test_r010_lock_unlock(void **s)
 	(void)s;
 	tw_init(&w, t0);
 	set010(&w, true, true);
-	assert_int_equal(by_rule(tw_account(&w, t0, ACC, true), R010), 0);
+	assert_int_equal(t_count_rule(tw_account(&w, t0, ACC, true), R010), 0);
 	tw_position(&w, t0, ACC, ES, 1, 5000);
 	tw_account(&w, t0 + SEC, ACC, false);
 	a = get(w.last, ACT_LOCKOUT, R010, ACC);
 	assert_int_equal(a->until, UNTIL_PERMANENT);
 	assert_string_equal(a->reason, "broker reports canTrade=false");
-	assert_int_equal(cnt(w.last, ACT_CANCEL_ALL, R010, ACC), 1);
-	assert_int_equal(cnt(w.last, ACT_CLOSE_ALL, R010, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_CANCEL_ALL, R010, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_ALL, R010, ACC), 1);
 	/* Still false: no repeat, even long after the dedup window. */
-	assert_int_equal(by_rule(tw_account(&w, t0 + 2 * SEC, ACC, false), R010), 0);
-	assert_int_equal(by_rule(tw_account(&w, t0 + MIN, ACC, false), R010), 0);
+	assert_int_equal(t_count_rule(tw_account(&w, t0 + 2 * SEC, ACC, false), R010), 0);
+	assert_int_equal(t_count_rule(tw_account(&w, t0 + MIN, ACC, false), R010), 0);
 	/* Meanwhile the lockout guard cancels a new opening order. */
 	limit_order(&w, t0 + MIN, ACC, 9, ES, PX_BID, 1, 4900);
-	assert_int_equal(cnt(w.last, ACT_CANCEL_ORDER, R010, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_CANCEL_ORDER, R010, ACC), 1);
 	/* The daily reset does not end it. */
-	assert_int_equal(cnt(tw_advance(&w, T(RESET_AT) + SEC), ACT_UNLOCK, R010, ACC), 0);
+	assert_int_equal(t_count_acct(tw_advance(&w, T(RESET_AT) + SEC), ACT_UNLOCK, R010, ACC), 0);
 	/* canTrade returns: auto_clear unlocks once. */
 	tw_account(&w, T(RESET_AT) + 2 * SEC, ACC, true);
-	assert_int_equal(cnt(w.last, ACT_UNLOCK, R010, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_UNLOCK, R010, ACC), 1);
 	assert_null(engine_locked(w.eng, ACC, NULL));
-	assert_int_equal(by_rule(tw_account(&w, T(RESET_AT) + 3 * SEC, ACC, true), R010), 0);
+	assert_int_equal(t_count_rule(tw_account(&w, T(RESET_AT) + 3 * SEC, ACC, true), R010), 0);
 	/* And a new loss acts again. */
 	tw_account(&w, T(RESET_AT) + 4 * SEC, ACC, false);
-	assert_int_equal(cnt(w.last, ACT_LOCKOUT, R010, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_LOCKOUT, R010, ACC), 1);
 	tw_free(&w);
 }
 
@@ -595,12 +572,12 @@ static void test_r010_no_flatten_no_clear(void **s)
 	set010(&w, false, false);
 	tw_position(&w, t0, ACC, ES, 1, 5000);
 	tw_account(&w, t0, ACC, false);
-	assert_int_equal(cnt(w.last, ACT_LOCKOUT, R010, ACC), 1);
-	assert_int_equal(cnt(w.last, ACT_CANCEL_ALL, R010, ACC), 1);
-	assert_int_equal(cnt(w.last, ACT_CLOSE_ALL, R010, ACC), 0);
-	assert_int_equal(cnt(w.last, ACT_CLOSE_CONTRACT, R010, ACC), 0);
+	assert_int_equal(t_count_acct(w.last, ACT_LOCKOUT, R010, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_CANCEL_ALL, R010, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_ALL, R010, ACC), 0);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_CONTRACT, R010, ACC), 0);
 	/* auto_clear off: canTrade true leaves the lockout to an admin. */
-	assert_int_equal(by_rule(tw_account(&w, t0 + SEC, ACC, true), R010), 0);
+	assert_int_equal(t_count_rule(tw_account(&w, t0 + SEC, ACC, true), R010), 0);
 	assert_non_null(engine_locked(w.eng, ACC, NULL));
 	tw_free(&w);
 }
@@ -619,15 +596,15 @@ static void test_r010_override_disabled_dry(void **s)
 	tw_position(&w, t0, ACC, ES, 1, 5000);
 	tw_position(&w, t0, ACC2, ES, 1, 5000);
 	tw_account(&w, t0, ACC, false);
-	assert_int_equal(cnt(w.last, ACT_CLOSE_ALL, R010, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_ALL, R010, ACC), 1);
 	tw_account(&w, t0, ACC2, false);
-	assert_int_equal(cnt(w.last, ACT_LOCKOUT, R010, ACC2), 1);
-	assert_int_equal(cnt(w.last, ACT_CLOSE_ALL, R010, ACC2), 0);
+	assert_int_equal(t_count_acct(w.last, ACT_LOCKOUT, R010, ACC2), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_ALL, R010, ACC2), 0);
 	tw_free(&w);
 
 	tw_init(&w, t0);
 	restart(&w);
-	assert_int_equal(by_rule(tw_account(&w, t0, ACC, false), R010), 0);
+	assert_int_equal(t_count_rule(tw_account(&w, t0, ACC, false), R010), 0);
 	tw_free(&w);
 
 	tw_init(&w, t0);
@@ -673,7 +650,7 @@ static void test_r012_auto_stop(void **s)
 	assert_int_equal(a->size, 2);
 	assert_price(a->stop_price, 4995.0);
 	/* Growing the position is not a new position. */
-	assert_int_equal(by_rule(tw_position(&w, t0 + 5 * SEC, ACC, ES, 3, 5000), R012), 0);
+	assert_int_equal(t_count_rule(tw_position(&w, t0 + 5 * SEC, ACC, ES, 3, 5000), R012), 0);
 	/* Short RTY (tick 0.1). */
 	tw_position(&w, t0, ACC, RTY, -1, 2400.3);
 	a = get(w.last, ACT_PLACE_STOP, R012, ACC);
@@ -682,11 +659,11 @@ static void test_r012_auto_stop(void **s)
 	assert_price(a->stop_price, 2402.3);
 	/* A stop already working: no auto stop. */
 	stop_order(&w, t0, ACC, 600, MNQ, PX_ASK, 1, 19990);
-	assert_int_equal(by_rule(tw_position(&w, t0, ACC, MNQ, 1, 20000), R012), 0);
+	assert_int_equal(t_count_rule(tw_position(&w, t0, ACC, MNQ, 1, 20000), R012), 0);
 	/* Unknown tick size: an alert instead. */
 	tw_position(&w, t0, ACC, UNKNOWN_C, 1, 100);
-	assert_int_equal(cnt(w.last, ACT_PLACE_STOP, R012, ACC), 0);
-	assert_int_equal(cnt(w.last, ACT_ALERT, R012, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_PLACE_STOP, R012, ACC), 0);
+	assert_int_equal(t_count_acct(w.last, ACT_ALERT, R012, ACC), 1);
 	tw_free(&w);
 }
 
@@ -709,7 +686,7 @@ static void test_r012_breakeven_once(void **s)
 	set012(&w, false, true, false);
 	long_with_stop(&w, t0, ACC);
 	/* 9.0 ticks: below the trigger. */
-	assert_int_equal(by_rule(tw_quote(&w, t0 + SEC, ES, PX_NULL, PX_NULL, 5002.25), R012), 0);
+	assert_int_equal(t_count_rule(tw_quote(&w, t0 + SEC, ES, PX_NULL, PX_NULL, 5002.25), R012), 0);
 	/* 10 ticks exactly: move to entry + 1 tick. */
 	tw_quote(&w, t0 + 2 * SEC, ES, PX_NULL, PX_NULL, 5002.50);
 	a = get(w.last, ACT_MODIFY_STOP, R012, ACC);
@@ -717,16 +694,16 @@ static void test_r012_breakeven_once(void **s)
 	assert_price(a->stop_price, 5000.25);
 	assert_non_null(strstr(a->reason, "breakeven"));
 	stop_order(&w, t0 + 3 * SEC, ACC, oid, ES, PX_ASK, 1, 5000.25);
-	assert_int_equal(by_rule(tw_quote(&w, t0 + 5 * SEC, ES, PX_NULL, PX_NULL, 5004), R012), 0);
+	assert_int_equal(t_count_rule(tw_quote(&w, t0 + 5 * SEC, ES, PX_NULL, PX_NULL, 5004), R012), 0);
 	/* Once per position: the trader moves the stop back, it stays there. */
 	stop_order(&w, t0 + 6 * SEC, ACC, oid, ES, PX_ASK, 1, 4990);
-	assert_int_equal(by_rule(tw_quote(&w, t0 + 8 * SEC, ES, PX_NULL, PX_NULL, 5004), R012), 0);
+	assert_int_equal(t_count_rule(tw_quote(&w, t0 + 8 * SEC, ES, PX_NULL, PX_NULL, 5004), R012), 0);
 	/* A new position (closed and reopened) gets breakeven again. */
 	tw_position(&w, t0 + 9 * SEC, ACC, ES, 0, 0);
 	tw_position(&w, t0 + 10 * SEC, ACC, ES, 1, 5001);
 	/* The last mark (5004, 2 s old) is fresh and 12 ticks up: moved at once. */
 	assert_price(get(w.last, ACT_MODIFY_STOP, R012, ACC)->stop_price, 5001.25);
-	assert_int_equal(by_rule(tw_quote(&w, t0 + 11 * SEC, ES, PX_NULL, PX_NULL, 5004), R012), 0);
+	assert_int_equal(t_count_rule(tw_quote(&w, t0 + 11 * SEC, ES, PX_NULL, PX_NULL, 5004), R012), 0);
 	tw_free(&w);
 }
 
@@ -749,7 +726,7 @@ static void test_r012_breakeven_short_and_tighter(void **s)
 	set012(&w, false, true, false);
 	tw_position(&w, t0, ACC, ES, 1, 5000);
 	stop_order(&w, t0, ACC, 901, ES, PX_ASK, 1, 5001);
-	assert_int_equal(by_rule(tw_quote(&w, t0 + SEC, ES, PX_NULL, PX_NULL, 5003), R012), 0);
+	assert_int_equal(t_count_rule(tw_quote(&w, t0 + SEC, ES, PX_NULL, PX_NULL, 5003), R012), 0);
 	tw_free(&w);
 }
 
@@ -765,24 +742,24 @@ static void test_r012_trailing(void **s)
 	set012(&w, false, false, true);
 	long_with_stop(&w, t0, ACC);
 	/* 19 ticks: not active yet. */
-	assert_int_equal(by_rule(tw_quote(&w, t - SEC, ES, PX_NULL, PX_NULL, 5004.75), R012), 0);
+	assert_int_equal(t_count_rule(tw_quote(&w, t - SEC, ES, PX_NULL, PX_NULL, 5004.75), R012), 0);
 	/* 20 ticks: active, stop to best - 10 ticks. */
 	tw_quote(&w, t, ES, PX_NULL, PX_NULL, 5005);
 	assert_price(get(w.last, ACT_MODIFY_STOP, R012, ACC)->stop_price, 5002.5);
 	stop_order(&w, t + 100, ACC, oid, ES, PX_ASK, 1, 5002.5);
 	/* Within a second of the last modify of this order: no modify (engine dedup cleared). */
-	assert_int_equal(by_rule(tw_quote(&w, t + 500, ES, PX_NULL, PX_NULL, 5006), R012), 0);
-	assert_int_equal(by_rule(tw_quote(&w, t + 999, ES, PX_NULL, PX_NULL, 5006), R012), 0);
+	assert_int_equal(t_count_rule(tw_quote(&w, t + 500, ES, PX_NULL, PX_NULL, 5006), R012), 0);
+	assert_int_equal(t_count_rule(tw_quote(&w, t + 999, ES, PX_NULL, PX_NULL, 5006), R012), 0);
 	/* After a second: follows the best mark since activation (5006), though now 5005.50. */
 	tw_quote(&w, t + 1000, ES, PX_NULL, PX_NULL, 5005.5);
 	assert_price(get(w.last, ACT_MODIFY_STOP, R012, ACC)->stop_price, 5003.5);
 	stop_order(&w, t + 1100, ACC, oid, ES, PX_ASK, 1, 5003.5);
 	/* Price falls back: never loosen. */
-	assert_int_equal(by_rule(tw_quote(&w, t + 3000, ES, PX_NULL, PX_NULL, 5004), R012), 0);
-	assert_int_equal(by_rule(tw_quote(&w, t + 5000, ES, PX_NULL, PX_NULL, 5003.75), R012), 0);
+	assert_int_equal(t_count_rule(tw_quote(&w, t + 3000, ES, PX_NULL, PX_NULL, 5004), R012), 0);
+	assert_int_equal(t_count_rule(tw_quote(&w, t + 5000, ES, PX_NULL, PX_NULL, 5003.75), R012), 0);
 	/* The trader tightens it beyond the trail: left alone. */
 	stop_order(&w, t + 6000, ACC, oid, ES, PX_ASK, 1, 5005.25);
-	assert_int_equal(by_rule(tw_quote(&w, t + 8000, ES, PX_NULL, PX_NULL, 5007.5), R012), 0);
+	assert_int_equal(t_count_rule(tw_quote(&w, t + 8000, ES, PX_NULL, PX_NULL, 5007.5), R012), 0);
 	/* New high: trail passes it again. */
 	tw_quote(&w, t + 9000, ES, PX_NULL, PX_NULL, 5008.5);
 	assert_price(get(w.last, ACT_MODIFY_STOP, R012, ACC)->stop_price, 5006.0);
@@ -800,9 +777,9 @@ static void test_r012_stale_quote(void **s)
 	set012(&w, false, true, true);
 	tw_position(&w, t0, ACC, ES, 1, 5000);
 	tw_quote(&w, t0, ES, PX_NULL, PX_NULL, 5006); /* no stop yet: nothing to move */
-	assert_int_equal(by_rule(w.last, R012), 0);
+	assert_int_equal(t_count_rule(w.last, R012), 0);
 	stop_order(&w, t0 + 20 * SEC, ACC, 77, ES, PX_ASK, 1, 4995);
-	assert_int_equal(by_rule(w.last, R012), 0);
+	assert_int_equal(t_count_rule(w.last, R012), 0);
 	tw_free(&w);
 
 	/* The same within 10 s moves it. */
@@ -838,8 +815,8 @@ static void test_r012_override_disabled_dry(void **s)
 	restart(&w);
 	long_with_stop(&w, t0, ACC);
 	tw_position(&w, t0, ACC, MNQ, 1, 20000);
-	assert_int_equal(by_rule(w.last, R012), 0);
-	assert_int_equal(by_rule(tw_quote(&w, t0, ES, PX_NULL, PX_NULL, 5010), R012), 0);
+	assert_int_equal(t_count_rule(w.last, R012), 0);
+	assert_int_equal(t_count_rule(tw_quote(&w, t0, ES, PX_NULL, PX_NULL, 5010), R012), 0);
 	tw_free(&w);
 
 	tw_init(&w, t0);
