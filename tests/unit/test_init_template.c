@@ -93,26 +93,55 @@ static void t_rules_match_example(void **state)
 	assert_non_null(cfg);
 	a = &ex->rules;
 	b = &cfg->rules;
-	assert_memory_equal(&a->max_contracts, &b->max_contracts, sizeof(a->max_contracts));
-	assert_memory_equal(&a->max_contracts_per_instrument, &b->max_contracts_per_instrument,
-			    sizeof(a->max_contracts_per_instrument));
-	assert_memory_equal(&a->daily_realized_loss, &b->daily_realized_loss,
-			    sizeof(a->daily_realized_loss));
-	assert_memory_equal(&a->daily_unrealized_loss, &b->daily_unrealized_loss,
-			    sizeof(a->daily_unrealized_loss));
-	assert_memory_equal(&a->max_unrealized_profit, &b->max_unrealized_profit,
-			    sizeof(a->max_unrealized_profit));
-	assert_memory_equal(&a->trade_frequency_limit, &b->trade_frequency_limit,
-			    sizeof(a->trade_frequency_limit));
-	assert_memory_equal(&a->cooldown_after_loss, &b->cooldown_after_loss,
-			    sizeof(a->cooldown_after_loss));
-	assert_memory_equal(&a->no_stop_loss_grace, &b->no_stop_loss_grace,
-			    sizeof(a->no_stop_loss_grace));
-	assert_memory_equal(&a->session_block_outside, &b->session_block_outside,
-			    sizeof(a->session_block_outside));
-	assert_memory_equal(&a->auth_loss_guard, &b->auth_loss_guard, sizeof(a->auth_loss_guard));
-	assert_memory_equal(&a->symbol_blocks, &b->symbol_blocks, sizeof(a->symbol_blocks));
-	assert_memory_equal(&a->trade_management, &b->trade_management, sizeof(a->trade_management));
+	/* field by field: padding bytes are not part of the value (and differ under ASan) */
+#define EQ(f) assert_true(a->f == b->f)
+#define EQL(f) do { EQ(f.mode); EQ(f.duration_ms); } while (0)
+	EQ(max_contracts.enabled); EQ(max_contracts.dry_run); EQ(max_contracts.limit);
+	EQ(max_contracts.count); EQ(max_contracts.action); EQL(max_contracts.lockout);
+	EQ(max_contracts_per_instrument.enabled); EQ(max_contracts_per_instrument.n_limits);
+	for (size_t i = 0; i < a->max_contracts_per_instrument.n_limits; i++) {
+		assert_string_equal(a->max_contracts_per_instrument.limits[i].symbol,
+				    b->max_contracts_per_instrument.limits[i].symbol);
+		EQ(max_contracts_per_instrument.limits[i].limit);
+	}
+	EQ(max_contracts_per_instrument.default_limit); EQ(max_contracts_per_instrument.unknown_symbol);
+	EQ(max_contracts_per_instrument.action); EQL(max_contracts_per_instrument.lockout);
+	EQ(daily_realized_loss.enabled); EQ(daily_realized_loss.loss_limit);
+	EQ(daily_realized_loss.include_unrealized); EQ(daily_realized_loss.include_fees);
+	EQL(daily_realized_loss.lockout);
+	EQ(daily_unrealized_loss.enabled); EQ(daily_unrealized_loss.loss_limit);
+	EQ(daily_unrealized_loss.scope); EQL(daily_unrealized_loss.lockout);
+	EQ(max_unrealized_profit.enabled); EQ(max_unrealized_profit.target);
+	EQ(max_unrealized_profit.scope); EQL(max_unrealized_profit.lockout);
+	EQ(trade_frequency_limit.enabled); EQ(trade_frequency_limit.per_minute);
+	EQ(trade_frequency_limit.per_hour); EQ(trade_frequency_limit.per_session);
+	EQL(trade_frequency_limit.cooldown_minute); EQL(trade_frequency_limit.cooldown_hour);
+	EQL(trade_frequency_limit.cooldown_session);
+	EQ(cooldown_after_loss.enabled); EQ(cooldown_after_loss.n_tiers);
+	for (size_t i = 0; i < a->cooldown_after_loss.n_tiers; i++) {
+		EQ(cooldown_after_loss.tiers[i].loss);
+		EQL(cooldown_after_loss.tiers[i].cooldown);
+	}
+	EQ(cooldown_after_loss.consecutive_count); EQL(cooldown_after_loss.consecutive_cooldown);
+	EQ(no_stop_loss_grace.enabled); EQ(no_stop_loss_grace.grace_ms); EQ(no_stop_loss_grace.action);
+	EQ(session_block_outside.enabled); EQ(session_block_outside.n_windows);
+	for (size_t i = 0; i < a->session_block_outside.n_windows; i++) {
+		EQ(session_block_outside.windows[i].days);
+		EQ(session_block_outside.windows[i].start_min);
+		EQ(session_block_outside.windows[i].end_min);
+	}
+	EQ(session_block_outside.flatten_at_min); EQL(session_block_outside.lockout);
+	EQ(auth_loss_guard.enabled); EQ(auth_loss_guard.flatten); EQ(auth_loss_guard.auto_clear);
+	EQ(symbol_blocks.enabled); EQ(symbol_blocks.n_symbols); EQ(symbol_blocks.close_existing);
+	for (size_t i = 0; i < a->symbol_blocks.n_symbols; i++)
+		assert_string_equal(a->symbol_blocks.symbols[i], b->symbol_blocks.symbols[i]);
+	EQ(trade_management.enabled); EQ(trade_management.auto_stop_enabled);
+	EQ(trade_management.stop_ticks); EQ(trade_management.breakeven_enabled);
+	EQ(trade_management.trigger_ticks); EQ(trade_management.offset_ticks);
+	EQ(trade_management.trailing_enabled); EQ(trade_management.activation_ticks);
+	EQ(trade_management.distance_ticks);
+#undef EQL
+#undef EQ
 	/* and the daemon defaults other than dry_run and holidays */
 	assert_string_equal(ex->daemon.timezone, cfg->daemon.timezone);
 	assert_string_equal(ex->daemon.state_dir, cfg->daemon.state_dir);
