@@ -315,6 +315,8 @@ static void c_fault(struct sim *s, const cJSON *b, struct http_resp *r)
 		s->faults[s->nfaults++] = f;
 	} else if (strcmp(kind, "drop_hubs") == 0) {
 		hub_drop_all(s);
+	} else if (strcmp(kind, "garbage_hubs") == 0) {
+		hub_send_garbage(s);
 	} else if (strcmp(kind, "reject_auth") == 0) {
 		GET(wire_get_int(b, "count", false, 1, 1000000, &f.count, &err));
 		s->reject_auth = f.count;
@@ -322,7 +324,7 @@ static void c_fault(struct sim *s, const cJSON *b, struct http_resp *r)
 		GET(wire_get_int(b, "ms", true, 0, 600000, &f.ms, &err));
 		s->stall_until_ns = sim_mono_ns() + (int64_t)f.ms * 1000000;
 	} else {
-		err_resp(r, 400, "kind: expected http, latency, drop_hubs, reject_auth or stall_hubs");
+		err_resp(r, 400, "kind: expected http, latency, drop_hubs, garbage_hubs, reject_auth or stall_hubs");
 		return;
 	}
 	cJSON *o = cJSON_CreateObject();

@@ -550,6 +550,31 @@ void hub_drop_all(struct sim *s)
 		conn_drop(c);
 }
 
+/*
+ * Send hostile records to every open hub connection: what a broken or malicious gateway
+ * could put on the wire. A client must count and skip them and keep its connection.
+ */
+void hub_send_garbage(struct sim *s)
+{
+	static const char *const bad[] = {
+		"{not json at all",
+		"{\"type\":1,\"target\":\"GatewayUserOrder\",\"arguments\":[{\"id\":\"x\",\"accountId\":true}]}",
+		"{\"type\":1,\"target\":\"GatewayUserTrade\",\"arguments\":[{\"id\":1.5,\"price\":1e999}]}",
+		"{\"type\":1,\"target\":\"GatewayUserPosition\",\"arguments\":[]}",
+		"{\"type\":1,\"target\":\"GatewayQuote\",\"arguments\":[42,{\"bestBid\":\"cheap\"}]}",
+		"{\"type\":99}",
+		"[1,2,3]",
+		"\"\\ud800\"",
+	};
+
+	for (struct hub_conn *c = s->conns; c != NULL; c = c->next) {
+		if (c->dropped || !c->handshaken)
+			continue;
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+			send_text(s, c, bad[i]);
+	}
+}
+
 /* Is a record with seq <= seq still queued on a live connection? */
 bool hub_pending(const struct sim *s, int64_t seq)
 {

@@ -208,6 +208,8 @@ void hub_user_event(struct sim *s, int64_t account_id, int sub, const char *targ
 void hub_market_event(struct sim *s, int ci, int sub, const char *target, cJSON *data);
 /* Close every hub socket without a close message. */
 void hub_drop_all(struct sim *s);
+/* Send hostile (malformed, mistyped) records to every open hub connection. */
+void hub_send_garbage(struct sim *s);
 /* Is any record with seq <= seq still queued on a connection? */
 bool hub_pending(const struct sim *s, int64_t seq);
 /* Queue count quote records (bench). */

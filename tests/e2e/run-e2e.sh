@@ -82,6 +82,13 @@ sim POST /sim/fault '{"kind":"drop_hubs"}' >/dev/null
 order "{\"accountId\":$ACC,\"contractId\":\"$MNQ\",\"type\":2,\"side\":0,\"size\":2}" >/dev/null
 check "after a hub drop, reconnect + reconcile still enforce the limit" wait_for 20 is_eq 4 sim_pos "$ACC" "$MNQ"
 
+# 7b. hostile records from the gateway: counted and skipped, the connection and the rules hold
+sim POST /sim/fault '{"kind":"garbage_hubs"}' >/dev/null
+sleep 0.5
+check "malformed gateway records are logged, not fatal" sh -c "kill -0 $SRMDPID && grep -q 'malformed message dropped' '$work/srmd.log'"
+oid=$(order "{\"accountId\":$ACC,\"contractId\":\"$MNQ\",\"type\":1,\"side\":0,\"size\":1,\"limitPrice\":20000}")
+check "after hostile records the hub still delivers and the rules still act" wait_for 5 is_eq 3 sim_order_status "$oid"
+
 # 8. a 5xx and 429 storm during the flatten: the position still ends flat at the limit
 sim POST /sim/fault '{"kind":"http","path":"/api/Position/partialCloseContract","status":500,"count":2}' >/dev/null
 sim POST /sim/fault '{"kind":"http","path":"/api/Position/partialCloseContract","status":429,"count":1}' >/dev/null
