@@ -64,45 +64,15 @@ static long projected(const struct acct *a, enum count_mode m, const struct ord 
 	return up > down ? up : down;
 }
 
-/* The position with the highest grew_seq below `below` and the sign wanted (0 = any). */
-static const struct pos *next_grown(const struct acct *a, uint64_t below, int sign)
-{
-	const struct pos *best = NULL;
-
-	for (size_t i = 0; i < a->n_pos; i++) {
-		const struct pos *p = &a->pos[i];
-
-		if (p->grew_seq >= below || p->qty == 0)
-			continue;
-		if ((sign > 0 && p->qty < 0) || (sign < 0 && p->qty > 0))
-			continue;
-		if (best == NULL || p->grew_seq > best->grew_seq)
-			best = p;
-	}
-	return best;
-}
-
 /* Close `excess` contracts, the position that grew last first (net: only the net's side). */
 static void reduce(struct rule_ctx *ctx, long excess, int sign, const char *why)
 {
-	uint64_t below = UINT64_MAX;
-	const struct pos *p;
+	const struct acct *a = ctx->acct;
+	bool eligible[RULE_MAX_POS];
 
-	while (excess > 0 && (p = next_grown(ctx->acct, below, sign)) != NULL) {
-		long q = labs((long)p->qty);
-
-		below = p->grew_seq;
-		if (q <= excess) {
-			rule_act(ctx, ACT_CLOSE_CONTRACT, p->contract_id, "%s", why);
-			excess -= q;
-		} else {
-			struct srm_action *x;
-
-			x = rule_act(ctx, ACT_PARTIAL_CLOSE, p->contract_id, "%s", why);
-			x->size = (int)excess;
-			excess = 0;
-		}
-	}
+	for (size_t i = 0; i < a->n_pos && i < RULE_MAX_POS; i++)
+		eligible[i] = sign == 0 || (sign > 0) == (a->pos[i].qty > 0);
+	rule_reduce_last_grown(ctx, excess, eligible, why);
 }
 
 static void check(struct rule_ctx *ctx)

@@ -122,42 +122,15 @@ static long projected(const struct acct *a, const struct group *g, const struct 
 	return n;
 }
 
-/* The group's position with the highest grew_seq below `below`. */
-static const struct pos *next_grown(const struct acct *a, const struct group *g, uint64_t below)
-{
-	const struct pos *best = NULL;
-
-	for (size_t i = 0; i < a->n_pos; i++) {
-		const struct pos *p = &a->pos[i];
-
-		if (p->grew_seq >= below || p->qty == 0 || !in_group(g, p->contract_id))
-			continue;
-		if (best == NULL || p->grew_seq > best->grew_seq)
-			best = p;
-	}
-	return best;
-}
-
+/* Close `excess` contracts of the group, the position that grew last first. */
 static void reduce(struct rule_ctx *ctx, const struct group *g, long excess, const char *why)
 {
-	uint64_t below = UINT64_MAX;
-	const struct pos *p;
+	const struct acct *a = ctx->acct;
+	bool eligible[RULE_MAX_POS];
 
-	while (excess > 0 && (p = next_grown(ctx->acct, g, below)) != NULL) {
-		long q = labs((long)p->qty);
-
-		below = p->grew_seq;
-		if (q <= excess) {
-			rule_act(ctx, ACT_CLOSE_CONTRACT, p->contract_id, "%s", why);
-			excess -= q;
-		} else {
-			struct srm_action *x;
-
-			x = rule_act(ctx, ACT_PARTIAL_CLOSE, p->contract_id, "%s", why);
-			x->size = (int)excess;
-			excess = 0;
-		}
-	}
+	for (size_t i = 0; i < a->n_pos && i < RULE_MAX_POS; i++)
+		eligible[i] = in_group(g, a->pos[i].contract_id);
+	rule_reduce_last_grown(ctx, excess, eligible, why);
 }
 
 static void close_group(struct rule_ctx *ctx, const struct group *g, const char *why)
