@@ -165,13 +165,12 @@ static void persist_and_execute(struct srmd *d, const struct srm_event *ev, stru
 	if (store_begin(d->st, &err) != 0)
 		goto failed;
 	if (ev != NULL && ev->kind == EV_TRADE) {
-		size_t i = 0;
-		const struct fill_rec *f;
+		/* a hash lookup, not a walk over the day's fills: this runs for every trade */
+		const struct fill_rec *f = engine_fill(d->eng, ev->u.trade.id);
 
-		while ((f = engine_fill_next(d->eng, ev->u.trade.account_id, &i)) != NULL)
-			if (f->id == ev->u.trade.id &&
-			    store_save_fill(d->st, ev->u.trade.account_id, ev->u.trade.contract_id, f, &err) != 0)
-				goto rollback;
+		if (f != NULL &&
+		    store_save_fill(d->st, ev->u.trade.account_id, ev->u.trade.contract_id, f, &err) != 0)
+			goto rollback;
 	}
 	if (ev != NULL && ev->kind == EV_CONTRACT && store_save_contract(d->st, &ev->u.contract, &err) != 0)
 		goto rollback;

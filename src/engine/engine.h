@@ -127,6 +127,8 @@ bool engine_symbol_matches(const struct engine *e, const char *contract_id, cons
 const struct lockout *engine_lockout_next(const struct engine *e, size_t *i);
 const struct lockout *engine_locked(const struct engine *e, int64_t account_id, const char *contract_id);
 
+/* The record of a fill by id (NULL when unknown): what to persist after a trade event. */
+const struct fill_rec *engine_fill(const struct engine *e, int64_t fill_id);
 /* Fill bookkeeping (persistence): every known fill of today; iterate with *i from 0. */
 const struct fill_rec *engine_fill_next(const struct engine *e, int64_t account_id, size_t *i);
 

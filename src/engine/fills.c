@@ -189,6 +189,13 @@ void fills_reset(struct engine *e)
 	free(old);
 }
 
+const struct fill_rec *engine_fill(const struct engine *e, int64_t fill_id)
+{
+	const struct fill_slot *s = fill_find((struct engine *)e, fill_id);
+
+	return s != NULL ? &s->f : NULL;
+}
+
 const struct fill_rec *engine_fill_next(const struct engine *e, int64_t account_id, size_t *i)
 {
 	for (; *i < e->fills_cap; (*i)++) {
