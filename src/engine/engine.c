@@ -621,6 +621,35 @@ static void apply_contract(struct engine *e, const struct px_contract *pc)
 	root_from_id(pc->id, c->k.root, sizeof(c->k.root));
 }
 
+/* The event that reports a position (or a working order) unchanged: rules look again. */
+static void pos_event(const struct acct *a, const struct pos *p, struct srm_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = EV_POSITION;
+	ev->u.position.id = p->id;
+	ev->u.position.account_id = a->id;
+	strlcpy_s(ev->u.position.contract_id, p->contract_id, sizeof(ev->u.position.contract_id));
+	ev->u.position.type = p->qty > 0 ? PX_PT_LONG : PX_PT_SHORT;
+	ev->u.position.size = abs(p->qty);
+	ev->u.position.average_price = p->avg_price;
+}
+
+static void ord_event(const struct acct *a, const struct ord *o, struct srm_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = EV_ORDER;
+	ev->u.order.id = o->id;
+	ev->u.order.account_id = a->id;
+	strlcpy_s(ev->u.order.contract_id, o->contract_id, sizeof(ev->u.order.contract_id));
+	ev->u.order.status = o->status;
+	ev->u.order.type = o->type;
+	ev->u.order.side = o->side;
+	ev->u.order.size = o->size;
+	ev->u.order.limit_price = o->limit_price;
+	ev->u.order.stop_price = o->stop_price;
+	ev->u.order.filled_price = PX_NULL;
+}
+
 /*
  * New knowledge of a contract (its metadata, or that it does not exist) can change what the
  * size and symbol rules decide about positions and orders already there: evaluate them again
@@ -641,32 +670,18 @@ static void reevaluate_contract(struct engine *e, const char *contract_id)
 		const struct pos *p = acct_pos(a, contract_id);
 
 		if (p != NULL) {
-			struct srm_event ev = {.kind = EV_POSITION};
+			struct srm_event ev;
 
-			ev.u.position.id = p->id;
-			ev.u.position.account_id = a->id;
-			strlcpy_s(ev.u.position.contract_id, p->contract_id, sizeof(ev.u.position.contract_id));
-			ev.u.position.type = p->qty > 0 ? PX_PT_LONG : PX_PT_SHORT;
-			ev.u.position.size = abs(p->qty);
-			ev.u.position.average_price = p->avg_price;
+			pos_event(a, p, &ev);
 			run_rules(e, a, &ev, p->qty, NULL);
 		}
 		for (size_t k = 0; k < a->n_ord; k++) {
 			if (strcmp(a->ord[k].contract_id, contract_id) != 0)
 				continue;
 			const struct ord snapshot = a->ord[k];
-			struct srm_event ev = {.kind = EV_ORDER};
+			struct srm_event ev;
 
-			ev.u.order.id = snapshot.id;
-			ev.u.order.account_id = a->id;
-			strlcpy_s(ev.u.order.contract_id, snapshot.contract_id, sizeof(ev.u.order.contract_id));
-			ev.u.order.status = snapshot.status;
-			ev.u.order.type = snapshot.type;
-			ev.u.order.side = snapshot.side;
-			ev.u.order.size = snapshot.size;
-			ev.u.order.limit_price = snapshot.limit_price;
-			ev.u.order.stop_price = snapshot.stop_price;
-			ev.u.order.filled_price = PX_NULL;
+			ord_event(a, &snapshot, &ev);
 			run_rules(e, a, &ev, 0, &snapshot);
 		}
 	}
@@ -814,14 +829,7 @@ struct act_list engine_admin_enforce(struct engine *e, int64_t account_id, int r
 	for (size_t i = 0; i < a->n_pos && (def->wakes_on & (EVM_POSITION | EVM_QUOTE)); i++) {
 		const struct pos p = a->pos[i];
 
-		memset(&ev, 0, sizeof(ev));
-		ev.kind = EV_POSITION;
-		ev.u.position.id = p.id;
-		ev.u.position.account_id = a->id;
-		strlcpy_s(ev.u.position.contract_id, p.contract_id, sizeof(ev.u.position.contract_id));
-		ev.u.position.type = p.qty > 0 ? PX_PT_LONG : PX_PT_SHORT;
-		ev.u.position.size = abs(p.qty);
-		ev.u.position.average_price = p.avg_price;
+		pos_event(a, &p, &ev);
 		ctx.ev = &ev;
 		ctx.prev_qty = p.qty;
 		out_reserve(e);
@@ -831,18 +839,7 @@ struct act_list engine_admin_enforce(struct engine *e, int64_t account_id, int r
 	for (size_t i = 0; i < a->n_ord && (def->wakes_on & EVM_ORDER); i++) {
 		const struct ord o = a->ord[i];
 
-		memset(&ev, 0, sizeof(ev));
-		ev.kind = EV_ORDER;
-		ev.u.order.id = o.id;
-		ev.u.order.account_id = a->id;
-		strlcpy_s(ev.u.order.contract_id, o.contract_id, sizeof(ev.u.order.contract_id));
-		ev.u.order.status = o.status;
-		ev.u.order.type = o.type;
-		ev.u.order.side = o.side;
-		ev.u.order.size = o.size;
-		ev.u.order.limit_price = o.limit_price;
-		ev.u.order.stop_price = o.stop_price;
-		ev.u.order.filled_price = PX_NULL;
+		ord_event(a, &o, &ev);
 		ctx.ev = &ev;
 		ctx.prev_ord = &o;
 		out_reserve(e);
