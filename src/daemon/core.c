@@ -218,8 +218,16 @@ void srmd_feed(struct srmd *d, const struct srm_event *ev)
 	l = engine_apply(d->eng, ev, d->last_event_ms);
 	persist_and_execute(d, ev, l);
 	if (ev->kind == EV_ORDER || ev->kind == EV_POSITION || ev->kind == EV_TRADE) {
-		want_contract(d, event_contract(ev));
-		if (ev->kind != EV_TRADE)
+		const char *cid = event_contract(ev);
+		int st = ev->kind == EV_ORDER ? ev->u.order.status : PX_OS_OPEN;
+		bool gone = (ev->kind == EV_POSITION && ev->u.position.size == 0) ||
+			    (ev->kind == EV_ORDER && st != PX_OS_OPEN && st != PX_OS_PENDING &&
+			     st != PX_OS_SUSPENDED);
+
+		want_contract(d, cid);
+		/* the quote set changes only when a contract comes in or may have gone out */
+		if (ev->kind != EV_TRADE && d->market_hub != NULL &&
+		    (gone || !gw_hub_has_quote(d->market_hub, cid)))
 			srmd_sync_quotes(d);
 	}
 }
