@@ -14,13 +14,9 @@
 #include <time.h>
 #include <uv.h>
 
+#include "benchutil.h"
 #include "gateway/hub.h"
 #include "util/log.h"
-
-struct buf {
-	char *p;
-	size_t len;
-};
 
 struct bench {
 	uv_loop_t loop;
@@ -36,59 +32,6 @@ struct bench {
 	bool failed, done;
 	double t0, t1;
 };
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static size_t on_body(char *data, size_t sz, size_t n, void *ud)
-{
-	struct buf *b = ud;
-	char *p = realloc(b->p, b->len + sz * n + 1);
-
-	if (p == NULL)
-		return 0;
-	memcpy(p + b->len, data, sz * n);
-	b->len += sz * n;
-	p[b->len] = '\0';
-	b->p = p;
-	return sz * n;
-}
-
-/* POST a JSON body to the simulator (blocking); returns the parsed answer or NULL. */
-static cJSON *post(int port, const char *path, const char *json)
-{
-	CURL *c = curl_easy_init();
-	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
-	struct buf b = { NULL, 0 };
-	char url[256];
-	long status = 0;
-	cJSON *j = NULL;
-
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", port, path);
-	if (c != NULL && h != NULL) {
-		curl_easy_setopt(c, CURLOPT_URL, url);
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, json);
-		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-		curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
-		if (curl_easy_perform(c) == CURLE_OK &&
-		    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK &&
-		    status == 200 && b.p != NULL)
-			j = cJSON_Parse(b.p);
-	}
-	if (j == NULL)
-		fprintf(stderr, "bench-ingest: POST %s failed (HTTP %ld)\n", path, status);
-	free(b.p);
-	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
-	return j;
-}
 
 static void finish(struct bench *b, bool failed)
 {
@@ -120,7 +63,7 @@ static void on_event(struct gw_hub *hub, const struct srm_event *ev, void *ud)
 		b->bad++;
 	}
 	if (b->quotes + b->orders == b->want_quotes + b->want_orders && !b->done) {
-		b->t1 = now_s();
+		b->t1 = bench_now_s();
 		b->done = true;
 		finish(b, false);
 	}
@@ -130,8 +73,6 @@ static void on_event(struct gw_hub *hub, const struct srm_event *ev, void *ud)
 static void on_barrier(struct gw_hub *hub, const char *error, const cJSON *result, void *ud)
 {
 	struct bench *b = ud;
-	char body[256];
-	cJSON *r;
 
 	(void)hub;
 	(void)result;
@@ -142,24 +83,10 @@ static void on_barrier(struct gw_hub *hub, const char *error, const cJSON *resul
 	}
 	if (++b->barriers < 2)
 		return;
-	b->t0 = now_s();
-	if (b->want_quotes > 0) {
-		snprintf(body, sizeof(body), "{\"contractId\":\"%s\",\"count\":%ld}", b->contract,
-			 b->want_quotes);
-		r = post(b->port, "/sim/bench/flood", body);
-		if (r == NULL)
-			finish(b, true);
-		cJSON_Delete(r);
-	}
-	if (b->want_orders > 0) {
-		snprintf(body, sizeof(body),
-			 "{\"kind\":\"order\",\"accountId\":%lld,\"contractId\":\"%s\",\"count\":%ld}",
-			 (long long)b->account, b->contract, b->want_orders);
-		r = post(b->port, "/sim/bench/flood", body);
-		if (r == NULL)
-			finish(b, true);
-		cJSON_Delete(r);
-	}
+	b->t0 = bench_now_s();
+	if (bench_flood(b->port, (long long)b->account, b->contract, b->want_quotes,
+			b->want_orders) != 0)
+		finish(b, true);
 }
 
 static void on_state(struct gw_hub *hub, enum gw_hub_state st, bool resync, void *ud)
@@ -196,9 +123,9 @@ static void on_guard(uv_timer_t *t)
 
 static void run_for(struct bench *b, int ms)
 {
-	double end = now_s() + ms / 1000.0;
+	double end = bench_now_s() + ms / 1000.0;
 
-	while (now_s() < end) {
+	while (bench_now_s() < end) {
 		uv_run(&b->loop, UV_RUN_NOWAIT);
 		uv_sleep(2);
 	}
@@ -230,32 +157,18 @@ static struct gw_hub *hub_open(struct bench *b, enum gw_hub_kind kind, const cha
 	return h;
 }
 
-static bool parse_long(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
-		return false;
-	*out = v;
-	return true;
-}
-
 int main(int argc, char **argv)
 {
 	struct bench b;
 	struct srm_err err = { 0 };
 	long port, acc;
-	cJSON *login;
-	const cJSON *tok;
+	char *tok;
 
 	memset(&b, 0, sizeof(b));
-	if (argc != 6 || !parse_long(argv[1], 1, 65535, &port) ||
-	    !parse_long(argv[2], 1, 1L << 40, &acc) ||
-	    !parse_long(argv[4], 0, 100000000, &b.want_quotes) ||
-	    !parse_long(argv[5], 0, 100000000, &b.want_orders) ||
+	if (argc != 6 || !bench_parse_long(argv[1], 1, 65535, &port) ||
+	    !bench_parse_long(argv[2], 1, 1L << 40, &acc) ||
+	    !bench_parse_long(argv[4], 0, 100000000, &b.want_quotes) ||
+	    !bench_parse_long(argv[5], 0, 100000000, &b.want_orders) ||
 	    b.want_quotes + b.want_orders == 0) {
 		fprintf(stderr, "usage: bench-ingest PORT ACCOUNT CONTRACT NQUOTES NORDERS\n");
 		return 2;
@@ -265,22 +178,18 @@ int main(int argc, char **argv)
 	b.contract = argv[3];
 	log_set_level(LOG_ERROR); /* teardown "connection lost" lines are noise here */
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	login = post(b.port, "/api/Auth/loginKey", "{\"userName\":\"demo\",\"apiKey\":\"demo\"}");
-	tok = cJSON_GetObjectItemCaseSensitive(login, "token");
-	if (!cJSON_IsString(tok)) {
-		fprintf(stderr, "bench-ingest: login failed\n");
-		cJSON_Delete(login);
+	tok = bench_login(b.port);
+	if (tok == NULL)
 		return 1;
-	}
 	uv_loop_init(&b.loop);
 	b.ws = gw_ws_new(&b.loop, NULL, &err);
 	if (b.ws == NULL) {
 		fprintf(stderr, "bench-ingest: gw_ws_new: %s\n", err.msg);
 		return 1;
 	}
-	b.user = hub_open(&b, GW_HUB_USER, tok->valuestring);
-	b.market = hub_open(&b, GW_HUB_MARKET, tok->valuestring);
-	cJSON_Delete(login);
+	b.user = hub_open(&b, GW_HUB_USER, tok);
+	b.market = hub_open(&b, GW_HUB_MARKET, tok);
+	free(tok);
 	if (b.user == NULL || b.market == NULL)
 		return 1;
 	/* What the daemon does: remembered subscriptions, then start. */
