@@ -722,6 +722,10 @@ struct act_list engine_apply(struct engine *e, const struct srm_event *ev, srm_m
 		recent_forget(e, ev);
 		run_rules(e, a, ev, prev, NULL);
 		guard(e, a, ev, prev);
+		struct pos *p = acct_pos(a, ev->u.position.contract_id);
+
+		if (p != NULL)
+			p->restored = false;
 		break;
 	}
 	case EV_ORDER: {
@@ -882,7 +886,60 @@ void engine_restore_fill(struct engine *e, int64_t account_id, const struct fill
 		.fees = (double)f->fees / 100.0, .size = 1, .voided = f->voided,
 	};
 
-	fills_apply(e, a, &t);
+	if (!fills_apply(e, a, &t) || f->voided || !f->closing || f->at < e->last_reset)
+		return;
+	for (int r = 0; r < RULE_COUNT; r++) {
+		if (rule_table[r]->on_restore_fill == NULL || !rule_flags(a->rules, r)[0])
+			continue;
+		struct rule_ctx ctx = {
+			.eng = e, .acct = a, .cfg = a->rules, .now = e->now,
+			.state = a->rstate[r], .rule = r, .dry_run = rule_dry(e, a->rules, r),
+		};
+
+		rule_table[r]->on_restore_fill(&ctx, f);
+	}
+}
+
+void engine_restore_position(struct engine *e, int64_t account_id, const struct pos *saved)
+{
+	struct acct *a = book_acct(e, account_id, true);
+	struct px_position pp = {
+		.id = saved->id, .account_id = account_id,
+		.type = saved->qty < 0 ? PX_PT_SHORT : PX_PT_LONG, .size = abs(saved->qty),
+		.average_price = saved->avg_price,
+	};
+	struct pos *p;
+
+	if (saved->qty == 0 || acct_pos(a, saved->contract_id) != NULL)
+		return;
+	strlcpy_s(pp.contract_id, saved->contract_id, sizeof(pp.contract_id));
+	book_apply_position(e, a, &pp);
+	p = acct_pos(a, saved->contract_id);
+	if (p == NULL)
+		return;
+	p->restored = true;
+	if (saved->opened > 0 && saved->opened <= e->now)
+		p->opened = saved->opened;
+}
+
+void engine_restore_order(struct engine *e, int64_t account_id, const struct ord *saved)
+{
+	struct acct *a = book_acct(e, account_id, true);
+	struct px_order po = {
+		.id = saved->id, .account_id = account_id, .status = saved->status,
+		.type = saved->type, .side = saved->side, .size = saved->size,
+		.limit_price = saved->limit_price, .stop_price = saved->stop_price,
+		.filled_price = PX_NULL,
+	};
+	struct ord prev, *o;
+
+	if (acct_ord(a, saved->id) != NULL)
+		return;
+	strlcpy_s(po.contract_id, saved->contract_id, sizeof(po.contract_id));
+	book_apply_order(e, a, &po, &prev);
+	o = acct_ord(a, saved->id);
+	if (o != NULL && saved->seen > 0 && saved->seen <= e->now)
+		o->seen = saved->seen;
 }
 
 void engine_restore_contract(struct engine *e, const struct px_contract *c)

@@ -68,6 +68,15 @@ void engine_restore_lockout(struct engine *e, const struct lockout *l);
 void engine_restore_fill(struct engine *e, int64_t account_id, const struct fill_rec *f);
 /* Put back cached contract metadata. */
 void engine_restore_contract(struct engine *e, const struct px_contract *c);
+/*
+ * Put back the last saved position / working order of an account (before its first
+ * reconcile, which then corrects them like after a hub reconnect). Keeps the saved `opened`
+ * (RULE-008's grace runs on across a restart), `seen` and the grew-last order of positions
+ * (restore them oldest growth first). Ignored when the book already has that position or
+ * order: live state wins.
+ */
+void engine_restore_position(struct engine *e, int64_t account_id, const struct pos *p);
+void engine_restore_order(struct engine *e, int64_t account_id, const struct ord *o);
 
 /* ---- read access (for rules, the CLI and persistence) ---- */
 

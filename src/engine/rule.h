@@ -36,6 +36,12 @@ struct rule_def {
 	void (*check)(struct rule_ctx *ctx);
 	/* Daily reset for this account (may be NULL). */
 	void (*on_reset)(struct rule_ctx *ctx);
+	/*
+	 * A closing, non-voided fill of today put back from the state file after a restart, in
+	 * fill-time order (may be NULL): rebuild the per-account memory that check() keeps from
+	 * fills (ctx->ev is NULL; no action may be asked for). Called only when the rule is on.
+	 */
+	void (*on_restore_fill)(struct rule_ctx *ctx, const struct fill_rec *f);
 };
 
 extern const struct rule_def *const rule_table[RULE_COUNT];

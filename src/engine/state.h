@@ -20,6 +20,7 @@ struct pos {
 	srm_ms opened;          /* engine time the position first appeared */
 	uint64_t grew_seq;      /* engine sequence of the last increase: larger = grew later */
 	uint32_t cs;            /* the engine's slot of the contract (no lookup by string) */
+	bool restored;          /* put back from the state file; cleared after its next event */
 };
 
 /* A working order (status Open, Pending or Suspended). */

@@ -76,6 +76,24 @@ static void on_reset(struct rule_ctx *ctx)
 	st->consecutive = 0;
 }
 
+/*
+ * After a restart, today's closing fills come back in fill-time order: count the streak as
+ * check() did (a streak that reached consecutive_count started over then; its lockout is
+ * restored by itself).
+ */
+static void on_restore_fill(struct rule_ctx *ctx, const struct fill_rec *f)
+{
+	const struct cfg_cooldown_after_loss *c = &ctx->cfg->cooldown_after_loss;
+	struct r007_state *st = ctx->state;
+
+	if (f->pnl >= 0) {
+		st->consecutive = 0;
+		return;
+	}
+	if (++st->consecutive >= c->consecutive_count && c->consecutive_count > 0)
+		st->consecutive = 0;
+}
+
 const struct rule_def rule_cooldown_after_loss = {
 	.id = "RULE-007",
 	.name = "cooldown_after_loss",
@@ -84,4 +102,5 @@ const struct rule_def rule_cooldown_after_loss = {
 	.cfg_offset = offsetof(struct rules_cfg, cooldown_after_loss),
 	.check = check,
 	.on_reset = on_reset,
+	.on_restore_fill = on_restore_fill,
 };
