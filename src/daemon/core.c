@@ -202,6 +202,49 @@ void srmd_handle_actions(struct srmd *d, struct act_list l)
 	persist_and_execute(d, NULL, l);
 }
 
+static void mark_dirty(struct srmd *d, int64_t account_id)
+{
+	for (size_t i = 0; i < d->n_dirty; i++)
+		if (d->dirty[i] == account_id)
+			return;
+	if (d->n_dirty == d->cap_dirty) {
+		d->cap_dirty = d->cap_dirty ? d->cap_dirty * 2 : 8;
+		d->dirty = xreallocarray(d->dirty, d->cap_dirty, sizeof(*d->dirty));
+	}
+	d->dirty[d->n_dirty++] = account_id;
+}
+
+void srmd_save_books(struct srmd *d)
+{
+	struct srm_err err = {0};
+
+	if (d->n_dirty == 0)
+		return;
+	if (store_begin(d->st, &err) != 0)
+		goto failed;
+	for (size_t i = 0; i < d->n_dirty; i++) {
+		const struct acct *a = engine_acct(d->eng, d->dirty[i]);
+
+		if (a != NULL && store_save_account(d->st, d->eng, a, &err) != 0) {
+			store_rollback(d->st);
+			goto failed;
+		}
+	}
+	if (store_commit(d->st, &err) != 0)
+		goto failed;
+	d->n_dirty = 0;
+	if (d->book_save_failing)
+		log_info("store", "positions and orders are saved again");
+	d->book_save_failing = false;
+	return;
+failed:
+	/* Only the restart's head start is lost: the reconcile after a restart rebuilds the book. */
+	if (!d->book_save_failing)
+		log_error("store", "could not save positions and orders; will retry | err=\"%s\"",
+			  err.msg);
+	d->book_save_failing = true;
+}
+
 void srmd_feed(struct srmd *d, const struct srm_event *ev)
 {
 	int64_t acct = event_account(ev);
@@ -217,6 +260,8 @@ void srmd_feed(struct srmd *d, const struct srm_event *ev)
 	d->last_event_ms = srmd_now();
 	l = engine_apply(d->eng, ev, d->last_event_ms);
 	persist_and_execute(d, ev, l);
+	if (acct != 0 && (ev->kind == EV_POSITION || ev->kind == EV_ORDER || ev->kind == EV_ACCOUNT))
+		mark_dirty(d, acct);
 	if (ev->kind == EV_ORDER || ev->kind == EV_POSITION || ev->kind == EV_TRADE) {
 		const char *cid = event_contract(ev);
 		int st = ev->kind == EV_ORDER ? ev->u.order.status : PX_OS_OPEN;

@@ -104,6 +104,7 @@ static void on_cron(uv_timer_t *t)
 	l = engine_advance(d->eng, srmd_now());
 	if (l.n > 0)
 		srmd_handle_actions(d, l);
+	srmd_save_books(d);
 	if (d->resync_wanted && d->phase == PH_GUARDING && d->reconciles_pending == 0)
 		srmd_reconcile(d, "retry after a failed reconcile");
 }
@@ -368,6 +369,7 @@ int main(int argc, char **argv)
 	gw_rest_start(d.rest);
 	uv_run(d.loop, UV_RUN_DEFAULT);
 	rc = d.exit_code;
+	srmd_save_books(&d);
 	{
 		struct srm_err cerr = {0};
 
@@ -386,6 +388,7 @@ out:
 	tz_free(d.zone);
 	config_free(d.cfg);
 	free(d.guarded);
+	free(d.dirty);
 	free(d.looked_up);
 	free(d.config_path);
 	free(d.socket_path);

@@ -227,6 +227,10 @@ static void on_accounts(struct gw_rest *r, const struct gw_result *res, void *ud
 		d->guarded = xreallocarray(d->guarded, d->n_guarded + 1, sizeof(*d->guarded));
 		d->guarded[d->n_guarded++] = pa->id;
 		log_info("srmd", "guarding account | id=%" PRId64 " name=%s", pa->id, pa->name);
+		/* its last saved book first, so this reconcile is a diff, as after a hub drop */
+		if (store_load_book(d->st, d->eng, pa->id, engine_last_reset(d->eng), &err) != 0)
+			log_warn("store", "saved positions and orders not restored | account=%" PRId64
+				 " err=\"%s\"", pa->id, err.msg);
 		if (d->user_hub != NULL)
 			gw_hub_subscribe_account(d->user_hub, pa->id);
 	}

@@ -60,6 +60,10 @@ struct srmd {
 	int64_t *guarded;           /* account ids guarded */
 	size_t n_guarded;
 
+	int64_t *dirty;             /* accounts whose positions/orders changed since the last save */
+	size_t n_dirty, cap_dirty;
+	bool book_save_failing;     /* logged once until a save works again */
+
 	char (*looked_up)[SRM_ID_MAX]; /* contract ids already asked for */
 	size_t n_looked_up, cap_looked_up;
 
@@ -84,6 +88,12 @@ void srmd_handle_actions(struct srmd *d, struct act_list l);
 bool srmd_guarded(const struct srmd *d, int64_t account_id, const char *name);
 /* Subscribe the market hub to exactly the contracts with positions or orders. */
 void srmd_sync_quotes(struct srmd *d);
+/*
+ * Save the positions and working orders of the accounts whose book changed (one
+ * transaction; run by the cron and at exit, never on the enforcement path). After a restart
+ * they come back before the first reconcile, with their open and seen times.
+ */
+void srmd_save_books(struct srmd *d);
 
 /* exec.c */
 void exec_action(struct srmd *d, const struct srm_action *a, int64_t journal_id);

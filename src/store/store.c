@@ -50,6 +50,9 @@ static const char *const migrations[] = {
 	"CREATE INDEX journal_ts ON journal(ts_ms);"
 	"CREATE TABLE audit(id INTEGER PRIMARY KEY AUTOINCREMENT, ts_ms INTEGER NOT NULL,"
 	"  uid INTEGER, what TEXT NOT NULL, ok INTEGER NOT NULL);",
+	/* 2: what a restart needs to put the book back as it was (positions, working orders) */
+	"ALTER TABLE positions ADD COLUMN grew_seq INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE orders ADD COLUMN seen_ms INTEGER;",
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -299,10 +302,10 @@ int store_save_account(struct store *st, const struct engine *e, const struct ac
 		const struct pos *p = &a->pos[i];
 
 		if (run(st, err,
-			"INSERT INTO positions(account_id,contract_id,id,qty,avg_price,opened_ms)"
-			" VALUES(?,?,?,?,?,?)",
-			"itiidi", a->id, p->contract_id, p->id, (int64_t)p->qty, p->avg_price,
-			p->opened) != 0)
+			"INSERT INTO positions(account_id,contract_id,id,qty,avg_price,opened_ms,grew_seq)"
+			" VALUES(?,?,?,?,?,?,?)",
+			"itiidii", a->id, p->contract_id, p->id, (int64_t)p->qty, p->avg_price,
+			p->opened, (int64_t)p->grew_seq) != 0)
 			return -1;
 	}
 	for (size_t i = 0; i < a->n_ord; i++) {
@@ -310,9 +313,10 @@ int store_save_account(struct store *st, const struct engine *e, const struct ac
 
 		if (run(st, err,
 			"INSERT OR REPLACE INTO orders(id,account_id,contract_id,status,type,side,size,"
-			"limit_price,stop_price) VALUES(?,?,?,?,?,?,?,?,?)",
-			"iitiiiidd", o->id, a->id, o->contract_id, (int64_t)o->status, (int64_t)o->type,
-			(int64_t)o->side, (int64_t)o->size, o->limit_price, o->stop_price) != 0)
+			"limit_price,stop_price,seen_ms) VALUES(?,?,?,?,?,?,?,?,?,?)",
+			"iitiiiiddi", o->id, a->id, o->contract_id, (int64_t)o->status,
+			(int64_t)o->type, (int64_t)o->side, (int64_t)o->size, o->limit_price,
+			o->stop_price, o->seen) != 0)
 			return -1;
 	}
 	return 0;
@@ -365,6 +369,12 @@ static const char *col_text(sqlite3_stmt *s, int i)
 	const unsigned char *t = sqlite3_column_text(s, i);
 
 	return t ? (const char *)t : "";
+}
+
+/* A price column: NULL is "absent" (PX_NULL), as the 'd' binding of run() stored it. */
+static double col_price(sqlite3_stmt *s, int i)
+{
+	return sqlite3_column_type(s, i) == SQLITE_NULL ? PX_NULL : sqlite3_column_double(s, i);
 }
 
 int store_load(struct store *st, struct engine *e, srm_ms since_ms, struct srm_err *err)
@@ -437,5 +447,75 @@ int store_load(struct store *st, struct engine *e, srm_ms since_ms, struct srm_e
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return db_err(st, err, "load fills");
+	return 0;
+}
+
+int store_load_book(struct store *st, struct engine *e, int64_t account_id, srm_ms since_ms,
+		    struct srm_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+	bool fresh = false;
+
+	/* A book saved before the last reset is not trusted: the reconcile starts it afresh. */
+	if (sqlite3_prepare_v2(st->db, "SELECT updated_ms FROM accounts WHERE id=?", -1, &s,
+			       NULL) != SQLITE_OK)
+		return db_err(st, err, "load account");
+	sqlite3_bind_int64(s, 1, account_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		fresh = sqlite3_column_int64(s, 0) >= since_ms;
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_err(st, err, "load account");
+	if (!fresh)
+		return 0;
+
+	/* oldest growth first, so the engine's grew-last order is the saved one */
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT contract_id,id,qty,avg_price,opened_ms FROM positions"
+			       " WHERE account_id=? ORDER BY grew_seq, rowid",
+			       -1, &s, NULL) != SQLITE_OK)
+		return db_err(st, err, "load positions");
+	sqlite3_bind_int64(s, 1, account_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct pos p = {0};
+
+		strlcpy_s(p.contract_id, col_text(s, 0), sizeof(p.contract_id));
+		p.id = sqlite3_column_int64(s, 1);
+		p.qty = sqlite3_column_int(s, 2);
+		p.avg_price = sqlite3_column_double(s, 3);
+		p.opened = sqlite3_column_int64(s, 4);
+		if (p.contract_id[0] != '\0')
+			engine_restore_position(e, account_id, &p);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return db_err(st, err, "load positions");
+
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT id,contract_id,status,type,side,size,limit_price,stop_price,seen_ms"
+			       " FROM orders WHERE account_id=? ORDER BY seen_ms, id",
+			       -1, &s, NULL) != SQLITE_OK)
+		return db_err(st, err, "load orders");
+	sqlite3_bind_int64(s, 1, account_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct ord o = {0};
+
+		o.id = sqlite3_column_int64(s, 0);
+		strlcpy_s(o.contract_id, col_text(s, 1), sizeof(o.contract_id));
+		o.status = sqlite3_column_int(s, 2);
+		o.type = sqlite3_column_int(s, 3);
+		o.side = sqlite3_column_int(s, 4);
+		o.size = sqlite3_column_int(s, 5);
+		o.limit_price = col_price(s, 6);
+		o.stop_price = col_price(s, 7);
+		o.seen = sqlite3_column_int64(s, 8);
+		if (o.contract_id[0] != '\0' && o.size > 0)
+			engine_restore_order(e, account_id, &o);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return db_err(st, err, "load orders");
 	return 0;
 }

@@ -54,6 +54,14 @@ int store_audit(struct store *st, srm_ms ts, long uid, const char *what, bool ok
 
 /* Load lockouts, fills of the current trading day (since since_ms) and contracts into e. */
 int store_load(struct store *st, struct engine *e, srm_ms since_ms, struct srm_err *err);
+/*
+ * Put back one account's last saved positions and working orders (engine_restore_position,
+ * engine_restore_order): call before its first reconcile after a start, which then corrects
+ * them like after a hub reconnect. Nothing is put back when the account was last saved before
+ * since_ms (the last reset): an older book is not trusted.
+ */
+int store_load_book(struct store *st, struct engine *e, int64_t account_id, srm_ms since_ms,
+		    struct srm_err *err);
 
 /* Fold the WAL into the database file (at a clean shutdown). */
 int store_checkpoint(struct store *st, struct srm_err *err);

@@ -172,6 +172,62 @@ static void test_newer_schema_refused(void **s)
 	sqlite3_close(db);
 }
 
+/* A version 1 file (before positions.grew_seq and orders.seen_ms) is migrated in place. */
+static void test_migrates_version_1(void **s)
+{
+	struct srm_err err = {0};
+	struct tworld w;
+	char path[300];
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	struct store *st;
+
+	(void)s;
+	path_of(path, sizeof(path), "v1.db");
+	st = store_open(path, &err);
+	assert_non_null(st);
+	store_close(st);
+	/* make it what srmd 0.1.0 wrote: the version 1 schema, with a position in it */
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+				      "ALTER TABLE positions DROP COLUMN grew_seq;"
+				      "ALTER TABLE orders DROP COLUMN seen_ms;"
+				      "INSERT INTO accounts(id,name,balance,can_trade,updated_ms)"
+				      " VALUES(7,'A',1000,1,1795532400000);"
+				      "INSERT INTO positions(account_id,contract_id,id,qty,avg_price,opened_ms)"
+				      " VALUES(7,'CON.F.US.EP.Z26',1,2,6000,1795532400000);"
+				      "PRAGMA user_version=1;",
+				      NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	st = store_open(path, &err);
+	assert_non_null(st);
+	assert_int_equal(sqlite3_prepare_v2(store_db(st), "PRAGMA user_version", -1, &q, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(q, 0), 2);
+	sqlite3_finalize(q);
+	/* the old row comes back (grew_seq 0), and the new columns are written */
+	tw_init(&w, T("2026-11-24T15:01:00Z"));
+	tw_std_contracts(&w, T("2026-11-24T15:01:00Z"));
+	assert_int_equal(store_load_book(st, w.eng, 7, engine_last_reset(w.eng), &err), 0);
+	assert_non_null(engine_acct(w.eng, 7));
+	assert_non_null(acct_pos(engine_acct(w.eng, 7), ES));
+	assert_int_equal(acct_pos(engine_acct(w.eng, 7), ES)->opened, T("2026-11-24T15:00:00Z"));
+	tw_order(&w, T("2026-11-24T15:01:00Z"), 7, 9, ES, PX_OS_OPEN, PX_OT_STOP, PX_ASK, 2,
+		 PX_NULL, 5990);
+	assert_int_equal(store_begin(st, &err), 0);
+	assert_int_equal(store_save_account(st, w.eng, engine_acct(w.eng, 7), &err), 0);
+	assert_int_equal(store_commit(st, &err), 0);
+	assert_int_equal(sqlite3_prepare_v2(store_db(st), "SELECT seen_ms FROM orders WHERE id=9",
+					    -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int64(q, 0), T("2026-11-24T15:01:00Z"));
+	sqlite3_finalize(q);
+	store_close(st);
+	tw_free(&w);
+}
+
 static void test_unwritable_dir(void **s)
 {
 	struct srm_err err = {0};
@@ -187,6 +243,7 @@ int main(void)
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_garbage_file_refused),
 		cmocka_unit_test(test_newer_schema_refused),
+		cmocka_unit_test(test_migrates_version_1),
 		cmocka_unit_test(test_unwritable_dir),
 	};
 
