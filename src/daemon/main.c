@@ -254,6 +254,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	/* A file that may not grow (RLIMIT_FSIZE) is a failed write, handled like a full disk. */
+	signal(SIGXFSZ, SIG_IGN);
 	if (log_file != NULL) {
 		logf = fopen(log_file, "a");
 		if (logf == NULL) {
