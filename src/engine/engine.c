@@ -143,6 +143,9 @@ static void finalize(struct engine *e)
 		e->now = saved;
 		if (drop)
 			continue;
+		e->now = a->ts;
+		fills_expect_close(e, a);
+		e->now = saved;
 		if (k != i)
 			e->out[k] = *a;
 		k++;
@@ -880,13 +883,8 @@ void engine_restore_lockout(struct engine *e, const struct lockout *l)
 void engine_restore_fill(struct engine *e, int64_t account_id, const struct fill_rec *f)
 {
 	struct acct *a = book_acct(e, account_id, true);
-	struct px_trade t = {
-		.id = f->id, .account_id = account_id, .created = f->at,
-		.profit_and_loss = f->closing ? (double)f->pnl / 100.0 : PX_NULL,
-		.fees = (double)f->fees / 100.0, .size = 1, .voided = f->voided,
-	};
 
-	if (!fills_apply(e, a, &t) || f->voided || !f->closing || f->at < e->last_reset)
+	if (!fills_restore(e, a, f) || f->voided || !f->closing || f->at < e->last_reset)
 		return;
 	for (int r = 0; r < RULE_COUNT; r++) {
 		if (rule_table[r]->on_restore_fill == NULL || !rule_flags(a->rules, r)[0])
@@ -1005,6 +1003,7 @@ void engine_free(struct engine *e)
 	free(e->locks);
 	free(e->heap);
 	free(e->recent);
+	free(e->closes);
 	free(e->out);
 	free(e);
 }

@@ -40,6 +40,18 @@ struct recent {
 	char contract_id[SRM_ID_MAX];
 };
 
+/*
+ * A close SRM asked for (close, partial close, close all; not dry run): the closing fills that
+ * answer it are SRM's, not the trader's (docs/DECISIONS.md). Kept SRM_CLOSE_FILL_MS.
+ */
+struct srm_close {
+	int64_t account_id;
+	char contract_id[SRM_ID_MAX];
+	int side;                /* of the closing order: PX_ASK closes a long */
+	int left;                /* contracts still expected */
+	srm_ms at;
+};
+
 struct fill_slot {
 	int64_t account_id;      /* 0: empty */
 	struct fill_rec f;
@@ -84,6 +96,9 @@ struct engine {
 	struct recent *recent;
 	size_t n_recent, cap_recent;
 
+	struct srm_close *closes;
+	size_t n_closes, cap_closes;
+
 	struct srm_action *out;
 	size_t n_out, cap_out;
 
@@ -108,6 +123,10 @@ void root_from_id(const char *id, char *out, size_t cap);
 
 /* fills.c: P&L, dedup, trade counter. Returns true when the fill changed state. */
 bool fills_apply(struct engine *e, struct acct *a, const struct px_trade *t);
+/* A persisted fill put back (its srm flag as saved). Same return as fills_apply. */
+bool fills_restore(struct engine *e, struct acct *a, const struct fill_rec *f);
+/* Remember the closes of a final, sent action (see struct srm_close). */
+void fills_expect_close(struct engine *e, const struct srm_action *a);
 void fills_reset(struct engine *e);
 void tc_clear(struct trade_counter *tc);
 

@@ -1,8 +1,10 @@
 /* fills.c: the P&L tracker and trade counter: fills deduplicated by id, voids reversed. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/engine_int.h"
+#include "util/strutil.h"
 #include "util/xalloc.h"
 
 static uint64_t mix(uint64_t x)
@@ -130,6 +132,90 @@ int acct_trades_within(const struct acct *a, srm_ms now, srm_ms window_ms)
 	return n;
 }
 
+/* ---- SRM's own closes: their fills are not the trader's trades ---- */
+
+#define SRM_CLOSE_FILL_MS 10000
+
+static void expect(struct engine *e, int64_t account_id, const char *contract_id, int qty,
+		   int size)
+{
+	if (qty == 0 || size <= 0)
+		return;
+	if (e->n_closes == e->cap_closes) {
+		e->cap_closes = e->cap_closes ? e->cap_closes * 2 : 16;
+		e->closes = xreallocarray(e->closes, e->cap_closes, sizeof(*e->closes));
+	}
+	struct srm_close *c = &e->closes[e->n_closes++];
+
+	c->account_id = account_id;
+	strlcpy_s(c->contract_id, contract_id, sizeof(c->contract_id));
+	c->side = qty > 0 ? PX_ASK : PX_BID;
+	c->left = size;
+	c->at = e->now;
+}
+
+void fills_expect_close(struct engine *e, const struct srm_action *a)
+{
+	struct acct *acct;
+	const struct pos *p;
+
+	if (a->dry_run || (a->kind != ACT_CLOSE_ALL && a->kind != ACT_CLOSE_CONTRACT &&
+			   a->kind != ACT_PARTIAL_CLOSE))
+		return;
+	acct = book_acct(e, a->account_id, false);
+	if (acct == NULL)
+		return;
+	if (a->kind == ACT_CLOSE_ALL) {
+		for (size_t i = 0; i < acct->n_pos; i++)
+			expect(e, a->account_id, acct->pos[i].contract_id, acct->pos[i].qty,
+			       abs(acct->pos[i].qty));
+		return;
+	}
+	p = acct_pos(acct, a->contract_id);
+	if (p != NULL)
+		expect(e, a->account_id, a->contract_id, p->qty,
+		       a->kind == ACT_PARTIAL_CLOSE ? a->size : abs(p->qty));
+}
+
+/* Is this new closing fill the answer to a close SRM asked for? Uses up what it answers. */
+static bool srm_close_fill(struct engine *e, const struct px_trade *t)
+{
+	bool mine = false;
+
+	for (size_t i = 0; i < e->n_closes;) {
+		struct srm_close *c = &e->closes[i];
+
+		if (c->left <= 0 || e->now - c->at > SRM_CLOSE_FILL_MS) {
+			*c = e->closes[--e->n_closes];
+			continue;
+		}
+		if (!mine && !isnan(t->profit_and_loss) && c->account_id == t->account_id &&
+		    c->side == t->side && strcmp(c->contract_id, t->contract_id) == 0) {
+			c->left -= t->size > 0 ? t->size : 1;
+			mine = true;
+		}
+		i++;
+	}
+	return mine;
+}
+
+/* Count a new fill: P&L always; the trade counter only for the trader's own fills. */
+static bool count_fill(struct engine *e, struct acct *a, const struct fill_rec *f)
+{
+	fill_insert(e, a->id, f);
+	if (f->voided) {
+		e->stats.fills_voided++;
+		return false;
+	}
+	if (f->at < e->last_reset)
+		return false; /* an earlier trading day's fill: remembered, not counted */
+	a->realized += f->pnl;
+	a->fees += f->fees;
+	if (!f->srm)
+		tc_add(&a->tc, f->at, e->now);
+	return true;
+}
+
 bool fills_apply(struct engine *e, struct acct *a, const struct px_trade *t)
 {
 	struct fill_slot *s = fill_find(e, t->id);
@@ -145,7 +231,8 @@ bool fills_apply(struct engine *e, struct acct *a, const struct px_trade *t)
 		if (s->f.at >= e->last_reset) {
 			a->realized -= s->f.pnl;
 			a->fees -= s->f.fees;
-			tc_remove(&a->tc, s->f.at);
+			if (!s->f.srm)
+				tc_remove(&a->tc, s->f.at);
 		}
 		return true;
 	}
@@ -158,17 +245,17 @@ bool fills_apply(struct engine *e, struct acct *a, const struct px_trade *t)
 		.voided = t->voided,
 	};
 
-	fill_insert(e, a->id, &f);
-	if (f.voided) {
-		e->stats.fills_voided++;
+	f.srm = !f.voided && srm_close_fill(e, t);
+	return count_fill(e, a, &f);
+}
+
+bool fills_restore(struct engine *e, struct acct *a, const struct fill_rec *f)
+{
+	if (fill_find(e, f->id) != NULL) {
+		e->stats.fills_dup++;
 		return false;
 	}
-	if (f.at < e->last_reset)
-		return false; /* an earlier trading day's fill: remembered, not counted */
-	a->realized += f.pnl;
-	a->fees += f.fees;
-	tc_add(&a->tc, f.at, e->now);
-	return true;
+	return count_fill(e, a, f);
 }
 
 /* At the reset: forget fills of earlier days (their times exclude them from now on anyway). */

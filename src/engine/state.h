@@ -41,6 +41,7 @@ struct fill_rec {
 	money_t fees;
 	bool closing;           /* profitAndLoss was present */
 	bool voided;
+	bool srm;               /* the fill of SRM's own close: P&L, but not a trade of the trader */
 };
 
 /* Fill timestamps for rolling windows (most recent hour), sorted ascending. */

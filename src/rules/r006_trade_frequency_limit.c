@@ -16,6 +16,11 @@ static void check(struct rule_ctx *ctx)
 	/* The engine wakes rules for new fills and for voids; only a new fill adds one. */
 	if (ctx->ev->kind != EV_TRADE || ctx->ev->u.trade.voided)
 		return;
+	/* The fills of SRM's own closes are not the trader's trades (docs/DECISIONS.md). */
+	const struct fill_rec *f = engine_fill(ctx->eng, ctx->ev->u.trade.id);
+
+	if (f != NULL && f->srm)
+		return;
 	const struct acct *a = ctx->acct;
 	const struct {
 		int limit, count;

@@ -50,9 +50,13 @@ static const char *const migrations[] = {
 	"CREATE INDEX journal_ts ON journal(ts_ms);"
 	"CREATE TABLE audit(id INTEGER PRIMARY KEY AUTOINCREMENT, ts_ms INTEGER NOT NULL,"
 	"  uid INTEGER, what TEXT NOT NULL, ok INTEGER NOT NULL);",
-	/* 2: what a restart needs to put the book back as it was (positions, working orders) */
+	/*
+	 * 2: what a restart needs to put the book back as it was (positions, working orders),
+	 * and which fills answered SRM's own closes
+	 */
 	"ALTER TABLE positions ADD COLUMN grew_seq INTEGER NOT NULL DEFAULT 0;"
-	"ALTER TABLE orders ADD COLUMN seen_ms INTEGER;",
+	"ALTER TABLE orders ADD COLUMN seen_ms INTEGER;"
+	"ALTER TABLE fills ADD COLUMN srm INTEGER NOT NULL DEFAULT 0;",
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -266,10 +270,10 @@ int store_save_fill(struct store *st, int64_t account_id, const char *contract_i
 		    const struct fill_rec *f, struct srm_err *err)
 {
 	return run(st, err,
-		   "INSERT INTO fills(id,account_id,contract_id,at_ms,pnl_cents,fees_cents,closing,voided)"
-		   " VALUES(?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET voided=excluded.voided",
-		   "iitiiiii", f->id, account_id, contract_id, f->at, f->pnl, f->fees,
-		   (int64_t)f->closing, (int64_t)f->voided);
+		   "INSERT INTO fills(id,account_id,contract_id,at_ms,pnl_cents,fees_cents,closing,voided,"
+		   "srm) VALUES(?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET voided=excluded.voided",
+		   "iitiiiiii", f->id, account_id, contract_id, f->at, f->pnl, f->fees,
+		   (int64_t)f->closing, (int64_t)f->voided, (int64_t)f->srm);
 }
 
 int store_save_contract(struct store *st, const struct px_contract *c, struct srm_err *err)
@@ -428,7 +432,7 @@ int store_load(struct store *st, struct engine *e, srm_ms since_ms, struct srm_e
 		return db_err(st, err, "load lockouts");
 
 	if (sqlite3_prepare_v2(st->db,
-			       "SELECT id,account_id,at_ms,pnl_cents,fees_cents,closing,voided FROM fills"
+			       "SELECT id,account_id,at_ms,pnl_cents,fees_cents,closing,voided,srm FROM fills"
 			       " WHERE at_ms >= ? ORDER BY at_ms, id",
 			       -1, &s, NULL) != SQLITE_OK)
 		return db_err(st, err, "load fills");
@@ -442,6 +446,7 @@ int store_load(struct store *st, struct engine *e, srm_ms since_ms, struct srm_e
 		f.fees = sqlite3_column_int64(s, 4);
 		f.closing = sqlite3_column_int(s, 5) != 0;
 		f.voided = sqlite3_column_int(s, 6) != 0;
+		f.srm = sqlite3_column_int(s, 7) != 0;
 		engine_restore_fill(e, sqlite3_column_int64(s, 1), &f);
 	}
 	sqlite3_finalize(s);

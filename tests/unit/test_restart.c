@@ -242,6 +242,36 @@ static void test_r007_streak_across_restart(void **s)
 	tw_free(&w);
 }
 
+/* A fill that answered SRM's own close stays SRM's after a restart: not a trade of the trader. */
+static void test_srm_fill_flag_survives_restart(void **s)
+{
+	struct tworld w;
+	srm_ms t = T(T0);
+
+	(void)s;
+	tw_init(&w, t);
+	w.cfg.rules.max_contracts.enabled = true;
+	w.cfg.rules.max_contracts.limit = 1;
+	w.cfg.rules.max_contracts.count = COUNT_NET;
+	w.cfg.rules.max_contracts.action = SIZE_CLOSE_ALL;
+	tw_restart(&w, t);
+	tw_std_contracts(&w, t);
+	tw_trade(&w, t + SEC, ACC, 1, ES, PX_BID, 2, 6000, PX_NULL, 0, false);
+	tw_position(&w, t + SEC, ACC, ES, 2, 6000); /* over 1: SRM closes */
+	tw_trade(&w, t + 2 * SEC, ACC, 2, ES, PX_ASK, 2, 5990, -50.0, 0, false);
+	assert_true(engine_fill(w.eng, 2)->srm);
+	assert_int_equal(engine_acct(w.eng, ACC)->tc.session, 1);
+	save(&w);
+
+	restart_from_file(&w, t + MIN, false);
+	assert_non_null(engine_fill(w.eng, 2));
+	assert_true(engine_fill(w.eng, 2)->srm);
+	assert_false(engine_fill(w.eng, 1)->srm);
+	assert_int_equal(engine_acct(w.eng, ACC)->tc.session, 1);
+	assert_int_equal(engine_acct(w.eng, ACC)->realized, -5000);
+	tw_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -250,6 +280,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_r008_restored_stop_is_known, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r007_streak_across_restart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_srm_fill_flag_survives_restart, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -733,6 +733,76 @@ static void test_r006_longest_cooldown(void **s)
 	tw_free(&w);
 }
 
+/*
+ * The fills of SRM's own closes are not the trader's trades: they neither count toward the
+ * windows nor wake a lockout; their P&L counts. The trader's next fill still counts.
+ */
+static void test_r006_srm_close_fills_not_counted(void **s)
+{
+	struct tworld w;
+	srm_ms t = T(T0) + SEC;
+
+	(void)s;
+	r006_world(&w); /* per_minute 3 */
+	w.cfg.rules.max_contracts.enabled = true;
+	w.cfg.rules.max_contracts.limit = 1;
+	w.cfg.rules.max_contracts.count = COUNT_NET;
+	w.cfg.rules.max_contracts.action = SIZE_CLOSE_ALL;
+	restart(&w);
+	open_fill(&w, t, ACC, 1);
+	tw_trade(&w, t + 100, ACC, 2, ES, PX_ASK, 1, 6000, -10.0, 0, false);
+	tw_trade(&w, t + 200, ACC, 3, ES, PX_BID, 2, 6000, PX_NULL, 0, false);
+	assert_int_equal(engine_acct(w.eng, ACC)->tc.session, 3);
+	/* the position of 2 is over the limit of 1: SRM closes it */
+	tw_position(&w, t + 300, ACC, ES, 2, 6000);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_ALL, 0, ACC), 1);
+	/* the gateway's answer: SRM's closing fill (sell 2), in two parts */
+	tw_trade(&w, t + 400, ACC, 4, ES, PX_ASK, 1, 5999, -12.5, 0, false);
+	assert_int_equal(t_count_rule(w.last, R006), 0);
+	tw_trade(&w, t + 450, ACC, 5, ES, PX_ASK, 1, 5999, -12.5, 0, false);
+	assert_int_equal(t_count_rule(w.last, R006), 0);
+	tw_position(&w, t + 500, ACC, ES, 0, 0);
+	assert_int_equal(engine_acct(w.eng, ACC)->tc.session, 3);
+	assert_true(engine_fill(w.eng, 4)->srm);
+	assert_true(engine_fill(w.eng, 5)->srm);
+	assert_false(engine_fill(w.eng, 2)->srm);
+	assert_int_equal(engine_acct(w.eng, ACC)->realized, -3500);
+	/* SRM's close is used up: the trader's next closing sell is the trader's */
+	tw_trade(&w, t + 600, ACC, 6, ES, PX_ASK, 1, 6000, 5.0, 0, false);
+	assert_false(engine_fill(w.eng, 6)->srm);
+	assert_int_equal(t_count_acct(w.last, ACT_LOCKOUT, R006, ACC), 1);
+	assert_string_equal(t_find(w.last, ACT_LOCKOUT, R006)->reason,
+			    "4 fills in the last minute over limit 3");
+	tw_free(&w);
+
+	/* a dry-run close sends nothing: a fill then is the trader's */
+	r006_world(&w);
+	w.cfg.rules.max_contracts.enabled = true;
+	w.cfg.rules.max_contracts.dry_run = true;
+	w.cfg.rules.max_contracts.limit = 1;
+	w.cfg.rules.max_contracts.count = COUNT_NET;
+	w.cfg.rules.max_contracts.action = SIZE_CLOSE_ALL;
+	restart(&w);
+	tw_position(&w, t, ACC, ES, 2, 6000);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_ALL, 0, ACC), 1);
+	tw_trade(&w, t + 100, ACC, 1, ES, PX_ASK, 2, 6000, 1.0, 0, false);
+	assert_false(engine_fill(w.eng, 1)->srm);
+	tw_free(&w);
+
+	/* a close sent, but no answer within 10 s: a later closing fill is the trader's */
+	r006_world(&w);
+	w.cfg.rules.max_contracts.enabled = true;
+	w.cfg.rules.max_contracts.limit = 1;
+	w.cfg.rules.max_contracts.count = COUNT_NET;
+	w.cfg.rules.max_contracts.action = SIZE_CLOSE_ALL;
+	restart(&w);
+	tw_position(&w, t, ACC, ES, 2, 6000);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_ALL, 0, ACC), 1);
+	tw_trade(&w, t + 10 * SEC + 1, ACC, 1, ES, PX_ASK, 2, 6000, 1.0, 0, false);
+	assert_false(engine_fill(w.eng, 1)->srm);
+	tw_free(&w);
+}
+
 static void test_r006_duplicates_and_voids(void **s)
 {
 	struct tworld w;
@@ -997,6 +1067,7 @@ int main(void)
 		cmocka_unit_test(test_r005_account_scope),
 		cmocka_unit_test(test_r006_rolling_minute),
 		cmocka_unit_test(test_r006_longest_cooldown),
+		cmocka_unit_test(test_r006_srm_close_fills_not_counted),
 		cmocka_unit_test(test_r006_duplicates_and_voids),
 		cmocka_unit_test(test_r006_session_and_reset),
 		cmocka_unit_test(test_r007_tiers),
