@@ -362,6 +362,7 @@ void book_free(struct engine *e)
 			free(a->rstate[r]);
 		free(a->pos);
 		free(a->ord);
+		free(a->closes);
 		free(a);
 	}
 	free(e->accts);

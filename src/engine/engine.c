@@ -1003,7 +1003,6 @@ void engine_free(struct engine *e)
 	free(e->locks);
 	free(e->heap);
 	free(e->recent);
-	free(e->closes);
 	free(e->out);
 	free(e);
 }

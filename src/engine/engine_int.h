@@ -40,18 +40,6 @@ struct recent {
 	char contract_id[SRM_ID_MAX];
 };
 
-/*
- * A close SRM asked for (close, partial close, close all; not dry run): the closing fills that
- * answer it are SRM's, not the trader's (docs/DECISIONS.md). Kept SRM_CLOSE_FILL_MS.
- */
-struct srm_close {
-	int64_t account_id;
-	char contract_id[SRM_ID_MAX];
-	int side;                /* of the closing order: PX_ASK closes a long */
-	int left;                /* contracts still expected */
-	srm_ms at;
-};
-
 struct fill_slot {
 	int64_t account_id;      /* 0: empty */
 	struct fill_rec f;
@@ -95,9 +83,6 @@ struct engine {
 
 	struct recent *recent;
 	size_t n_recent, cap_recent;
-
-	struct srm_close *closes;
-	size_t n_closes, cap_closes;
 
 	struct srm_action *out;
 	size_t n_out, cap_out;

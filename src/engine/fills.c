@@ -136,19 +136,35 @@ int acct_trades_within(const struct acct *a, srm_ms now, srm_ms window_ms)
 
 #define SRM_CLOSE_FILL_MS 10000
 
-static void expect(struct engine *e, int64_t account_id, const char *contract_id, int qty,
-		   int size)
+/* Forget the closes that were answered in full or are older than the window. */
+static void closes_prune(struct engine *e, struct acct *a)
 {
+	for (size_t i = 0; i < a->n_closes;) {
+		if (a->closes[i].left <= 0 || e->now - a->closes[i].at > SRM_CLOSE_FILL_MS)
+			a->closes[i] = a->closes[--a->n_closes];
+		else
+			i++;
+	}
+}
+
+static void expect(struct engine *e, struct acct *a, const char *contract_id, int qty, int size)
+{
+	struct srm_close *c = NULL;
+
 	if (qty == 0 || size <= 0)
 		return;
-	if (e->n_closes == e->cap_closes) {
-		e->cap_closes = e->cap_closes ? e->cap_closes * 2 : 16;
-		e->closes = xreallocarray(e->closes, e->cap_closes, sizeof(*e->closes));
+	closes_prune(e, a);
+	for (size_t i = 0; i < a->n_closes && c == NULL; i++)
+		if (strcmp(a->closes[i].contract_id, contract_id) == 0)
+			c = &a->closes[i];
+	if (c == NULL) {
+		if (a->n_closes == a->cap_closes) {
+			a->cap_closes = a->cap_closes ? a->cap_closes * 2 : 4;
+			a->closes = xreallocarray(a->closes, a->cap_closes, sizeof(*a->closes));
+		}
+		c = &a->closes[a->n_closes++];
+		strlcpy_s(c->contract_id, contract_id, sizeof(c->contract_id));
 	}
-	struct srm_close *c = &e->closes[e->n_closes++];
-
-	c->account_id = account_id;
-	strlcpy_s(c->contract_id, contract_id, sizeof(c->contract_id));
 	c->side = qty > 0 ? PX_ASK : PX_BID;
 	c->left = size;
 	c->at = e->now;
@@ -167,36 +183,31 @@ void fills_expect_close(struct engine *e, const struct srm_action *a)
 		return;
 	if (a->kind == ACT_CLOSE_ALL) {
 		for (size_t i = 0; i < acct->n_pos; i++)
-			expect(e, a->account_id, acct->pos[i].contract_id, acct->pos[i].qty,
+			expect(e, acct, acct->pos[i].contract_id, acct->pos[i].qty,
 			       abs(acct->pos[i].qty));
 		return;
 	}
 	p = acct_pos(acct, a->contract_id);
 	if (p != NULL)
-		expect(e, a->account_id, a->contract_id, p->qty,
+		expect(e, acct, a->contract_id, p->qty,
 		       a->kind == ACT_PARTIAL_CLOSE ? a->size : abs(p->qty));
 }
 
 /* Is this new closing fill the answer to a close SRM asked for? Uses up what it answers. */
-static bool srm_close_fill(struct engine *e, const struct px_trade *t)
+static bool srm_close_fill(struct engine *e, struct acct *a, const struct px_trade *t)
 {
-	bool mine = false;
+	if (a->n_closes == 0 || isnan(t->profit_and_loss))
+		return false;
+	closes_prune(e, a);
+	for (size_t i = 0; i < a->n_closes; i++) {
+		struct srm_close *c = &a->closes[i];
 
-	for (size_t i = 0; i < e->n_closes;) {
-		struct srm_close *c = &e->closes[i];
-
-		if (c->left <= 0 || e->now - c->at > SRM_CLOSE_FILL_MS) {
-			*c = e->closes[--e->n_closes];
-			continue;
-		}
-		if (!mine && !isnan(t->profit_and_loss) && c->account_id == t->account_id &&
-		    c->side == t->side && strcmp(c->contract_id, t->contract_id) == 0) {
+		if (c->side == t->side && strcmp(c->contract_id, t->contract_id) == 0) {
 			c->left -= t->size > 0 ? t->size : 1;
-			mine = true;
+			return true;
 		}
-		i++;
 	}
-	return mine;
+	return false;
 }
 
 /* Count a new fill: P&L always; the trade counter only for the trader's own fills. */
@@ -245,7 +256,7 @@ bool fills_apply(struct engine *e, struct acct *a, const struct px_trade *t)
 		.voided = t->voided,
 	};
 
-	f.srm = !f.voided && srm_close_fill(e, t);
+	f.srm = !f.voided && srm_close_fill(e, a, t);
 	return count_fill(e, a, &f);
 }
 

@@ -53,6 +53,18 @@ struct trade_counter {
 	int session;            /* non-voided fills since the last reset */
 };
 
+/*
+ * A close SRM asked for (close, partial close, close all; not dry run): the closing fills that
+ * answer it are SRM's, not the trader's (docs/DECISIONS.md). At most one per contract (a new
+ * close of the same contract replaces it); kept 10 s.
+ */
+struct srm_close {
+	char contract_id[SRM_ID_MAX];
+	int side;               /* of the closing order: PX_ASK closes a long */
+	int left;               /* contracts still expected */
+	srm_ms at;
+};
+
 struct acct {
 	int64_t id;
 	char name[SRM_NAME_MAX];
@@ -66,6 +78,8 @@ struct acct {
 	money_t realized;       /* sum of profitAndLoss of non-voided fills since the last reset */
 	money_t fees;           /* sum of fees of non-voided fills since the last reset */
 	struct trade_counter tc;
+	size_t n_closes, cap_closes;
+	struct srm_close *closes;       /* SRM's own closes still expecting their fills */
 	const struct rules_cfg *rules;  /* effective rules (override or global) */
 	void *rstate[RULE_COUNT];       /* each rule's per-account state (rule_def.state_size) */
 };
