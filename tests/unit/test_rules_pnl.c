@@ -733,6 +733,18 @@ static void test_r006_longest_cooldown(void **s)
 	tw_free(&w);
 }
 
+/* RULE-006 (3 a minute) and RULE-001 closing everything over 1 contract (dry run or not). */
+static void r006_close_world(struct tworld *w, bool close_dry)
+{
+	r006_world(w);
+	w->cfg.rules.max_contracts.enabled = true;
+	w->cfg.rules.max_contracts.dry_run = close_dry;
+	w->cfg.rules.max_contracts.limit = 1;
+	w->cfg.rules.max_contracts.count = COUNT_NET;
+	w->cfg.rules.max_contracts.action = SIZE_CLOSE_ALL;
+	restart(w);
+}
+
 /*
  * The fills of SRM's own closes are not the trader's trades: they neither count toward the
  * windows nor wake a lockout; their P&L counts. The trader's next fill still counts.
@@ -743,12 +755,7 @@ static void test_r006_srm_close_fills_not_counted(void **s)
 	srm_ms t = T(T0) + SEC;
 
 	(void)s;
-	r006_world(&w); /* per_minute 3 */
-	w.cfg.rules.max_contracts.enabled = true;
-	w.cfg.rules.max_contracts.limit = 1;
-	w.cfg.rules.max_contracts.count = COUNT_NET;
-	w.cfg.rules.max_contracts.action = SIZE_CLOSE_ALL;
-	restart(&w);
+	r006_close_world(&w, false);
 	open_fill(&w, t, ACC, 1);
 	tw_trade(&w, t + 100, ACC, 2, ES, PX_ASK, 1, 6000, -10.0, 0, false);
 	tw_trade(&w, t + 200, ACC, 3, ES, PX_BID, 2, 6000, PX_NULL, 0, false);
@@ -776,13 +783,7 @@ static void test_r006_srm_close_fills_not_counted(void **s)
 	tw_free(&w);
 
 	/* a dry-run close sends nothing: a fill then is the trader's */
-	r006_world(&w);
-	w.cfg.rules.max_contracts.enabled = true;
-	w.cfg.rules.max_contracts.dry_run = true;
-	w.cfg.rules.max_contracts.limit = 1;
-	w.cfg.rules.max_contracts.count = COUNT_NET;
-	w.cfg.rules.max_contracts.action = SIZE_CLOSE_ALL;
-	restart(&w);
+	r006_close_world(&w, true);
 	tw_position(&w, t, ACC, ES, 2, 6000);
 	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_ALL, 0, ACC), 1);
 	tw_trade(&w, t + 100, ACC, 1, ES, PX_ASK, 2, 6000, 1.0, 0, false);
@@ -790,12 +791,7 @@ static void test_r006_srm_close_fills_not_counted(void **s)
 	tw_free(&w);
 
 	/* a close sent, but no answer within 10 s: a later closing fill is the trader's */
-	r006_world(&w);
-	w.cfg.rules.max_contracts.enabled = true;
-	w.cfg.rules.max_contracts.limit = 1;
-	w.cfg.rules.max_contracts.count = COUNT_NET;
-	w.cfg.rules.max_contracts.action = SIZE_CLOSE_ALL;
-	restart(&w);
+	r006_close_world(&w, false);
 	tw_position(&w, t, ACC, ES, 2, 6000);
 	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_ALL, 0, ACC), 1);
 	tw_trade(&w, t + 10 * SEC + 1, ACC, 1, ES, PX_ASK, 2, 6000, 1.0, 0, false);
