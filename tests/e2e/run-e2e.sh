@@ -30,6 +30,11 @@ check "over-size position reduced to the limit (sim ground truth)" wait_for 5 is
 check "the reduction is journaled with its outcome" wait_for 3 is_eq 1 sqlite3 "$DB" \
 	"SELECT count(*)>0 FROM journal WHERE account_id=$ACC AND rule='RULE-001' AND action='partial_close' AND outcome='ok'"
 
+srm_fills() { sqlite3 "$DB" "SELECT count(*) FROM fills WHERE account_id=$ACC AND srm=1"; }
+trades_today() { status_json | json "[a for a in d['accounts'] if a['id']==$ACC][0]['tradesToday']"; }
+check "SRM's reducing fill is stored as SRM's own (fills.srm=1)" wait_for 3 is_eq 1 srm_fills
+check "it is not one of the trader's trades (tradesToday 1: the buy of 6)" is_eq 1 trades_today
+
 # 2. a working order that would breach is cancelled before it fills
 oid=$(order "{\"accountId\":$ACC,\"contractId\":\"$MNQ\",\"type\":1,\"side\":0,\"size\":1,\"limitPrice\":20000}")
 check "an order that would breach is cancelled (sim: status Cancelled)" wait_for 5 is_eq 3 sim_order_status "$oid"
