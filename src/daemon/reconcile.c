@@ -22,6 +22,18 @@ struct recon {
 	enum gw_endpoint ep;
 };
 
+/*
+ * Room for the rows that came (at most RECON_MAX_ROWS), not for the most that may come: 4096
+ * events are 1.4 MiB, and such transient blocks stay in the heap's footprint.
+ */
+static struct srm_event *rows_buf(const struct gw_result *res, size_t *cap)
+{
+	size_t n = gw_result_rows(res);
+
+	*cap = n == 0 ? 1 : n > RECON_MAX_ROWS ? RECON_MAX_ROWS : n;
+	return xcalloc(*cap, sizeof(struct srm_event));
+}
+
 static void note(struct srmd *d, int64_t account_id, const char *text)
 {
 	struct srm_err err = {0};
@@ -140,7 +152,7 @@ static void on_search(struct gw_rest *r, const struct gw_result *res, void *ud)
 	struct recon *rc = ud;
 	struct srmd *d = rc->d;
 	struct srm_event *evs;
-	size_t n = 0;
+	size_t n = 0, cap;
 	struct srm_err err = {0};
 
 	(void)r;
@@ -156,8 +168,8 @@ static void on_search(struct gw_rest *r, const struct gw_result *res, void *ud)
 		free(rc);
 		return;
 	}
-	evs = xcalloc(RECON_MAX_ROWS, sizeof(*evs));
-	if (gw_result_events(res, evs, RECON_MAX_ROWS, &n, &err) != 0) {
+	evs = rows_buf(res, &cap);
+	if (gw_result_events(res, evs, cap, &n, &err) != 0) {
 		log_warn("reconcile", "bad search result | path=%s err=\"%s\"", gw_endpoint_path(rc->ep), err.msg);
 		d->bad_events++;
 		d->resync_wanted = true;
@@ -199,7 +211,7 @@ static void on_accounts(struct gw_rest *r, const struct gw_result *res, void *ud
 {
 	struct srmd *d = ud;
 	struct srm_event *evs;
-	size_t n = 0;
+	size_t n = 0, cap;
 	struct srm_err err = {0};
 
 	(void)r;
@@ -211,8 +223,8 @@ static void on_accounts(struct gw_rest *r, const struct gw_result *res, void *ud
 		step_done(d);
 		return;
 	}
-	evs = xcalloc(RECON_MAX_ROWS, sizeof(*evs));
-	if (gw_result_events(res, evs, RECON_MAX_ROWS, &n, &err) != 0) {
+	evs = rows_buf(res, &cap);
+	if (gw_result_events(res, evs, cap, &n, &err) != 0) {
 		log_warn("reconcile", "bad Account/search result | err=\"%s\"", err.msg);
 		free(evs);
 		d->resync_wanted = true;

@@ -1097,6 +1097,15 @@ int gw_result_events(const struct gw_result *res, struct srm_event *out, size_t 
 	return wire_decode_user_event(kind, res->payload, out, cap, n, err);
 }
 
+size_t gw_result_rows(const struct gw_result *res)
+{
+	if (res->status != GW_OK || res->payload == NULL)
+		return 0;
+	if (cJSON_IsArray(res->payload))
+		return (size_t)cJSON_GetArraySize(res->payload);
+	return cJSON_IsObject(res->payload) ? 1 : 0;
+}
+
 int gw_result_order_id(const struct gw_result *res, int64_t *id, struct srm_err *err)
 {
 	if (res->status != GW_OK || res->json == NULL)

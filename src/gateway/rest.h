@@ -166,6 +166,8 @@ int gw_trade_search(struct gw_rest *r, int64_t account_id, srm_ms start, srm_ms 
  */
 int gw_result_events(const struct gw_result *res, struct srm_event *out, size_t cap, size_t *n,
 		     struct srm_err *err);
+/* How many rows a successful search result holds (what gw_result_events needs room for). */
+size_t gw_result_rows(const struct gw_result *res);
 /* Order/place: the new order id. */
 int gw_result_order_id(const struct gw_result *res, int64_t *id, struct srm_err *err);
 
