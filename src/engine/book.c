@@ -363,6 +363,7 @@ void book_free(struct engine *e)
 		free(a->pos);
 		free(a->ord);
 		free(a->closes);
+		free(a->tc.t);
 		free(a);
 	}
 	free(e->accts);

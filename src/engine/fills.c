@@ -89,6 +89,12 @@ static void tc_add(struct trade_counter *tc, srm_ms at, srm_ms now)
 		memmove(tc->t, tc->t + 1, (tc->n - 1) * sizeof(tc->t[0]));
 		tc->n--;
 	}
+	if (tc->n == tc->cap) {
+		tc->cap = tc->cap ? tc->cap * 2 : 16;
+		if (tc->cap > TC_CAP)
+			tc->cap = TC_CAP;
+		tc->t = xreallocarray(tc->t, tc->cap, sizeof(tc->t[0]));
+	}
 	size_t i = tc->n;
 
 	while (i > 0 && tc->t[i - 1] > at) {

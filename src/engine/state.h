@@ -48,8 +48,8 @@ struct fill_rec {
 #define TC_CAP 1024
 
 struct trade_counter {
-	srm_ms t[TC_CAP];
-	size_t head, n;         /* ring buffer */
+	srm_ms *t;              /* grows with the busiest hour, up to TC_CAP */
+	size_t n, cap;
 	int session;            /* non-voided fills since the last reset */
 };
 

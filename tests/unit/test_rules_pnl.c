@@ -799,6 +799,27 @@ static void test_r006_srm_close_fills_not_counted(void **s)
 	tw_free(&w);
 }
 
+/* The hour's window holds the last 1024 fill times (it grows as needed); the session counts all. */
+static void test_r006_busy_hour(void **s)
+{
+	struct tworld w;
+	srm_ms t = T(T0) + SEC;
+
+	(void)s;
+	r006_world(&w);
+	w.cfg.rules.trade_frequency_limit.per_minute = 0;
+	w.cfg.rules.trade_frequency_limit.per_hour = 5000;
+	restart(&w);
+	for (int i = 0; i < 1100; i++)
+		open_fill(&w, t + i * 1000, ACC, 100 + i);
+	assert_int_equal(engine_acct(w.eng, ACC)->tc.session, 1100);
+	assert_int_equal(acct_trades_within(engine_acct(w.eng, ACC), t + 1099 * 1000, 3600000),
+			 1024);
+	assert_int_equal(acct_trades_within(engine_acct(w.eng, ACC), t + 1099 * 1000, 60000), 60);
+	assert_int_equal(t_count_rule(w.last, R006), 0);
+	tw_free(&w);
+}
+
 static void test_r006_duplicates_and_voids(void **s)
 {
 	struct tworld w;
@@ -1064,6 +1085,7 @@ int main(void)
 		cmocka_unit_test(test_r006_rolling_minute),
 		cmocka_unit_test(test_r006_longest_cooldown),
 		cmocka_unit_test(test_r006_srm_close_fills_not_counted),
+		cmocka_unit_test(test_r006_busy_hour),
 		cmocka_unit_test(test_r006_duplicates_and_voids),
 		cmocka_unit_test(test_r006_session_and_reset),
 		cmocka_unit_test(test_r007_tiers),
