@@ -301,6 +301,7 @@ static void lockout_start(struct engine *e, struct acct *a, int rule, enum until
 	}
 	struct lockout l = {
 		.account_id = a->id, .rule = rule, .until = u, .since = e->now, .until_ts = until_ts,
+		.flatten = flatten,
 	};
 
 	strlcpy_s(l.symbol, sym, sizeof(l.symbol));
@@ -454,8 +455,83 @@ static void describe_lock(const struct engine *e, const struct lockout *l, char 
 	snprintf(buf, cap, "locked out by %s: %.150s", rule_id_name(l->rule), l->reason);
 }
 
+/* Has this call already asked to close this contract of the account (or all of it)? */
+static bool close_asked(const struct engine *e, int64_t account_id, const char *contract_id)
+{
+	for (size_t i = 0; i < e->n_out; i++) {
+		const struct srm_action *x = &e->out[i];
+
+		if (x->account_id == account_id &&
+		    (x->kind == ACT_CLOSE_ALL ||
+		     ((x->kind == ACT_CLOSE_CONTRACT || x->kind == ACT_PARTIAL_CLOSE) &&
+		      strcmp(x->contract_id, contract_id) == 0)))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Is a market order that reduces this position still working? A close in progress (ours or
+ * the trader's): asking for another could close twice and flip the position.
+ */
+static bool closing_in_progress(const struct acct *a, const char *contract_id)
+{
+	for (size_t i = 0; i < a->n_ord; i++) {
+		const struct ord *o = &a->ord[i];
+
+		if (o->type == PX_OT_MARKET && strcmp(o->contract_id, contract_id) == 0 &&
+		    acct_ord_is_reducing(a, o))
+			return true;
+	}
+	return false;
+}
+
+/* The longest lockout holding this contract of the account that flattened its scope. */
+static const struct lockout *flattening_lock(const struct engine *e, int64_t account_id,
+					     const char *contract_id)
+{
+	const struct lockout *best = NULL;
+
+	for (size_t i = 0; i < e->n_locks; i++) {
+		const struct lockout *l = &e->locks[i];
+
+		if (l->account_id != account_id || !l->flatten ||
+		    (l->symbol[0] != '\0' && !engine_symbol_matches(e, contract_id, l->symbol)))
+			continue;
+		if (best == NULL ||
+		    lock_end(e, l->until, l->until_ts) > lock_end(e, best->until, best->until_ts))
+			best = l;
+	}
+	return best;
+}
+
+/*
+ * A lockout that flattened its scope keeps it flat: a position still open there (its close
+ * failed, or the saved book brought it back after a restart) is closed again at the
+ * account's next position or order event (SPEC §6: tried again at the next event). Not while
+ * a reducing market order is working there (a close in progress), and repeats within
+ * RECENT_MS are dropped like any repeat.
+ */
+static void keep_flat(struct engine *e, struct acct *a)
+{
+	char why[192];
+
+	for (size_t i = 0; i < a->n_pos; i++) {
+		const struct pos *p = &a->pos[i];
+		const struct lockout *l = flattening_lock(e, a->id, p->contract_id);
+
+		if (l == NULL || p->qty == 0 || close_asked(e, a->id, p->contract_id) ||
+		    closing_in_progress(a, p->contract_id))
+			continue;
+		describe_lock(e, l, why, sizeof(why));
+		engine_act(e, ACT_CLOSE_CONTRACT, l->rule, a->id, p->contract_id,
+			   rule_dry(e, a->rules, l->rule), "%s", why);
+	}
+}
+
 /* While locked: cancel orders that open or add, close positions that are new or grew. */
-static void guard(struct engine *e, struct acct *a, const struct srm_event *ev, int prev_qty)
+static void guard_event(struct engine *e, struct acct *a, const struct srm_event *ev,
+			int prev_qty)
 {
 	char why[192];
 
@@ -490,6 +566,13 @@ static void guard(struct engine *e, struct acct *a, const struct srm_event *ev, 
 		engine_act(e, ACT_CLOSE_CONTRACT, l->rule, a->id, p->contract_id,
 			   rule_dry(e, a->rules, l->rule), "%s", why);
 	}
+}
+
+/* What a lockout asks of every position and order event of the account. */
+static void guard(struct engine *e, struct acct *a, const struct srm_event *ev, int prev_qty)
+{
+	guard_event(e, a, ev, prev_qty);
+	keep_flat(e, a);
 }
 
 static void daily_reset(struct engine *e, struct acct *only)

@@ -93,6 +93,7 @@ struct lockout {
 	enum until_kind until;
 	srm_ms since;
 	srm_ms until_ts;        /* UNTIL_TIME */
+	bool flatten;           /* it flattened its scope when it started: it keeps it flat */
 	char reason[192];
 };
 

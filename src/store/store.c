@@ -52,11 +52,12 @@ static const char *const migrations[] = {
 	"  uid INTEGER, what TEXT NOT NULL, ok INTEGER NOT NULL);",
 	/*
 	 * 2: what a restart needs to put the book back as it was (positions, working orders),
-	 * and which fills answered SRM's own closes
+	 * which fills answered SRM's own closes, and which lockouts keep their scope flat
 	 */
 	"ALTER TABLE positions ADD COLUMN grew_seq INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE orders ADD COLUMN seen_ms INTEGER;"
-	"ALTER TABLE fills ADD COLUMN srm INTEGER NOT NULL DEFAULT 0;",
+	"ALTER TABLE fills ADD COLUMN srm INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE lockouts ADD COLUMN flatten INTEGER NOT NULL DEFAULT 0;",
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -258,10 +259,10 @@ int store_save_lockouts(struct store *st, const struct engine *e, struct srm_err
 		return -1;
 	while ((l = engine_lockout_next(e, &i)) != NULL)
 		if (run(st, err,
-			"INSERT INTO lockouts(account_id,symbol,rule,until_kind,since_ms,until_ms,reason)"
-			" VALUES(?,?,?,?,?,?,?)",
-			"itiiiit", l->account_id, l->symbol, (int64_t)l->rule, (int64_t)l->until,
-			l->since, l->until_ts, l->reason) != 0)
+			"INSERT INTO lockouts(account_id,symbol,rule,until_kind,since_ms,until_ms,reason,"
+			"flatten) VALUES(?,?,?,?,?,?,?,?)",
+			"itiiiiti", l->account_id, l->symbol, (int64_t)l->rule, (int64_t)l->until,
+			l->since, l->until_ts, l->reason, (int64_t)l->flatten) != 0)
 			return -1;
 	return 0;
 }
@@ -407,7 +408,8 @@ int store_load(struct store *st, struct engine *e, srm_ms since_ms, struct srm_e
 		return db_err(st, err, "load contracts");
 
 	if (sqlite3_prepare_v2(st->db,
-			       "SELECT account_id,symbol,rule,until_kind,since_ms,until_ms,reason FROM lockouts",
+			       "SELECT account_id,symbol,rule,until_kind,since_ms,until_ms,reason,flatten"
+			       " FROM lockouts",
 			       -1, &s, NULL) != SQLITE_OK)
 		return db_err(st, err, "load lockouts");
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -420,6 +422,7 @@ int store_load(struct store *st, struct engine *e, srm_ms since_ms, struct srm_e
 		l.since = sqlite3_column_int64(s, 4);
 		l.until_ts = sqlite3_column_int64(s, 5);
 		strlcpy_s(l.reason, col_text(s, 6), sizeof(l.reason));
+		l.flatten = sqlite3_column_int(s, 7) != 0;
 		if (l.until < UNTIL_TIME || l.until > UNTIL_PERMANENT)
 			continue;
 		/* an until_reset lockout from an earlier trading day has ended */

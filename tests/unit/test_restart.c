@@ -41,7 +41,7 @@ static int teardown(void **s)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
-/* What srmd persists of account ACC: its book, and every fill of today. */
+/* What srmd persists of account ACC: its book, the lockouts, and every fill of today. */
 static void save(struct tworld *w)
 {
 	struct srm_err err = {0};
@@ -52,6 +52,7 @@ static void save(struct tworld *w)
 	assert_non_null(st);
 	assert_int_equal(store_begin(st, &err), 0);
 	assert_int_equal(store_save_account(st, w->eng, engine_acct(w->eng, ACC), &err), 0);
+	assert_int_equal(store_save_lockouts(st, w->eng, &err), 0);
 	while ((f = engine_fill_next(w->eng, ACC, &i)) != NULL)
 		assert_int_equal(store_save_fill(st, ACC, ES, f, &err), 0);
 	assert_int_equal(store_commit(st, &err), 0);
@@ -272,6 +273,50 @@ static void test_srm_fill_flag_survives_restart(void **s)
 	tw_free(&w);
 }
 
+/*
+ * A lockout that flattened the account keeps it flat across a restart: a position its close
+ * did not get (srmd killed first, or the close failed) is closed at the reconcile. A lockout
+ * that did not flatten (a cooldown) leaves a position it found alone, restart or not.
+ */
+static void test_flattening_lockout_across_restart(void **s)
+{
+	struct tworld w;
+	srm_ms t = T(T0);
+	struct act_list l;
+
+	(void)s;
+	tw_init(&w, t);
+	tw_std_contracts(&w, t);
+	tw_position(&w, t, ACC, ES, 2, 6000);
+	l = engine_admin_lockout(w.eng, ACC, UNTIL_RESET, 0, "desk", t + SEC);
+	assert_int_equal(t_count(l, ACT_CLOSE_ALL, -1), 1);
+	save(&w); /* srmd is killed before the close is answered */
+
+	restart_from_file(&w, t + MIN, true);
+	assert_non_null(engine_locked(w.eng, ACC, NULL));
+	assert_true(engine_locked(w.eng, ACC, NULL)->flatten);
+	l = tw_position(&w, t + MIN, ACC, ES, 2, 6000); /* the reconcile: still open */
+	assert_int_equal(t_count_acct(l, ACT_CLOSE_CONTRACT, -1, ACC), 1);
+	tw_free(&w);
+
+	/* a cooldown (RULE-007, no flatten) with a position open: after a restart it stays */
+	tw_init(&w, t);
+	set007(&w, t);
+	tw_position(&w, t, ACC, ES, 2, 6000);
+	close_fill(&w, t + SEC, 1, -10.0);
+	close_fill(&w, t + SEC, 2, -10.0);
+	close_fill(&w, t + SEC, 3, -10.0);
+	assert_int_equal(t_count_acct(w.last, ACT_LOCKOUT, R007, ACC), 1);
+	assert_int_equal(t_count_rule(w.last, R007), 1); /* no flatten */
+	save(&w);
+	restart_from_file(&w, t + MIN, true);
+	assert_non_null(engine_locked(w.eng, ACC, NULL));
+	assert_false(engine_locked(w.eng, ACC, NULL)->flatten);
+	l = tw_position(&w, t + MIN, ACC, ES, 2, 6000);
+	assert_int_equal(l.n, 0);
+	tw_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -281,6 +326,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_r008_restored_stop_is_known, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r007_streak_across_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_srm_fill_flag_survives_restart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flattening_lockout_across_restart, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

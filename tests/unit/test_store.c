@@ -172,7 +172,7 @@ static void test_newer_schema_refused(void **s)
 	sqlite3_close(db);
 }
 
-/* A version 1 file (before positions.grew_seq, orders.seen_ms, fills.srm) is migrated in place. */
+/* A version 1 file (before positions.grew_seq, orders.seen_ms, fills.srm, lockouts.flatten) is migrated in place. */
 static void test_migrates_version_1(void **s)
 {
 	struct srm_err err = {0};
@@ -193,6 +193,7 @@ static void test_migrates_version_1(void **s)
 				      "ALTER TABLE positions DROP COLUMN grew_seq;"
 				      "ALTER TABLE orders DROP COLUMN seen_ms;"
 				      "ALTER TABLE fills DROP COLUMN srm;"
+				      "ALTER TABLE lockouts DROP COLUMN flatten;"
 				      "INSERT INTO accounts(id,name,balance,can_trade,updated_ms)"
 				      " VALUES(7,'A',1000,1,1795532400000);"
 				      "INSERT INTO positions(account_id,contract_id,id,qty,avg_price,opened_ms)"
