@@ -110,7 +110,7 @@ void root_from_id(const char *id, char *out, size_t cap);
 bool fills_apply(struct engine *e, struct acct *a, const struct px_trade *t);
 /* A persisted fill put back (its srm flag as saved). Same return as fills_apply. */
 bool fills_restore(struct engine *e, struct acct *a, const struct fill_rec *f);
-/* Remember the closes of a final, sent action (see struct srm_close). */
+/* Remember the closes of a final, sent action (struct srm_close, pos.close_sent). */
 void fills_expect_close(struct engine *e, const struct srm_action *a);
 void fills_reset(struct engine *e);
 void tc_clear(struct trade_counter *tc);

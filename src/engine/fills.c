@@ -153,10 +153,13 @@ static void closes_prune(struct engine *e, struct acct *a)
 	}
 }
 
-static void expect(struct engine *e, struct acct *a, const char *contract_id, int qty, int size)
+static void expect(struct engine *e, struct acct *a, struct pos *p, int size)
 {
 	struct srm_close *c = NULL;
+	const char *contract_id = p->contract_id;
+	int qty = p->qty;
 
+	p->close_sent = e->now;
 	if (qty == 0 || size <= 0)
 		return;
 	closes_prune(e, a);
@@ -179,7 +182,7 @@ static void expect(struct engine *e, struct acct *a, const char *contract_id, in
 void fills_expect_close(struct engine *e, const struct srm_action *a)
 {
 	struct acct *acct;
-	const struct pos *p;
+	struct pos *p;
 
 	if (a->dry_run || (a->kind != ACT_CLOSE_ALL && a->kind != ACT_CLOSE_CONTRACT &&
 			   a->kind != ACT_PARTIAL_CLOSE))
@@ -189,14 +192,12 @@ void fills_expect_close(struct engine *e, const struct srm_action *a)
 		return;
 	if (a->kind == ACT_CLOSE_ALL) {
 		for (size_t i = 0; i < acct->n_pos; i++)
-			expect(e, acct, acct->pos[i].contract_id, acct->pos[i].qty,
-			       abs(acct->pos[i].qty));
+			expect(e, acct, &acct->pos[i], abs(acct->pos[i].qty));
 		return;
 	}
 	p = acct_pos(acct, a->contract_id);
 	if (p != NULL)
-		expect(e, acct, a->contract_id, p->qty,
-		       a->kind == ACT_PARTIAL_CLOSE ? a->size : abs(p->qty));
+		expect(e, acct, p, a->kind == ACT_PARTIAL_CLOSE ? a->size : abs(p->qty));
 }
 
 /* Is this new closing fill the answer to a close SRM asked for? Uses up what it answers. */
