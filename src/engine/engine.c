@@ -125,8 +125,9 @@ static void out_reserve(struct engine *e)
 }
 
 /*
- * Drop the requests that repeat a recent identical one (docs/ENGINE.md), once every field is
- * filled in: at the end of each public call.
+ * At the end of each public call, once every field is filled in: fit closes to what closes
+ * in flight will not already remove, drop the requests that repeat a recent identical one
+ * (docs/ENGINE.md), and remember the closes that go out.
  */
 static void finalize(struct engine *e)
 {
@@ -138,14 +139,14 @@ static void finalize(struct engine *e)
 		bool drop;
 
 		e->now = a->ts;
-		drop = a->kind != ACT_LOCKOUT && a->kind != ACT_UNLOCK && a->kind != ACT_ALERT &&
-		       recent_suppressed(e, a);
+		drop = !closes_adjust(e, &e->out[i]) ||
+		       (a->kind != ACT_LOCKOUT && a->kind != ACT_UNLOCK && a->kind != ACT_ALERT &&
+			recent_suppressed(e, a));
+		if (!drop)
+			closes_expect(e, a);
 		e->now = saved;
 		if (drop)
 			continue;
-		e->now = a->ts;
-		fills_expect_close(e, a);
-		e->now = saved;
 		if (k != i)
 			e->out[k] = *a;
 		k++;
@@ -809,6 +810,7 @@ struct act_list engine_apply(struct engine *e, const struct srm_event *ev, srm_m
 		a = book_acct(e, ev->u.position.account_id, true);
 		int prev = book_apply_position(e, a, &ev->u.position);
 
+		closes_on_position(e, a, ev->u.position.contract_id);
 		recent_forget(e, ev);
 		run_rules(e, a, ev, prev, NULL);
 		guard(e, a, ev, prev);

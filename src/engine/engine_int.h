@@ -110,8 +110,22 @@ void root_from_id(const char *id, char *out, size_t cap);
 bool fills_apply(struct engine *e, struct acct *a, const struct px_trade *t);
 /* A persisted fill put back (its srm flag as saved). Same return as fills_apply. */
 bool fills_restore(struct engine *e, struct acct *a, const struct fill_rec *f);
-/* Remember the closes of a final, sent action (struct srm_close, pos.close_sent). */
-void fills_expect_close(struct engine *e, const struct srm_action *a);
+
+/* closes.c: SRM's own closes in flight (struct srm_close). */
+/* Remember the closes of a final, sent action, and when (pos.close_sent). */
+void closes_expect(struct engine *e, const struct srm_action *a);
+/* Is this new closing fill the answer to one of them? Uses up what it answers. */
+bool closes_fill(struct engine *e, struct acct *a, const struct px_trade *t);
+/* A position event: closes that got the position where they aimed are seen through. */
+void closes_on_position(struct engine *e, struct acct *a, const char *contract_id);
+/* Contracts of this position that closes in flight will still remove. */
+int closes_covered(struct engine *e, struct acct *a, const char *contract_id);
+/*
+ * Fit a close or partial close asked for now to what closes in flight will not already
+ * remove (a close on top of a half-filled one would close twice and flip the position).
+ * Returns false when nothing is left to ask.
+ */
+bool closes_adjust(struct engine *e, struct srm_action *x);
 void fills_reset(struct engine *e);
 void tc_clear(struct trade_counter *tc);
 

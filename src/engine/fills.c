@@ -138,85 +138,6 @@ int acct_trades_within(const struct acct *a, srm_ms now, srm_ms window_ms)
 	return n;
 }
 
-/* ---- SRM's own closes: their fills are not the trader's trades ---- */
-
-#define SRM_CLOSE_FILL_MS 10000
-
-/* Forget the closes that were answered in full or are older than the window. */
-static void closes_prune(struct engine *e, struct acct *a)
-{
-	for (size_t i = 0; i < a->n_closes;) {
-		if (a->closes[i].left <= 0 || e->now - a->closes[i].at > SRM_CLOSE_FILL_MS)
-			a->closes[i] = a->closes[--a->n_closes];
-		else
-			i++;
-	}
-}
-
-static void expect(struct engine *e, struct acct *a, struct pos *p, int size)
-{
-	struct srm_close *c = NULL;
-	const char *contract_id = p->contract_id;
-	int qty = p->qty;
-
-	p->close_sent = e->now;
-	if (qty == 0 || size <= 0)
-		return;
-	closes_prune(e, a);
-	for (size_t i = 0; i < a->n_closes && c == NULL; i++)
-		if (strcmp(a->closes[i].contract_id, contract_id) == 0)
-			c = &a->closes[i];
-	if (c == NULL) {
-		if (a->n_closes == a->cap_closes) {
-			a->cap_closes = a->cap_closes ? a->cap_closes * 2 : 4;
-			a->closes = xreallocarray(a->closes, a->cap_closes, sizeof(*a->closes));
-		}
-		c = &a->closes[a->n_closes++];
-		strlcpy_s(c->contract_id, contract_id, sizeof(c->contract_id));
-	}
-	c->side = qty > 0 ? PX_ASK : PX_BID;
-	c->left = size;
-	c->at = e->now;
-}
-
-void fills_expect_close(struct engine *e, const struct srm_action *a)
-{
-	struct acct *acct;
-	struct pos *p;
-
-	if (a->dry_run || (a->kind != ACT_CLOSE_ALL && a->kind != ACT_CLOSE_CONTRACT &&
-			   a->kind != ACT_PARTIAL_CLOSE))
-		return;
-	acct = book_acct(e, a->account_id, false);
-	if (acct == NULL)
-		return;
-	if (a->kind == ACT_CLOSE_ALL) {
-		for (size_t i = 0; i < acct->n_pos; i++)
-			expect(e, acct, &acct->pos[i], abs(acct->pos[i].qty));
-		return;
-	}
-	p = acct_pos(acct, a->contract_id);
-	if (p != NULL)
-		expect(e, acct, p, a->kind == ACT_PARTIAL_CLOSE ? a->size : abs(p->qty));
-}
-
-/* Is this new closing fill the answer to a close SRM asked for? Uses up what it answers. */
-static bool srm_close_fill(struct engine *e, struct acct *a, const struct px_trade *t)
-{
-	if (a->n_closes == 0 || isnan(t->profit_and_loss))
-		return false;
-	closes_prune(e, a);
-	for (size_t i = 0; i < a->n_closes; i++) {
-		struct srm_close *c = &a->closes[i];
-
-		if (c->side == t->side && strcmp(c->contract_id, t->contract_id) == 0) {
-			c->left -= t->size > 0 ? t->size : 1;
-			return true;
-		}
-	}
-	return false;
-}
-
 /* Count a new fill: P&L always; the trade counter only for the trader's own fills. */
 static bool count_fill(struct engine *e, struct acct *a, const struct fill_rec *f)
 {
@@ -263,7 +184,7 @@ bool fills_apply(struct engine *e, struct acct *a, const struct px_trade *t)
 		.voided = t->voided,
 	};
 
-	f.srm = !f.voided && srm_close_fill(e, a, t);
+	f.srm = !f.voided && closes_fill(e, a, t);
 	return count_fill(e, a, &f);
 }
 

@@ -55,15 +55,19 @@ struct trade_counter {
 };
 
 /*
- * A close SRM asked for (close, partial close, close all; not dry run): the closing fills that
- * answer it are SRM's, not the trader's (docs/DECISIONS.md). At most one per contract (a new
- * close of the same contract replaces it); kept 10 s.
+ * Closes SRM asked for on one contract (close, partial close, close all; not dry run) and not
+ * yet seen through: the closing fills that answer them are SRM's, not the trader's
+ * (docs/DECISIONS.md), and until the position reaches `target` a further close must not
+ * ask for what they will still remove. One per contract (a further close adds to it); kept
+ * 10 s after the last close, or until the gateway refused it.
  */
 struct srm_close {
 	char contract_id[SRM_ID_MAX];
-	int side;               /* of the closing order: PX_ASK closes a long */
-	int left;               /* contracts still expected */
-	srm_ms at;
+	int side;               /* of the closing orders: PX_ASK closes a long */
+	int left;               /* closing fills still expected, in contracts */
+	int target;             /* the signed position size they aim at (0: flat) */
+	bool done;              /* a position event showed the target reached */
+	srm_ms at;              /* engine time of the last close */
 };
 
 struct acct {

@@ -219,28 +219,32 @@ static void test_guard_while_locked(void **s)
 	assert_int_equal(t_count(l, ACT_CLOSE_CONTRACT, -1), 1);
 	assert_string_equal(t_find(l, ACT_CLOSE_CONTRACT, -1)->contract_id, MNQ);
 	/*
-	 * ES is still open 5 s after the lockout's close_all (it failed): this flattening
-	 * lockout keeps the account flat, so it is asked again at the account's next event...
+	 * The gateway refused the close_all's close of ES (after the executor's retries), and
+	 * the trader sold 1 of 2: this flattening lockout keeps the account flat, so the rest
+	 * is asked for at the account's next event...
 	 */
+	engine_close_failed(w.eng, ACC, ES);
 	l = tw_position(&w, T("2026-11-24T15:00:06Z"), ACC, ES, 1, 6000);
 	assert_int_equal(t_count(l, ACT_CLOSE_CONTRACT, -1), 1);
 	assert_string_equal(t_find(l, ACT_CLOSE_CONTRACT, -1)->contract_id, ES);
-	/* ...not again while that close may still be working (5 s)... */
+	/* ...and not again while that close is in flight */
 	l = tw_position(&w, T("2026-11-24T15:00:07Z"), ACC, ES, 1, 6000);
 	assert_int_equal(t_count(l, ACT_CLOSE_CONTRACT, -1), 0);
 	/*
-	 * ...nor while a reducing market order works on it (a close in progress). The MNQ
-	 * position, never answered either, is asked again at this event (8 s after its close).
+	 * 8 s after its close, MNQ (never answered, never refused) still counts as in flight:
+	 * not asked again; nor is ES while a reducing market order works on it.
 	 */
 	l = tw_order(&w, T("2026-11-24T15:00:12Z"), ACC, 6, ES, PX_OS_OPEN, PX_OT_MARKET, PX_ASK,
 		     1, PX_NULL, PX_NULL);
-	assert_int_equal(t_count(l, ACT_CLOSE_CONTRACT, -1), 1);
-	assert_string_equal(t_find(l, ACT_CLOSE_CONTRACT, -1)->contract_id, MNQ);
+	assert_int_equal(t_count(l, ACT_CLOSE_CONTRACT, -1), 0);
 	l = tw_position(&w, T("2026-11-24T15:00:12Z"), ACC, ES, 1, 6000);
 	assert_int_equal(t_count(l, ACT_CLOSE_CONTRACT, -1), 0);
-	tw_order(&w, T("2026-11-24T15:00:12Z"), ACC, 6, ES, PX_OS_FILLED, PX_OT_MARKET, PX_ASK, 1,
-		 PX_NULL, PX_NULL);
-	l = tw_position(&w, T("2026-11-24T15:00:12Z"), ACC, ES, 0, 0);
+	/* 10 s after it, a close not seen through is asked for again */
+	l = tw_order(&w, T("2026-11-24T15:00:15Z"), ACC, 6, ES, PX_OS_FILLED, PX_OT_MARKET, PX_ASK,
+		     1, PX_NULL, PX_NULL);
+	assert_int_equal(t_count(l, ACT_CLOSE_CONTRACT, -1), 1);
+	assert_string_equal(t_find(l, ACT_CLOSE_CONTRACT, -1)->contract_id, MNQ);
+	l = tw_position(&w, T("2026-11-24T15:00:15Z"), ACC, ES, 0, 0);
 	assert_int_equal(t_count(l, ACT_CLOSE_CONTRACT, -1), 0);
 	/* other accounts are not affected */
 	l = tw_order(&w, T("2026-11-24T15:00:05Z"), 2002, 9, ES, PX_OS_OPEN, PX_OT_LIMIT, PX_BID, 1, 5990, PX_NULL);
@@ -315,6 +319,75 @@ static void test_no_double_close(void **s)
 }
 
 /* srm admin enforce: one rule, now, even when disabled; dry run marks the actions. */
+/*
+ * A close that fills in parts: the position event between the parts shows the breach still
+ * there, but the close in flight will remove the rest, so nothing more is asked; asking
+ * would close twice and leave the trader under the limit (or flip a position).
+ */
+static void test_half_filled_close_not_doubled(void **s)
+{
+	struct tworld w;
+	struct act_list l;
+	srm_ms t = T("2026-11-24T15:00:01Z");
+
+	(void)s;
+	tw_init(&w, T("2026-11-24T15:00:00Z"));
+	w.cfg.rules.max_contracts.enabled = true;
+	w.cfg.rules.max_contracts.limit = 4;
+	w.cfg.rules.max_contracts.action = SIZE_REDUCE_TO_LIMIT;
+	tw_restart(&w, T("2026-11-24T15:00:00Z"));
+	tw_std_contracts(&w, T("2026-11-24T15:00:00Z"));
+	l = tw_position(&w, t, ACC, MNQ, 6, 21000);
+	assert_int_equal(t_count(l, ACT_PARTIAL_CLOSE, 0), 1);
+	assert_int_equal(t_find(l, ACT_PARTIAL_CLOSE, 0)->size, 2);
+	/* the first of its two fills, then the position: 5, still over, but 1 is on its way */
+	tw_trade(&w, t + 2, ACC, 901, MNQ, PX_ASK, 1, 21000, 0, 0.37, false);
+	l = tw_position(&w, t + 3, ACC, MNQ, 5, 21000);
+	assert_int_equal(l.n, 0);
+	/* even past the 2 s repeat window, while the position has not got there */
+	l = tw_position(&w, t + 2500, ACC, MNQ, 5, 21000);
+	assert_int_equal(l.n, 0);
+	/* the second fill: at the limit */
+	tw_trade(&w, t + 2600, ACC, 902, MNQ, PX_ASK, 1, 21000, 0, 0.37, false);
+	l = tw_position(&w, t + 2601, ACC, MNQ, 4, 21000);
+	assert_int_equal(l.n, 0);
+	/* the trader adds one: that is new, and reduced again */
+	l = tw_position(&w, t + 3000, ACC, MNQ, 5, 21000);
+	assert_int_equal(t_count(l, ACT_PARTIAL_CLOSE, 0), 1);
+	assert_int_equal(t_find(l, ACT_PARTIAL_CLOSE, 0)->size, 1);
+	/* the gateway refuses that one: the next event asks for it whole again */
+	engine_close_failed(w.eng, ACC, MNQ);
+	l = tw_position(&w, t + 3100, ACC, MNQ, 5, 21000);
+	assert_int_equal(t_count(l, ACT_PARTIAL_CLOSE, 0), 1);
+	assert_int_equal(t_find(l, ACT_PARTIAL_CLOSE, 0)->size, 1);
+	tw_free(&w);
+
+	/*
+	 * Two rules at once on one contract: RULE-001 takes 2 off 6 and RULE-011 (MNQ blocked)
+	 * closes it: the close becomes a partial close of the 4 the first does not take.
+	 */
+	tw_init(&w, T("2026-11-24T15:00:00Z"));
+	w.cfg.rules.max_contracts.enabled = true;
+	w.cfg.rules.max_contracts.limit = 4;
+	w.cfg.rules.max_contracts.action = SIZE_REDUCE_TO_LIMIT;
+	w.cfg.rules.symbol_blocks.enabled = true;
+	w.cfg.rules.symbol_blocks.n_symbols = 1;
+	strcpy(w.cfg.rules.symbol_blocks.symbols[0], "MNQ");
+	w.cfg.rules.symbol_blocks.close_existing = true;
+	tw_restart(&w, T("2026-11-24T15:00:00Z"));
+	tw_std_contracts(&w, T("2026-11-24T15:00:00Z"));
+	l = tw_position(&w, t, ACC, MNQ, 6, 21000);
+	int closing = 0;
+
+	for (size_t i = 0; i < l.n; i++) {
+		assert_int_not_equal(l.v[i].kind, ACT_CLOSE_CONTRACT);
+		if (l.v[i].kind == ACT_PARTIAL_CLOSE)
+			closing += l.v[i].size;
+	}
+	assert_int_equal(closing, 6);
+	tw_free(&w);
+}
+
 static void test_admin_enforce(void **s)
 {
 	struct tworld w;
@@ -451,6 +524,7 @@ int main(void)
 		cmocka_unit_test(test_guard_while_locked),
 		cmocka_unit_test(test_repeat_suppressed),
 		cmocka_unit_test(test_no_double_close),
+		cmocka_unit_test(test_half_filled_close_not_doubled),
 		cmocka_unit_test(test_admin_enforce),
 		cmocka_unit_test(test_unrealized_and_quotes),
 		cmocka_unit_test(test_symbols),
