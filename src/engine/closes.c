@@ -81,7 +81,6 @@ static void expect(struct engine *e, struct acct *a, struct pos *p, int size)
 	struct srm_close *c;
 	int qty = p->qty, cov, rest;
 
-	p->close_sent = e->now;
 	if (qty == 0 || size <= 0)
 		return;
 	cov = closes_covered(e, a, p->contract_id);
@@ -168,14 +167,10 @@ void engine_close_failed(struct engine *e, int64_t account_id, const char *contr
 {
 	struct acct *a = book_acct(e, account_id, false);
 	struct srm_close *c;
-	struct pos *p;
 
 	if (a == NULL || contract_id == NULL)
 		return;
 	c = find(a, contract_id);
 	if (c != NULL)
 		*c = a->closes[--a->n_closes];
-	p = acct_pos(a, contract_id);
-	if (p != NULL)
-		p->close_sent = 0;
 }

@@ -510,12 +510,9 @@ static const struct lockout *flattening_lock(const struct engine *e, int64_t acc
  * A lockout that flattened its scope keeps it flat: a position still open there (its close
  * failed, or the saved book brought it back after a restart) is closed again at the
  * account's next position or order event (SPEC §6: tried again at the next event). Not while
- * a close may still be working: a reducing market order on it, or a close sent less than
- * KEEP_FLAT_RETRY_MS ago (its fills may come in parts; asking again could close twice and
- * flip the position).
+ * a close may still be working on it: one of SRM's in flight (engine/closes.c) or a reducing
+ * market order working there (asking again could close twice and flip the position).
  */
-#define KEEP_FLAT_RETRY_MS 5000
-
 static void keep_flat(struct engine *e, struct acct *a)
 {
 	char why[192];
@@ -525,7 +522,7 @@ static void keep_flat(struct engine *e, struct acct *a)
 		const struct lockout *l = flattening_lock(e, a->id, p->contract_id);
 
 		if (l == NULL || p->qty == 0 || close_asked(e, a->id, p->contract_id) ||
-		    (p->close_sent != 0 && e->now - p->close_sent < KEEP_FLAT_RETRY_MS) ||
+		    closes_covered(e, a, p->contract_id) > 0 ||
 		    closing_in_progress(a, p->contract_id))
 			continue;
 		describe_lock(e, l, why, sizeof(why));

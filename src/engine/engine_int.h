@@ -112,7 +112,7 @@ bool fills_apply(struct engine *e, struct acct *a, const struct px_trade *t);
 bool fills_restore(struct engine *e, struct acct *a, const struct fill_rec *f);
 
 /* closes.c: SRM's own closes in flight (struct srm_close). */
-/* Remember the closes of a final, sent action, and when (pos.close_sent). */
+/* Remember the closes of a final action that goes out. */
 void closes_expect(struct engine *e, const struct srm_action *a);
 /* Is this new closing fill the answer to one of them? Uses up what it answers. */
 bool closes_fill(struct engine *e, struct acct *a, const struct px_trade *t);

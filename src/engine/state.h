@@ -21,7 +21,6 @@ struct pos {
 	uint64_t grew_seq;      /* engine sequence of the last increase: larger = grew later */
 	uint32_t cs;            /* the engine's slot of the contract (no lookup by string) */
 	bool restored;          /* put back from the state file; cleared after its next event */
-	srm_ms close_sent;      /* engine time SRM last asked to close it (0: never) */
 };
 
 /* A working order (status Open, Pending or Suspended). */
