@@ -403,6 +403,21 @@ static void fill_order(struct sim *s, struct sim_order *o, double price)
 	int64_t id = o->o.id, oco = o->oco_id;
 	int qty = o->o.size - o->o.fill_volume;
 
+	if (o->o.type == PX_OT_MARKET && s->partial_fills > 0 && o->rest_due_ns == 0 && qty >= 2) {
+		/* fault: half now (the order stays working), the rest partial_ms later */
+		int part = qty / 2;
+
+		s->partial_fills--;
+		o->rest_due_ns = sim_mono_ns() + (int64_t)s->partial_ms * 1000000;
+		o->o.status = PX_OS_OPEN;
+		o->o.fill_volume += part;
+		o->o.filled_price = price;
+		o->o.updated = sim_now_ms();
+		emit_order(s, o);
+		apply_fill(s, o, part, price);
+		return;
+	}
+
 	o->o.status = PX_OS_FILLED;
 	o->o.fill_volume = o->o.size;
 	o->o.filled_price = price;
@@ -781,4 +796,22 @@ void market_set_account(struct sim *s, struct px_account *a, const bool *can_tra
 	if (balance != NULL)
 		a->balance = money_norm(*balance);
 	emit_account(s, a);
+}
+
+void market_cron(struct sim *s)
+{
+	int64_t now = sim_mono_ns();
+
+	for (size_t i = 0; i < s->norders; i++) {
+		struct sim_order *o = &s->orders[i];
+		int ci;
+
+		if (o->rest_due_ns <= 0 || o->rest_due_ns > now || o->o.status != PX_OS_OPEN)
+			continue;
+		o->rest_due_ns = -1; /* split once */
+		ci = market_find_contract(s, o->o.contract_id);
+		if (ci >= 0)
+			fill_order(s, o, o->o.side == PX_BID ? s->contracts[ci].ask :
+				   s->contracts[ci].bid);
+	}
 }

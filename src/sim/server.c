@@ -372,6 +372,7 @@ static void on_cron(uv_timer_t *t)
 	struct server *sv = t->data;
 
 	hub_cron(sv->s);
+	market_cron(sv->s);
 	check_waiting(sv->s);
 }
 

@@ -53,6 +53,7 @@ struct sim_order {
 	int64_t parent_id;    /* bracket leg: entry order id */
 	int64_t oco_id;       /* bracket leg: sibling leg id */
 	int sl_ticks, tp_ticks, sl_type, tp_type; /* entry order: brackets (type 0: none) */
+	int64_t rest_due_ns;  /* partial_fills fault: the rest fills then (0: not split) */
 };
 
 /* A token issued by Auth/loginKey or Auth/validate. */
@@ -133,6 +134,8 @@ struct sim {
 	int nfaults;
 	int reject_auth;
 	int64_t stall_until_ns;
+	int partial_fills;    /* market orders still to fill in two parts (fault) */
+	int partial_ms;       /* ... this long apart */
 	/* request log */
 	struct sim_req reqlog[SIM_REQLOG];
 	int64_t req_seq;      /* seq of the last entry */
@@ -185,6 +188,8 @@ int market_close(struct sim *s, int64_t account_id, int ci, int size, char *msg,
 void market_set_quote(struct sim *s, int ci, double bid, double ask, double last);
 /* One random-walk step of every contract. */
 void market_walk(struct sim *s);
+/* Periodic: fill the rest of market orders split by the partial_fills fault when due. */
+void market_cron(struct sim *s);
 /* Change an account (GatewayUserAccount sent). */
 void market_set_account(struct sim *s, struct px_account *a, const bool *can_trade,
 			const double *balance);

@@ -861,6 +861,40 @@ static void test_faults(void **state)
 	cJSON_Delete(j);
 	wsc_close(&w);
 
+	/* partial_fills: a market order of 4 fills 2 now (still working), 2 after ~300 ms */
+	quote(ES, 6800.00, 6800.25);
+	cJSON_Delete(post("/sim/fault", "{\"kind\":\"partial_fills\",\"count\":1,\"ms\":300}"));
+	int64_t oid = place(ACC2, ES, 2, 0, 4, NULL);
+	j = post("/api/Order/searchOpen", "{\"accountId\":%lld}", (long long)ACC2);
+	const cJSON *o = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "orders"), 0);
+	assert_non_null(o);
+	assert_true(num(o, "id") == (double)oid && num(o, "status") == 1 &&
+		    num(o, "fillVolume") == 2);
+	cJSON_Delete(j);
+	j = post("/api/Position/searchOpen", "{\"accountId\":%lld}", (long long)ACC2);
+	assert_true(num(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "positions"), 0), "size") == 2);
+	cJSON_Delete(j);
+	t0 = mono_ns();
+	for (;;) {
+		j = post("/api/Position/searchOpen", "{\"accountId\":%lld}", (long long)ACC2);
+		double size = num(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "positions"), 0), "size");
+
+		cJSON_Delete(j);
+		if (size == 4)
+			break;
+		assert_true(size == 2 && mono_ns() - t0 < 3000000000LL);
+		usleep(20000);
+	}
+	assert_true(mono_ns() - t0 >= 200000000);
+	j = post("/api/Order/searchOpen", "{\"accountId\":%lld}", (long long)ACC2);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "orders")), 0);
+	cJSON_Delete(j);
+	/* only one order was split: the next fills whole */
+	place(ACC2, ES, 2, 1, 4, NULL);
+	j = post("/api/Position/searchOpen", "{\"accountId\":%lld}", (long long)ACC2);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "positions")), 0);
+	cJSON_Delete(j);
+
 	j = api_post(P.port, "/sim/fault", NULL, "{\"kind\":\"nope\"}", &st);
 	assert_int_equal(st, 400);
 	cJSON_Delete(j);
