@@ -179,5 +179,18 @@ check "that close is journaled as the lockout's, with its outcome" wait_for 3 is
 	"SELECT count(*)>0 FROM journal WHERE account_id=$ACC AND rule='ENGINE' AND action='close_contract' AND outcome='ok' AND reason LIKE '%e2e flatten%'"
 "$SRM" admin lockout clear "$ACC" --socket "$SOCK" >/dev/null
 
+# 14. SRM's reducing close fills in two parts, 0.6 s apart (srm-sim's partial_fills fault): the
+#     position event between the parts still shows 5 over 4, but the rest is on its way, so
+#     SRM asks for nothing more and the position ends at the limit, not under it
+sim POST /sim/fault '{"kind":"partial_fills","count":1,"ms":600}' >/dev/null
+j0=$(sqlite3 "$DB" "SELECT coalesce(max(id),0) FROM journal")
+order "{\"accountId\":$ACC,\"contractId\":\"$MNQ\",\"type\":1,\"side\":0,\"size\":6,\"limitPrice\":21010}" >/dev/null
+check "a close filling in two parts: the position ends at the limit (sim ground truth)" \
+	wait_for 5 is_eq 4 sim_pos "$ACC" "$MNQ"
+sleep 1.5
+check "...and stays there: no second close was sent" is_eq 4 sim_pos "$ACC" "$MNQ"
+check "one close journaled for it" is_eq 1 sqlite3 "$DB" \
+	"SELECT count(*) FROM journal WHERE id>$j0 AND account_id=$ACC AND action IN ('partial_close','close_contract','close_all')"
+
 echo "e2e: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
