@@ -76,6 +76,14 @@ void closes_on_position(struct engine *e, struct acct *a, const char *contract_i
 	prune(e, a);
 }
 
+bool closes_any(struct engine *e, struct acct *a)
+{
+	for (size_t i = 0; i < a->n_pos; i++)
+		if (closes_covered(e, a, a->pos[i].contract_id) > 0)
+			return true;
+	return false;
+}
+
 static void expect(struct engine *e, struct acct *a, struct pos *p, int size)
 {
 	struct srm_close *c;

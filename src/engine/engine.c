@@ -129,9 +129,41 @@ static void out_reserve(struct engine *e)
  * in flight will not already remove, drop the requests that repeat a recent identical one
  * (docs/ENGINE.md), and remember the closes that go out.
  */
+/*
+ * A close_all on an account where one of SRM's closes is in flight becomes one close per
+ * position, so that closes_adjust can trim the one in flight (the executor would send
+ * closeContract for it whole, on top of the rest still coming).
+ */
+static void split_close_all(struct engine *e)
+{
+	for (size_t i = 0, n = e->n_out; i < n; i++) {
+		struct srm_action tmpl = e->out[i];
+		struct acct *a;
+
+		if (tmpl.kind != ACT_CLOSE_ALL || tmpl.dry_run)
+			continue;
+		a = book_acct(e, tmpl.account_id, false);
+		if (a == NULL || a->n_pos == 0 || !closes_any(e, a))
+			continue;
+		if (e->n_out + a->n_pos > e->cap_out) {
+			e->cap_out = (e->n_out + a->n_pos) * 2;
+			e->out = xreallocarray(e->out, e->cap_out, sizeof(*e->out));
+		}
+		tmpl.kind = ACT_CLOSE_CONTRACT;
+		for (size_t k = 0; k < a->n_pos; k++) {
+			struct srm_action *y = k == 0 ? &e->out[i] : &e->out[e->n_out++];
+
+			*y = tmpl;
+			strlcpy_s(y->contract_id, a->pos[k].contract_id, sizeof(y->contract_id));
+		}
+	}
+}
+
 static void finalize(struct engine *e)
 {
 	size_t k = 0;
+
+	split_close_all(e);
 
 	for (size_t i = 0; i < e->n_out; i++) {
 		const struct srm_action *a = &e->out[i];

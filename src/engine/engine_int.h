@@ -120,6 +120,8 @@ bool closes_fill(struct engine *e, struct acct *a, const struct px_trade *t);
 void closes_on_position(struct engine *e, struct acct *a, const char *contract_id);
 /* Contracts of this position that closes in flight will still remove. */
 int closes_covered(struct engine *e, struct acct *a, const char *contract_id);
+/* Is one of SRM's closes in flight on any position of the account? */
+bool closes_any(struct engine *e, struct acct *a);
 /*
  * Fit a close or partial close asked for now to what closes in flight will not already
  * remove (a close on top of a half-filled one would close twice and flip the position).

@@ -386,6 +386,30 @@ static void test_half_filled_close_not_doubled(void **s)
 	}
 	assert_int_equal(closing, 6);
 	tw_free(&w);
+
+	/*
+	 * A lockout's close_all while a reduction of MNQ is half filled: one close per position,
+	 * MNQ's trimmed to what is not already on its way (5 - 1), ES's whole.
+	 */
+	tw_init(&w, T("2026-11-24T15:00:00Z"));
+	w.cfg.rules.max_contracts.enabled = true;
+	w.cfg.rules.max_contracts.limit = 5;
+	w.cfg.rules.max_contracts.action = SIZE_REDUCE_TO_LIMIT;
+	tw_restart(&w, T("2026-11-24T15:00:00Z"));
+	tw_std_contracts(&w, T("2026-11-24T15:00:00Z"));
+	tw_position(&w, t, ACC, ES, 1, 6000);
+	l = tw_position(&w, t + 1, ACC, MNQ, 6, 21000);
+	assert_int_equal(t_find(l, ACT_PARTIAL_CLOSE, 0)->size, 2);
+	tw_trade(&w, t + 2, ACC, 903, MNQ, PX_ASK, 1, 21000, 0, 0.37, false);
+	tw_position(&w, t + 3, ACC, MNQ, 5, 21000);
+	l = engine_admin_lockout(w.eng, ACC, UNTIL_RESET, 0, "desk", t + 4);
+	assert_int_equal(t_count(l, ACT_CLOSE_ALL, -2), 0);
+	assert_int_equal(t_count(l, ACT_PARTIAL_CLOSE, -1), 1);
+	assert_string_equal(t_find(l, ACT_PARTIAL_CLOSE, -1)->contract_id, MNQ);
+	assert_int_equal(t_find(l, ACT_PARTIAL_CLOSE, -1)->size, 4);
+	assert_int_equal(t_count(l, ACT_CLOSE_CONTRACT, -1), 1);
+	assert_string_equal(t_find(l, ACT_CLOSE_CONTRACT, -1)->contract_id, ES);
+	tw_free(&w);
 }
 
 static void test_admin_enforce(void **s)
