@@ -63,15 +63,23 @@ int closes_covered(struct engine *e, struct acct *a, const char *contract_id)
 	return abs(p->qty) - abs(c->target);
 }
 
-void closes_on_position(struct engine *e, struct acct *a, const char *contract_id)
+void closes_on_position(struct engine *e, struct acct *a, const char *contract_id, int prev_qty)
 {
+	const struct pos *p = acct_pos(a, contract_id);
+	int qty = p != NULL ? p->qty : 0;
 	struct srm_close *c;
 
 	if (a->n_closes == 0)
 		return;
 	c = find(a, contract_id);
-	/* Once there, later growth is the trader's: it is not covered by these closes. */
-	if (c != NULL && reached(a, c))
+	/*
+	 * Once there, later growth is the trader's: it is not covered by these closes. Growth
+	 * before that ends them too: the trader acted, or events were missed (a hub drop) and
+	 * the book was wrong about them; the next close is asked for whole, as it would be
+	 * without them (stuck over a limit is worse than the rare double close this risks).
+	 */
+	if (c != NULL && (reached(a, c) || prev_qty == 0 || (prev_qty > 0) != (qty > 0) ||
+			  abs(qty) > abs(prev_qty)))
 		c->done = true;
 	prune(e, a);
 }

@@ -839,7 +839,7 @@ struct act_list engine_apply(struct engine *e, const struct srm_event *ev, srm_m
 		a = book_acct(e, ev->u.position.account_id, true);
 		int prev = book_apply_position(e, a, &ev->u.position);
 
-		closes_on_position(e, a, ev->u.position.contract_id);
+		closes_on_position(e, a, ev->u.position.contract_id, prev);
 		recent_forget(e, ev);
 		run_rules(e, a, ev, prev, NULL);
 		guard(e, a, ev, prev);

@@ -116,8 +116,8 @@ bool fills_restore(struct engine *e, struct acct *a, const struct fill_rec *f);
 void closes_expect(struct engine *e, const struct srm_action *a);
 /* Is this new closing fill the answer to one of them? Uses up what it answers. */
 bool closes_fill(struct engine *e, struct acct *a, const struct px_trade *t);
-/* A position event: closes that got the position where they aimed are seen through. */
-void closes_on_position(struct engine *e, struct acct *a, const char *contract_id);
+/* A position event: closes that got the position where they aimed, or that it outgrew, end. */
+void closes_on_position(struct engine *e, struct acct *a, const char *contract_id, int prev_qty);
 /* Contracts of this position that closes in flight will still remove. */
 int closes_covered(struct engine *e, struct acct *a, const char *contract_id);
 /* Is one of SRM's closes in flight on any position of the account? */

@@ -410,6 +410,24 @@ static void test_half_filled_close_not_doubled(void **s)
 	assert_int_equal(t_count(l, ACT_CLOSE_CONTRACT, -1), 1);
 	assert_string_equal(t_find(l, ACT_CLOSE_CONTRACT, -1)->contract_id, ES);
 	tw_free(&w);
+
+	/*
+	 * The events of a close went missing (a hub drop): the book still says 6 with a close
+	 * to 4 "in flight" when the trader adds 1 (really 4 + 3 = 7). Growth ends what was in
+	 * flight: the whole excess is asked for, not trimmed to nothing.
+	 */
+	tw_init(&w, T("2026-11-24T15:00:00Z"));
+	w.cfg.rules.max_contracts.enabled = true;
+	w.cfg.rules.max_contracts.limit = 4;
+	w.cfg.rules.max_contracts.action = SIZE_REDUCE_TO_LIMIT;
+	tw_restart(&w, T("2026-11-24T15:00:00Z"));
+	tw_std_contracts(&w, T("2026-11-24T15:00:00Z"));
+	l = tw_position(&w, t, ACC, MNQ, 6, 21000);
+	assert_int_equal(t_find(l, ACT_PARTIAL_CLOSE, 0)->size, 2);
+	l = tw_position(&w, t + 1000, ACC, MNQ, 7, 21000);
+	assert_int_equal(t_count(l, ACT_PARTIAL_CLOSE, 0), 1);
+	assert_int_equal(t_find(l, ACT_PARTIAL_CLOSE, 0)->size, 3);
+	tw_free(&w);
 }
 
 static void test_admin_enforce(void **s)
