@@ -84,6 +84,18 @@ void closes_on_position(struct engine *e, struct acct *a, const char *contract_i
 	prune(e, a);
 }
 
+void closes_order_ended(struct engine *e, struct acct *a, const char *contract_id)
+{
+	struct srm_close *c;
+
+	if (a->n_closes == 0)
+		return;
+	c = find(a, contract_id);
+	if (c != NULL)
+		c->done = true;
+	prune(e, a);
+}
+
 bool closes_any(struct engine *e, struct acct *a)
 {
 	for (size_t i = 0; i < a->n_pos; i++)
@@ -113,6 +125,7 @@ static void expect(struct engine *e, struct acct *a, struct pos *p, int size)
 	}
 	c->side = qty > 0 ? PX_ASK : PX_BID;
 	c->done = false;
+	c->recheck = false;
 	c->left = (c->left > 0 ? c->left : 0) + size;
 	c->target = rest <= 0 ? 0 : qty > 0 ? rest : -rest;
 	c->at = e->now;
@@ -170,6 +183,16 @@ bool closes_adjust(struct engine *e, struct srm_action *x)
 	if (cov <= 0)
 		return true;
 	want = x->kind == ACT_CLOSE_CONTRACT ? abs(p->qty) : x->size;
+	/* If what is in flight never lands (its events lost), the rules must look again. */
+	struct srm_close *c = find(a, x->contract_id);
+
+	if (c != NULL && !c->recheck) {
+		struct ev_timer t = {.rule = TIMER_RECHECK, .account_id = a->id};
+
+		strlcpy_s(t.contract_id, x->contract_id, sizeof(t.contract_id));
+		timer_push(e, c->at + CLOSE_WINDOW_MS + 1, &t);
+		c->recheck = true;
+	}
 	if (want <= cov)
 		return false;
 	x->kind = ACT_PARTIAL_CLOSE;

@@ -638,10 +638,52 @@ static void daily_reset(struct engine *e, struct acct *only)
 	}
 }
 
+/* The event that reports a position (or a working order) unchanged: rules look again. */
+static void pos_event(const struct acct *a, const struct pos *p, struct srm_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = EV_POSITION;
+	ev->u.position.id = p->id;
+	ev->u.position.account_id = a->id;
+	strlcpy_s(ev->u.position.contract_id, p->contract_id, sizeof(ev->u.position.contract_id));
+	ev->u.position.type = p->qty > 0 ? PX_PT_LONG : PX_PT_SHORT;
+	ev->u.position.size = abs(p->qty);
+	ev->u.position.average_price = p->avg_price;
+}
+
+static void ord_event(const struct acct *a, const struct ord *o, struct srm_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = EV_ORDER;
+	ev->u.order.id = o->id;
+	ev->u.order.account_id = a->id;
+	strlcpy_s(ev->u.order.contract_id, o->contract_id, sizeof(ev->u.order.contract_id));
+	ev->u.order.status = o->status;
+	ev->u.order.type = o->type;
+	ev->u.order.side = o->side;
+	ev->u.order.size = o->size;
+	ev->u.order.limit_price = o->limit_price;
+	ev->u.order.stop_price = o->stop_price;
+	ev->u.order.filled_price = PX_NULL;
+}
+
 static void fire_timer(struct engine *e, const struct timer *t)
 {
 	e->stats.timers_fired++;
-	if (t->t.rule < 0) { /* a lockout's end */
+	if (t->t.rule == TIMER_RECHECK) {
+		/* a close was trimmed by one in flight that has lapsed now: look again */
+		struct acct *a = book_acct(e, t->t.account_id, false);
+		const struct pos *p = a != NULL ? acct_pos(a, t->t.contract_id) : NULL;
+		struct srm_event ev;
+
+		if (p == NULL || p->qty == 0)
+			return;
+		pos_event(a, p, &ev);
+		run_rules(e, a, &ev, p->qty, NULL);
+		keep_flat(e, a);
+		return;
+	}
+	if (t->t.rule == TIMER_LOCK_END) {
 		for (size_t i = 0; i < e->n_locks; i++) {
 			const struct lockout *l = &e->locks[i];
 
@@ -741,35 +783,6 @@ static void apply_contract(struct engine *e, const struct px_contract *pc)
 	root_from_id(pc->id, c->k.root, sizeof(c->k.root));
 }
 
-/* The event that reports a position (or a working order) unchanged: rules look again. */
-static void pos_event(const struct acct *a, const struct pos *p, struct srm_event *ev)
-{
-	memset(ev, 0, sizeof(*ev));
-	ev->kind = EV_POSITION;
-	ev->u.position.id = p->id;
-	ev->u.position.account_id = a->id;
-	strlcpy_s(ev->u.position.contract_id, p->contract_id, sizeof(ev->u.position.contract_id));
-	ev->u.position.type = p->qty > 0 ? PX_PT_LONG : PX_PT_SHORT;
-	ev->u.position.size = abs(p->qty);
-	ev->u.position.average_price = p->avg_price;
-}
-
-static void ord_event(const struct acct *a, const struct ord *o, struct srm_event *ev)
-{
-	memset(ev, 0, sizeof(*ev));
-	ev->kind = EV_ORDER;
-	ev->u.order.id = o->id;
-	ev->u.order.account_id = a->id;
-	strlcpy_s(ev->u.order.contract_id, o->contract_id, sizeof(ev->u.order.contract_id));
-	ev->u.order.status = o->status;
-	ev->u.order.type = o->type;
-	ev->u.order.side = o->side;
-	ev->u.order.size = o->size;
-	ev->u.order.limit_price = o->limit_price;
-	ev->u.order.stop_price = o->stop_price;
-	ev->u.order.filled_price = PX_NULL;
-}
-
 /*
  * New knowledge of a contract (its metadata, or that it does not exist) can change what the
  * size and symbol rules decide about positions and orders already there: evaluate them again
@@ -855,6 +868,10 @@ struct act_list engine_apply(struct engine *e, const struct srm_event *ev, srm_m
 		a = book_acct(e, ev->u.order.account_id, true);
 		bool had = book_apply_order(e, a, &ev->u.order, &prev);
 
+		if (ev->u.order.type == PX_OT_MARKET && (ev->u.order.status == PX_OS_REJECTED ||
+							 ev->u.order.status == PX_OS_CANCELLED ||
+							 ev->u.order.status == PX_OS_EXPIRED))
+			closes_order_ended(e, a, ev->u.order.contract_id);
 		recent_forget(e, ev);
 		run_rules(e, a, ev, 0, had ? &prev : NULL);
 		guard(e, a, ev, 0);

@@ -24,10 +24,14 @@ struct cslot {
 	struct watch *watch;
 };
 
+/* ev_timer.rule of the engine's own timers (rules use 0..RULE_COUNT-1). */
+#define TIMER_LOCK_END (-1)   /* key: the lockout's id */
+#define TIMER_RECHECK (-2)    /* a close trimmed by one in flight: look again when it lapses */
+
 struct timer {
 	srm_ms at;
 	uint64_t seq;            /* FIFO among equal deadlines */
-	struct ev_timer t;       /* rule -1: engine timer, key = lockout id */
+	struct ev_timer t;       /* rule < 0: the engine's own (TIMER_LOCK_END, TIMER_RECHECK) */
 };
 
 /* A recent request, to suppress exact repeats (docs/ENGINE.md). */
@@ -120,6 +124,8 @@ bool closes_fill(struct engine *e, struct acct *a, const struct px_trade *t);
 void closes_on_position(struct engine *e, struct acct *a, const char *contract_id, int prev_qty);
 /* Contracts of this position that closes in flight will still remove. */
 int closes_covered(struct engine *e, struct acct *a, const char *contract_id);
+/* A market order on the contract ended unfilled (rejected, cancelled, expired): closes end. */
+void closes_order_ended(struct engine *e, struct acct *a, const char *contract_id);
 /* Is one of SRM's closes in flight on any position of the account? */
 bool closes_any(struct engine *e, struct acct *a);
 /*

@@ -65,7 +65,8 @@ struct srm_close {
 	int side;               /* of the closing orders: PX_ASK closes a long */
 	int left;               /* closing fills still expected, in contracts */
 	int target;             /* the signed position size they aim at (0: flat) */
-	bool done;              /* a position event showed the target reached */
+	bool done;              /* seen through (target reached), outgrown, or its order ended */
+	bool recheck;           /* a close was trimmed by it: rules look again when it lapses */
 	srm_ms at;              /* engine time of the last close */
 };
 

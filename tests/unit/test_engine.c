@@ -428,6 +428,40 @@ static void test_half_filled_close_not_doubled(void **s)
 	assert_int_equal(t_count(l, ACT_PARTIAL_CLOSE, 0), 1);
 	assert_int_equal(t_find(l, ACT_PARTIAL_CLOSE, 0)->size, 3);
 	tw_free(&w);
+
+	/*
+	 * A close trimmed to nothing by one in flight that never lands (its events lost): when
+	 * that one lapses (10 s), the rules look again by themselves, no event needed.
+	 */
+	tw_init(&w, T("2026-11-24T15:00:00Z"));
+	w.cfg.rules.max_contracts.enabled = true;
+	w.cfg.rules.max_contracts.limit = 4;
+	w.cfg.rules.max_contracts.action = SIZE_REDUCE_TO_LIMIT;
+	tw_restart(&w, T("2026-11-24T15:00:00Z"));
+	tw_std_contracts(&w, T("2026-11-24T15:00:00Z"));
+	tw_position(&w, t, ACC, MNQ, 6, 21000);                   /* partial close 2 */
+	l = tw_position(&w, t + 2500, ACC, MNQ, 6, 21000);        /* reported again: covered */
+	assert_int_equal(l.n, 0);
+	l = tw_advance(&w, t + 10000);
+	assert_int_equal(l.n, 0);
+	l = tw_advance(&w, t + 10001);
+	assert_int_equal(t_count(l, ACT_PARTIAL_CLOSE, 0), 1);
+	assert_int_equal(t_find(l, ACT_PARTIAL_CLOSE, 0)->size, 2);
+	tw_free(&w);
+
+	/* the close's market order is rejected: what it covered is asked for at once */
+	tw_init(&w, T("2026-11-24T15:00:00Z"));
+	w.cfg.rules.max_contracts.enabled = true;
+	w.cfg.rules.max_contracts.limit = 4;
+	w.cfg.rules.max_contracts.action = SIZE_REDUCE_TO_LIMIT;
+	tw_restart(&w, T("2026-11-24T15:00:00Z"));
+	tw_std_contracts(&w, T("2026-11-24T15:00:00Z"));
+	tw_position(&w, t, ACC, MNQ, 6, 21000);
+	tw_order(&w, t + 5, ACC, 950, MNQ, PX_OS_REJECTED, PX_OT_MARKET, PX_ASK, 2, PX_NULL,
+		 PX_NULL);
+	l = tw_position(&w, t + 2500, ACC, MNQ, 6, 21000);
+	assert_int_equal(t_count(l, ACT_PARTIAL_CLOSE, 0), 1);
+	tw_free(&w);
 }
 
 static void test_admin_enforce(void **s)
