@@ -319,6 +319,17 @@ static void test_no_double_close(void **s)
 }
 
 /* srm admin enforce: one rule, now, even when disabled; dry run marks the actions. */
+/* RULE-001 alone, reducing to `limit` contracts, with the standard contracts, at 15:00. */
+static void r001_world(struct tworld *w, int limit)
+{
+	tw_init(w, T("2026-11-24T15:00:00Z"));
+	w->cfg.rules.max_contracts.enabled = true;
+	w->cfg.rules.max_contracts.limit = limit;
+	w->cfg.rules.max_contracts.action = SIZE_REDUCE_TO_LIMIT;
+	tw_restart(w, T("2026-11-24T15:00:00Z"));
+	tw_std_contracts(w, T("2026-11-24T15:00:00Z"));
+}
+
 /*
  * A close that fills in parts: the position event between the parts shows the breach still
  * there, but the close in flight will remove the rest, so nothing more is asked; asking
@@ -331,12 +342,7 @@ static void test_half_filled_close_not_doubled(void **s)
 	srm_ms t = T("2026-11-24T15:00:01Z");
 
 	(void)s;
-	tw_init(&w, T("2026-11-24T15:00:00Z"));
-	w.cfg.rules.max_contracts.enabled = true;
-	w.cfg.rules.max_contracts.limit = 4;
-	w.cfg.rules.max_contracts.action = SIZE_REDUCE_TO_LIMIT;
-	tw_restart(&w, T("2026-11-24T15:00:00Z"));
-	tw_std_contracts(&w, T("2026-11-24T15:00:00Z"));
+	r001_world(&w, 4);
 	l = tw_position(&w, t, ACC, MNQ, 6, 21000);
 	assert_int_equal(t_count(l, ACT_PARTIAL_CLOSE, 0), 1);
 	assert_int_equal(t_find(l, ACT_PARTIAL_CLOSE, 0)->size, 2);
@@ -391,12 +397,7 @@ static void test_half_filled_close_not_doubled(void **s)
 	 * A lockout's close_all while a reduction of MNQ is half filled: one close per position,
 	 * MNQ's trimmed to what is not already on its way (5 - 1), ES's whole.
 	 */
-	tw_init(&w, T("2026-11-24T15:00:00Z"));
-	w.cfg.rules.max_contracts.enabled = true;
-	w.cfg.rules.max_contracts.limit = 5;
-	w.cfg.rules.max_contracts.action = SIZE_REDUCE_TO_LIMIT;
-	tw_restart(&w, T("2026-11-24T15:00:00Z"));
-	tw_std_contracts(&w, T("2026-11-24T15:00:00Z"));
+	r001_world(&w, 5);
 	tw_position(&w, t, ACC, ES, 1, 6000);
 	l = tw_position(&w, t + 1, ACC, MNQ, 6, 21000);
 	assert_int_equal(t_find(l, ACT_PARTIAL_CLOSE, 0)->size, 2);
@@ -416,12 +417,7 @@ static void test_half_filled_close_not_doubled(void **s)
 	 * to 4 "in flight" when the trader adds 1 (really 4 + 3 = 7). Growth ends what was in
 	 * flight: the whole excess is asked for, not trimmed to nothing.
 	 */
-	tw_init(&w, T("2026-11-24T15:00:00Z"));
-	w.cfg.rules.max_contracts.enabled = true;
-	w.cfg.rules.max_contracts.limit = 4;
-	w.cfg.rules.max_contracts.action = SIZE_REDUCE_TO_LIMIT;
-	tw_restart(&w, T("2026-11-24T15:00:00Z"));
-	tw_std_contracts(&w, T("2026-11-24T15:00:00Z"));
+	r001_world(&w, 4);
 	l = tw_position(&w, t, ACC, MNQ, 6, 21000);
 	assert_int_equal(t_find(l, ACT_PARTIAL_CLOSE, 0)->size, 2);
 	l = tw_position(&w, t + 1000, ACC, MNQ, 7, 21000);
@@ -433,12 +429,7 @@ static void test_half_filled_close_not_doubled(void **s)
 	 * A close trimmed to nothing by one in flight that never lands (its events lost): when
 	 * that one lapses (10 s), the rules look again by themselves, no event needed.
 	 */
-	tw_init(&w, T("2026-11-24T15:00:00Z"));
-	w.cfg.rules.max_contracts.enabled = true;
-	w.cfg.rules.max_contracts.limit = 4;
-	w.cfg.rules.max_contracts.action = SIZE_REDUCE_TO_LIMIT;
-	tw_restart(&w, T("2026-11-24T15:00:00Z"));
-	tw_std_contracts(&w, T("2026-11-24T15:00:00Z"));
+	r001_world(&w, 4);
 	tw_position(&w, t, ACC, MNQ, 6, 21000);                   /* partial close 2 */
 	l = tw_position(&w, t + 2500, ACC, MNQ, 6, 21000);        /* reported again: covered */
 	assert_int_equal(l.n, 0);
@@ -450,12 +441,7 @@ static void test_half_filled_close_not_doubled(void **s)
 	tw_free(&w);
 
 	/* the close's market order is rejected: what it covered is asked for at once */
-	tw_init(&w, T("2026-11-24T15:00:00Z"));
-	w.cfg.rules.max_contracts.enabled = true;
-	w.cfg.rules.max_contracts.limit = 4;
-	w.cfg.rules.max_contracts.action = SIZE_REDUCE_TO_LIMIT;
-	tw_restart(&w, T("2026-11-24T15:00:00Z"));
-	tw_std_contracts(&w, T("2026-11-24T15:00:00Z"));
+	r001_world(&w, 4);
 	tw_position(&w, t, ACC, MNQ, 6, 21000);
 	tw_order(&w, t + 5, ACC, 950, MNQ, PX_OS_REJECTED, PX_OT_MARKET, PX_ASK, 2, PX_NULL,
 		 PX_NULL);
