@@ -35,7 +35,7 @@ static bool reached(const struct acct *a, const struct srm_close *c)
 	return abs(p->qty) <= abs(c->target);
 }
 
-/* Forget closes that are seen through (fills in, target reached) or older than the window. */
+/* Forget closes that are seen through (fills in, and done or there) or older than the window. */
 static void prune(struct engine *e, struct acct *a)
 {
 	for (size_t i = 0; i < a->n_closes;) {
@@ -104,7 +104,7 @@ bool closes_any(struct engine *e, struct acct *a)
 	return false;
 }
 
-static void expect(struct engine *e, struct acct *a, struct pos *p, int size)
+static void expect(struct engine *e, struct acct *a, const struct pos *p, int size)
 {
 	struct srm_close *c;
 	int qty = p->qty, cov, rest;
@@ -134,7 +134,7 @@ static void expect(struct engine *e, struct acct *a, struct pos *p, int size)
 void closes_expect(struct engine *e, const struct srm_action *x)
 {
 	struct acct *a;
-	struct pos *p;
+	const struct pos *p;
 
 	if (x->dry_run || (x->kind != ACT_CLOSE_ALL && x->kind != ACT_CLOSE_CONTRACT &&
 			   x->kind != ACT_PARTIAL_CLOSE))
