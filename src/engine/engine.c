@@ -125,11 +125,6 @@ static void out_reserve(struct engine *e)
 }
 
 /*
- * At the end of each public call, once every field is filled in: fit closes to what closes
- * in flight will not already remove, drop the requests that repeat a recent identical one
- * (docs/ENGINE.md), and remember the closes that go out.
- */
-/*
  * A close_all on an account where one of SRM's closes is in flight becomes one close per
  * position, so that closes_adjust can trim the one in flight (the executor would send
  * closeContract for it whole, on top of the rest still coming).
@@ -159,6 +154,11 @@ static void split_close_all(struct engine *e)
 	}
 }
 
+/*
+ * At the end of each public call, once every field is filled in: fit closes to what closes
+ * in flight will not already remove, drop the requests that repeat a recent identical one
+ * (docs/ENGINE.md), and remember the closes that go out.
+ */
 static void finalize(struct engine *e)
 {
 	size_t k = 0;
