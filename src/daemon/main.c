@@ -38,6 +38,7 @@ void srmd_notify(struct srmd *d, const char *msg)
 static void on_hub_event(struct gw_hub *hub, const struct srm_event *ev, void *ud)
 {
 	(void)hub;
+	srmd_hub_news(ud, ev);
 	srmd_feed(ud, ev);
 }
 
@@ -391,6 +392,7 @@ out:
 	config_free(d.cfg);
 	free(d.guarded);
 	free(d.dirty);
+	free(d.news);
 	free(d.looked_up);
 	free(d.config_path);
 	free(d.socket_path);

@@ -20,7 +20,47 @@ struct recon {
 	struct srmd *d;
 	int64_t account_id;
 	enum gw_endpoint ep;
+	uint64_t asked;             /* d->news_seq when the search was asked for */
 };
+
+void srmd_hub_news(struct srmd *d, const struct srm_event *ev)
+{
+	struct hub_news *h;
+
+	if (d->reconciles_pending <= 0 || (ev->kind != EV_POSITION && ev->kind != EV_ORDER))
+		return;
+	if (d->n_news == d->cap_news) {
+		d->cap_news = d->cap_news ? d->cap_news * 2 : 16;
+		d->news = xreallocarray(d->news, d->cap_news, sizeof(*d->news));
+	}
+	h = &d->news[d->n_news++];
+	memset(h, 0, sizeof(*h));
+	h->seq = ++d->news_seq;
+	if (ev->kind == EV_POSITION) {
+		h->account_id = ev->u.position.account_id;
+		strlcpy_s(h->contract_id, ev->u.position.contract_id, sizeof(h->contract_id));
+	} else {
+		h->account_id = ev->u.order.account_id;
+		h->order_id = ev->u.order.id;
+	}
+}
+
+/* Did the hubs report this position (contract) or order (order_id) after `asked`? */
+static bool newer_news(const struct srmd *d, uint64_t asked, int64_t account_id,
+		       const char *contract_id, int64_t order_id)
+{
+	for (size_t i = d->n_news; i-- > 0;) {
+		const struct hub_news *h = &d->news[i];
+
+		if (h->seq <= asked)
+			break;
+		if (h->account_id == account_id &&
+		    (contract_id != NULL ? strcmp(h->contract_id, contract_id) == 0
+					 : h->order_id == order_id))
+			return true;
+	}
+	return false;
+}
 
 /*
  * Room for the rows that came (at most RECON_MAX_ROWS), not for the most that may come: 4096
@@ -47,6 +87,7 @@ static void step_done(struct srmd *d)
 {
 	if (--d->reconciles_pending > 0)
 		return;
+	d->n_news = 0; /* nothing is pending that news could be newer than */
 	srmd_sync_quotes(d);
 	if (d->phase == PH_RECONCILE) {
 		d->phase = PH_GUARDING;
@@ -57,7 +98,13 @@ static void step_done(struct srmd *d)
 	}
 }
 
-static void apply_positions(struct srmd *d, int64_t account_id, struct srm_event *evs, size_t n)
+/*
+ * A search answer is a snapshot from when the gateway served it; a hub event that came in
+ * after we asked may be newer (SRM's own close, the trader's exit). Such a position or order
+ * keeps what the hub said: the answer would undo it, and the rules would act on the past.
+ */
+static void apply_positions(struct srmd *d, uint64_t asked, int64_t account_id,
+			    struct srm_event *evs, size_t n)
 {
 	struct acct *a = engine_acct(d->eng, account_id);
 	char text[200];
@@ -69,7 +116,7 @@ static void apply_positions(struct srmd *d, int64_t account_id, struct srm_event
 		for (size_t k = 0; k < n; k++)
 			if (strcmp(evs[k].u.position.contract_id, a->pos[i].contract_id) == 0)
 				found = true;
-		if (found) {
+		if (found || newer_news(d, asked, account_id, a->pos[i].contract_id, 0)) {
 			i++;
 			continue;
 		}
@@ -86,6 +133,14 @@ static void apply_positions(struct srmd *d, int64_t account_id, struct srm_event
 		const struct pos *p = a ? acct_pos(a, evs[k].u.position.contract_id) : NULL;
 		int qty = evs[k].u.position.type == PX_PT_SHORT ? -evs[k].u.position.size : evs[k].u.position.size;
 
+		if (newer_news(d, asked, account_id, evs[k].u.position.contract_id, 0)) {
+			snprintf(text, sizeof(text), "position %s: the hub's news is newer than the "
+				 "snapshot (%d); kept %d", evs[k].u.position.contract_id, qty,
+				 p ? p->qty : 0);
+			note(d, account_id, text);
+			continue;
+		}
+
 		if (p == NULL || p->qty != qty) {
 			snprintf(text, sizeof(text), "position %s is %d (was %d)",
 				 evs[k].u.position.contract_id, qty, p ? p->qty : 0);
@@ -96,7 +151,8 @@ static void apply_positions(struct srmd *d, int64_t account_id, struct srm_event
 	}
 }
 
-static void apply_orders(struct srmd *d, int64_t account_id, struct srm_event *evs, size_t n)
+static void apply_orders(struct srmd *d, uint64_t asked, int64_t account_id,
+			 struct srm_event *evs, size_t n)
 {
 	struct acct *a = engine_acct(d->eng, account_id);
 	char text[200];
@@ -107,7 +163,7 @@ static void apply_orders(struct srmd *d, int64_t account_id, struct srm_event *e
 		for (size_t k = 0; k < n; k++)
 			if (evs[k].u.order.id == a->ord[i].id)
 				found = true;
-		if (found) {
+		if (found || newer_news(d, asked, account_id, NULL, a->ord[i].id)) {
 			i++;
 			continue;
 		}
@@ -123,6 +179,8 @@ static void apply_orders(struct srmd *d, int64_t account_id, struct srm_event *e
 		srmd_feed(d, &z);
 	}
 	for (size_t k = 0; k < n; k++) {
+		if (newer_news(d, asked, account_id, NULL, evs[k].u.order.id))
+			continue; /* the hub said more recently what became of it */
 		if (a == NULL || acct_ord(a, evs[k].u.order.id) == NULL) {
 			snprintf(text, sizeof(text), "working order %" PRId64 " found", evs[k].u.order.id);
 			note(d, account_id, text);
@@ -174,9 +232,9 @@ static void on_search(struct gw_rest *r, const struct gw_result *res, void *ud)
 		d->bad_events++;
 		d->resync_wanted = true;
 	} else if (rc->ep == GW_EP_POSITION_SEARCH_OPEN) {
-		apply_positions(d, rc->account_id, evs, n);
+		apply_positions(d, rc->asked, rc->account_id, evs, n);
 	} else if (rc->ep == GW_EP_ORDER_SEARCH_OPEN) {
-		apply_orders(d, rc->account_id, evs, n);
+		apply_orders(d, rc->asked, rc->account_id, evs, n);
 	} else if (rc->ep == GW_EP_TRADE_SEARCH) {
 		apply_trades(d, rc->account_id, evs, n);
 	}
@@ -194,6 +252,7 @@ static void search(struct srmd *d, int64_t account_id, enum gw_endpoint ep)
 	rc->account_id = account_id;
 	rc->ep = ep;
 	d->reconciles_pending++;
+	rc->asked = d->news_seq;
 	if (ep == GW_EP_POSITION_SEARCH_OPEN)
 		ok = gw_position_search_open(d->rest, account_id, GW_PRIO_RECONCILE, on_search, rc);
 	else if (ep == GW_EP_ORDER_SEARCH_OPEN)

@@ -34,6 +34,14 @@ struct inflight {
 	struct srmd *d;
 };
 
+/* A position (contract_id set) or an order (order_id set) the hubs reported, and when. */
+struct hub_news {
+	int64_t account_id;
+	int64_t order_id;
+	char contract_id[SRM_ID_MAX];
+	uint64_t seq;
+};
+
 struct srmd {
 	uv_loop_t *loop;
 	char *config_path;
@@ -59,6 +67,14 @@ struct srmd {
 
 	int64_t *guarded;           /* account ids guarded */
 	size_t n_guarded;
+
+	/*
+	 * Hub news while a reconcile is pending (reconcile.c): a REST answer asked for before a
+	 * hub event on the same position or order must not undo it. Cleared when none is pending.
+	 */
+	struct hub_news *news;
+	size_t n_news, cap_news;
+	uint64_t news_seq;
 
 	int64_t *dirty;             /* accounts whose positions/orders changed since the last save */
 	size_t n_dirty, cap_dirty;
@@ -101,6 +117,8 @@ size_t exec_inflight(const struct srmd *d);
 
 /* reconcile.c: start-up and after reconnects. */
 void srmd_reconcile(struct srmd *d, const char *why);
+/* A hub event is about to be applied: remember it while a reconcile is pending. */
+void srmd_hub_news(struct srmd *d, const struct srm_event *ev);
 
 /* main.c: tell systemd (Type=notify) when $NOTIFY_SOCKET is set; no-op otherwise. */
 void srmd_notify(struct srmd *d, const char *msg);

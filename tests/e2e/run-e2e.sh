@@ -192,5 +192,24 @@ check "...and stays there: no second close was sent" is_eq 4 sim_pos "$ACC" "$MN
 check "one close journaled for it" is_eq 1 sqlite3 "$DB" \
 	"SELECT count(*) FROM journal WHERE id>$j0 AND account_id=$ACC AND action IN ('partial_close','close_contract','close_all')"
 
+# 15. a reconcile answer older than the hub's news does not undo it: the hubs drop, the trader
+#     buys 2 unseen (6 over 4), the reconcile's positions snapshot is taken then (6) but its
+#     answer held back 2.5 s; meanwhile the trader sells the 2 again (the hub says 4). The
+#     late snapshot must not make SRM reduce a position that is already at the limit.
+seq0=$(sim GET /sim/requests | json "d['lastSeq']")
+j0=$(sqlite3 "$DB" "SELECT coalesce(max(id),0) FROM journal")
+sim POST /sim/fault '{"kind":"latency","path":"/api/Position/searchOpen","ms":2500,"count":1}' >/dev/null
+sim POST /sim/fault '{"kind":"drop_hubs"}' >/dev/null
+order "{\"accountId\":$ACC,\"contractId\":\"$MNQ\",\"type\":2,\"side\":0,\"size\":2}" >/dev/null
+snapshot_taken() { sim GET "/sim/requests?since=$seq0" | json "[r for r in d['requests'] if r.get('path')=='/api/Position/searchOpen']" | grep -q "$ACC"; }
+wait_for 15 snapshot_taken
+order "{\"accountId\":$ACC,\"contractId\":\"$MNQ\",\"type\":2,\"side\":1,\"size\":2}" >/dev/null
+sleep 4
+check "a late reconcile snapshot does not undo newer hub news (sim still at the limit)" \
+	is_eq 4 sim_pos "$ACC" "$MNQ"
+check "no reduction journaled for the stale snapshot" is_eq 0 sqlite3 "$DB" \
+	"SELECT count(*) FROM journal WHERE id>$j0 AND account_id=$ACC AND action IN ('partial_close','close_contract','close_all')"
+check "the skipped snapshot row is noted" sh -c "grep -q 'the hub.s news is newer than the snapshot' '$work/srmd.log'"
+
 echo "e2e: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
