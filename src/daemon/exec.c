@@ -23,7 +23,7 @@ size_t exec_inflight(const struct srmd *d)
 }
 
 static struct inflight *inflight_claim(struct srmd *d, int64_t account_id, enum act_kind kind,
-				       const char *contract_id, int64_t order_id)
+				       const char *contract_id, int64_t order_id, int size)
 {
 	struct inflight *free_slot = NULL;
 
@@ -36,7 +36,7 @@ static struct inflight *inflight_claim(struct srmd *d, int64_t account_id, enum 
 			continue;
 		}
 		if (f->account_id == account_id && f->kind == kind && f->order_id == order_id &&
-		    strcmp(f->contract_id, contract_id) == 0)
+		    f->size == size && strcmp(f->contract_id, contract_id) == 0)
 			return NULL; /* already on the wire */
 	}
 	if (free_slot == NULL)
@@ -46,6 +46,7 @@ static struct inflight *inflight_claim(struct srmd *d, int64_t account_id, enum 
 	free_slot->account_id = account_id;
 	free_slot->kind = kind;
 	free_slot->order_id = order_id;
+	free_slot->size = size;
 	strlcpy_s(free_slot->contract_id, contract_id, sizeof(free_slot->contract_id));
 	free_slot->d = d;
 	return free_slot;
@@ -124,7 +125,12 @@ static void on_done(struct gw_rest *r, const struct gw_result *res, void *ud)
 static void send_one(struct srmd *d, const struct srm_action *a, int64_t journal_id,
 		     enum act_kind kind, const char *contract_id, int64_t order_id)
 {
-	struct inflight *f = inflight_claim(d, a->account_id, kind, contract_id, order_id);
+	/*
+	 * A partial close trimmed by the engine next to another of that contract (two rules at
+	 * once) is a different request: the engine already made sure they do not overlap.
+	 */
+	struct inflight *f = inflight_claim(d, a->account_id, kind, contract_id, order_id,
+					    kind == ACT_PARTIAL_CLOSE ? a->size : 0);
 	int rc = -1;
 
 	if (f == NULL) {
@@ -189,11 +195,17 @@ void exec_action(struct srmd *d, const struct srm_action *a, int64_t journal_id)
 	case ACT_CLOSE_ALL:
 		for (size_t i = 0; acct != NULL && i < acct->n_pos; i++)
 			send_one(d, a, journal_id, ACT_CLOSE_CONTRACT, acct->pos[i].contract_id, 0);
+		if ((acct == NULL || acct->n_pos == 0) && journal_id > 0)
+			store_journal_outcome(d->st, journal_id, srmd_now(), "ok: nothing to close", 0,
+					      NULL);
 		break;
 	case ACT_CANCEL_ALL:
 		for (size_t i = 0; acct != NULL && i < acct->n_ord; i++)
 			send_one(d, a, journal_id, ACT_CANCEL_ORDER, acct->ord[i].contract_id,
 				 acct->ord[i].id);
+		if ((acct == NULL || acct->n_ord == 0) && journal_id > 0)
+			store_journal_outcome(d->st, journal_id, srmd_now(), "ok: nothing to cancel", 0,
+					      NULL);
 		break;
 	default:
 		send_one(d, a, journal_id, a->kind, a->contract_id, a->order_id);

@@ -28,6 +28,7 @@ struct inflight {
 	int64_t account_id;
 	int64_t order_id;
 	enum act_kind kind;
+	int size;               /* partial close: two of different sizes are different requests */
 	char contract_id[SRM_ID_MAX];
 	int64_t journal_id;
 	uint64_t sent_ns;       /* CLOCK_MONOTONIC */
