@@ -1019,7 +1019,8 @@ void engine_restore_fill(struct engine *e, int64_t account_id, const struct fill
 {
 	struct acct *a = book_acct(e, account_id, true);
 
-	if (!fills_restore(e, a, f) || f->voided || !f->closing || f->at < e->last_reset)
+	/* fills_restore counts only a new, non-voided fill of the current trading day */
+	if (!fills_restore(e, a, f) || !f->closing)
 		return;
 	for (int r = 0; r < RULE_COUNT; r++) {
 		if (rule_table[r]->on_restore_fill == NULL || !rule_flags(a->rules, r)[0])

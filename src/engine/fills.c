@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "engine/engine_int.h"
-#include "util/strutil.h"
 #include "util/xalloc.h"
 
 static uint64_t mix(uint64_t x)
