@@ -542,8 +542,9 @@ static const struct lockout *flattening_lock(const struct engine *e, int64_t acc
  * A lockout that flattened its scope keeps it flat: a position still open there (its close
  * failed, or the saved book brought it back after a restart) is closed again at the
  * account's next position or order event (SPEC §6: tried again at the next event). Not while
- * a close may still be working on it: one of SRM's in flight (engine/closes.c) or a reducing
- * market order working there (asking again could close twice and flip the position).
+ * a reducing market order works there (asking again could close twice and flip the
+ * position); SRM's own closes in flight trim what it asks for in finalize (engine/closes.c),
+ * like any close.
  */
 static void keep_flat(struct engine *e, struct acct *a)
 {
@@ -554,7 +555,6 @@ static void keep_flat(struct engine *e, struct acct *a)
 		const struct lockout *l = flattening_lock(e, a->id, p->contract_id);
 
 		if (l == NULL || p->qty == 0 || close_asked(e, a->id, p->contract_id) ||
-		    closes_covered(e, a, p->contract_id) > 0 ||
 		    closing_in_progress(a, p->contract_id))
 			continue;
 		describe_lock(e, l, why, sizeof(why));
