@@ -107,12 +107,13 @@ static void on_done(struct gw_rest *r, const struct gw_result *res, void *ud)
 			  act_kind_name(f->kind), f->account_id, f->contract_id, outcome);
 	if (res->status != GW_ECANCELLED)
 		publish_outcome(d, f, outcome, latency_us);
-	if (res->status != GW_OK && !gone && res->status != GW_ECANCELLED &&
-	    (f->kind == ACT_CLOSE_CONTRACT || f->kind == ACT_PARTIAL_CLOSE))
-		engine_close_failed(d->eng, f->account_id, f->contract_id);
 	if (res->status != GW_OK && !gone && res->status != GW_ECANCELLED) {
 		/* escalate: the lockout stays, the next event for the account asks again */
 		cJSON *al = cJSON_CreateObject();
+
+		/* a refused close is not in flight any more: the next one is asked for whole */
+		if (f->kind == ACT_CLOSE_CONTRACT || f->kind == ACT_PARTIAL_CLOSE)
+			engine_close_failed(d->eng, f->account_id, f->contract_id);
 
 		cJSON_AddNumberToObject(al, "accountId", (double)f->account_id);
 		cJSON_AddStringToObject(al, "message", outcome);
