@@ -74,16 +74,21 @@ static int admin_passwd(void)
 static int admin_call(struct cli_opts *o, const char *cmd, cJSON *args, cJSON **data_out)
 {
 	struct client c;
-	char path[108];
+	char path[108], pw[256];
 	cJSON *r;
 	int rc = 1;
 
 	cli_socket_path(o, path, sizeof(path));
-	if (client_connect(&c, path) != 0) {
+	if (client_get_password(pw, sizeof(pw)) != 0) {
 		cJSON_Delete(args);
 		return 1;
 	}
-	if (client_auth(&c) != 0) {
+	if (client_connect(&c, path) != 0) {
+		explicit_bzero(pw, sizeof(pw));
+		cJSON_Delete(args);
+		return 1;
+	}
+	if (client_auth(&c, pw) != 0) {
 		cJSON_Delete(args);
 		client_close(&c);
 		return 1;

@@ -1,10 +1,12 @@
 /* client.c: the srm side of the Unix socket: bounded lines, request/reply, auth prompt. */
 #include <errno.h>
 #include <poll.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
@@ -46,12 +48,73 @@ void cli_socket_path(const struct cli_opts *o, char *out, size_t cap)
 			return;
 		}
 	}
-	const char *rt = getenv("XDG_RUNTIME_DIR");
+	config_default_socket(out, cap);
+}
 
-	if (rt != NULL && rt[0] != '\0')
-		snprintf(out, cap, "%s/srm.sock", rt);
+/* Uids that may own srmd's socket: this user, root, and the system service's user "srm". */
+static bool trusted_uid(uid_t u)
+{
+	struct passwd pw, *res = NULL;
+	char buf[1024];
+
+	if (u == getuid() || u == 0)
+		return true;
+	return getpwnam_r(SRM_DAEMON_USER, &pw, buf, sizeof(buf), &res) == 0 && res != NULL &&
+	       res->pw_uid == u;
+}
+
+/*
+ * Is the socket at path srmd's, before anything (a password above all) is sent? Its
+ * directory must be writable by its owner only (in /tmp anyone could have put a fake
+ * daemon there), socket and directory owned by a trusted uid, and the process listening
+ * (SO_PEERCRED) the socket's owner or root.
+ */
+static int check_socket(int fd, const char *path, char *why, size_t cap)
+{
+	char dir[108];
+	struct stat ss, ds;
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+	char *slash;
+
+	strlcpy_s(dir, path, sizeof(dir));
+	slash = strrchr(dir, '/');
+	if (slash == NULL)
+		strlcpy_s(dir, ".", sizeof(dir));
+	else if (slash == dir)
+		dir[1] = '\0';
 	else
-		snprintf(out, cap, "/tmp/srm-%u.sock", (unsigned)getuid());
+		*slash = '\0';
+	if (lstat(path, &ss) != 0 || !S_ISSOCK(ss.st_mode)) {
+		snprintf(why, cap, "%s is not a socket", path);
+		return -1;
+	}
+	if (stat(dir, &ds) != 0) {
+		snprintf(why, cap, "cannot stat its directory %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if ((ds.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		snprintf(why, cap, "its directory %s is writable by other users (anyone could have put a "
+			 "fake srmd there); use a private directory for daemon.socket, e.g. "
+			 "$XDG_RUNTIME_DIR/srm.sock", dir);
+		return -1;
+	}
+	if (!trusted_uid(ds.st_uid) || !trusted_uid(ss.st_uid)) {
+		snprintf(why, cap, "it (or its directory %s) belongs to uid %u, which is neither you, root "
+			 "nor the user \"%s\"", dir, (unsigned)(trusted_uid(ss.st_uid) ? ds.st_uid : ss.st_uid),
+			 SRM_DAEMON_USER);
+		return -1;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) != 0) {
+		snprintf(why, cap, "cannot tell who is listening: %s", strerror(errno));
+		return -1;
+	}
+	if (!trusted_uid(cr.uid) || (cr.uid != ss.st_uid && cr.uid != 0)) {
+		snprintf(why, cap, "the process listening there runs as uid %u, not as the socket's owner",
+			 (unsigned)cr.uid);
+		return -1;
+	}
+	return 0;
 }
 
 int client_connect(struct client *c, const char *path)
@@ -73,7 +136,24 @@ int client_connect(struct client *c, const char *path)
 		c->fd = -1;
 		return -1;
 	}
+	char why[400];
+
+	if (check_socket(c->fd, path, why, sizeof(why)) != 0) {
+		fprintf(stderr, "srm: refusing to talk to %s: %s\n", path, why);
+		close(c->fd);
+		c->fd = -1;
+		return -1;
+	}
 	return 0;
+}
+
+/* srmd hung up: say so, with its last word when it sent one (a timeout, an eviction). */
+static void say_closed(struct client *c)
+{
+	const char *msg = c->last_error[0] != '\0' ? c->last_error : NULL;
+
+	fprintf(stderr, "srm: srmd closed the connection%s%s\n", msg ? ": " : " before answering",
+		msg ? msg : "");
 }
 
 void client_close(struct client *c)
@@ -128,8 +208,12 @@ cJSON *client_next(struct client *c, int timeout_ms, bool *timed_out)
 		}
 		ssize_t n = read(c->fd, c->rbuf, sizeof(c->rbuf));
 
-		if (n <= 0)
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			c->eof = true;
 			return NULL;
+		}
 		c->rlen = (size_t)n;
 		c->rpos = 0;
 	}
@@ -150,25 +234,42 @@ cJSON *client_call(struct client *c, const char *cmd, cJSON *args)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			fprintf(stderr, "srm: lost the connection to srmd\n");
+			if (n < 0 && (errno == EPIPE || errno == ECONNRESET))
+				say_closed(c);
+			else
+				fprintf(stderr, "srm: cannot write to srmd: %s\n", strerror(errno));
+			explicit_bzero(line, len);
 			free(line);
 			return NULL;
 		}
 		off += (size_t)n;
 	}
+	explicit_bzero(line, len);
 	free(line);
 	for (;;) {
-		cJSON *j = client_next(c, 30000, NULL);
+		bool timed_out = false;
+		cJSON *j = client_next(c, 30000, &timed_out);
 		const cJSON *rid;
 
 		if (j == NULL) {
-			fprintf(stderr, "srm: no answer from srmd\n");
+			if (c->eof)
+				say_closed(c);
+			else
+				fprintf(stderr, "srm: no answer from srmd%s\n", timed_out ? " within 30 s" : "");
 			return NULL;
 		}
 		rid = cJSON_GetObjectItemCaseSensitive(j, "id");
 		if (cJSON_IsNumber(rid) && (int64_t)rid->valuedouble == id)
 			return j;
-		cJSON_Delete(j); /* an event, or a stale reply */
+		/* an event, a stale reply, or srmd's last word before it hangs up (id 0) */
+		if (cJSON_IsNumber(rid) && rid->valuedouble == 0) {
+			const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "error");
+			const char *m = cj_str(e, "message", NULL);
+
+			if (m != NULL)
+				strlcpy_s(c->last_error, m, sizeof(c->last_error));
+		}
+		cJSON_Delete(j);
 	}
 }
 
@@ -222,22 +323,28 @@ static int read_password(char *buf, size_t cap)
 	return 0;
 }
 
-int client_auth(struct client *c)
+int client_get_password(char *pw, size_t cap)
 {
 	const char *env = getenv("SRM_ADMIN_PASSWORD");
-	char pw[256];
-	cJSON *args = cJSON_CreateObject(), *r;
-	int rc;
 
 	if (env != NULL) {
-		strlcpy_s(pw, env, sizeof(pw));
-	} else if (read_password(pw, sizeof(pw)) != 0) {
-		cJSON_Delete(args);
+		strlcpy_s(pw, env, cap);
+		return 0;
+	}
+	if (read_password(pw, cap) != 0) {
 		fprintf(stderr, "srm: no password given\n");
 		return -1;
 	}
+	return 0;
+}
+
+int client_auth(struct client *c, char *pw)
+{
+	cJSON *args = cJSON_CreateObject(), *r;
+	int rc;
+
 	cJSON_AddStringToObject(args, "password", pw);
-	memset(pw, 0, sizeof(pw));
+	explicit_bzero(pw, strlen(pw));
 	r = client_call(c, "auth", args);
 	if (r == NULL)
 		return -1;

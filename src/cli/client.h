@@ -15,6 +15,8 @@ struct client {
 	cJSON *pending;       /* a complete line parsed while waiting */
 	char rbuf[65536];     /* bytes read but not yet split into lines */
 	size_t rlen, rpos;
+	bool eof;             /* srmd hung up */
+	char last_error[256]; /* srmd's last word before hanging up (timeout, eviction), or "" */
 };
 
 /* Common options of every command that talks to srmd. */
@@ -28,7 +30,11 @@ struct cli_opts {
 /* Where the daemon's socket is, from --socket, $SRM_SOCKET, the config, or the default. */
 void cli_socket_path(const struct cli_opts *o, char *out, size_t cap);
 
-/* Connect; on failure prints "srm: daemon not running (no socket at …)" and returns -1. */
+/*
+ * Connect; on failure prints "srm: daemon not running (no socket at …)" and returns -1.
+ * Refuses (and says why) a socket that may not be srmd's: in a directory others may write,
+ * owned by an untrusted uid, or served by a process that is not its owner (SO_PEERCRED).
+ */
 int client_connect(struct client *c, const char *path);
 void client_close(struct client *c);
 /*
@@ -45,7 +51,12 @@ double cj_num(const cJSON *o, const char *k, double def);
 
 /* If reply is an error, print "srm: <message>" and return true. */
 bool client_reply_failed(const cJSON *reply);
-/* Authenticate the connection (password from $SRM_ADMIN_PASSWORD or prompted without echo). */
-int client_auth(struct client *c);
+/*
+ * The admin password from $SRM_ADMIN_PASSWORD or prompted without echo (before connecting:
+ * a connection that waits for a human would be closed as idle). Returns 0 or -1.
+ */
+int client_get_password(char *pw, size_t cap);
+/* Authenticate the connection with pw (wiped here). Returns 0 or -1 (error printed). */
+int client_auth(struct client *c, char *pw);
 
 #endif

@@ -185,7 +185,7 @@ char *init_config_text(const struct init_params *p)
 	fputs("daemon:\n"
 	      "  state_dir: ~/.local/state/srm    # SQLite state and journal\n"
 	      "  # socket: the CLI's Unix socket; default ${XDG_RUNTIME_DIR}/srm.sock, or\n"
-	      "  # /tmp/srm-UID.sock when XDG_RUNTIME_DIR is unset.\n"
+	      "  # ~/.local/state/srm/srm.sock when XDG_RUNTIME_DIR is unset.\n"
 	      "  log_level: info                  # debug | info | warn | error\n"
 	      "  timezone: America/Chicago        # exchange time zone (IANA) for resets and sessions\n"
 	      "  reset_time: \"17:00\"              # \"HH:MM\" local start of the trading day\n"

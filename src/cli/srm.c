@@ -1,8 +1,10 @@
 /* srm.c: the `srm` command line: one table of commands, dispatched by name. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "util/secure.h"
 
 #define SRM_VERSION "0.1.0"
 
@@ -55,6 +57,10 @@ static int exec_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	/* a hung-up srmd is an error we report, not a signal that kills us; the admin
+	 * password never goes into a core file */
+	signal(SIGPIPE, SIG_IGN);
+	secure_no_dumps();
 	if (argc < 2) {
 		exec_help(0, NULL);
 		return 2;

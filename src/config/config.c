@@ -1204,7 +1204,7 @@ static const struct opt daemon_opts[] = {
 	O("state_dir", T_PATH, struct srm_config, daemon.state_dir, .min = 1,
 	  .help = "SQLite state; default ~/.local/state/srm"),
 	O("socket", T_PATH, struct srm_config, daemon.socket, .min = 1,
-	  .help = "default ${XDG_RUNTIME_DIR}/srm.sock, else /tmp/srm-UID.sock"),
+	  .help = "default ${XDG_RUNTIME_DIR}/srm.sock, else ~/.local/state/srm/srm.sock"),
 	O("log_level", T_STR, struct srm_config, daemon.log_level, .min = 1,
 	  .names = log_level_names, .help = "debug|info|warn|error; default info"),
 	O("timezone", T_CUSTOM, struct srm_config, daemon.timezone, .fn = cf_timezone,
@@ -1290,23 +1290,30 @@ static void parse_overrides(struct ctx *c, struct srm_config *cfg)
 	c->in_override = false;
 }
 
+void config_default_socket(char *out, size_t cap)
+{
+	const char *rt = getenv("XDG_RUNTIME_DIR");
+
+	if (rt != NULL && rt[0] != '\0' && (size_t)snprintf(out, cap, "%s/srm.sock", rt) < cap)
+		return;
+	if (expand_home("~/.local/state/srm/srm.sock", out, cap) != 0)
+		out[0] = '\0';
+}
+
 static void set_defaults(struct srm_config *cfg, const char *path)
 {
 	char buf[CFG_VALUE_MAX];
-	const char *rt = getenv("XDG_RUNTIME_DIR");
 
 	cfg->path = xstrdup(path);
 	cfg->gateway.api_url = xstrdup("https://api.topstepx.com");
 	cfg->gateway.user_hub_url = xstrdup("https://rtc.topstepx.com/hubs/user");
 	cfg->gateway.market_hub_url = xstrdup("https://rtc.topstepx.com/hubs/market");
 	cfg->accounts.all = true;
+	/* never a directory others may write (/tmp): "" when there is no home (srmd says so) */
 	if (expand_home("~/.local/state/srm", buf, sizeof(buf)) != 0)
-		snprintf(buf, sizeof(buf), "/tmp/srm-%u/state", (unsigned)getuid());
+		buf[0] = '\0';
 	cfg->daemon.state_dir = xstrdup(buf);
-	if (rt != NULL && rt[0] != '\0')
-		snprintf(buf, sizeof(buf), "%s/srm.sock", rt);
-	else
-		snprintf(buf, sizeof(buf), "/tmp/srm-%u.sock", (unsigned)getuid());
+	config_default_socket(buf, sizeof(buf));
 	cfg->daemon.socket = xstrdup(buf);
 	cfg->daemon.log_level = xstrdup("info");
 	cfg->daemon.timezone = xstrdup("America/Chicago");

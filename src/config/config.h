@@ -224,6 +224,14 @@ struct config_diag {
  * fills diag with every problem found (file:line: key: message).
  */
 struct srm_config *config_load(const char *path, struct config_diag *diag);
+/*
+ * The default daemon.socket: $XDG_RUNTIME_DIR/srm.sock, else ~/.local/state/srm/srm.sock
+ * (never a directory others may write, where anyone could listen in srmd's place); "" when
+ * neither XDG_RUNTIME_DIR nor HOME is set.
+ */
+void config_default_socket(char *out, size_t cap);
+/* The system service's user: the CLI also trusts a socket it owns. */
+#define SRM_DAEMON_USER "srm"
 
 /* Load from a string (path is used in messages only). */
 struct srm_config *config_load_string(const char *text, const char *path, struct config_diag *diag);

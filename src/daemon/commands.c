@@ -1,5 +1,4 @@
 /* commands.c: srmd's IPC command table: trader reads, and admin commands behind `auth`. */
-#include <crypt.h>
 #include <inttypes.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -334,36 +333,11 @@ static void cmd_subscribe(struct cmd_ctx *x)
 
 /* ---- auth ---- */
 
-struct auth_delay {
-	uv_timer_t t;
-	struct ipc_client *c;
-	int64_t id;
-};
-
-static void auth_delay_closed(uv_handle_t *h)
-{
-	free(h->data);
-}
-
-static void auth_delay_done(uv_timer_t *t)
-{
-	struct auth_delay *ad = t->data;
-	char *line = ipc_reply_err(ad->id, "auth_failed", "wrong password");
-
-	ipc_client_resume(ad->c);
-	if (line != NULL)
-		ipc_client_send(ad->c, line);
-	free(line);
-	uv_close((uv_handle_t *)t, auth_delay_closed);
-}
-
 static void cmd_auth(struct cmd_ctx *x)
 {
 	struct srm_err err = {0};
 	const char *pw = NULL;
 	const char *hash = x->d->cfg->admin.password_hash;
-	struct crypt_data cd;
-	const char *out;
 
 	if (ipc_arg_string(x->req, "password", &pw, &err) != 0 || pw == NULL) {
 		reply_err(x, "bad_args", "auth needs args.password");
@@ -373,27 +347,8 @@ static void cmd_auth(struct cmd_ctx *x)
 		reply_err(x, "no_admin", "no admin password is configured (admin.password_hash); create one with `srm admin passwd`");
 		return;
 	}
-	memset(&cd, 0, sizeof(cd));
-	out = crypt_rn(pw, hash, &cd, (int)sizeof(cd)); /* crypt_rn: not intercepted by ASan, NULL on failure */
-	if (out != NULL && out[0] != '*' && strcmp(out, hash) == 0) {
-		x->c->authed = true;
-		x->c->failed_auth = 0;
-		audit(x, "auth", true);
-		reply(x, NULL);
-		return;
-	}
-	x->c->failed_auth++;
-	audit(x, "auth (wrong password)", false);
-	/* refuse with a delay that grows: 0.5 s, 1 s, 2 s, ... up to 8 s */
-	struct auth_delay *ad = xcalloc(1, sizeof(*ad));
-	uint64_t ms = 500u << (x->c->failed_auth > 5 ? 4 : x->c->failed_auth - 1);
-
-	ad->c = x->c;
-	ad->id = x->req->id;
-	uv_timer_init(x->d->loop, &ad->t);
-	ad->t.data = ad;
-	ipc_client_pause(x->c);
-	uv_timer_start(&ad->t, auth_delay_done, ms, 0);
+	/* the reply comes later, from auth.c (hashed off the loop, limited per uid) */
+	auth_attempt(x->d->auth, x->c, x->req->id, pw, hash);
 }
 
 /* ---- admin ---- */

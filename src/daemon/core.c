@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "daemon/srmd.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/strutil.h"
 #include "util/xalloc.h"
@@ -11,18 +12,12 @@
 
 srm_ms srmd_now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (srm_ms)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return clock_wall_ms();
 }
 
 uint64_t srmd_mono_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	return clock_mono_ns();
 }
 
 bool srmd_guarded(const struct srmd *d, int64_t account_id, const char *name)

@@ -1,5 +1,6 @@
 /* main.c: srmd: start-up (config, store, login, reconcile, hubs), signals, cron, shutdown. */
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 
 #include "daemon/srmd.h"
 #include "util/log.h"
+#include "util/secure.h"
 #include "util/strutil.h"
 #include "util/xalloc.h"
 
@@ -106,6 +108,7 @@ static void on_cron(uv_timer_t *t)
 	if (l.n > 0)
 		srmd_handle_actions(d, l);
 	srmd_save_books(d);
+	auth_cron(d->auth);
 	if (d->resync_wanted && d->phase == PH_GUARDING && d->reconciles_pending == 0)
 		srmd_reconcile(d, "retry after a failed reconcile");
 }
@@ -140,9 +143,9 @@ void srmd_shutdown(struct srmd *d, int code)
 	uv_close((uv_handle_t *)&d->sig_term, NULL);
 	uv_close((uv_handle_t *)&d->sig_int, NULL);
 	uv_close((uv_handle_t *)&d->sig_hup, NULL);
-	if (d->ipc != NULL) {
+	auth_shutdown(d->auth);
+	if (d->ipc != NULL)
 		ipc_server_close(d->ipc, closed_cb, NULL);
-	}
 	gw_hub_free(d->user_hub);
 	gw_hub_free(d->market_hub);
 	d->user_hub = d->market_hub = NULL;
@@ -200,27 +203,12 @@ static void on_signal(uv_signal_t *s, int signum)
 	srmd_shutdown(d, 0);
 }
 
-static int mkdirs(const char *path)
-{
-	char buf[4096];
-
-	if (strlcpy_s(buf, path, sizeof(buf)) >= sizeof(buf))
-		return -1;
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0700) != 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(buf, 0700) != 0 && errno != EEXIST ? -1 : 0;
-}
-
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: srmd --config FILE [--socket PATH] [--log-file FILE]\n"
-		   "  Guards the accounts behind a ProjectX API key (see `man srmd`).\n");
+	fprintf(f, "usage: srmd --config FILE [--socket PATH] [--log-file FILE] [--new-state]\n"
+		   "  Guards the accounts behind a ProjectX API key (see `man srmd`).\n"
+		   "  --new-state  begin with a new state file when the one in state_dir is empty or\n"
+		   "               missing (refused otherwise: it would forget every lockout)\n");
 }
 
 int main(int argc, char **argv)
@@ -229,32 +217,58 @@ int main(int argc, char **argv)
 	struct config_diag diag = {0};
 	struct srm_err err = {0};
 	const char *config = NULL, *socket_opt = getenv("SRM_SOCKET"), *log_file = NULL;
+	bool new_state = false;
 	FILE *logf = NULL;
-	int rc = 1;
+	int rc = 1, opt;
+	static const struct option longopts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"socket", required_argument, NULL, 's'},
+		{"log-file", required_argument, NULL, 'l'},
+		{"new-state", no_argument, NULL, 'N'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
-			config = argv[++i];
-		else if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc)
-			socket_opt = argv[++i];
-		else if (strcmp(argv[i], "--log-file") == 0 && i + 1 < argc)
-			log_file = argv[++i];
-		else if (strcmp(argv[i], "--help") == 0) {
+	d.statedir.lock_fd = -1;
+	while ((opt = getopt_long(argc, argv, "c:s:l:hV", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			config = optarg;
+			break;
+		case 's':
+			socket_opt = optarg;
+			break;
+		case 'l':
+			log_file = optarg;
+			break;
+		case 'N':
+			new_state = true;
+			break;
+		case 'h':
 			usage(stdout);
 			return 0;
-		} else if (strcmp(argv[i], "--version") == 0) {
+		case 'V':
 			printf("srmd %s\n", SRMD_VERSION);
 			return 0;
-		} else {
+		default:
 			usage(stderr);
 			return 2;
 		}
 	}
+	if (optind < argc) {
+		fprintf(stderr, "srmd: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
 	if (config == NULL) {
+		fprintf(stderr, "srmd: --config FILE is required\n");
 		usage(stderr);
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	/* the API key, the token and admin passwords never go into a core file */
+	secure_no_dumps();
 	/* A file that may not grow (RLIMIT_FSIZE) is a failed write, handled like a full disk. */
 	signal(SIGXFSZ, SIG_IGN);
 	if (log_file != NULL) {
@@ -294,8 +308,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "srmd: timezone %s: %s\n", d.cfg->daemon.timezone, err.msg);
 		goto out;
 	}
-	if (mkdirs(d.cfg->daemon.state_dir) != 0) {
-		fprintf(stderr, "srmd: state_dir %s: %s\n", d.cfg->daemon.state_dir, strerror(errno));
+	if (statedir_open(&d.statedir, d.cfg->daemon.state_dir, &err) != 0) {
+		fprintf(stderr, "srmd: %s\n", err.msg);
+		rc = 2;
 		goto out;
 	}
 	{
@@ -304,9 +319,11 @@ int main(int argc, char **argv)
 		snprintf(path, sizeof(path), "%s/srm.db", d.cfg->daemon.state_dir);
 		d.db_path = xstrdup(path);
 	}
-	d.st = store_open(d.db_path, &err);
+	d.st = store_open_flags(d.db_path, (new_state ? STORE_NEW_OK : 0) |
+				(d.statedir.used_before ? STORE_USED_BEFORE : 0), &err);
 	if (d.st == NULL) {
 		fprintf(stderr, "srmd: %s\n", err.msg);
+		rc = 2;
 		goto out;
 	}
 	d.eng = engine_new(d.cfg, d.zone, srmd_now());
@@ -315,7 +332,23 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	d.loop = uv_default_loop();
+	d.auth = auth_new(d.loop, d.st);
 	d.socket_path = xstrdup(socket_opt ? socket_opt : d.cfg->daemon.socket);
+	{
+		char why[600];
+
+		if (d.socket_path[0] == '\0') {
+			fprintf(stderr, "srmd: daemon.socket is not set and has no default (neither "
+					"XDG_RUNTIME_DIR nor HOME is set): set it in the config\n");
+			rc = 2;
+			goto out;
+		}
+		if (statedir_parent_shared(d.socket_path, why, sizeof(why))) {
+			fprintf(stderr, "srmd: %s\n", why);
+			rc = 2;
+			goto out;
+		}
+	}
 	d.ipc = ipc_server_new(d.loop, d.socket_path, srmd_ipc_request, &d, &err);
 	if (d.ipc == NULL) {
 		fprintf(stderr, "srmd: %s\n", err.msg);
@@ -385,7 +418,8 @@ out:
 		uv_run(d.loop, UV_RUN_NOWAIT);
 		uv_loop_close(d.loop);
 	}
-	free(d.ipc); /* the server struct outlives its closed handles */
+	ipc_server_free(d.ipc); /* the server struct outlives its closed handles */
+	auth_free(d.auth);
 	engine_free(d.eng);
 	store_close(d.st);
 	tz_free(d.zone);
@@ -397,6 +431,7 @@ out:
 	free(d.config_path);
 	free(d.socket_path);
 	free(d.db_path);
+	statedir_close(&d.statedir);
 	if (logf != NULL)
 		fclose(logf);
 	return rc;

@@ -10,7 +10,9 @@
 #include <uv.h>
 
 #include "config/config.h"
+#include "daemon/auth.h"
 #include "daemon/ipc_server.h"
+#include "daemon/statedir.h"
 #include "engine/engine.h"
 #include "gateway/hub.h"
 #include "gateway/rest.h"
@@ -52,7 +54,9 @@ struct srmd {
 	struct tz *zone;
 	struct engine *eng;
 	struct store *st;
+	struct statedir statedir;   /* locked for this srmd's whole life */
 	struct ipc_server *ipc;
+	struct auth *auth;          /* admin password checks (auth.c) */
 	struct gw_rest *rest;
 	struct gw_ws *ws;           /* the WebSocket context both hubs share */
 	struct gw_hub *user_hub, *market_hub;

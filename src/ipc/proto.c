@@ -88,8 +88,19 @@ int ipc_parse_request(const char *line, size_t len, struct ipc_req *req, struct 
 	return 0;
 }
 
+/* Wipe every string of a request before it is freed: one may be the admin password. */
+static void wipe(cJSON *j)
+{
+	for (; j != NULL; j = j->next) {
+		if (j->valuestring != NULL)
+			explicit_bzero(j->valuestring, strlen(j->valuestring));
+		wipe(j->child);
+	}
+}
+
 void ipc_req_free(struct ipc_req *req)
 {
+	wipe(req->root);
 	cJSON_Delete(req->root);
 	req->root = NULL;
 	req->args = NULL;

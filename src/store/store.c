@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "store/store.h"
@@ -121,12 +122,66 @@ static int migrate(struct store *st, struct srm_err *err)
 	return 0;
 }
 
+/* Does the file hold no SQLite schema at all (0 bytes, or a database with no tables)? */
+static bool no_schema(struct store *st)
+{
+	sqlite3_stmt *s = NULL;
+	bool none = false;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM sqlite_master", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		none = sqlite3_column_int(s, 0) == 0;
+	sqlite3_finalize(s);
+	return none;
+}
+
+/* Keep what is at path as path.bad-SECONDS (with its -wal and -shm): nothing is deleted. */
+static int set_aside(const char *path, struct srm_err *err)
+{
+	char to[4200];
+	long t = (long)time(NULL);
+	static const char *const sfx[] = {"", "-wal", "-shm"};
+
+	for (size_t i = 0; i < 3; i++) {
+		char from[4200];
+
+		snprintf(from, sizeof(from), "%s%s", path, sfx[i]);
+		snprintf(to, sizeof(to), "%s.bad-%ld%s", path, t, sfx[i]);
+		if (rename(from, to) != 0 && errno != ENOENT)
+			return srm_err_set(err, SRM_EIO, "%s: cannot set it aside: %s", from, strerror(errno));
+	}
+	return 0;
+}
+
 struct store *store_open(const char *path, struct srm_err *err)
 {
+	return store_open_flags(path, 0, err);
+}
+
+struct store *store_open_flags(const char *path, unsigned flags, struct srm_err *err)
+{
 	struct store *st = xcalloc(1, sizeof(*st));
+	struct stat sb;
+	bool existed = stat(path, &sb) == 0;
 	int fd;
 
 	st->path = xstrdup(path);
+	if (!existed && (flags & STORE_USED_BEFORE) && !(flags & STORE_NEW_OK)) {
+		srm_err_set(err, SRM_EINVAL, "%s is missing, but srmd has run with this state directory "
+			    "before: starting from nothing would forget every lockout and today's fills. "
+			    "Put the file back, or start with --new-state to begin anew", path);
+		goto fail;
+	}
+	if (existed && sb.st_size == 0) {
+		if (!(flags & STORE_NEW_OK)) {
+			srm_err_set(err, SRM_EINVAL, "%s is empty (0 bytes): not a state file srmd wrote; "
+				    "refusing to start from nothing, which would forget every lockout. "
+				    "Restore it, or start with --new-state to begin anew (it is kept aside)", path);
+			goto fail;
+		}
+		if (set_aside(path, err) != 0)
+			goto fail;
+	}
 	/* Create the file 0600 ourselves so SQLite never creates it with the umask's mode. */
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
@@ -151,6 +206,11 @@ struct store *store_open(const char *path, struct srm_err *err)
 		srm_err_set(err, SRM_EINVAL,
 			    "%s: schema version %d is newer than this srmd knows (%d); refusing to touch it",
 			    path, v, N_MIGRATIONS);
+		goto fail;
+	}
+	if (existed && sb.st_size > 0 && v == 0 && no_schema(st) && !(flags & STORE_NEW_OK)) {
+		srm_err_set(err, SRM_EINVAL, "%s is an SQLite file without srmd's tables: refusing to "
+			    "start from nothing; start with --new-state to begin anew", path);
 		goto fail;
 	}
 	if (exec(st, "PRAGMA journal_mode=WAL", err) != 0 ||

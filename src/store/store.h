@@ -15,10 +15,19 @@
 
 struct store;
 
+/* store_open flags */
+#define STORE_NEW_OK 1u       /* --new-state: an empty or missing file may start anew */
+#define STORE_USED_BEFORE 2u  /* the state directory held a state file before (its lock file) */
+
 /*
  * Open (creating with mode 0600 when absent) and migrate. A file that is not SQLite, is
  * corrupt, or has a newer schema than this program knows is refused and left untouched.
+ * A state that would silently start from nothing is refused unless STORE_NEW_OK: a 0-byte
+ * file (then kept aside as PATH.bad-SECONDS), an SQLite file without our tables, or a
+ * missing file where one was before (STORE_USED_BEFORE).
  */
+struct store *store_open_flags(const char *path, unsigned flags, struct srm_err *err);
+/* store_open_flags(path, 0, err). */
 struct store *store_open(const char *path, struct srm_err *err);
 void store_close(struct store *st);
 

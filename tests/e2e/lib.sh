@@ -97,3 +97,9 @@ order() { sim POST /sim/trader/order "$1" | json "d['orderId']"; }
 
 is_zero() { [ "$("$@")" = "0" ]; }
 is_eq() { local want=$1; shift; [ "$("$@")" = "$want" ]; }
+
+# stop_srmd: SIGTERM, then srmd's exit status (0: clean; under ASan a leak or a report fails it)
+stop_srmd() {
+	kill -TERM "$SRMDPID" 2>/dev/null
+	wait "$SRMDPID"
+}

@@ -252,7 +252,8 @@ static void test_absent_blocks_disabled_and_defaults(void **state)
 
 	unsetenv("XDG_RUNTIME_DIR");
 	cfg = load_ok("rules:\n  max_unrealized_profit: {target: 50}\n  auth_loss_guard: {}\n");
-	snprintf(sock, sizeof(sock), "/tmp/srm-%u.sock", (unsigned)getuid());
+	/* never /tmp (anyone could listen there): the private state directory */
+	snprintf(sock, sizeof(sock), "%s/.local/state/srm/srm.sock", getenv("HOME"));
 	assert_string_equal(cfg->daemon.socket, sock);
 	/* a present block is on (even one whose example default is off) */
 	assert_true(cfg->rules.max_unrealized_profit.enabled);
