@@ -187,6 +187,11 @@ static void show_status(const struct cli_opts *o, const cJSON *data, const char 
 	const cJSON *x;
 
 	(void)vals;
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "guarded")))
+		printf("%sGUARDED%s since %s\n", GREEN(o), RESET(o), cj_str(d, "guardSince", "?"));
+	else
+		printf("%s%sNOT GUARDED%s: %s (since %s)\n", BOLD(o), RED(o), RESET(o),
+		       cj_str(d, "notGuarded", "?"), cj_str(d, "guardSince", "?"));
 	printf("srmd %s  %s  up %.0fs  rest %s  user hub %s  market hub %s%s\n", cj_str(d, "version", ""),
 	       cj_str(d, "phase", ""), cj_num(d, "uptimeS", 0), cj_str(g, "rest", ""), cj_str(g, "userHub", ""),
 	       cj_str(g, "marketHub", ""), cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "dryRun")) ? "  DRY RUN" : "");

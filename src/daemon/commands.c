@@ -132,9 +132,16 @@ static cJSON *daemon_view(struct srmd *d)
 	struct gw_rest_stats rs;
 	char buf[40];
 
+	char why[300];
+	bool guarded = srmd_guard(d, why, sizeof(why));
+
 	cJSON_AddStringToObject(o, "version", SRMD_VERSION);
 	cJSON_AddNumberToObject(o, "uptimeS", (double)(srmd_mono_ns() - d->started_ns) / 1e9);
 	cJSON_AddStringToObject(o, "phase", phases[d->phase]);
+	cJSON_AddBoolToObject(o, "guarded", guarded);
+	if (!guarded)
+		cJSON_AddStringToObject(o, "notGuarded", why);
+	cJSON_AddStringToObject(o, "guardSince", iso_format_short(d->guard_since, buf, sizeof(buf)));
 	if (d->last_error[0] != '\0')
 		cJSON_AddStringToObject(o, "lastError", d->last_error);
 	cJSON_AddStringToObject(g, "rest", rest_state(d));

@@ -60,6 +60,8 @@ static void on_token(struct gw_rest *r, const char *token, void *ud)
 	(void)r;
 	gw_hub_set_token(d->user_hub, token);
 	gw_hub_set_token(d->market_hub, token);
+	if (d->login_attempts > 0)
+		srmd_login_backoff_saved(d, 0);
 	d->login_attempts = 0;
 	d->last_error[0] = '\0';
 	if (d->phase == PH_LOGIN) {
@@ -94,8 +96,10 @@ static void on_auth_fail(struct gw_rest *r, const struct gw_result *res, void *u
 		 res->message, d->login_attempts, (unsigned long long)(delay / 1000));
 	log_error("rest", "cannot log in to the gateway; will retry | status=%s code=%d message=\"%s\" delay_ms=%llu",
 		  gw_status_name(res->status), res->error_code, res->message, (unsigned long long)delay);
-	if (d->phase != PH_STOPPING)
+	if (d->phase != PH_STOPPING) {
+		srmd_login_backoff_saved(d, srmd_now() + (srm_ms)delay);
 		uv_timer_start(&d->login_timer, login_again, delay, 0);
+	}
 }
 
 static void on_cron(uv_timer_t *t)
@@ -109,8 +113,11 @@ static void on_cron(uv_timer_t *t)
 		srmd_handle_actions(d, l);
 	srmd_save_books(d);
 	auth_cron(d->auth);
-	if (d->resync_wanted && d->phase == PH_GUARDING && d->reconciles_pending == 0)
+	if (d->resync_wanted && d->reconciles_pending == 0 && d->rest != NULL &&
+	    (d->phase == PH_GUARDING || d->phase == PH_RECONCILE) &&
+	    srmd_mono_ns() / 1000000 >= d->recon_retry_ms)
 		srmd_reconcile(d, "retry after a failed reconcile");
+	srmd_guard(d, NULL, 0);
 }
 
 static void closed_cb(void *ud)
@@ -331,6 +338,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "srmd: %s\n", err.msg);
 		goto out;
 	}
+	srmd_settle_at_start(&d);
 	d.loop = uv_default_loop();
 	d.auth = auth_new(d.loop, d.st);
 	d.socket_path = xstrdup(socket_opt ? socket_opt : d.cfg->daemon.socket);
@@ -402,7 +410,18 @@ int main(int argc, char **argv)
 	log_info("srmd", "starting | version=%s config=%s socket=%s state=%s dry_run=%d", SRMD_VERSION,
 		 config, d.socket_path, d.db_path, d.cfg->daemon.dry_run);
 	d.phase = PH_LOGIN;
-	gw_rest_start(d.rest);
+	{
+		uint64_t wait = srmd_start_delay_ms(&d);
+
+		if (wait > 0) {
+			snprintf(d.last_error, sizeof(d.last_error), "waiting %llu s before logging in "
+				 "(restart backoff, to spare the gateway's rate budget)",
+				 (unsigned long long)(wait + 999) / 1000);
+			uv_timer_start(&d.login_timer, login_again, wait, 0);
+		} else {
+			gw_rest_start(d.rest);
+		}
+	}
 	uv_run(d.loop, UV_RUN_DEFAULT);
 	rc = d.exit_code;
 	srmd_save_books(&d);
@@ -428,6 +447,7 @@ out:
 	free(d.dirty);
 	free(d.news);
 	free(d.looked_up);
+	free(d.unsettled);
 	free(d.config_path);
 	free(d.socket_path);
 	free(d.db_path);

@@ -83,12 +83,42 @@ static void note(struct srmd *d, int64_t account_id, const char *text)
 		log_error("store", "reconcile note not saved | err=\"%s\"", err.msg);
 }
 
+/* A search or the account list failed: this round does not count as reconciled. */
+static void step_failed(struct srmd *d, int64_t account_id, enum gw_endpoint ep,
+			const struct gw_result *res, const char *detail)
+{
+	d->recon_failed = true;
+	if (account_id != 0)
+		snprintf(d->recon_error, sizeof(d->recon_error), "%s for account %" PRId64 " failed: %s%s%.80s",
+			 gw_endpoint_path(ep), account_id, res ? gw_status_name(res->status) : "",
+			 detail ? " " : "", detail ? detail : "");
+	else
+		snprintf(d->recon_error, sizeof(d->recon_error), "%s failed: %s%s%.80s",
+			 gw_endpoint_path(ep), res ? gw_status_name(res->status) : "", detail ? " " : "",
+			 detail ? detail : "");
+}
+
 static void step_done(struct srmd *d)
 {
 	if (--d->reconciles_pending > 0)
 		return;
 	d->n_news = 0; /* nothing is pending that news could be newer than */
 	srmd_sync_quotes(d);
+	if (d->recon_failed) {
+		/* not reconciled: not guarding; ask again after a backoff (1 s doubling to 30 s) */
+		uint64_t delay = 1000ull << (d->recon_failures < 5 ? d->recon_failures : 5);
+
+		d->recon_failures++;
+		d->recon_failed = false;
+		d->resync_wanted = true;
+		d->recon_retry_ms = srmd_mono_ns() / 1000000 + (delay > 30000 ? 30000 : delay);
+		log_warn("reconcile", "not reconciled; will ask again | err=\"%s\" attempt=%d delay_ms=%llu",
+			 d->recon_error, d->recon_failures, (unsigned long long)delay);
+		return;
+	}
+	d->recon_failures = 0;
+	d->recon_error[0] = '\0';
+	srmd_settle_restart(d);
 	if (d->phase == PH_RECONCILE) {
 		d->phase = PH_GUARDING;
 		log_info("srmd", "guarding | accounts=%zu startup_ms=%" PRId64, d->n_guarded,
@@ -219,9 +249,9 @@ static void on_search(struct gw_rest *r, const struct gw_result *res, void *ud)
 		return;
 	}
 	if (res->status != GW_OK) {
-		log_warn("reconcile", "search failed; will retry at the next reconnect or cron | account=%" PRId64 " path=%s status=%s",
+		log_warn("reconcile", "search failed | account=%" PRId64 " path=%s status=%s",
 			 rc->account_id, gw_endpoint_path(rc->ep), gw_status_name(res->status));
-		d->resync_wanted = true;
+		step_failed(d, rc->account_id, rc->ep, res, res->message);
 		step_done(d);
 		free(rc);
 		return;
@@ -230,7 +260,7 @@ static void on_search(struct gw_rest *r, const struct gw_result *res, void *ud)
 	if (gw_result_events(res, evs, cap, &n, &err) != 0) {
 		log_warn("reconcile", "bad search result | path=%s err=\"%s\"", gw_endpoint_path(rc->ep), err.msg);
 		d->bad_events++;
-		d->resync_wanted = true;
+		step_failed(d, rc->account_id, rc->ep, NULL, err.msg);
 	} else if (rc->ep == GW_EP_POSITION_SEARCH_OPEN) {
 		apply_positions(d, rc->asked, rc->account_id, evs, n);
 	} else if (rc->ep == GW_EP_ORDER_SEARCH_OPEN) {
@@ -262,6 +292,8 @@ static void search(struct srmd *d, int64_t account_id, enum gw_endpoint ep)
 				     GW_PRIO_RECONCILE, on_search, rc);
 	if (ok != 0) {
 		d->reconciles_pending--;
+		d->recon_failed = true;
+		snprintf(d->recon_error, sizeof(d->recon_error), "%s not sent (srmd stopping)", gw_endpoint_path(ep));
 		free(rc);
 	}
 }
@@ -278,7 +310,7 @@ static void on_accounts(struct gw_rest *r, const struct gw_result *res, void *ud
 		return;
 	if (res->status != GW_OK) {
 		log_warn("reconcile", "Account/search failed | status=%s", gw_status_name(res->status));
-		d->resync_wanted = true;
+		step_failed(d, 0, GW_EP_ACCOUNT_SEARCH, res, res->message);
 		step_done(d);
 		return;
 	}
@@ -286,7 +318,7 @@ static void on_accounts(struct gw_rest *r, const struct gw_result *res, void *ud
 	if (gw_result_events(res, evs, cap, &n, &err) != 0) {
 		log_warn("reconcile", "bad Account/search result | err=\"%s\"", err.msg);
 		free(evs);
-		d->resync_wanted = true;
+		step_failed(d, 0, GW_EP_ACCOUNT_SEARCH, NULL, err.msg);
 		step_done(d);
 		return;
 	}
@@ -322,6 +354,7 @@ void srmd_reconcile(struct srmd *d, const char *why)
 	log_info("reconcile", "reconciling with the gateway | why=\"%s\"", why);
 	d->resync_wanted = false;
 	d->reconciles_pending++;
+	strlcpy_s(d->recon_why, why, sizeof(d->recon_why));
 	if (gw_account_search(d->rest, true, GW_PRIO_RECONCILE, on_accounts, d) != 0)
 		d->reconciles_pending--;
 }

@@ -67,6 +67,18 @@ struct srmd {
 	uint64_t events, bad_events;
 	int reconciles_pending;
 	bool resync_wanted;
+	bool recon_failed;          /* a step of the current reconcile failed */
+	int recon_failures;         /* failed rounds in a row (backoff) */
+	uint64_t recon_retry_ms;    /* monotonic ms: the next round not before */
+	char recon_error[200];      /* what failed last ("" once reconciled) */
+	char recon_why[64];         /* why the current or last round started */
+	/* guarded: reconciled, connected, logged in (srmd_guard); since when it is so or not */
+	bool guard_ok;
+	srm_ms guard_since;
+	/* journal rows left without an answer by the last run (kill -9): settled after the
+	 * first reconcile with what it shows (srmd_settle_restart) */
+	int64_t *unsettled;
+	size_t n_unsettled;
 	bool want_exit;
 	int exit_code;
 
@@ -119,6 +131,26 @@ void srmd_save_books(struct srmd *d);
 /* exec.c */
 void exec_action(struct srmd *d, const struct srm_action *a, int64_t journal_id);
 size_t exec_inflight(const struct srmd *d);
+
+/*
+ * Is SRM guarding now: logged in, reconciled (the last round succeeded, none pending), both
+ * hubs connected? When not, reason says why. Updates guard_ok/guard_since.
+ */
+bool srmd_guard(struct srmd *d, char *reason, size_t cap);
+/* At start: journal rows the last run left without an answer are settled ("unknown: srmd
+ * restarted before the answer"; lockouts "recorded"), the gateway actions remembered. */
+void srmd_settle_at_start(struct srmd *d);
+/* After the first reconcile of a run: those rows get what the gateway shows now (position
+ * flat or not, order gone or working). */
+void srmd_settle_restart(struct srmd *d);
+/*
+ * How long to wait before the first login: a restart loop (more than 5 starts within 30 s:
+ * 1 s doubling to 30 s) or the last run's login backoff must not burn the gateway's rate
+ * budget. Records this start.
+ */
+uint64_t srmd_start_delay_ms(struct srmd *d);
+/* Persist when the next login may be tried (wall ms; 0 after a success). */
+void srmd_login_backoff_saved(struct srmd *d, srm_ms retry_at);
 
 /* reconcile.c: start-up and after reconnects. */
 void srmd_reconcile(struct srmd *d, const char *why);

@@ -122,6 +122,35 @@ static int migrate(struct store *st, struct srm_err *err)
 	return 0;
 }
 
+/*
+ * PRAGMA quick_check answers with rows: "ok", or one row per problem found. Anything but a
+ * single "ok" is a damaged file, refused untouched.
+ */
+static int quick_check(struct store *st, struct srm_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+	char first[200] = "";
+	int rows = 0;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA quick_check", -1, &s, NULL) != SQLITE_OK)
+		return db_err(st, err, "not a readable SQLite database");
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_text(s, 0);
+
+		if (rows++ == 0)
+			strlcpy_s(first, t ? (const char *)t : "", sizeof(first));
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return db_err(st, err, "not a readable SQLite database");
+	if (rows != 1 || strcmp(first, "ok") != 0)
+		return srm_err_set(err, SRM_EINVAL, "%s is damaged (quick_check: %s%s); refusing to touch "
+				   "it: restore it from a copy, or start with --new-state to begin anew",
+				   st->path, first, rows > 1 ? ", ..." : "");
+	return 0;
+}
+
 /* Does the file hold no SQLite schema at all (0 bytes, or a database with no tables)? */
 static bool no_schema(struct store *st)
 {
@@ -181,7 +210,9 @@ struct store *store_open_flags(const char *path, unsigned flags, struct srm_err 
 		}
 		if (set_aside(path, err) != 0)
 			goto fail;
+		existed = false;
 	}
+reopen:
 	/* Create the file 0600 ourselves so SQLite never creates it with the umask's mode. */
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
@@ -196,8 +227,17 @@ struct store *store_open_flags(const char *path, unsigned flags, struct srm_err 
 	}
 	sqlite3_busy_timeout(st->db, 2000);
 	/* A corrupt or foreign file fails here, before anything is written to it. */
-	if (exec(st, "PRAGMA quick_check", err) != 0)
-		goto fail;
+	if (quick_check(st, err) != 0) {
+		if (!existed || !(flags & STORE_NEW_OK))
+			goto fail;
+		/* --new-state: keep the damaged file aside and begin with a new one */
+		sqlite3_close(st->db);
+		st->db = NULL;
+		if (set_aside(path, err) != 0)
+			goto fail;
+		existed = false;
+		goto reopen;
+	}
 	int v;
 
 	if (user_version(st, &v, err) != 0)
@@ -223,6 +263,17 @@ struct store *store_open_flags(const char *path, unsigned flags, struct srm_err 
 	return st;
 fail:
 	store_close(st);
+	/* a file this call created and could not make a state file of must not stay behind:
+	 * the next start would refuse it as "empty" */
+	if (!existed) {
+		char side[4200];
+
+		unlink(path);
+		snprintf(side, sizeof(side), "%s-wal", path);
+		unlink(side);
+		snprintf(side, sizeof(side), "%s-shm", path);
+		unlink(side);
+	}
 	return NULL;
 }
 
@@ -412,6 +463,99 @@ int store_journal_outcome(struct store *st, int64_t id, srm_ms sent, const char 
 {
 	return run(st, err, "UPDATE journal SET sent_ms=?, outcome=?, latency_us=? WHERE id=?",
 		   "itii", sent, outcome, latency_us, id);
+}
+
+int store_journal_unanswered(struct store *st, struct journal_row *out, size_t cap, size_t *n,
+			     struct srm_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	*n = 0;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT id,coalesce(account_id,0),action,coalesce(contract_id,''),"
+			       "coalesce(order_id,0),dry_run FROM journal WHERE outcome IS NULL ORDER BY id",
+			       -1, &s, NULL) != SQLITE_OK)
+		return db_err(st, err, "prepare");
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < cap) {
+		struct journal_row *r = &out[(*n)++];
+		const unsigned char *t;
+
+		memset(r, 0, sizeof(*r));
+		r->id = sqlite3_column_int64(s, 0);
+		r->account_id = sqlite3_column_int64(s, 1);
+		t = sqlite3_column_text(s, 2);
+		strlcpy_s(r->action, t ? (const char *)t : "", sizeof(r->action));
+		t = sqlite3_column_text(s, 3);
+		strlcpy_s(r->contract_id, t ? (const char *)t : "", sizeof(r->contract_id));
+		r->order_id = sqlite3_column_int64(s, 4);
+		r->dry_run = sqlite3_column_int(s, 5) != 0;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_err(st, err, "read the journal");
+	return 0;
+}
+
+int store_journal_get(struct store *st, int64_t id, struct journal_row *r, struct srm_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT id,coalesce(account_id,0),action,coalesce(contract_id,''),"
+			       "coalesce(order_id,0),dry_run FROM journal WHERE id=?", -1, &s, NULL) != SQLITE_OK)
+		return db_err(st, err, "prepare");
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const unsigned char *t;
+
+		r->id = sqlite3_column_int64(s, 0);
+		r->account_id = sqlite3_column_int64(s, 1);
+		t = sqlite3_column_text(s, 2);
+		strlcpy_s(r->action, t ? (const char *)t : "", sizeof(r->action));
+		t = sqlite3_column_text(s, 3);
+		strlcpy_s(r->contract_id, t ? (const char *)t : "", sizeof(r->contract_id));
+		r->order_id = sqlite3_column_int64(s, 4);
+		r->dry_run = sqlite3_column_int(s, 5) != 0;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return srm_err_set(err, SRM_ENOTFOUND, "journal row %lld not found", (long long)id);
+	return 0;
+}
+
+int store_journal_settle_all(struct store *st, srm_ms now, const char *outcome, struct srm_err *err)
+{
+	return run(st, err, "UPDATE journal SET sent_ms=?, outcome=? WHERE outcome IS NULL", "it", now,
+		   outcome);
+}
+
+int store_meta_get(struct store *st, const char *key, char *out, size_t cap)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = -1;
+
+	out[0] = '\0';
+	if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key=?", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_text(s, 0);
+
+		strlcpy_s(out, t ? (const char *)t : "", cap);
+		rc = 0;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int store_meta_set(struct store *st, const char *key, const char *value, struct srm_err *err)
+{
+	return run(st, err, "INSERT INTO meta(key,value) VALUES(?,?) ON CONFLICT(key) DO UPDATE SET "
+		   "value=excluded.value", "tt", key, value);
 }
 
 int store_note(struct store *st, srm_ms ts, int64_t account_id, const char *kind, const char *text,

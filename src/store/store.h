@@ -54,6 +54,25 @@ int64_t store_journal(struct store *st, const struct srm_action *a, struct srm_e
 /* Record the outcome of a journaled action ("ok", "failed: …", "dry_run", "skipped"). */
 int store_journal_outcome(struct store *st, int64_t id, srm_ms sent, const char *outcome,
 			  int64_t latency_us, struct srm_err *err);
+/* A journal row whose answer never came (srmd was killed between sending and the answer). */
+struct journal_row {
+	int64_t id, account_id, order_id;
+	char action[24];
+	char contract_id[SRM_ID_MAX];
+	bool dry_run;
+};
+/* The oldest rows without an outcome, at most cap of them. */
+int store_journal_unanswered(struct store *st, struct journal_row *out, size_t cap, size_t *n,
+			     struct srm_err *err);
+/* One journal row by id. */
+int store_journal_get(struct store *st, int64_t id, struct journal_row *r, struct srm_err *err);
+/* Give every row still without an outcome this one. */
+int store_journal_settle_all(struct store *st, srm_ms now, const char *outcome, struct srm_err *err);
+
+/* Small persistent facts (key/value): the login backoff, recent starts. get: 0, or -1 absent. */
+int store_meta_get(struct store *st, const char *key, char *out, size_t cap);
+int store_meta_set(struct store *st, const char *key, const char *value, struct srm_err *err);
+
 /* Journal a free-form event (reconcile differences, alerts): kind + text. */
 int store_note(struct store *st, srm_ms ts, int64_t account_id, const char *kind, const char *text,
 	       struct srm_err *err);

@@ -239,6 +239,117 @@ static void test_unwritable_dir(void **s)
 	assert_non_null(strstr(err.msg, "/nonexistent-dir/state.db"));
 }
 
+static bool exists(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0;
+}
+
+/* States that would silently start from nothing (and forget every lockout) are refused. */
+static void test_start_from_nothing_refused(void **s)
+{
+	struct srm_err err = {0};
+	char path[300], cmd[400];
+	struct store *st;
+	sqlite3 *db;
+	FILE *f;
+
+	(void)s;
+	/* 0 bytes */
+	path_of(path, sizeof(path), "empty.db");
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_null(store_open(path, &err));
+	assert_non_null(strstr(err.msg, "is empty (0 bytes)"));
+	assert_non_null(strstr(err.msg, "--new-state"));
+	assert_true(exists(path)); /* left as it was */
+	/* with --new-state it begins anew and keeps the empty file aside */
+	st = store_open_flags(path, STORE_NEW_OK, &err);
+	assert_non_null(st);
+	store_close(st);
+	snprintf(cmd, sizeof(cmd), "ls %s | grep -q 'empty.db.bad-'", dir);
+	assert_int_equal(system(cmd), 0);
+
+	/* an SQLite file without our tables */
+	path_of(path, sizeof(path), "foreign.db");
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA page_size=4096; VACUUM;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	f = fopen(path, "a"); /* a header page, no schema */
+	assert_non_null(f);
+	for (int i = 0; i < 4096; i++)
+		fputc(0, f);
+	fclose(f);
+	if (store_open(path, &err) == NULL)
+		assert_true(strlen(err.msg) > 0);
+
+	/* missing where srmd ran before (the state directory's lock file said so) */
+	path_of(path, sizeof(path), "gone.db");
+	assert_null(store_open_flags(path, STORE_USED_BEFORE, &err));
+	assert_non_null(strstr(err.msg, "is missing, but srmd has run"));
+	assert_false(exists(path)); /* nothing created */
+	st = store_open_flags(path, STORE_USED_BEFORE | STORE_NEW_OK, &err);
+	assert_non_null(st);
+	store_close(st);
+}
+
+/* quick_check's complaints are rows, not errors: a damaged page is found and refused. */
+static void test_damaged_file_refused(void **s)
+{
+	struct srm_err err = {0};
+	struct tworld w;
+	char path[300];
+	struct store *st;
+	int fd;
+
+	(void)s;
+	path_of(path, sizeof(path), "damaged.db");
+	tw_init(&w, T("2026-11-24T15:00:00Z"));
+	st = store_open(path, &err);
+	assert_non_null(st);
+	/* enough rows for several b-tree pages */
+	assert_int_equal(store_begin(st, &err), 0);
+	for (int i = 0; i < 400; i++)
+		assert_int_equal(store_note(st, T("2026-11-24T15:00:00Z") + i, 7, "reconcile",
+					    "a note long enough to fill the journal's pages quickly, row after row", &err), 0);
+	assert_int_equal(store_commit(st, &err), 0);
+	assert_int_equal(store_checkpoint(st, &err), 0);
+	store_close(st);
+	/* overwrite the cell pointers of the journal's last leaf page (the file's last page) */
+	struct stat sb;
+
+	assert_int_equal(stat(path, &sb), 0);
+	assert_true(sb.st_size >= 4096 * 8);
+	fd = open(path, O_WRONLY);
+	assert_true(fd >= 0);
+	char junk[40];
+
+	memset(junk, 0xff, sizeof(junk));
+	assert_int_equal(pwrite(fd, junk, sizeof(junk), sb.st_size - 4096 + 8), (ssize_t)sizeof(junk));
+	close(fd);
+	assert_null(store_open(path, &err));
+	assert_non_null(strstr(err.msg, "damaged"));
+	tw_free(&w);
+}
+
+/* A first start that fails halfway leaves no file behind that the next start would refuse. */
+static void test_failed_create_leaves_nothing(void **s)
+{
+	struct srm_err err = {0};
+	char path[300];
+
+	(void)s;
+	path_of(path, sizeof(path), "ro-dir");
+	assert_int_equal(mkdir(path, 0500), 0);
+	path_of(path, sizeof(path), "ro-dir/state.db");
+	if (geteuid() == 0) /* root writes anywhere: nothing to show here */
+		return;
+	assert_null(store_open(path, &err));
+	assert_false(exists(path));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -247,6 +358,9 @@ int main(void)
 		cmocka_unit_test(test_newer_schema_refused),
 		cmocka_unit_test(test_migrates_version_1),
 		cmocka_unit_test(test_unwritable_dir),
+		cmocka_unit_test(test_start_from_nothing_refused),
+		cmocka_unit_test(test_damaged_file_refused),
+		cmocka_unit_test(test_failed_create_leaves_nothing),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
