@@ -8,6 +8,7 @@
 #include "config/config.h"
 #include "engine/engine.h"
 #include "util/strutil.h"
+#include "util/xalloc.h"
 #include "util/timefmt.h"
 #include "util/tz.h"
 #include "wire/wire.h"
@@ -21,6 +22,7 @@ struct replay {
 	struct tz *zone;
 	struct engine *eng;
 	bool human;
+	bool answers_recorded;  /* the file carries the gateway's answers (ActionResult events) */
 	unsigned long bad;
 	unsigned long actions;
 };
@@ -82,6 +84,60 @@ static void print_list(struct replay *r, struct act_list l)
 {
 	for (size_t i = 0; i < l.n; i++)
 		print_action(r, &l.v[i]);
+}
+
+/*
+ * Print what an engine call decided. A file without the gateway's answers (recorded
+ * ActionResult events) replays a gateway that took every request at once: each request is
+ * answered "ok" right away, as the executor would report it (what that answer leads to is
+ * printed too). A bounded number of rounds: an answer can only lead to a few more.
+ */
+static bool is_request(const struct srm_action *a)
+{
+	return !a->dry_run && (a->kind == ACT_CLOSE_CONTRACT || a->kind == ACT_PARTIAL_CLOSE ||
+			       a->kind == ACT_CANCEL_ORDER || a->kind == ACT_PLACE_STOP ||
+			       a->kind == ACT_MODIFY_STOP);
+}
+
+static void print_and_answer(struct replay *r, struct act_list l, srm_ms ts)
+{
+	struct srm_action *batch = NULL; /* a copy: the engine's list lasts until its next call */
+
+	for (int round = 0; round < 16 && l.n > 0; round++) {
+		struct srm_action *next = NULL;
+		size_t n_next = 0;
+
+		print_list(r, l);
+		if (r->answers_recorded)
+			break;
+		batch = xreallocarray(batch, l.n, sizeof(*batch));
+		memcpy(batch, l.v, l.n * sizeof(*batch));
+		size_t n = l.n;
+
+		for (size_t i = 0; i < n; i++) {
+			struct srm_event ev = {.kind = EV_ACTION_RESULT};
+			struct act_list got;
+
+			if (!is_request(&batch[i]))
+				continue;
+			ev.u.result.account_id = batch[i].account_id;
+			ev.u.result.kind = batch[i].kind;
+			strlcpy_s(ev.u.result.contract_id, batch[i].contract_id, sizeof(ev.u.result.contract_id));
+			ev.u.result.order_id = batch[i].order_id;
+			ev.u.result.size = batch[i].size;
+			ev.u.result.outcome = OUTCOME_OK;
+			got = engine_apply(r->eng, &ev, ts);
+			if (got.n > 0) {
+				next = xreallocarray(next, n_next + got.n, sizeof(*next));
+				memcpy(next + n_next, got.v, got.n * sizeof(*next));
+				n_next += got.n;
+			}
+		}
+		free(batch);
+		batch = next;
+		l = (struct act_list){.v = next, .n = n_next};
+	}
+	free(batch);
 }
 
 static int ensure_engine(struct replay *r, srm_ms ts)
@@ -180,7 +236,7 @@ static int replay_stream(struct replay *r, FILE *f)
 		}
 		ensure_engine(r, ts);
 		for (int i = 0; i < n; i++)
-			print_list(r, engine_apply(r->eng, &evs[i], ts));
+			print_and_answer(r, engine_apply(r->eng, &evs[i], ts), ts);
 	}
 	free(line);
 	free(evs);
@@ -257,7 +313,7 @@ int cmd_replay(int argc, char **argv)
 		goto out;
 	if (until != NULL) {
 		ensure_engine(&r, until_ts);
-		print_list(&r, engine_advance(r.eng, until_ts));
+		print_and_answer(&r, engine_advance(r.eng, until_ts), until_ts);
 	}
 	fflush(stdout);
 	if (r.bad > 0)

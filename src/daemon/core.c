@@ -104,6 +104,10 @@ static int64_t event_account(const struct srm_event *ev)
 		return ev->u.position.account_id;
 	case EV_TRADE:
 		return ev->u.trade.account_id;
+	case EV_ACTION_RESULT:
+		return ev->u.result.account_id;
+	case EV_RECHECK:
+		return ev->u.recheck.account_id;
 	default:
 		return 0;
 	}
@@ -192,9 +196,28 @@ failed:
 		exec_action(d, &l.v[i], 0);
 }
 
+static void feed_one(struct srmd *d, const struct srm_event *ev);
+
+/* Feed what waited (it may add more), then allow feeding again. */
+static void drain_later(struct srmd *d)
+{
+	for (size_t i = 0; i < d->n_later; i++) {
+		struct srm_event next = d->later[i];
+
+		feed_one(d, &next);
+	}
+	d->n_later = 0;
+	d->feeding = false;
+}
+
 void srmd_handle_actions(struct srmd *d, struct act_list l)
 {
+	bool outer = !d->feeding;
+
+	d->feeding = true;
 	persist_and_execute(d, NULL, l);
+	if (outer)
+		drain_later(d);
 }
 
 static void mark_dirty(struct srmd *d, int64_t account_id)
@@ -240,7 +263,27 @@ failed:
 	d->book_save_failing = true;
 }
 
+/*
+ * One event through the engine, the store and the executor. An event that arrives while
+ * another is being fed (an answer delivered inside a send, a reconcile row inside a feed)
+ * waits until that one is done: the engine's action list is not reentrant.
+ */
 void srmd_feed(struct srmd *d, const struct srm_event *ev)
+{
+	if (d->feeding) {
+		if (d->n_later == d->cap_later) {
+			d->cap_later = d->cap_later ? d->cap_later * 2 : 16;
+			d->later = xreallocarray(d->later, d->cap_later, sizeof(*d->later));
+		}
+		d->later[d->n_later++] = *ev;
+		return;
+	}
+	d->feeding = true;
+	feed_one(d, ev);
+	drain_later(d);
+}
+
+static void feed_one(struct srmd *d, const struct srm_event *ev)
 {
 	int64_t acct = event_account(ev);
 	struct act_list l;

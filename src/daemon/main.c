@@ -448,6 +448,7 @@ out:
 	free(d.news);
 	free(d.looked_up);
 	free(d.unsettled);
+	free(d.later);
 	free(d.config_path);
 	free(d.socket_path);
 	free(d.db_path);

@@ -20,22 +20,8 @@
 #include "util/tz.h"
 
 #define SRMD_VERSION "0.1.0"
-#define SRMD_MAX_INFLIGHT 1024
 
 enum srmd_phase { PH_STARTING = 0, PH_LOGIN, PH_RECONCILE, PH_GUARDING, PH_STOPPING };
-
-/* One enforcement request on the wire. */
-struct inflight {
-	bool used;
-	int64_t account_id;
-	int64_t order_id;
-	enum act_kind kind;
-	int size;               /* partial close: two of different sizes are different requests */
-	char contract_id[SRM_ID_MAX];
-	int64_t journal_id;
-	uint64_t sent_ns;       /* CLOCK_MONOTONIC */
-	struct srmd *d;
-};
 
 /* A position (contract_id set) or an order (order_id set) the hubs reported, and when. */
 struct hub_news {
@@ -100,7 +86,11 @@ struct srmd {
 	char (*looked_up)[SRM_ID_MAX]; /* contract ids already asked for */
 	size_t n_looked_up, cap_looked_up;
 
-	struct inflight inflight[SRMD_MAX_INFLIGHT];
+	size_t n_inflight;          /* enforcement requests on the wire (exec.c) */
+	/* events that arrived while one was being fed (srmd_feed is not re-entered) */
+	struct srm_event *later;
+	size_t n_later, cap_later;
+	bool feeding;
 
 	uv_signal_t sig_term, sig_int, sig_hup;
 	uv_timer_t cron;
@@ -128,7 +118,11 @@ void srmd_sync_quotes(struct srmd *d);
  */
 void srmd_save_books(struct srmd *d);
 
-/* exec.c */
+/*
+ * exec.c: send one engine action to the gateway (the engine already expanded close_all /
+ * cancel_all and keeps one request per target in flight); its answer is journaled and fed
+ * back to the engine as EV_ACTION_RESULT.
+ */
 void exec_action(struct srmd *d, const struct srm_action *a, int64_t journal_id);
 size_t exec_inflight(const struct srmd *d);
 

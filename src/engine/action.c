@@ -37,6 +37,7 @@ const char *ev_kind_name(enum ev_kind k)
 		[EV_ACCOUNT] = "GatewayUserAccount", [EV_ORDER] = "GatewayUserOrder",
 		[EV_POSITION] = "GatewayUserPosition", [EV_TRADE] = "GatewayUserTrade",
 		[EV_QUOTE] = "GatewayQuote", [EV_CONTRACT] = "Contract", [EV_TIMER] = "Timer",
+		[EV_ACTION_RESULT] = "ActionResult", [EV_RECHECK] = "Recheck",
 	};
 
 	return (unsigned)k < EV_KIND_COUNT ? names[k] : "unknown";

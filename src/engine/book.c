@@ -290,8 +290,10 @@ int book_apply_position(struct engine *e, struct acct *a, const struct px_positi
 		p->opened = e->now; /* reversed: a new position */
 	}
 	p->id = pp->id;
-	if (prev == 0 || (prev > 0) != (qty > 0) || abs(qty) > abs(prev))
+	if (prev == 0 || (prev > 0) != (qty > 0) || abs(qty) > abs(prev)) {
 		p->grew_seq = ++e->seq;
+		p->grew_at = e->now;
+	}
 	p->qty = qty;
 	p->avg_price = pp->average_price;
 	return prev;
@@ -363,6 +365,7 @@ void book_free(struct engine *e)
 		free(a->pos);
 		free(a->ord);
 		free(a->closes);
+		free(a->reqs);
 		free(a->tc.t);
 		free(a);
 	}

@@ -202,14 +202,10 @@ bool closes_adjust(struct engine *e, struct srm_action *x)
 	return true;
 }
 
-void engine_close_failed(struct engine *e, int64_t account_id, const char *contract_id)
+void closes_drop(struct acct *a, const char *contract_id)
 {
-	struct acct *a = book_acct(e, account_id, false);
-	struct srm_close *c;
+	struct srm_close *c = find(a, contract_id);
 
-	if (a == NULL || contract_id == NULL)
-		return;
-	c = find(a, contract_id);
 	if (c != NULL)
 		*c = a->closes[--a->n_closes];
 }

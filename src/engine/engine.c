@@ -30,8 +30,7 @@ static bool recent_same(const struct recent *r, const struct srm_action *a)
 	       r->size == a->size && strcmp(r->contract_id, a->contract_id) == 0;
 }
 
-/* True when the same request was emitted within RECENT_MS; otherwise remembers this one. */
-bool recent_suppressed(struct engine *e, const struct srm_action *a)
+bool recent_find(struct engine *e, const struct srm_action *a)
 {
 	size_t i = 0;
 
@@ -46,6 +45,11 @@ bool recent_suppressed(struct engine *e, const struct srm_action *a)
 			return true;
 		i++;
 	}
+	return false;
+}
+
+void recent_note(struct engine *e, const struct srm_action *a)
+{
 	if (e->n_recent == e->cap_recent) {
 		e->cap_recent = e->cap_recent ? e->cap_recent * 2 : 32;
 		e->recent = xreallocarray(e->recent, e->cap_recent, sizeof(*e->recent));
@@ -58,7 +62,20 @@ bool recent_suppressed(struct engine *e, const struct srm_action *a)
 	r->size = a->size;
 	r->at = e->now;
 	strlcpy_s(r->contract_id, a->contract_id, sizeof(r->contract_id));
-	return false;
+}
+
+void recent_forget_result(struct engine *e, const struct ev_result *res)
+{
+	for (size_t i = 0; i < e->n_recent;) {
+		const struct recent *r = &e->recent[i];
+
+		if (r->account_id == res->account_id && (int)r->kind == res->kind &&
+		    r->order_id == res->order_id && strcmp(r->contract_id, res->contract_id) == 0 &&
+		    (res->kind != ACT_PARTIAL_CLOSE || r->size == res->size))
+			e->recent[i] = e->recent[--e->n_recent];
+		else
+			i++;
+	}
 }
 
 /*
@@ -125,33 +142,73 @@ static void out_reserve(struct engine *e)
 }
 
 /*
- * A close_all on an account where one of SRM's closes is in flight becomes one close per
- * position, so that closes_adjust can trim the one in flight (the executor would send
- * closeContract for it whole, on top of the rest still coming).
+ * close_all and cancel_all become one request per position and per working order: the
+ * gateway has no "all" call, and each request is tracked on its own (requests.c, and the
+ * closes in flight of closes.c, which can then trim a close already partly on its way).
  */
-static void split_close_all(struct engine *e)
+static void expand_all(struct engine *e)
 {
-	for (size_t i = 0, n = e->n_out; i < n; i++) {
-		struct srm_action tmpl = e->out[i];
-		struct acct *a;
+	size_t n = e->n_out, k = 0, extra = 0;
 
-		if (tmpl.kind != ACT_CLOSE_ALL || tmpl.dry_run)
+	for (size_t i = 0; i < n; i++) {
+		const struct srm_action *x = &e->out[i];
+		const struct acct *a;
+
+		if (x->kind != ACT_CLOSE_ALL && x->kind != ACT_CANCEL_ALL)
 			continue;
-		a = book_acct(e, tmpl.account_id, false);
-		if (a == NULL || a->n_pos == 0 || !closes_any(e, a))
+		a = book_acct(e, x->account_id, false);
+		if (a != NULL)
+			extra += x->kind == ACT_CLOSE_ALL ? a->n_pos : a->n_ord;
+	}
+	if (extra == 0 && n > 0) {
+		/* nothing to expand into: just drop the "all" actions (nothing to close/cancel) */
+		for (size_t i = 0; i < n; i++)
+			if (e->out[i].kind != ACT_CLOSE_ALL && e->out[i].kind != ACT_CANCEL_ALL)
+				e->out[k++] = e->out[i];
+		e->n_out = k;
+		return;
+	}
+	if (extra == 0)
+		return;
+	/* rebuild in order into a scratch copy at the end of out, then move it down */
+	if (2 * n + extra > e->cap_out) {
+		e->cap_out = (2 * n + extra) * 2;
+		e->out = xreallocarray(e->out, e->cap_out, sizeof(*e->out));
+	}
+	struct srm_action *src = e->out, *dst = e->out + n;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct srm_action *x = &src[i];
+		const struct acct *a;
+
+		if (x->kind != ACT_CLOSE_ALL && x->kind != ACT_CANCEL_ALL) {
+			dst[k++] = *x;
 			continue;
-		if (e->n_out + a->n_pos > e->cap_out) {
-			e->cap_out = (e->n_out + a->n_pos) * 2;
-			e->out = xreallocarray(e->out, e->cap_out, sizeof(*e->out));
 		}
-		tmpl.kind = ACT_CLOSE_CONTRACT;
-		for (size_t k = 0; k < a->n_pos; k++) {
-			struct srm_action *y = k == 0 ? &e->out[i] : &e->out[e->n_out++];
+		a = book_acct(e, x->account_id, false);
+		if (a == NULL)
+			continue;
+		if (x->kind == ACT_CLOSE_ALL) {
+			for (size_t p = 0; p < a->n_pos; p++) {
+				struct srm_action *y = &dst[k++];
 
-			*y = tmpl;
-			strlcpy_s(y->contract_id, a->pos[k].contract_id, sizeof(y->contract_id));
+				*y = *x;
+				y->kind = ACT_CLOSE_CONTRACT;
+				strlcpy_s(y->contract_id, a->pos[p].contract_id, sizeof(y->contract_id));
+			}
+		} else {
+			for (size_t o = 0; o < a->n_ord; o++) {
+				struct srm_action *y = &dst[k++];
+
+				*y = *x;
+				y->kind = ACT_CANCEL_ORDER;
+				y->order_id = a->ord[o].id;
+				strlcpy_s(y->contract_id, a->ord[o].contract_id, sizeof(y->contract_id));
+			}
 		}
 	}
+	memmove(e->out, dst, k * sizeof(*e->out));
+	e->n_out = k;
 }
 
 /*
@@ -163,19 +220,22 @@ static void finalize(struct engine *e)
 {
 	size_t k = 0;
 
-	split_close_all(e);
+	expand_all(e);
 
 	for (size_t i = 0; i < e->n_out; i++) {
 		const struct srm_action *a = &e->out[i];
 		srm_ms saved = e->now;
-		bool drop;
+		bool drop, req = a->kind != ACT_LOCKOUT && a->kind != ACT_UNLOCK && a->kind != ACT_ALERT;
 
 		e->now = a->ts;
-		drop = !closes_adjust(e, &e->out[i]) ||
-		       (a->kind != ACT_LOCKOUT && a->kind != ACT_UNLOCK && a->kind != ACT_ALERT &&
-			recent_suppressed(e, a));
-		if (!drop)
+		/* trimmed to what closes in flight leave, not a recent repeat, not on the wire now */
+		drop = !closes_adjust(e, &e->out[i]) || (req && recent_find(e, a)) ||
+		       (req && !reqs_claim(e, a));
+		if (!drop) {
+			if (req)
+				recent_note(e, a);
 			closes_expect(e, a);
+		}
 		e->now = saved;
 		if (drop)
 			continue;
@@ -667,9 +727,90 @@ static void ord_event(const struct acct *a, const struct ord *o, struct srm_even
 	ev->u.order.filled_price = PX_NULL;
 }
 
+/* The fill of no size that wakes a trade-state rule at a recheck ("look at today's P&L"). */
+static void nil_trade(const struct engine *e, const struct acct *a, struct srm_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = EV_TRADE;
+	ev->u.trade.account_id = a->id;
+	ev->u.trade.created = e->now;
+	ev->u.trade.profit_and_loss = PX_NULL;
+}
+
+/*
+ * While locked: a position that grew since the lockout began (its close failed, or came
+ * back from a restart) is closed; the positions a non-flattening lockout tolerated stay.
+ */
+static void guard_grown(struct engine *e, struct acct *a)
+{
+	char why[192];
+
+	for (size_t i = 0; i < a->n_pos; i++) {
+		const struct pos *p = &a->pos[i];
+		const struct lockout *l = engine_locked(e, a->id, p->contract_id);
+
+		if (l == NULL || p->qty == 0 || p->grew_at < l->since ||
+		    close_asked(e, a->id, p->contract_id))
+			continue;
+		describe_lock(e, l, why, sizeof(why));
+		engine_act(e, ACT_CLOSE_CONTRACT, l->rule, a->id, p->contract_id,
+			   rule_dry(e, a->rules, l->rule), "%s", why);
+	}
+}
+
+/*
+ * Judge an account's whole state again, as if its account, every position and every
+ * working order had just been reported unchanged: every rule that wakes on them, the
+ * trade-state rules (recheck_trade), and the lockout guard. After a reconcile, and when a
+ * refused request's retry timer fires: the breach is judged by the engine's timers, not by
+ * the luck of the trader's next event.
+ */
+static void rejudge(struct engine *e, struct acct *a)
+{
+	struct srm_event ev;
+
+	if (a->seen) {
+		memset(&ev, 0, sizeof(ev));
+		ev.kind = EV_ACCOUNT;
+		ev.u.account.id = a->id;
+		strlcpy_s(ev.u.account.name, a->name, sizeof(ev.u.account.name));
+		ev.u.account.balance = a->balance;
+		ev.u.account.can_trade = a->can_trade;
+		run_rules(e, a, &ev, 0, NULL);
+	}
+	nil_trade(e, a, &ev);
+	for (int r = 0; r < RULE_COUNT; r++)
+		if (rule_table[r]->recheck_trade && (rule_table[r]->wakes_on & EVM_TRADE))
+			run_rule(e, r, a, &ev, 0, NULL);
+	for (size_t i = 0; i < a->n_pos; i++) {
+		const struct pos p = a->pos[i];
+
+		pos_event(a, &p, &ev);
+		run_rules(e, a, &ev, p.qty, NULL);
+	}
+	for (size_t i = 0; i < a->n_ord; i++) {
+		const struct ord o = a->ord[i];
+
+		ord_event(a, &o, &ev);
+		run_rules(e, a, &ev, 0, &o);
+		guard_event(e, a, &ev, 0);
+	}
+	guard_grown(e, a);
+	keep_flat(e, a);
+}
+
 static void fire_timer(struct engine *e, const struct timer *t)
 {
 	e->stats.timers_fired++;
+	if (t->t.rule == TIMER_RETRY) {
+		struct acct *a = book_acct(e, t->t.account_id, false);
+
+		if (a == NULL || a->retry_at != t->at)
+			return; /* a sooner or later one replaced it */
+		a->retry_at = 0;
+		rejudge(e, a);
+		return;
+	}
 	if (t->t.rule == TIMER_RECHECK) {
 		/* a close was trimmed by one in flight that has lapsed now: look again */
 		struct acct *a = book_acct(e, t->t.account_id, false);
@@ -896,6 +1037,40 @@ struct act_list engine_apply(struct engine *e, const struct srm_event *ev, srm_m
 			reevaluate_contract(e, ev->u.contract.id);
 		break;
 	}
+	case EV_ACTION_RESULT: {
+		const struct ev_result *res = &ev->u.result;
+
+		a = book_acct(e, res->account_id, false);
+		if (a == NULL)
+			break;
+		if (!reqs_result(e, a, res))
+			break;
+		if (res->outcome == OUTCOME_FAILED) {
+			/* not in flight any more: the next close is asked whole, the repeat not
+			 * suppressed; the retry timer (requests.c) judges the account again */
+			if (res->kind == ACT_CLOSE_CONTRACT || res->kind == ACT_PARTIAL_CLOSE)
+				closes_drop(a, res->contract_id);
+			recent_forget_result(e, res);
+			break;
+		}
+		/*
+		 * A close asked for again while it was on the wire (the position grew meanwhile,
+		 * or the trader's own exit raced it): judge now what it did not cure. The closes
+		 * in flight (closes.c) keep this from closing twice. A cancel, modify or placed
+		 * stop that succeeded is shown by its order event: asking again before that
+		 * would only repeat it (a second stop would be a second order).
+		 */
+		if (res->kind == ACT_CLOSE_CONTRACT || res->kind == ACT_PARTIAL_CLOSE) {
+			recent_forget_result(e, res);
+			rejudge(e, a);
+		}
+		break;
+	}
+	case EV_RECHECK:
+		a = book_acct(e, ev->u.recheck.account_id, false);
+		if (a != NULL)
+			rejudge(e, a);
+		break;
 	case EV_TIMER:
 	case EV_KIND_COUNT:
 		break;

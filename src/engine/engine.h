@@ -59,12 +59,6 @@ struct act_list engine_admin_enforce(struct engine *e, int64_t account_id, int r
 /* Admin: run the daily reset now for one account (account_id != 0) or all. */
 struct act_list engine_admin_reset(struct engine *e, int64_t account_id, srm_ms now);
 
-/*
- * The gateway refused a close or partial close of this contract (after the executor's
- * retries): it is not in flight any more, so the next close asked for it is sent whole, and
- * a flattening lockout may ask again at once.
- */
-void engine_close_failed(struct engine *e, int64_t account_id, const char *contract_id);
 
 /* ---- restore after a restart (no actions are emitted, no rule wakes) ---- */
 

@@ -27,6 +27,11 @@ struct cslot {
 /* ev_timer.rule of the engine's own timers (rules use 0..RULE_COUNT-1). */
 #define TIMER_LOCK_END (-1)   /* key: the lockout's id */
 #define TIMER_RECHECK (-2)    /* a close trimmed by one in flight: look again when it lapses */
+#define TIMER_RETRY (-3)      /* a request was refused: judge the account again (requests.c) */
+
+/* The retry backoff after refused requests: 250 ms doubling to 5 s, per account. */
+#define REQ_RETRY_BASE_MS 250
+#define REQ_RETRY_CAP_MS 5000
 
 struct timer {
 	srm_ms at;
@@ -147,9 +152,28 @@ void timer_push(struct engine *e, srm_ms at, const struct ev_timer *t);
 bool timer_peek(const struct engine *e, srm_ms *at);
 void timer_pop(struct engine *e, struct timer *out);
 
+/* requests.c: the engine's requests on the wire (struct srm_req). */
+/* Does this kind of action go to the gateway as one request? */
+bool reqs_is_request(enum act_kind k);
+/* An action about to go out: false when the same request is in flight (the wish is kept). */
+bool reqs_claim(struct engine *e, const struct srm_action *a);
+/* Its answer: ends the request; a refusal arms the retry timer. Returns true when the
+ * account must be judged again (refused, or asked for again while in flight). */
+bool reqs_result(struct engine *e, struct acct *a, const struct ev_result *res);
+size_t reqs_in_flight(const struct acct *a);
+srm_ms reqs_backoff_ms(int streak);
+
+/* closes.c: a close was refused: it is not in flight, the next is asked for whole. */
+void closes_drop(struct acct *a, const char *contract_id);
+
 /* engine.c: output */
 struct srm_action *out_push(struct engine *e);
-bool recent_suppressed(struct engine *e, const struct srm_action *a);
+/* Was the same request emitted within RECENT_MS (with no event answering it since)? */
+bool recent_find(struct engine *e, const struct srm_action *a);
+/* Remember a request that goes out (for recent_find). */
+void recent_note(struct engine *e, const struct srm_action *a);
 void recent_forget(struct engine *e, const struct srm_event *ev);
+/* Forget the suppression of one request (its answer came: it may be asked again). */
+void recent_forget_result(struct engine *e, const struct ev_result *res);
 
 #endif

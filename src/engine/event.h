@@ -12,6 +12,8 @@ enum ev_kind {
 	EV_QUOTE,        /* GatewayQuote */
 	EV_CONTRACT,     /* Contract/searchById result */
 	EV_TIMER,        /* a deadline fired (made by engine_advance only) */
+	EV_ACTION_RESULT, /* the gateway's answer to one of the engine's requests (the executor) */
+	EV_RECHECK,      /* judge an account's whole state again (after a reconcile; retries) */
 	EV_KIND_COUNT
 };
 
@@ -23,6 +25,8 @@ enum ev_kind {
 #define EVM_QUOTE EVM(EV_QUOTE)
 #define EVM_CONTRACT EVM(EV_CONTRACT)
 #define EVM_TIMER EVM(EV_TIMER)
+#define EVM_ACTION_RESULT EVM(EV_ACTION_RESULT)
+#define EVM_RECHECK EVM(EV_RECHECK)
 
 /* A timer that fired: which rule set it, for which account, with the rule's own key. */
 struct ev_timer {
@@ -30,6 +34,28 @@ struct ev_timer {
 	int64_t account_id;
 	int64_t key;            /* rule-defined (e.g. a position id) */
 	char contract_id[SRM_ID_MAX];
+};
+
+/* How the gateway answered a request (after the REST client's own retries). */
+enum act_outcome {
+	OUTCOME_OK = 0,     /* done */
+	OUTCOME_GONE,       /* nothing to do any more (already flat, order already gone) */
+	OUTCOME_FAILED,     /* refused or not answered: the engine tries again while the breach holds */
+};
+
+/* EV_ACTION_RESULT: which request (its kind and target, as the engine emitted it), how it went. */
+struct ev_result {
+	int64_t account_id;
+	int kind;               /* enum act_kind: close_contract, partial_close, cancel_order, ... */
+	char contract_id[SRM_ID_MAX];
+	int64_t order_id;
+	int size;
+	int outcome;            /* enum act_outcome */
+};
+
+/* EV_RECHECK: every rule and the lockout guard look at this account's state again. */
+struct ev_recheck {
+	int64_t account_id;
 };
 
 struct srm_event {
@@ -42,6 +68,8 @@ struct srm_event {
 		struct px_quote quote;
 		struct px_contract contract;
 		struct ev_timer timer;
+		struct ev_result result;
+		struct ev_recheck recheck;
 	} u;
 };
 

@@ -34,6 +34,12 @@ struct rule_def {
 	/* offsetof(struct rules_cfg, <block>): every block starts with `bool enabled, dry_run`. */
 	size_t cfg_offset;
 	void (*check)(struct rule_ctx *ctx);
+	/*
+	 * It wakes on trades to judge the account's state (P&L against a limit), not the fill
+	 * itself: a recheck (EV_RECHECK, a retry after a refused request) wakes it too, with a
+	 * fill of no size. Rules that count fills (frequency, streaks) leave it false.
+	 */
+	bool recheck_trade;
 	/* Daily reset for this account (may be NULL). */
 	void (*on_reset)(struct rule_ctx *ctx);
 	/*

@@ -19,6 +19,7 @@ struct pos {
 	double avg_price;
 	srm_ms opened;          /* engine time the position first appeared */
 	uint64_t grew_seq;      /* engine sequence of the last increase: larger = grew later */
+	srm_ms grew_at;         /* engine time of the last increase (or the open) */
 	uint32_t cs;            /* the engine's slot of the contract (no lookup by string) */
 	bool restored;          /* put back from the state file; cleared after its next event */
 };
@@ -70,6 +71,20 @@ struct srm_close {
 	srm_ms at;              /* engine time of the last close */
 };
 
+/*
+ * A request of the engine's on the wire (close, partial close, cancel, place or modify a
+ * stop): until its EV_ACTION_RESULT, the same request is not asked for again (`again`
+ * remembers that it was wanted, so the account is judged again when the answer comes).
+ */
+struct srm_req {
+	int kind;               /* enum act_kind */
+	char contract_id[SRM_ID_MAX];
+	int64_t order_id;
+	int size;
+	srm_ms at;
+	bool again;
+};
+
 struct acct {
 	int64_t id;
 	char name[SRM_NAME_MAX];
@@ -85,6 +100,10 @@ struct acct {
 	struct trade_counter tc;
 	size_t n_closes, cap_closes;
 	struct srm_close *closes;       /* SRM's own closes still expecting their fills */
+	size_t n_reqs, cap_reqs;
+	struct srm_req *reqs;           /* the engine's requests waiting for their answer */
+	int fail_streak;                /* requests refused in a row (the retry backoff) */
+	srm_ms retry_at;                /* a retry timer is armed for then (0: none) */
 	const struct rules_cfg *rules;  /* effective rules (override or global) */
 	void *rstate[RULE_COUNT];       /* each rule's per-account state (rule_def.state_size) */
 };

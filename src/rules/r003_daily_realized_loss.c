@@ -65,5 +65,6 @@ const struct rule_def rule_daily_realized_loss = {
 	.state_size = 0,
 	.cfg_offset = offsetof(struct rules_cfg, daily_realized_loss),
 	.check = check,
+	.recheck_trade = true,
 	.on_reset = NULL,
 };

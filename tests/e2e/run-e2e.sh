@@ -160,8 +160,9 @@ check "RULE-008's grace, counted from the open, still closes it (sim ground trut
 check "the grace close is journaled with its outcome" wait_for 3 is_eq 1 sqlite3 "$DB" \
 	"SELECT count(*)>0 FROM journal WHERE account_id=$ACC AND rule='RULE-008' AND action='close_contract' AND outcome='ok'"
 
-# 13. a lockout's flatten fails (the gateway refuses every close): the lockout stays, and once
-#     closes work again the position is closed at the trader's next event (SPEC §6)
+# 13. a lockout's flatten fails (the gateway refuses every close): the lockout stays, the close
+#     is retried on the engine's timer (backoff to 5 s) while the gateway refuses, and once
+#     closes work again the position is closed without any event from the trader
 write_config # the base rules again (no grace rule)
 "$SRM" admin config reload --socket "$SOCK" >/dev/null
 order "{\"accountId\":$ACC,\"contractId\":\"$MNQ\",\"type\":2,\"side\":0,\"size\":1}" >/dev/null
@@ -169,11 +170,13 @@ wait_for 5 is_eq 1 sim_pos "$ACC" "$MNQ"
 sim POST /sim/fault '{"kind":"http","path":"/api/Position/closeContract","status":500,"count":-1}' >/dev/null
 "$SRM" admin lockout set "$ACC" --for 1h --reason "e2e flatten" --socket "$SOCK" >/dev/null
 check "a lockout's close refused by the gateway is journaled as failed" wait_for 15 is_eq 1 \
-	sqlite3 "$DB" "SELECT count(*)>0 FROM journal WHERE account_id=$ACC AND action='close_all' AND outcome LIKE 'failed%' AND reason LIKE '%e2e flatten%'"
+	sqlite3 "$DB" "SELECT count(*)>0 FROM journal WHERE account_id=$ACC AND action='close_contract' AND outcome LIKE 'failed%' AND reason LIKE '%e2e flatten%'"
 check "the position is still open (sim ground truth)" is_eq 1 sim_pos "$ACC" "$MNQ"
+retried() { sqlite3 "$DB" "SELECT count(*)>=2 FROM journal WHERE account_id=$ACC AND action='close_contract' AND outcome LIKE 'failed%' AND reason LIKE '%e2e flatten%'"; }
+check "while the gateway refuses, the close is tried again with no event from the trader" \
+	wait_for 10 is_eq 1 retried
 sim DELETE /sim/fault >/dev/null
-order "{\"accountId\":$ACC,\"contractId\":\"$MNQ\",\"type\":1,\"side\":0,\"size\":1,\"limitPrice\":20000}" >/dev/null
-check "at the trader's next event the lockout closes it again (sim ground truth)" \
+check "once the gateway takes closes, the retry closes it, still with no event (sim ground truth)" \
 	wait_for 10 is_zero sim_pos "$ACC" "$MNQ"
 check "that close is journaled as the lockout's, with its outcome" wait_for 3 is_eq 1 sqlite3 "$DB" \
 	"SELECT count(*)>0 FROM journal WHERE account_id=$ACC AND rule='ENGINE' AND action='close_contract' AND outcome='ok' AND reason LIKE '%e2e flatten%'"

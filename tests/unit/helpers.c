@@ -178,6 +178,30 @@ struct act_list tw_quote(struct tworld *w, srm_ms now, const char *contract, dou
 	return feed(w, &ev, now);
 }
 
+struct act_list tw_result(struct tworld *w, srm_ms now, int64_t acct, enum act_kind kind,
+			  const char *contract, int64_t order_id, int size, enum act_outcome outcome)
+{
+	struct srm_event ev = {.kind = EV_ACTION_RESULT};
+
+	ev.u.result.account_id = acct;
+	ev.u.result.kind = kind;
+	snprintf(ev.u.result.contract_id, sizeof(ev.u.result.contract_id), "%s", contract ? contract : "");
+	ev.u.result.order_id = order_id;
+	ev.u.result.size = size;
+	ev.u.result.outcome = outcome;
+	w->last = engine_apply(w->eng, &ev, now);
+	return w->last;
+}
+
+struct act_list tw_recheck(struct tworld *w, srm_ms now, int64_t acct)
+{
+	struct srm_event ev = {.kind = EV_RECHECK};
+
+	ev.u.recheck.account_id = acct;
+	w->last = engine_apply(w->eng, &ev, now);
+	return w->last;
+}
+
 struct act_list tw_advance(struct tworld *w, srm_ms now)
 {
 	w->last = engine_advance(w->eng, now);

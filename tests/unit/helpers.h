@@ -49,6 +49,11 @@ struct act_list tw_trade(struct tworld *w, srm_ms now, int64_t acct, int64_t id,
 struct act_list tw_quote(struct tworld *w, srm_ms now, const char *contract, double bid,
 			 double ask, double last);
 struct act_list tw_advance(struct tworld *w, srm_ms now);
+/* The executor's report of a request's answer (EV_ACTION_RESULT); size only for partial closes. */
+struct act_list tw_result(struct tworld *w, srm_ms now, int64_t acct, enum act_kind kind,
+			  const char *contract, int64_t order_id, int size, enum act_outcome outcome);
+/* Judge an account's whole state again (EV_RECHECK). */
+struct act_list tw_recheck(struct tworld *w, srm_ms now, int64_t acct);
 
 /* Count actions of a kind (and rule, -2 = any) in a list. */
 size_t t_count(struct act_list l, enum act_kind kind, int rule);

@@ -141,7 +141,7 @@ static void test_reset_clears_day(void **s)
 						 T("2026-11-24T15:00:02Z"));
 
 	assert_int_equal(t_count(l, ACT_LOCKOUT, -1), 1);
-	assert_int_equal(t_count(l, ACT_CANCEL_ALL, -1), 1);
+	assert_int_equal(t_count(l, ACT_CANCEL_ORDER, -1), 0); /* no working order to cancel */
 	assert_non_null(engine_locked(w.eng, ACC, NULL));
 	/* one ms before the reset: nothing */
 	l = tw_advance(&w, T("2026-11-24T22:59:59.999Z"));
@@ -199,7 +199,7 @@ static void test_guard_while_locked(void **s)
 	tw_position(&w, T("2026-11-24T15:00:00Z"), ACC, ES, 2, 6000);
 	l = engine_admin_lockout(w.eng, ACC, UNTIL_TIME, T("2026-11-24T16:00:00Z"), "admin",
 				 T("2026-11-24T15:00:01Z"));
-	assert_int_equal(t_count(l, ACT_CLOSE_ALL, -1), 1);
+	assert_int_equal(t_count(l, ACT_CLOSE_CONTRACT, -1), 1);
 
 	/* the trader's exit (reducing) stays */
 	l = tw_order(&w, T("2026-11-24T15:00:02Z"), ACC, 1, ES, PX_OS_OPEN, PX_OT_LIMIT, PX_ASK, 2, 6010, PX_NULL);
@@ -223,7 +223,7 @@ static void test_guard_while_locked(void **s)
 	 * the trader sold 1 of 2: this flattening lockout keeps the account flat, so the rest
 	 * is asked for at the account's next event...
 	 */
-	engine_close_failed(w.eng, ACC, ES);
+	tw_result(&w, T("2026-11-24T15:00:05Z"), ACC, ACT_CLOSE_CONTRACT, ES, 0, 0, OUTCOME_FAILED);
 	l = tw_position(&w, T("2026-11-24T15:00:06Z"), ACC, ES, 1, 6000);
 	assert_int_equal(t_count(l, ACT_CLOSE_CONTRACT, -1), 1);
 	assert_string_equal(t_find(l, ACT_CLOSE_CONTRACT, -1)->contract_id, ES);
@@ -239,7 +239,9 @@ static void test_guard_while_locked(void **s)
 	assert_int_equal(t_count(l, ACT_CLOSE_CONTRACT, -1), 0);
 	l = tw_position(&w, T("2026-11-24T15:00:12Z"), ACC, ES, 1, 6000);
 	assert_int_equal(t_count(l, ACT_CLOSE_CONTRACT, -1), 0);
-	/* 10 s after it, a close not seen through is asked for again */
+	/* 10 s after it, a close not seen through is asked for again (its REST answer came, its
+	 * position event did not) */
+	tw_result(&w, T("2026-11-24T15:00:14Z"), ACC, ACT_CLOSE_CONTRACT, MNQ, 0, 0, OUTCOME_OK);
 	l = tw_order(&w, T("2026-11-24T15:00:15Z"), ACC, 6, ES, PX_OS_FILLED, PX_OT_MARKET, PX_ASK,
 		     1, PX_NULL, PX_NULL);
 	assert_int_equal(t_count(l, ACT_CLOSE_CONTRACT, -1), 1);
@@ -268,10 +270,23 @@ static void test_repeat_suppressed(void **s)
 	engine_admin_lockout(w.eng, ACC, UNTIL_PERMANENT, 0, "admin", T("2026-11-24T15:00:00Z"));
 	l = tw_order(&w, T("2026-11-24T15:00:01Z"), ACC, 3, ES, PX_OS_OPEN, PX_OT_LIMIT, PX_BID, 1, 5990, PX_NULL);
 	assert_int_equal(t_count(l, ACT_CANCEL_ORDER, -1), 1);
-	/* the same working order reported again before the cancel lands: a new event on the
-	 * contract answers the earlier request, so the guard asks again */
+	/* the same working order reported again before the cancel's answer: it is on the wire,
+	 * not asked again (SPEC §6) */
 	l = tw_order(&w, T("2026-11-24T15:00:01.100Z"), ACC, 3, ES, PX_OS_OPEN, PX_OT_LIMIT, PX_BID, 1, 5990, PX_NULL);
+	assert_int_equal(t_count(l, ACT_CANCEL_ORDER, -1), 0);
+	/* it succeeded: the order event will show it; nothing is asked meanwhile */
+	l = tw_result(&w, T("2026-11-24T15:00:01.150Z"), ACC, ACT_CANCEL_ORDER, ES, 3, 0, OUTCOME_OK);
+	assert_int_equal(l.n, 0);
+	/* refused instead: asked again when the retry timer fires, without any event */
+	l = tw_order(&w, T("2026-11-24T15:00:01.160Z"), ACC, 3, ES, PX_OS_OPEN, PX_OT_LIMIT, PX_BID, 1, 5990, PX_NULL);
 	assert_int_equal(t_count(l, ACT_CANCEL_ORDER, -1), 1);
+	l = tw_result(&w, T("2026-11-24T15:00:01.170Z"), ACC, ACT_CANCEL_ORDER, ES, 3, 0, OUTCOME_FAILED);
+	assert_int_equal(l.n, 0);
+	l = tw_advance(&w, T("2026-11-24T15:00:01.419Z"));
+	assert_int_equal(t_count(l, ACT_CANCEL_ORDER, -1), 0);
+	l = tw_advance(&w, T("2026-11-24T15:00:01.420Z"));
+	assert_int_equal(t_count(l, ACT_CANCEL_ORDER, -1), 1);
+	assert_int_equal(t_find(l, ACT_CANCEL_ORDER, -1)->order_id, 3);
 	/* two different orders are not confused */
 	l = tw_order(&w, T("2026-11-24T15:00:01.200Z"), ACC, 4, ES, PX_OS_OPEN, PX_OT_LIMIT, PX_BID, 1, 5990, PX_NULL);
 	assert_int_equal(t_find(l, ACT_CANCEL_ORDER, -1)->order_id, 4);
@@ -362,7 +377,7 @@ static void test_half_filled_close_not_doubled(void **s)
 	assert_int_equal(t_count(l, ACT_PARTIAL_CLOSE, 0), 1);
 	assert_int_equal(t_find(l, ACT_PARTIAL_CLOSE, 0)->size, 1);
 	/* the gateway refuses that one: the next event asks for it whole again */
-	engine_close_failed(w.eng, ACC, MNQ);
+	tw_result(&w, t + 3050, ACC, ACT_PARTIAL_CLOSE, MNQ, 0, 1, OUTCOME_FAILED);
 	l = tw_position(&w, t + 3100, ACC, MNQ, 5, 21000);
 	assert_int_equal(t_count(l, ACT_PARTIAL_CLOSE, 0), 1);
 	assert_int_equal(t_find(l, ACT_PARTIAL_CLOSE, 0)->size, 1);
@@ -431,6 +446,7 @@ static void test_half_filled_close_not_doubled(void **s)
 	 */
 	r001_world(&w, 4);
 	tw_position(&w, t, ACC, MNQ, 6, 21000);                   /* partial close 2 */
+	tw_result(&w, t + 100, ACC, ACT_PARTIAL_CLOSE, MNQ, 0, 2, OUTCOME_OK); /* the REST answer */
 	l = tw_position(&w, t + 2500, ACC, MNQ, 6, 21000);        /* reported again: covered */
 	assert_int_equal(l.n, 0);
 	l = tw_advance(&w, t + 10000);
@@ -443,6 +459,7 @@ static void test_half_filled_close_not_doubled(void **s)
 	/* the close's market order is rejected: what it covered is asked for at once */
 	r001_world(&w, 4);
 	tw_position(&w, t, ACC, MNQ, 6, 21000);
+	tw_result(&w, t + 3, ACC, ACT_PARTIAL_CLOSE, MNQ, 0, 2, OUTCOME_OK);
 	tw_order(&w, t + 5, ACC, 950, MNQ, PX_OS_REJECTED, PX_OT_MARKET, PX_ASK, 2, PX_NULL,
 		 PX_NULL);
 	l = tw_position(&w, t + 2500, ACC, MNQ, 6, 21000);
@@ -462,11 +479,11 @@ static void test_admin_enforce(void **s)
 	l = tw_position(&w, T("2026-11-24T15:00:01Z"), ACC, ES, 6, 6000);
 	assert_int_equal(l.n, 0);
 	l = engine_admin_enforce(w.eng, ACC, 0, true, T("2026-11-24T15:00:02Z"));
-	assert_int_equal(t_count(l, ACT_CLOSE_ALL, 0), 1);
-	assert_true(t_find(l, ACT_CLOSE_ALL, 0)->dry_run);
+	assert_int_equal(t_count(l, ACT_CLOSE_CONTRACT, 0), 1);
+	assert_true(t_find(l, ACT_CLOSE_CONTRACT, 0)->dry_run);
 	l = engine_admin_enforce(w.eng, ACC, 0, false, T("2026-11-24T15:00:05Z"));
-	assert_int_equal(t_count(l, ACT_CLOSE_ALL, 0), 1);
-	assert_false(t_find(l, ACT_CLOSE_ALL, 0)->dry_run);
+	assert_int_equal(t_count(l, ACT_CLOSE_CONTRACT, 0), 1);
+	assert_false(t_find(l, ACT_CLOSE_CONTRACT, 0)->dry_run);
 	/* nothing to do for an account within its limits, or an unknown one */
 	tw_position(&w, T("2026-11-24T15:00:06Z"), ACC, ES, 2, 6000);
 	l = engine_admin_enforce(w.eng, ACC, 0, false, T("2026-11-24T15:00:08Z"));

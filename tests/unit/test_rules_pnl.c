@@ -168,7 +168,7 @@ struct rcase {
 	enum act_kind enforce;  /* the enforcing action besides the lockout */
 };
 
-static const struct rcase C003 = {R003, set003, loose003, breach003, ACT_CLOSE_ALL};
+static const struct rcase C003 = {R003, set003, loose003, breach003, ACT_CLOSE_CONTRACT};
 static const struct rcase C004 = {R004, set004, loose004, breach004, ACT_CLOSE_CONTRACT};
 static const struct rcase C005 = {R005, set005, loose005, breach005, ACT_CLOSE_CONTRACT};
 static const struct rcase C006 = {R006, set006, loose006, breach006, ACT_LOCKOUT};
@@ -313,13 +313,13 @@ static void test_r003_at_limit_and_below(void **s)
 	/* one more cent: -500.00 reached -> lockout, cancel_all, close_all (once each) */
 	close_fill(&w, t + SEC, ACC, 2, -0.01);
 	assert_int_equal(t_count_acct(w.last, ACT_LOCKOUT, R003, ACC), 1);
-	assert_int_equal(t_count_acct(w.last, ACT_CANCEL_ALL, R003, ACC), 1);
-	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_ALL, R003, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_CANCEL_ORDER, R003, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_CONTRACT, R003, ACC), 1);
 	const struct srm_action *lk = t_find(w.last, ACT_LOCKOUT, R003);
 
 	assert_int_equal(lk->until, UNTIL_RESET);
 	assert_string_equal(lk->reason, "realized -500.00 reached limit -500.00");
-	assert_string_equal(t_find(w.last, ACT_CLOSE_ALL, R003)->reason,
+	assert_string_equal(t_find(w.last, ACT_CLOSE_CONTRACT, R003)->reason,
 			    "realized -500.00 reached limit -500.00");
 	tw_free(&w);
 }
@@ -334,9 +334,9 @@ static void test_r003_lockout_none_flattens(void **s)
 	tw_position(&w, t, ACC, MNQ, -2, 21000);
 	close_fill(&w, t, ACC, 1, -612.5);
 	assert_int_equal(t_count_acct(w.last, ACT_LOCKOUT, R003, ACC), 0);
-	assert_int_equal(t_count_acct(w.last, ACT_CANCEL_ALL, R003, ACC), 1);
-	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_ALL, R003, ACC), 1);
-	assert_string_equal(t_find(w.last, ACT_CLOSE_ALL, R003)->reason,
+	assert_int_equal(t_count_acct(w.last, ACT_CANCEL_ORDER, R003, ACC), 0);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_CONTRACT, R003, ACC), 1);
+	assert_string_equal(t_find(w.last, ACT_CLOSE_CONTRACT, R003)->reason,
 			    "realized -612.50 reached limit -500.00");
 	assert_null(engine_locked(w.eng, ACC, NULL));
 	tw_free(&w);
@@ -393,7 +393,7 @@ static void test_r003_include_unrealized(void **s)
 	/* 5996: -200.00, total -500.00: breach on the quote */
 	tw_quote(&w, t + 2 * SEC, ES, PX_NULL, PX_NULL, 5996);
 	assert_int_equal(t_count_acct(w.last, ACT_LOCKOUT, R003, ACC), 1);
-	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_ALL, R003, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_CONTRACT, R003, ACC), 1);
 	assert_string_equal(t_find(w.last, ACT_LOCKOUT, R003)->reason,
 			    "P&L -500.00 reached limit -500.00 incl. unrealized -200.00");
 	/* the lockout holds: the next quote asks nothing new (repeat within 2 s) */
@@ -559,10 +559,9 @@ static void test_r004_account_scope(void **s)
 	assert_int_equal(t_count_rule(w.last, R004), 0);
 	tw_quote(&w, t + SEC, MNQ, PX_NULL, PX_NULL, 20950); /* -100.00: sum -300.00 */
 	assert_int_equal(t_count_acct(w.last, ACT_LOCKOUT, R004, ACC), 1);
-	assert_int_equal(t_count_acct(w.last, ACT_CANCEL_ALL, R004, ACC), 1);
-	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_ALL, R004, ACC), 1);
-	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_CONTRACT, R004, ACC), 0);
-	assert_string_equal(t_find(w.last, ACT_CLOSE_ALL, R004)->reason,
+	assert_int_equal(t_count_acct(w.last, ACT_CANCEL_ORDER, R004, ACC), 0);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_CONTRACT, R004, ACC), 2);
+	assert_string_equal(t_find(w.last, ACT_CLOSE_CONTRACT, R004)->reason,
 			    "account unrealized -300.00 reached limit -300.00");
 	tw_free(&w);
 }
@@ -640,8 +639,8 @@ static void test_r005_account_scope(void **s)
 	tw_quote(&w, t + 21 * SEC, ES, PX_NULL, PX_NULL, 6012);
 	assert_int_equal(t_count_acct(w.last, ACT_LOCKOUT, R005, ACC), 1);
 	assert_int_equal(t_find(w.last, ACT_LOCKOUT, R005)->until, UNTIL_RESET);
-	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_ALL, R005, ACC), 1);
-	assert_int_equal(t_count_acct(w.last, ACT_CANCEL_ALL, R005, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_CONTRACT, R005, ACC), 2);
+	assert_int_equal(t_count_acct(w.last, ACT_CANCEL_ORDER, R005, ACC), 0);
 	tw_free(&w);
 }
 
@@ -762,7 +761,7 @@ static void test_r006_srm_close_fills_not_counted(void **s)
 	assert_int_equal(engine_acct(w.eng, ACC)->tc.session, 3);
 	/* the position of 2 is over the limit of 1: SRM closes it */
 	tw_position(&w, t + 300, ACC, ES, 2, 6000);
-	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_ALL, 0, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_CONTRACT, 0, ACC), 1);
 	/* the gateway's answer: SRM's closing fill (sell 2), in two parts */
 	tw_trade(&w, t + 400, ACC, 4, ES, PX_ASK, 1, 5999, -12.5, 0, false);
 	assert_int_equal(t_count_rule(w.last, R006), 0);
@@ -785,7 +784,7 @@ static void test_r006_srm_close_fills_not_counted(void **s)
 	/* a dry-run close sends nothing: a fill then is the trader's */
 	r006_close_world(&w, true);
 	tw_position(&w, t, ACC, ES, 2, 6000);
-	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_ALL, 0, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_CONTRACT, 0, ACC), 1);
 	tw_trade(&w, t + 100, ACC, 1, ES, PX_ASK, 2, 6000, 1.0, 0, false);
 	assert_false(engine_fill(w.eng, 1)->srm);
 	tw_free(&w);
@@ -793,7 +792,7 @@ static void test_r006_srm_close_fills_not_counted(void **s)
 	/* a close sent, but no answer within 10 s: a later closing fill is the trader's */
 	r006_close_world(&w, false);
 	tw_position(&w, t, ACC, ES, 2, 6000);
-	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_ALL, 0, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_CONTRACT, 0, ACC), 1);
 	tw_trade(&w, t + 10 * SEC + 1, ACC, 1, ES, PX_ASK, 2, 6000, 1.0, 0, false);
 	assert_false(engine_fill(w.eng, 1)->srm);
 	tw_free(&w);

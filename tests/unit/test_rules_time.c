@@ -423,19 +423,20 @@ static void test_r009_flatten_at(void **s)
 	limit_order(&w, t, ACC, 5, ES, PX_BID, 1, 4900);
 	assert_int_equal(t_count_rule(tw_advance(&w, flat - 1), R009), 0);
 	tw_advance(&w, flat);
-	a = get(w.last, ACT_CLOSE_ALL, R009, ACC);
+	a = get(w.last, ACT_CLOSE_CONTRACT, R009, ACC);
 	assert_int_equal(a->ts, flat);
 	assert_non_null(strstr(a->reason, "flatten_at 15:10"));
-	assert_int_equal(t_count_acct(w.last, ACT_CANCEL_ALL, R009, ACC), 1);
-	/* The window closed at the same instant: locked until it opens again, no extra closes. */
+	assert_int_equal(t_count_acct(w.last, ACT_CANCEL_ORDER, R009, ACC), 1);
+	/* The window closed at the same instant: locked until it opens again, no extra closes
+	 * (the close of ES is asked once: flatten_at's). */
 	assert_int_equal(get(w.last, ACT_LOCKOUT, R009, ACC)->until_ts, T("2026-11-24T23:00:00Z"));
-	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_CONTRACT, R009, ACC), 0);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_CONTRACT, R009, ACC), 1);
 	/* Timers re-arm by themselves: the next day's flatten_at fires with no further event. */
 	tw_advance(&w, T("2026-11-24T23:00:00Z"));
 	assert_int_equal(t_count_acct(w.last, ACT_UNLOCK, R009, ACC), 1);
 	assert_int_equal(t_count_rule(tw_advance(&w, T("2026-11-25T21:09:59Z")), R009), 0);
 	tw_advance(&w, T("2026-11-25T21:10:00Z"));
-	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_ALL, R009, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_CONTRACT, R009, ACC), 1);
 	tw_free(&w);
 }
 
@@ -456,7 +457,7 @@ static void test_r009_window_close_closes(void **s)
 	tw_advance(&w, close);
 	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_CONTRACT, R009, ACC), 2);
 	assert_int_equal(t_count_acct(w.last, ACT_LOCKOUT, R009, ACC), 1);
-	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_ALL, R009, ACC), 0);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_CONTRACT, R009, ACC), 2);
 	tw_free(&w);
 
 	/* No position at the close: nothing. */
@@ -541,8 +542,8 @@ static void test_r010_lock_unlock(void **s)
 	a = get(w.last, ACT_LOCKOUT, R010, ACC);
 	assert_int_equal(a->until, UNTIL_PERMANENT);
 	assert_string_equal(a->reason, "broker reports canTrade=false");
-	assert_int_equal(t_count_acct(w.last, ACT_CANCEL_ALL, R010, ACC), 1);
-	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_ALL, R010, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_CANCEL_ORDER, R010, ACC), 0);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_CONTRACT, R010, ACC), 1);
 	/* Still false: no repeat, even long after the dedup window. */
 	assert_int_equal(t_count_rule(tw_account(&w, t0 + 2 * SEC, ACC, false), R010), 0);
 	assert_int_equal(t_count_rule(tw_account(&w, t0 + MIN, ACC, false), R010), 0);
@@ -573,8 +574,8 @@ static void test_r010_no_flatten_no_clear(void **s)
 	tw_position(&w, t0, ACC, ES, 1, 5000);
 	tw_account(&w, t0, ACC, false);
 	assert_int_equal(t_count_acct(w.last, ACT_LOCKOUT, R010, ACC), 1);
-	assert_int_equal(t_count_acct(w.last, ACT_CANCEL_ALL, R010, ACC), 1);
-	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_ALL, R010, ACC), 0);
+	assert_int_equal(t_count_acct(w.last, ACT_CANCEL_ORDER, R010, ACC), 0);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_CONTRACT, R010, ACC), 0);
 	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_CONTRACT, R010, ACC), 0);
 	/* auto_clear off: canTrade true leaves the lockout to an admin. */
 	assert_int_equal(t_count_rule(tw_account(&w, t0 + SEC, ACC, true), R010), 0);
@@ -596,10 +597,10 @@ static void test_r010_override_disabled_dry(void **s)
 	tw_position(&w, t0, ACC, ES, 1, 5000);
 	tw_position(&w, t0, ACC2, ES, 1, 5000);
 	tw_account(&w, t0, ACC, false);
-	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_ALL, R010, ACC), 1);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_CONTRACT, R010, ACC), 1);
 	tw_account(&w, t0, ACC2, false);
 	assert_int_equal(t_count_acct(w.last, ACT_LOCKOUT, R010, ACC2), 1);
-	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_ALL, R010, ACC2), 0);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_CONTRACT, R010, ACC2), 0);
 	tw_free(&w);
 
 	tw_init(&w, t0);
@@ -610,9 +611,10 @@ static void test_r010_override_disabled_dry(void **s)
 	tw_init(&w, t0);
 	w.cfg.rules.auth_loss_guard.dry_run = true;
 	set010(&w, true, true);
+	limit_order(&w, t0, ACC, 9, ES, PX_BID, 1, 4900);
 	tw_account(&w, t0, ACC, false);
 	assert_true(get(w.last, ACT_LOCKOUT, R010, ACC)->dry_run);
-	assert_true(get(w.last, ACT_CANCEL_ALL, R010, ACC)->dry_run);
+	assert_true(get(w.last, ACT_CANCEL_ORDER, R010, ACC)->dry_run);
 	tw_free(&w);
 }
 
@@ -693,6 +695,8 @@ static void test_r012_breakeven_once(void **s)
 	assert_int_equal(a->order_id, oid);
 	assert_price(a->stop_price, 5000.25);
 	assert_non_null(strstr(a->reason, "breakeven"));
+	/* the gateway's answer, then the order event that shows the new stop */
+	tw_result(&w, t0 + 2 * SEC + 50, ACC, ACT_MODIFY_STOP, ES, oid, 0, OUTCOME_OK);
 	stop_order(&w, t0 + 3 * SEC, ACC, oid, ES, PX_ASK, 1, 5000.25);
 	assert_int_equal(t_count_rule(tw_quote(&w, t0 + 5 * SEC, ES, PX_NULL, PX_NULL, 5004), R012), 0);
 	/* Once per position: the trader moves the stop back, it stays there. */
@@ -746,6 +750,7 @@ static void test_r012_trailing(void **s)
 	/* 20 ticks: active, stop to best - 10 ticks. */
 	tw_quote(&w, t, ES, PX_NULL, PX_NULL, 5005);
 	assert_price(get(w.last, ACT_MODIFY_STOP, R012, ACC)->stop_price, 5002.5);
+	tw_result(&w, t + 50, ACC, ACT_MODIFY_STOP, ES, oid, 0, OUTCOME_OK);
 	stop_order(&w, t + 100, ACC, oid, ES, PX_ASK, 1, 5002.5);
 	/* Within a second of the last modify of this order: no modify (engine dedup cleared). */
 	assert_int_equal(t_count_rule(tw_quote(&w, t + 500, ES, PX_NULL, PX_NULL, 5006), R012), 0);
@@ -753,6 +758,7 @@ static void test_r012_trailing(void **s)
 	/* After a second: follows the best mark since activation (5006), though now 5005.50. */
 	tw_quote(&w, t + 1000, ES, PX_NULL, PX_NULL, 5005.5);
 	assert_price(get(w.last, ACT_MODIFY_STOP, R012, ACC)->stop_price, 5003.5);
+	tw_result(&w, t + 1050, ACC, ACT_MODIFY_STOP, ES, oid, 0, OUTCOME_OK);
 	stop_order(&w, t + 1100, ACC, oid, ES, PX_ASK, 1, 5003.5);
 	/* Price falls back: never loosen. */
 	assert_int_equal(t_count_rule(tw_quote(&w, t + 3000, ES, PX_NULL, PX_NULL, 5004), R012), 0);
