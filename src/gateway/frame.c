@@ -46,8 +46,12 @@ static int append(struct gw_frame *f, const char *data, size_t len, struct srm_e
 int gw_frame_feed(struct gw_frame *f, const char *data, size_t len, gw_record_fn fn, void *ud,
 		  struct srm_err *err)
 {
-	const char *p = data, *end = data + len, *rs;
+	const char *p = data, *end, *rs;
 
+	/* an empty receive may come as (NULL, 0), and NULL + 0 is undefined in C */
+	if (len == 0)
+		return 0;
+	end = data + len;
 	if (f->len > 0) {
 		size_t rlen;
 

@@ -104,11 +104,27 @@ out:
 
 int64_t gw_token_refresh_delay_ms(int64_t now_ms, int64_t exp_s)
 {
-	int64_t left = exp_s * 1000 - now_ms;
-	int64_t margin;
+	int64_t q = now_ms / 1000, r = now_ms % 1000, d, left, margin;
 
-	if (left <= 0)
+	/*
+	 * exp_s * 1000 - now_ms overflows int64 for some inputs (a forged claim, a clock gone
+	 * wild), and the contract is any now, any exp. So work in whole seconds first:
+	 * now_ms = q * 1000 + r with 0 <= r < 1000, left = (exp_s - q) * 1000 - r, and
+	 * saturate a life too long for int64 milliseconds.
+	 */
+	if (r < 0) {
+		q--;
+		r += 1000;
+	}
+	if (q > 0 && exp_s < INT64_MIN + q)
 		return 0;
+	if (q < 0 && exp_s > INT64_MAX + q)
+		d = INT64_MAX;
+	else
+		d = exp_s - q;
+	if (d <= 0)
+		return 0;
+	left = d > INT64_MAX / 1000 ? INT64_MAX : d * 1000 - r;
 	margin = left / 4;
 	if (margin > 300000)
 		margin = 300000;

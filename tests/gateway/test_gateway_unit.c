@@ -207,6 +207,20 @@ static void test_refresh_delay(void **state)
 	/* 8 s test token: at 3/4 of its life */
 	assert_int_equal(gw_token_refresh_delay_ms(1000000, 1008), 6000);
 	assert_int_equal(gw_token_refresh_delay_ms(2000000, 1000), 0);
+	/* a clock before 1970 counts in whole milliseconds: 0 * 1000 - (-1) */
+	assert_int_equal(gw_token_refresh_delay_ms(-1, 0), 1);
+	/* fuzz_token: exp_s * 1000 - now_ms used to overflow int64 (UB); now it saturates */
+	assert_int_equal(gw_token_refresh_delay_ms(0, INT64_MAX), INT64_MAX - 300000);
+	assert_int_equal(gw_token_refresh_delay_ms(INT64_MIN, INT64_MAX), INT64_MAX - 300000);
+	assert_int_equal(gw_token_refresh_delay_ms(INT64_MIN, 0), INT64_MAX - 300000);
+	assert_int_equal(gw_token_refresh_delay_ms(INT64_MAX, INT64_MIN), 0);
+	/* INT64_MAX s is long after INT64_MAX ms; INT64_MAX / 1000 s is 807 ms before it */
+	assert_int_equal(gw_token_refresh_delay_ms(INT64_MAX, INT64_MAX), INT64_MAX - 300000);
+	assert_int_equal(gw_token_refresh_delay_ms(INT64_MAX, INT64_MAX / 1000), 0);
+	assert_int_equal(gw_token_refresh_delay_ms(INT64_MAX - 1000, INT64_MAX / 1000), 145);
+	assert_int_equal(gw_token_refresh_delay_ms(0, INT64_MIN), 0);
+	assert_int_equal(gw_token_refresh_delay_ms(1767225600000LL, 7287435673448834404LL),
+			 INT64_MAX - 300000);
 }
 
 struct recs {
@@ -281,6 +295,15 @@ static void test_frame(void **state)
 	assert_int_equal(gw_frame_feed(&f, "\x1e\x1e", 2, rec_cb, &r, &err), 0);
 	assert_int_equal(r.n, 2);
 	assert_string_equal(r.out[0], "");
+	/* fuzz_frame: an empty receive as (NULL, 0) did NULL + 0 (UB); it changes nothing */
+	r.n = 0;
+	assert_int_equal(gw_frame_feed(&f, NULL, 0, rec_cb, &r, &err), 0);
+	assert_int_equal(gw_frame_feed(&f, "{}", 2, rec_cb, &r, &err), 0);
+	assert_int_equal(gw_frame_feed(&f, NULL, 0, rec_cb, &r, &err), 0);
+	assert_int_equal(f.len, 2);
+	assert_int_equal(gw_frame_feed(&f, "\x1e", 1, rec_cb, &r, &err), 0);
+	assert_int_equal(r.n, 1);
+	assert_string_equal(r.out[0], "{}");
 	gw_frame_free(&f);
 }
 
