@@ -30,6 +30,7 @@
 #define CFG_VISIT_MAX 200000
 #define CFG_PATH_MAX 192
 #define CFG_GOT_MAX 48
+#define CFG_DEPTH_MAX 32   /* libyaml's cost grows with nesting: no config needs more than ~6 */
 #define MONEY_MAX 1e9
 
 enum opt_type {
@@ -1325,6 +1326,62 @@ static void set_defaults(struct srm_config *cfg, const char *path)
 		*(bool *)((char *)&cfg->rules + o->off + find_opt(o->sub, "enabled")->off) = false;
 }
 
+/*
+ * Before building the document: one pass over libyaml's events that refuses what the
+ * loader must never half-read or choke on. Nesting deeper than CFG_DEPTH_MAX (libyaml's
+ * scanner costs O(tokens x depth): 120 KB of brackets took 14 s), and several documents
+ * (yaml_parser_load reads the first one only: the rest would be ignored silently). The pass
+ * stops at the first problem, so its own cost stays linear.
+ */
+static int prescan(struct ctx *c, const char *buf, size_t len)
+{
+	yaml_parser_t p;
+	yaml_event_t ev;
+	int depth = 0, docs = 0, rc = 0;
+
+	if (!yaml_parser_initialize(&p)) {
+		cerr(c, NULL, "", "cannot initialise the YAML parser");
+		return -1;
+	}
+	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
+	for (;;) {
+		if (!yaml_parser_parse(&p, &ev)) {
+			rc = 0; /* a syntax error: yaml_parser_load reports it with its line */
+			break;
+		}
+		yaml_event_type_t t = ev.type;
+		unsigned long line = (unsigned long)ev.start_mark.line + 1;
+
+		yaml_event_delete(&ev);
+		if (t == YAML_STREAM_END_EVENT)
+			break;
+		if (t == YAML_DOCUMENT_START_EVENT && ++docs > 1) {
+			char msg[300];
+
+			snprintf(msg, sizeof(msg), "%s:%lu: a second YAML document (---): a config is one "
+				 "document; only the first would be read, so none is", c->file, line);
+			add_msg(c, msg);
+			rc = -1;
+			break;
+		}
+		if (t == YAML_SEQUENCE_START_EVENT || t == YAML_MAPPING_START_EVENT) {
+			if (++depth > CFG_DEPTH_MAX) {
+				char msg[300];
+
+				snprintf(msg, sizeof(msg), "%s:%lu: nested deeper than %d levels: not a "
+					 "config", c->file, line, CFG_DEPTH_MAX);
+				add_msg(c, msg);
+				rc = -1;
+				break;
+			}
+		} else if (t == YAML_SEQUENCE_END_EVENT || t == YAML_MAPPING_END_EVENT) {
+			depth--;
+		}
+	}
+	yaml_parser_delete(&p);
+	return rc;
+}
+
 static struct srm_config *load_buf(const char *buf, size_t len, const char *path,
 				   struct config_diag *diag)
 {
@@ -1346,6 +1403,8 @@ static struct srm_config *load_buf(const char *buf, size_t len, const char *path
 		cerr(c, NULL, "", "not a text file (contains NUL bytes)");
 		goto out_ctx;
 	}
+	if (prescan(c, buf, len) != 0)
+		goto out_ctx;
 	if (!yaml_parser_initialize(&parser)) {
 		cerr(c, NULL, "", "cannot initialise the YAML parser");
 		goto out_ctx;
@@ -1428,6 +1487,140 @@ out:
 	fclose(f);
 	free(buf);
 	return cfg;
+}
+
+/* Is key the name of a secret option (T_SECRET) anywhere in the schema? */
+static bool secret_in(const struct opt *tab, const char *key, size_t len, int depth)
+{
+	for (const struct opt *o = tab; o->key != NULL; o++) {
+		if (o->type == T_SECRET && strlen(o->key) == len && memcmp(o->key, key, len) == 0)
+			return true;
+		if (o->sub != NULL && depth < 8 && secret_in(o->sub, key, len, depth + 1))
+			return true;
+	}
+	return false;
+}
+
+/* A value that only names an environment variable ("${NAME}") shows no secret. */
+static bool env_reference(const yaml_node_t *v)
+{
+	const char *s = (const char *)v->data.scalar.value;
+	size_t n = v->data.scalar.length;
+
+	if (v->type != YAML_SCALAR_NODE || n < 4 || s[0] != '$' || s[1] != '{' || s[n - 1] != '}')
+		return false;
+	for (size_t i = 2; i < n - 1; i++)
+		if (!env_name_char(s[i], i == 2))
+			return false; /* a ${NAME:-fallback} may hold a literal secret */
+	return true;
+}
+
+struct span {
+	size_t from, to;
+};
+
+static int span_cmp(const void *a, const void *b)
+{
+	const struct span *x = a, *y = b;
+
+	return x->from < y->from ? -1 : x->from > y->from;
+}
+
+int config_redacted(const char *path, char **out, struct config_diag *diag)
+{
+	struct ctx c = {.file = path, .diag = diag};
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	struct span *sp = NULL;
+	size_t n_sp = 0, len = 0;
+	char *buf = NULL, *res = NULL;
+	size_t cap;
+	FILE *f;
+	int rc = -1;
+
+	diag->n = 0;
+	*out = NULL;
+	f = fopen(path, "rb");
+	if (f == NULL) {
+		cerr(&c, NULL, "", "cannot open: %s", strerror(errno));
+		return -1;
+	}
+	buf = xmalloc(CFG_FILE_MAX + 2);
+	len = fread(buf, 1, CFG_FILE_MAX + 1, f);
+	fclose(f);
+	buf[len] = '\0';
+	if (len > CFG_FILE_MAX) {
+		cerr(&c, NULL, "", "file too large (over %d bytes)", CFG_FILE_MAX);
+		goto out;
+	}
+	if (memchr(buf, '\0', len) != NULL) {
+		cerr(&c, NULL, "", "not a text file (contains NUL bytes)");
+		goto out;
+	}
+	if (prescan(&c, buf, len) != 0)
+		goto out;
+	if (!yaml_parser_initialize(&parser))
+		goto out;
+	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		/* a file that does not parse is not shown: its secrets cannot be found */
+		cerr(&c, NULL, "", "YAML syntax error at line %lu: not shown (its secrets could not be "
+		     "told apart)", (unsigned long)parser.problem_mark.line + 1);
+		yaml_parser_delete(&parser);
+		goto out;
+	}
+	yaml_parser_delete(&parser);
+	/* every mapping, wherever it is (anchors and merge keys included): a secret key's value */
+	for (yaml_node_t *m = doc.nodes.start; m < doc.nodes.top; m++) {
+		if (m->type != YAML_MAPPING_NODE)
+			continue;
+		for (yaml_node_pair_t *pr = m->data.mapping.pairs.start; pr < m->data.mapping.pairs.top; pr++) {
+			yaml_node_t *k = yaml_document_get_node(&doc, pr->key);
+			yaml_node_t *v = yaml_document_get_node(&doc, pr->value);
+
+			if (k == NULL || v == NULL || k->type != YAML_SCALAR_NODE ||
+			    !secret_in(top_opts, (const char *)k->data.scalar.value, k->data.scalar.length, 0) ||
+			    env_reference(v))
+				continue;
+			sp = xreallocarray(sp, n_sp + 1, sizeof(*sp));
+			sp[n_sp].from = v->start_mark.index;
+			sp[n_sp].to = v->end_mark.index;
+			n_sp++;
+		}
+	}
+	yaml_document_delete(&doc);
+	qsort(sp, n_sp, sizeof(*sp), span_cmp);
+	cap = len + n_sp * 8 + 1;
+	res = xmalloc(cap);
+	size_t at = 0, w = 0;
+
+	for (size_t i = 0; i < n_sp; i++) {
+		size_t from = sp[i].from < at ? at : sp[i].from, to = sp[i].to > len ? len : sp[i].to;
+
+		if (to <= from)
+			continue;
+		memcpy(res + w, buf + at, from - at);
+		w += from - at;
+		memcpy(res + w, "\"***\"", 5);
+		w += 5;
+		/* keep the line count: a block scalar's lines become empty lines */
+		for (size_t k = from; k < to; k++)
+			if (buf[k] == '\n' && w < cap - 1)
+				res[w++] = '\n';
+		at = to;
+	}
+	memcpy(res + w, buf + at, len - at);
+	w += len - at;
+	res[w] = '\0';
+	*out = res;
+	res = NULL;
+	rc = 0;
+out:
+	explicit_bzero(buf, CFG_FILE_MAX + 2);
+	free(buf);
+	free(res);
+	free(sp);
+	return rc;
 }
 
 /* Load from a string (path is used in messages only). */

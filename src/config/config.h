@@ -233,6 +233,15 @@ void config_default_socket(char *out, size_t cap);
 /* The system service's user: the CLI also trusts a socket it owns. */
 #define SRM_DAEMON_USER "srm"
 
+/*
+ * The config file's text with the value of every secret key (T_SECRET in the schema:
+ * api_key, password_hash, ...) replaced by "***", found in the parsed YAML whatever the
+ * spelling (quoted keys, spaces, block scalars, flow mappings, anchors and merge keys); a
+ * value that only names ${AN_ENV_VAR} is shown. Lines stay where they were. A file that does
+ * not parse is refused (its secrets could not be found). *out is freed by the caller.
+ */
+int config_redacted(const char *path, char **out, struct config_diag *diag);
+
 /* Load from a string (path is used in messages only). */
 struct srm_config *config_load_string(const char *text, const char *path, struct config_diag *diag);
 

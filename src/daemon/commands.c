@@ -496,46 +496,24 @@ static void cmd_enforce(struct cmd_ctx *x)
 
 static void cmd_config_reload(struct cmd_ctx *x)
 {
-	char errbuf[4096];
-
-	if (srmd_reload(x->d, errbuf, sizeof(errbuf)) != 0) {
-		audit(x, "config reload (refused)", false);
-		reply_err(x, "config_invalid", "%s", errbuf);
-		return;
-	}
-	audit(x, "config reload", true);
-	reply(x, NULL);
+	/* read and checked off the loop; the reply (and the audit row) come when it is done */
+	srmd_reload(x->d, x->c, x->req->id);
 }
 
 static void cmd_config_show(struct cmd_ctx *x)
 {
-	FILE *f = fopen(x->d->config_path, "r");
-	char line[1024];
-	cJSON *o;
-	size_t total = 0;
+	struct config_diag diag = {0};
 	char *text = NULL;
+	cJSON *o;
 
-	if (f == NULL) {
-		reply_err(x, "io", "cannot read %s", x->d->config_path);
+	/* secrets are found in the parsed YAML by key, not by matching text */
+	if (config_redacted(x->d->config_path, &text, &diag) != 0) {
+		reply_err(x, "config_unreadable", "%s", diag.n > 0 ? diag.msgs[0] : x->d->config_path);
 		return;
 	}
-	while (fgets(line, sizeof(line), f) != NULL && total < (1u << 20)) {
-		/* never show secrets, even literal ones */
-		if (strstr(line, "api_key:") != NULL || strstr(line, "password_hash:") != NULL) {
-			char *colon = strchr(line, ':');
-
-			snprintf(colon + 1, sizeof(line) - (size_t)(colon + 1 - line), " \"***\"\n");
-		}
-		size_t n = strlen(line);
-
-		text = xreallocarray(text, total + n + 1, 1);
-		memcpy(text + total, line, n + 1);
-		total += n;
-	}
-	fclose(f);
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "path", x->d->config_path);
-	cJSON_AddStringToObject(o, "text", text ? text : "");
+	cJSON_AddStringToObject(o, "text", text);
 	free(text);
 	audit(x, "config show", true);
 	reply(x, o);

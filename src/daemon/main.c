@@ -161,50 +161,12 @@ void srmd_shutdown(struct srmd *d, int code)
 	d->rest = NULL;
 }
 
-int srmd_reload(struct srmd *d, char *errbuf, size_t cap)
-{
-	struct config_diag diag = {0};
-	struct srm_config *cfg = config_load(d->config_path, &diag);
-	struct srm_err err = {0};
-	struct tz *zone;
-	size_t len = 0;
-
-	errbuf[0] = '\0';
-	if (cfg == NULL) {
-		for (size_t i = 0; i < diag.n && len + 2 < cap; i++)
-			len += (size_t)snprintf(errbuf + len, cap - len, "%s%s", i ? "\n" : "", diag.msgs[i]);
-		log_error("config", "reload refused, keeping the old config | errors=%zu", diag.n);
-		return -1;
-	}
-	zone = tz_load(cfg->daemon.timezone, &err);
-	if (zone == NULL) {
-		snprintf(errbuf, cap, "timezone %s: %s", cfg->daemon.timezone, err.msg);
-		config_free(cfg);
-		return -1;
-	}
-	engine_set_config(d->eng, cfg, zone);
-	config_free(d->cfg);
-	tz_free(d->zone);
-	d->cfg = cfg;
-	d->zone = zone;
-	{
-		enum log_level lvl;
-
-		if (cfg->daemon.log_level && log_level_parse(cfg->daemon.log_level, &lvl) == 0)
-			log_set_level(lvl);
-	}
-	log_info("config", "reloaded | path=%s", d->config_path);
-	return 0;
-}
-
 static void on_signal(uv_signal_t *s, int signum)
 {
 	struct srmd *d = s->data;
-	char errbuf[4096];
 
 	if (signum == SIGHUP) {
-		if (srmd_reload(d, errbuf, sizeof(errbuf)) != 0)
-			log_error("config", "SIGHUP reload failed | errors=\"%s\"", errbuf);
+		srmd_reload(d, NULL, 0); /* read off the loop; the result is logged */
 		return;
 	}
 	srmd_shutdown(d, 0);
@@ -341,6 +303,7 @@ int main(int argc, char **argv)
 	srmd_settle_at_start(&d);
 	d.loop = uv_default_loop();
 	d.auth = auth_new(d.loop, d.st);
+	srmd_reloader_new(&d);
 	d.socket_path = xstrdup(socket_opt ? socket_opt : d.cfg->daemon.socket);
 	{
 		char why[600];
@@ -439,6 +402,7 @@ out:
 	}
 	ipc_server_free(d.ipc); /* the server struct outlives its closed handles */
 	auth_free(d.auth);
+	srmd_reloader_free(&d);
 	engine_free(d.eng);
 	store_close(d.st);
 	tz_free(d.zone);

@@ -43,6 +43,7 @@ struct srmd {
 	struct statedir statedir;   /* locked for this srmd's whole life */
 	struct ipc_server *ipc;
 	struct auth *auth;          /* admin password checks (auth.c) */
+	struct reloader *reloader;  /* config reloads off the loop (reload.c) */
 	struct gw_rest *rest;
 	struct gw_ws *ws;           /* the WebSocket context both hubs share */
 	struct gw_hub *user_hub, *market_hub;
@@ -160,7 +161,12 @@ void srmd_shutdown(struct srmd *d, int code);
 void srmd_ipc_request(struct ipc_client *c, struct ipc_req *req, void *ud);
 /* Publish an event to `srm monitor` subscribers. */
 void srmd_publish(struct srmd *d, const char *kind, cJSON *data);
-/* Load the config file again; on success swap it in; returns 0 or -1 (old config kept). */
-int srmd_reload(struct srmd *d, char *errbuf, size_t cap);
+/*
+ * reload.c: read the config file again off the loop and swap it in on the loop when valid
+ * (the old one stays on any error). c (NULL for SIGHUP) gets the reply to request id then.
+ */
+void srmd_reload(struct srmd *d, struct ipc_client *c, int64_t id);
+void srmd_reloader_new(struct srmd *d);
+void srmd_reloader_free(struct srmd *d);
 
 #endif

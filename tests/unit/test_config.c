@@ -785,6 +785,108 @@ static void test_bad_files(void **state)
 	unlink(path);
 }
 
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* One document only: a second one would be ignored by the loader, so the file is refused. */
+static void test_multi_document_refused(void **state)
+{
+	struct config_diag d;
+
+	(void)state;
+	load_bad("rules:\n  max_contracts: {limit: 4}\n---\nrules:\n  max_contracts: {limit: 1}\n", &d);
+	assert_true(has_msg(&d, ":3: a second YAML document (---)"));
+	/* a lone leading --- is one document */
+	config_free(load_ok("---\nrules:\n  max_contracts: {limit: 4}\n"));
+}
+
+/* Deep nesting is refused at once (libyaml's cost grows with depth: 120 KB took 14 s). */
+static void test_depth_bounded(void **state)
+{
+	struct config_diag d;
+	size_t n = 120000;
+	char *text = malloc(n + 16);
+
+	(void)state;
+	assert_non_null(text);
+	memcpy(text, "rules: ", 7);
+	memset(text + 7, '[', n);
+	text[7 + n] = '\0';
+	load_bad(text, &d);
+	assert_true(has_msg(&d, ": nested deeper than 32 levels"));
+	free(text);
+}
+
+/* config show: secrets are found in the parsed YAML by key, whatever the spelling. */
+static void test_redacted(void **state)
+{
+	struct config_diag d;
+	char path[] = "/tmp/srm-test-redact-XXXXXX";
+	char *out = NULL;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	write_file(path,
+		   "# api_key: shown as written in a comment (not a value)\n"
+		   "gateway:\n"
+		   "  \"api_key\": SECRET-QUOTED-KEY\n"
+		   "  username: alice\n"
+		   "admin:\n"
+		   "  password_hash : \"$y$SECRET-SPACED\"\n"
+		   "x-anchor: &k SECRET-ANCHORED\n"
+		   "daemon: {log_level: info}\n");
+	assert_int_equal(config_redacted(path, &out, &d), 0);
+	assert_null(strstr(out, "SECRET-QUOTED-KEY"));
+	assert_null(strstr(out, "SECRET-SPACED"));
+	assert_non_null(strstr(out, "username: alice"));
+	assert_non_null(strstr(out, "\"api_key\": \"***\""));
+	free(out);
+
+	write_file(path,
+		   "gateway:\n"
+		   "  api_key: |\n"
+		   "    SECRET-BLOCK-1\n"
+		   "    SECRET-BLOCK-2\n"
+		   "  username: bob\n"
+		   "base: &base {api_key: 'SECRET-FLOW'}\n"
+		   "other:\n"
+		   "  <<: *base\n"
+		   "admin: {password_hash: \"${SRM_HASH}\"}\n");
+	assert_int_equal(config_redacted(path, &out, &d), 0);
+	assert_null(strstr(out, "SECRET-BLOCK"));
+	assert_null(strstr(out, "SECRET-FLOW"));
+	assert_non_null(strstr(out, "username: bob"));
+	assert_non_null(strstr(out, "${SRM_HASH}")); /* a variable's name is no secret */
+	/* lines stay where they were: "username: bob" is still the 5th line */
+	const char *p = out;
+
+	for (int i = 0; i < 4; i++)
+		p = strchr(p, '\n') + 1;
+	assert_memory_equal(p, "  username: bob", 15);
+	free(out);
+
+	/* a ${VAR:-fallback} may hold the secret itself */
+	write_file(path, "gateway: {api_key: \"${K:-SECRET-FALLBACK}\"}\n");
+	assert_int_equal(config_redacted(path, &out, &d), 0);
+	assert_null(strstr(out, "SECRET-FALLBACK"));
+	free(out);
+
+	/* a file that does not parse is not shown at all */
+	write_file(path, "gateway:\n  api_key: SECRET-BROKEN\n  : [\n");
+	assert_int_equal(config_redacted(path, &out, &d), -1);
+	assert_null(out);
+	unlink(path);
+}
+
 static void test_aliases_bounded(void **state)
 {
 	struct config_diag d;
@@ -842,6 +944,9 @@ int main(void)
 		cmocka_unit_test(test_override_merge),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_aliases_bounded),
+		cmocka_unit_test(test_multi_document_refused),
+		cmocka_unit_test(test_depth_bounded),
+		cmocka_unit_test(test_redacted),
 		cmocka_unit_test(test_alias_bomb_budget),
 	};
 
