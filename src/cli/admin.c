@@ -286,9 +286,13 @@ int cmd_admin(int argc, char **argv)
 			return rc;
 		}
 	}
+	double id = 0;
+
 	if (strcmp(pos[0], "lockout") == 0 && npos == 3) {
+		if (cli_number(pos[2], "ACCOUNT", 1, CLI_ACCOUNT_MAX, &id) != 0)
+			return 2;
 		args = cJSON_CreateObject();
-		cJSON_AddNumberToObject(args, "account", strtod(pos[2], NULL));
+		cJSON_AddNumberToObject(args, "account", id);
 		if (strcmp(pos[1], "set") == 0) {
 			if (vals[0] != NULL)
 				cJSON_AddStringToObject(args, "for", vals[0]);
@@ -312,8 +316,10 @@ int cmd_admin(int argc, char **argv)
 		return rc;
 	}
 	if (strcmp(pos[0], "enforce") == 0 && npos == 3) {
+		if (cli_number(pos[1], "ACCOUNT", 1, CLI_ACCOUNT_MAX, &id) != 0)
+			return 2;
 		args = cJSON_CreateObject();
-		cJSON_AddNumberToObject(args, "account", strtod(pos[1], NULL));
+		cJSON_AddNumberToObject(args, "account", id);
 		cJSON_AddStringToObject(args, "rule", pos[2]);
 		if (dry_run)
 			cJSON_AddTrueToObject(args, "dryRun");
@@ -335,9 +341,11 @@ int cmd_admin(int argc, char **argv)
 		return rc;
 	}
 	if (strcmp(pos[0], "reset") == 0) {
+		if (npos >= 2 && cli_number(pos[1], "ACCOUNT", 1, CLI_ACCOUNT_MAX, &id) != 0)
+			return 2;
 		args = cJSON_CreateObject();
 		if (npos >= 2)
-			cJSON_AddNumberToObject(args, "account", strtod(pos[1], NULL));
+			cJSON_AddNumberToObject(args, "account", id);
 		rc = admin_call(&o, "admin.reset", args, NULL);
 		if (rc == 0)
 			printf("daily reset done\n");

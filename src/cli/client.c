@@ -1,5 +1,6 @@
 /* client.c: the srm side of the Unix socket: bounded lines, request/reply, auth prompt. */
 #include <errno.h>
+#include <math.h>
 #include <poll.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -271,6 +272,23 @@ cJSON *client_call(struct client *c, const char *cmd, cJSON *args)
 		}
 		cJSON_Delete(j);
 	}
+}
+
+int cli_number(const char *s, const char *what, double lo, double hi, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = s != NULL && *s != '\0' && *s != ' ' ? strtod(s, &end) : 0;
+	if (s == NULL || *s == '\0' || *s == ' ' || *end != '\0' || errno != 0 || v != floor(v) ||
+	    v < lo || v > hi) {
+		fprintf(stderr, "srm: %s: expected a whole number in %.0f..%.0f, got \"%s\"\n", what, lo, hi,
+			s != NULL ? s : "");
+		return -1;
+	}
+	*out = v;
+	return 0;
 }
 
 const char *cj_str(const cJSON *o, const char *k, const char *def)

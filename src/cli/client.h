@@ -45,6 +45,12 @@ cJSON *client_call(struct client *c, const char *cmd, cJSON *args);
 /* Read the next line as JSON (an event or a reply); NULL on EOF/error. timeout_ms < 0: wait. */
 cJSON *client_next(struct client *c, int timeout_ms, bool *timed_out);
 
+/* Account ids: what the gateway's ids can be (int32, positive). */
+#define CLI_ACCOUNT_MAX 2147483647.0
+
+/* A whole number in [lo, hi] from an argument, or -1 with "srm: WHAT: expected ..." printed. */
+int cli_number(const char *s, const char *what, double lo, double hi, double *out);
+
 /* A string / number member of a JSON object, or def when absent or of another type. */
 const char *cj_str(const cJSON *o, const char *k, const char *def);
 double cj_num(const cJSON *o, const char *k, double def);

@@ -188,7 +188,9 @@ int cmd_monitor(int argc, char **argv)
 
 	if (cli_parse_opts(argc, argv, &m.o, extra, vals) != argc)
 		return 2;
-	limit_s = vals[0] ? strtod(vals[0], NULL) : 0;
+	limit_s = 0;
+	if (vals[0] != NULL && cli_number(vals[0], "--for", 0, 86400 * 366, &limit_s) != 0)
+		return 2;
 	cli_socket_path(&m.o, path, sizeof(path));
 	if (client_connect(&ev, path) != 0)
 		return 1;

@@ -147,12 +147,19 @@ typedef void (*human_fn)(const struct cli_opts *o, const cJSON *data, const char
 
 static const char *const account_opts[] = {"--account", NULL};
 
+/* NULL (the error said) when an option's value is not a valid number. */
 static cJSON *account_args(const char *const *vals)
 {
 	cJSON *args = cJSON_CreateObject();
+	double id;
 
-	if (vals[0] != NULL)
-		cJSON_AddNumberToObject(args, "account", strtod(vals[0], NULL));
+	if (vals[0] != NULL) {
+		if (cli_number(vals[0], "--account", 1, CLI_ACCOUNT_MAX, &id) != 0) {
+			cJSON_Delete(args);
+			return NULL;
+		}
+		cJSON_AddNumberToObject(args, "account", id);
+	}
 	return args;
 }
 
@@ -167,7 +174,11 @@ static int read_command(int argc, char **argv, const char *cmd, const char *cons
 
 	if (cli_parse_opts(argc, argv, &o, extra, vals) != argc)
 		return 2;
-	data = call(&o, cmd, mk(vals), &reply);
+	cJSON *args = mk(vals);
+
+	if (args == NULL)
+		return 2;
+	data = call(&o, cmd, args, &reply);
 	if (data == NULL) {
 		cJSON_Delete(reply);
 		return 1;
@@ -209,13 +220,14 @@ static void show_lockouts(const struct cli_opts *o, const cJSON *data, const cha
 	const cJSON *x;
 
 	(void)o;
+	(void)vals;
 	if (cJSON_GetArraySize(data) == 0) {
 		printf("no lockouts: trading is allowed\n");
 		return;
 	}
 	printf("%-10s %-8s %-22s %-22s %-6s %s\n", "ACCOUNT", "RULE", "SINCE", "UNTIL", "SYMBOL", "REASON");
 	cJSON_ArrayForEach(x, data)
-		printf("%-10.0f %-8s %-22s %-22s %-6s %s\n", cj_num(x, "accountId", vals[0] ? strtod(vals[0], NULL) : 0),
+		printf("%-10.0f %-8s %-22s %-22s %-6s %s\n", cj_num(x, "accountId", 0),
 		       cj_str(x, "rule", ""), cj_str(x, "since", ""), cj_str(x, "until", ""), cj_str(x, "symbol", "-"),
 		       cj_str(x, "reason", ""));
 }
@@ -256,11 +268,19 @@ int cmd_rules(int argc, char **argv)
 static cJSON *history_args(const char *const *vals)
 {
 	cJSON *args = account_args(vals);
+	double n;
 
+	if (args == NULL)
+		return NULL;
 	if (vals[1] != NULL)
 		cJSON_AddStringToObject(args, "since", vals[1]);
-	if (vals[2] != NULL)
-		cJSON_AddNumberToObject(args, "limit", strtod(vals[2], NULL));
+	if (vals[2] != NULL) {
+		if (cli_number(vals[2], "--limit", 0, 10000, &n) != 0) {
+			cJSON_Delete(args);
+			return NULL;
+		}
+		cJSON_AddNumberToObject(args, "limit", n);
+	}
 	return args;
 }
 
@@ -296,9 +316,15 @@ int cmd_history(int argc, char **argv)
 static cJSON *logs_args(const char *const *vals)
 {
 	cJSON *args = cJSON_CreateObject();
+	double n;
 
-	if (vals[0] != NULL)
-		cJSON_AddNumberToObject(args, "n", strtod(vals[0], NULL));
+	if (vals[0] != NULL) {
+		if (cli_number(vals[0], "-n", 0, 2000, &n) != 0) {
+			cJSON_Delete(args);
+			return NULL;
+		}
+		cJSON_AddNumberToObject(args, "n", n);
+	}
 	if (vals[1] != NULL)
 		cJSON_AddStringToObject(args, "level", vals[1]);
 	if (vals[2] != NULL)

@@ -167,6 +167,10 @@ static int decode_line(const char *line, srm_ms *ts, struct srm_event *evs, size
 		srm_err_set(err, SRM_EINVAL, "field 'ts': expected an ISO-8601 time, got \"%s\"", tsbuf);
 		goto out;
 	}
+	if (*ts < SRM_TIME_MIN || *ts >= SRM_TIME_MAX) {
+		srm_err_set(err, SRM_EINVAL, "field 'ts': expected a time in 2000..2099, got \"%s\"", tsbuf);
+		goto out;
+	}
 	if (wire_get_string(j, "event", true, false, name, sizeof(name), err) != 0)
 		goto out;
 	if (wire_event_kind(name, &kind) != 0) {

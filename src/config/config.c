@@ -31,7 +31,7 @@
 #define CFG_PATH_MAX 192
 #define CFG_GOT_MAX 48
 #define CFG_DEPTH_MAX 32   /* libyaml's cost grows with nesting: no config needs more than ~6 */
-#define MONEY_MAX 1e9
+#define CFG_MONEY_MAX 1e9
 
 enum opt_type {
 	T_MAP,      /* nested mapping: sub-table, base shifted by off */
@@ -345,7 +345,7 @@ static int parse_money(const char *s, money_t *out)
 
 	errno = 0;
 	v = strtod(s, &end);
-	if (end == s || *end != '\0' || errno != 0 || !isfinite(v) || v <= 0 || v > MONEY_MAX)
+	if (end == s || *end != '\0' || errno != 0 || !isfinite(v) || v <= 0 || v > CFG_MONEY_MAX)
 		return -1;
 	*out = money_from_double(v);
 	return *out > 0 ? 0 : -1;
@@ -537,7 +537,7 @@ static void apply(struct ctx *c, const struct opt *o, size_t idx, yaml_node_t *v
 		int64_t ms;
 
 		if (duration_parse(s, &ms) != 0 || ms < o->min)
-			cerr(c, v, path, "must be a duration like 90s, 15m or 2h%s, got %s",
+			cerr(c, v, path, "must be a duration like 90s, 15m or 2h%s, at most 366d, got %s",
 			     o->min > 0 ? " (not 0)" : "", got(v, g, sizeof(g)));
 		else
 			*(int64_t *)dst = ms;
@@ -545,7 +545,7 @@ static void apply(struct ctx *c, const struct opt *o, size_t idx, yaml_node_t *v
 	}
 	case T_LOCKOUT:
 		if (parse_lockout(s, o->min == 1, (struct lockout_spec *)dst) != 0)
-			cerr(c, v, path, "must be none, a duration (90s, 15m, 2h), until_reset%s or "
+			cerr(c, v, path, "must be none, a duration (90s, 15m, 2h; at most 366d), until_reset%s or "
 			     "permanent, got %s", o->min == 1 ? ", until_next_window" : "",
 			     got(v, g, sizeof(g)));
 		break;

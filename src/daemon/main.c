@@ -300,6 +300,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "srmd: %s\n", err.msg);
 		goto out;
 	}
+	{
+		char first[160];
+		size_t bad = store_bad_rows(d.st, first, sizeof(first));
+
+		if (bad > 0)
+			log_warn("store", "state rows out of range were not trusted | rows=%zu first=\"%s\"",
+				 bad, first);
+	}
 	srmd_settle_at_start(&d);
 	d.loop = uv_default_loop();
 	d.auth = auth_new(d.loop, d.st);

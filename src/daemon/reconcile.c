@@ -331,9 +331,14 @@ static void on_accounts(struct gw_rest *r, const struct gw_result *res, void *ud
 		d->guarded[d->n_guarded++] = pa->id;
 		log_info("srmd", "guarding account | id=%" PRId64 " name=%s", pa->id, pa->name);
 		/* its last saved book first, so this reconcile is a diff, as after a hub drop */
+		size_t bad0 = store_bad_rows(d->st, NULL, 0);
+
 		if (store_load_book(d->st, d->eng, pa->id, engine_last_reset(d->eng), &err) != 0)
 			log_warn("store", "saved positions and orders not restored | account=%" PRId64
 				 " err=\"%s\"", pa->id, err.msg);
+		else if (store_bad_rows(d->st, NULL, 0) > bad0)
+			log_warn("store", "saved positions or orders out of range skipped (the reconcile "
+				 "corrects them) | account=%" PRId64, pa->id);
 		if (d->user_hub != NULL)
 			gw_hub_subscribe_account(d->user_hub, pa->id);
 	}

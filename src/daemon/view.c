@@ -104,8 +104,8 @@ cJSON *view_rules(const struct engine *e, const struct acct *a)
 			limit = c->max_contracts.limit;
 			break;
 		case 2: {
-			money_t loss = a->realized - (c->daily_realized_loss.include_fees ? a->fees : 0) +
-				       (c->daily_realized_loss.include_unrealized ? unreal : 0);
+			money_t loss = money_add(money_add(a->realized, c->daily_realized_loss.include_fees ? -a->fees : 0),
+						 c->daily_realized_loss.include_unrealized ? unreal : 0);
 
 			used = loss < 0 ? dollars(-loss) : 0;
 			limit = dollars(c->daily_realized_loss.loss_limit);

@@ -12,10 +12,46 @@ typedef int64_t srm_ms;
 /* Money in account currency, in cents (exact sums; limits compare exactly). */
 typedef int64_t money_t;
 
-/* Convert a gateway decimal (dollars) to cents, rounding to nearest. */
+/*
+ * Ranges at the door: what the gateway, a replay file, the state file or a config may say.
+ * Anything outside is refused where it comes in (wire, store, config, CLI), so no
+ * arithmetic inside can overflow on it; money also saturates at MONEY_MAX (a profit never
+ * wraps into a loss).
+ */
+#define PX_SIZE_MAX 100000          /* contracts in one order, position or fill */
+#define PX_PRICE_MAX 1e9            /* |a price| */
+#define PX_TICK_SIZE_MIN 1e-9
+#define PX_TICK_SIZE_MAX 1e6
+#define PX_TICK_VALUE_MAX 1e7       /* one tick of one contract, in money */
+#define PX_MONEY_MAX 1e12           /* |a balance, a P&L, fees| in money (not cents) */
+#define SRM_TIME_MIN 946684800000LL   /* 2000-01-01T00:00:00Z */
+#define SRM_TIME_MAX 4102444800000LL  /* 2100-01-01T00:00:00Z */
+#define MONEY_MAX ((money_t)100000000000000000LL) /* 1e17 cents: sums saturate here */
+
+/* Clamp cents to [-MONEY_MAX, MONEY_MAX]. */
+static inline money_t money_clamp(money_t v)
+{
+	return v > MONEY_MAX ? MONEY_MAX : v < -MONEY_MAX ? -MONEY_MAX : v;
+}
+
+/* Convert a decimal (money) to cents, rounding to nearest; saturates, NaN is 0. */
 static inline money_t money_from_double(double v)
 {
-	return (money_t)llround(v * 100.0);
+	double c = v * 100.0;
+
+	if (c != c)
+		return 0;
+	if (c >= (double)MONEY_MAX)
+		return MONEY_MAX;
+	if (c <= -(double)MONEY_MAX)
+		return -MONEY_MAX;
+	return (money_t)llround(c);
+}
+
+/* a + b, saturating at +-MONEY_MAX (never wraps). */
+static inline money_t money_add(money_t a, money_t b)
+{
+	return money_clamp(money_clamp(a) + money_clamp(b));
 }
 
 #define SRM_ID_MAX 64    /* contract ids, symbol ids: "CON.F.US.MNQ.U25" */

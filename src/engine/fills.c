@@ -147,8 +147,8 @@ static bool count_fill(struct engine *e, struct acct *a, const struct fill_rec *
 	}
 	if (f->at < e->last_reset)
 		return false; /* an earlier trading day's fill: remembered, not counted */
-	a->realized += f->pnl;
-	a->fees += f->fees;
+	a->realized = money_add(a->realized, f->pnl);
+	a->fees = money_add(a->fees, f->fees);
 	if (!f->srm)
 		tc_add(&a->tc, f->at, e->now);
 	return true;
@@ -167,8 +167,8 @@ bool fills_apply(struct engine *e, struct acct *a, const struct px_trade *t)
 		s->f.voided = true;
 		e->stats.fills_voided++;
 		if (s->f.at >= e->last_reset) {
-			a->realized -= s->f.pnl;
-			a->fees -= s->f.fees;
+			a->realized = money_add(a->realized, -s->f.pnl);
+			a->fees = money_add(a->fees, -s->f.fees);
 			if (!s->f.srm)
 				tc_remove(&a->tc, s->f.at);
 		}

@@ -72,7 +72,7 @@ int engine_acct_unrealized(const struct engine *e, const struct acct *a, bool re
 
 	for (size_t i = 0; i < a->n_pos; i++) {
 		if (engine_pos_unrealized(e, &a->pos[i], require_fresh, &v))
-			sum += v;
+			sum = money_add(sum, v);
 		else
 			missing++;
 	}

@@ -655,7 +655,9 @@ static int lws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		return 0;
 	}
 	case LWS_CALLBACK_CLIENT_RECEIVE:
-		if (h->wsi != wsi || h->closing)
+		/* a connection being killed (an oversized record) delivers nothing more: the rest
+		 * of that record must not be taken for records of its own */
+		if (h->wsi != wsi || h->closing || h->killing)
 			return 0;
 		h->last_rx = hub_now(h);
 		if (gw_frame_feed(&h->frame, in, len, on_record, h, &err) < 0) {

@@ -11,11 +11,11 @@ static money_t day_total(const struct rule_ctx *ctx, const struct cfg_daily_real
 
 	*unrealized = 0;
 	if (c->include_fees)
-		total -= ctx->acct->fees;
+		total = money_add(total, -ctx->acct->fees);
 	if (c->include_unrealized && ctx->acct->n_pos > 0) {
 		/* A stale loss is still a loss; positions that cannot be valued are left out. */
 		(void)engine_acct_unrealized(ctx->eng, ctx->acct, false, unrealized);
-		total += *unrealized;
+		total = money_add(total, *unrealized);
 	}
 	return total;
 }

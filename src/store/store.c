@@ -1,5 +1,6 @@
 /* store.c: srmd's SQLite state file: schema, migrations, durable writes, the journal, restore. */
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -16,6 +17,8 @@
 struct store {
 	sqlite3 *db;
 	char *path;
+	size_t bad_rows;            /* rows out of range found by the last load */
+	char bad_first[160];        /* what the first of them was */
 };
 
 /* Migration N takes a version N-1 file to version N. Append only; never edit a shipped one. */
@@ -586,10 +589,42 @@ static double col_price(sqlite3_stmt *s, int i)
 	return sqlite3_column_type(s, i) == SQLITE_NULL ? PX_NULL : sqlite3_column_double(s, i);
 }
 
+/* A row out of range: counted, the first one described (the file is not trusted blindly). */
+static void bad_row(struct store *st, const char *table, long long id, const char *what)
+{
+	if (st->bad_rows++ == 0)
+		snprintf(st->bad_first, sizeof(st->bad_first), "%s row %lld: %s", table, id, what);
+}
+
+size_t store_bad_rows(const struct store *st, char *first, size_t cap)
+{
+	if (first != NULL && cap > 0)
+		strlcpy_s(first, st->bad_first, cap);
+	return st->bad_rows;
+}
+
+static bool time_ok(srm_ms t)
+{
+	return t >= SRM_TIME_MIN && t < SRM_TIME_MAX;
+}
+
+static bool price_ok(double p)
+{
+	return isnan(p) || (isfinite(p) && fabs(p) <= PX_PRICE_MAX);
+}
+
+static bool cents_ok(money_t c)
+{
+	return c >= -(money_t)(PX_MONEY_MAX * 100) && c <= (money_t)(PX_MONEY_MAX * 100);
+}
+
 int store_load(struct store *st, struct engine *e, srm_ms since_ms, struct srm_err *err)
 {
 	sqlite3_stmt *s = NULL;
 	int rc;
+
+	st->bad_rows = 0;
+	st->bad_first[0] = '\0';
 
 	if (sqlite3_prepare_v2(st->db,
 			       "SELECT id,name,description,tick_size,tick_value,active,symbol_id FROM contracts",
@@ -605,6 +640,11 @@ int store_load(struct store *st, struct engine *e, srm_ms since_ms, struct srm_e
 		c.tick_value = sqlite3_column_double(s, 4);
 		c.active = sqlite3_column_int(s, 5) != 0;
 		strlcpy_s(c.symbol_id, col_text(s, 6), sizeof(c.symbol_id));
+		if (c.id[0] == '\0' || !(c.tick_size >= PX_TICK_SIZE_MIN && c.tick_size <= PX_TICK_SIZE_MAX) ||
+		    !(c.tick_value > 0 && c.tick_value <= PX_TICK_VALUE_MAX)) {
+			bad_row(st, "contracts", 0, "tick size or value out of range (looked up again)");
+			continue;
+		}
 		engine_restore_contract(e, &c);
 	}
 	sqlite3_finalize(s);
@@ -627,8 +667,34 @@ int store_load(struct store *st, struct engine *e, srm_ms since_ms, struct srm_e
 		l.until_ts = sqlite3_column_int64(s, 5);
 		strlcpy_s(l.reason, col_text(s, 6), sizeof(l.reason));
 		l.flatten = sqlite3_column_int(s, 7) != 0;
-		if (l.until < UNTIL_TIME || l.until > UNTIL_PERMANENT)
+		if (l.account_id <= 0 || l.account_id > INT32_MAX) {
+			bad_row(st, "lockouts", l.account_id, "no such account id (dropped)");
 			continue;
+		}
+		/*
+		 * A lockout row out of range fails closed: it is kept, stricter (an admin lockout
+		 * that an admin clears), never dropped and never shortened by garbage.
+		 */
+		bool fixed = false;
+
+		if (l.rule < -1 || l.rule >= RULE_COUNT) {
+			l.rule = -1;
+			fixed = true;
+		}
+		if (l.until < UNTIL_TIME || l.until > UNTIL_PERMANENT ||
+		    (l.until == UNTIL_TIME && !time_ok(l.until_ts))) {
+			l.until = UNTIL_PERMANENT;
+			l.until_ts = 0;
+			fixed = true;
+		}
+		if (!time_ok(l.since)) {
+			l.since = engine_now(e);
+			fixed = true;
+		}
+		if (fixed) {
+			bad_row(st, "lockouts", l.account_id, "out of range: kept as a permanent admin lockout");
+			snprintf(l.reason, sizeof(l.reason), "restored from a damaged state row; an admin must clear it");
+		}
 		/* an until_reset lockout from an earlier trading day has ended */
 		if (l.until == UNTIL_RESET && l.since < engine_last_reset(e))
 			continue;
@@ -654,7 +720,14 @@ int store_load(struct store *st, struct engine *e, srm_ms since_ms, struct srm_e
 		f.closing = sqlite3_column_int(s, 5) != 0;
 		f.voided = sqlite3_column_int(s, 6) != 0;
 		f.srm = sqlite3_column_int(s, 7) != 0;
-		engine_restore_fill(e, sqlite3_column_int64(s, 1), &f);
+		int64_t acct = sqlite3_column_int64(s, 1);
+
+		if (f.id == 0 || acct <= 0 || acct > INT32_MAX || !time_ok(f.at) || !cents_ok(f.pnl) ||
+		    !cents_ok(f.fees)) {
+			bad_row(st, "fills", (long long)f.id, "out of range (the reconcile's Trade/search brings it back)");
+			continue;
+		}
+		engine_restore_fill(e, acct, &f);
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
@@ -698,8 +771,14 @@ int store_load_book(struct store *st, struct engine *e, int64_t account_id, srm_
 		p.qty = sqlite3_column_int(s, 2);
 		p.avg_price = sqlite3_column_double(s, 3);
 		p.opened = sqlite3_column_int64(s, 4);
-		if (p.contract_id[0] != '\0')
-			engine_restore_position(e, account_id, &p);
+		if (p.contract_id[0] == '\0' || p.qty < -PX_SIZE_MAX || p.qty > PX_SIZE_MAX ||
+		    !price_ok(p.avg_price) || isnan(p.avg_price)) {
+			bad_row(st, "positions", (long long)p.id, "out of range (the reconcile corrects it)");
+			continue;
+		}
+		if (!time_ok(p.opened))
+			p.opened = 0;
+		engine_restore_position(e, account_id, &p);
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
@@ -723,8 +802,16 @@ int store_load_book(struct store *st, struct engine *e, int64_t account_id, srm_
 		o.limit_price = col_price(s, 6);
 		o.stop_price = col_price(s, 7);
 		o.seen = sqlite3_column_int64(s, 8);
-		if (o.contract_id[0] != '\0' && o.size > 0)
-			engine_restore_order(e, account_id, &o);
+		if (o.contract_id[0] == '\0' || o.size <= 0 || o.size > PX_SIZE_MAX ||
+		    o.status < PX_OS_NONE || o.status > PX_OS_SUSPENDED || o.type < PX_OT_UNKNOWN ||
+		    o.type > PX_OT_JOIN_ASK || (o.side != PX_BID && o.side != PX_ASK) ||
+		    !price_ok(o.limit_price) || !price_ok(o.stop_price)) {
+			bad_row(st, "orders", (long long)o.id, "out of range (the reconcile corrects it)");
+			continue;
+		}
+		if (!time_ok(o.seen))
+			o.seen = 0;
+		engine_restore_order(e, account_id, &o);
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)

@@ -80,7 +80,12 @@ int store_note(struct store *st, srm_ms ts, int64_t account_id, const char *kind
 int store_audit(struct store *st, srm_ms ts, long uid, const char *what, bool ok,
 		struct srm_err *err);
 
-/* Load lockouts, fills of the current trading day (since since_ms) and contracts into e. */
+/*
+ * Load lockouts, fills of the current trading day (since since_ms) and contracts into e.
+ * Every value is range-checked: a row out of range is skipped (a fill, a contract: the
+ * reconcile brings them back) or, for a lockout, kept as a permanent admin lockout (fails
+ * closed); store_bad_rows says how many and what the first was.
+ */
 int store_load(struct store *st, struct engine *e, srm_ms since_ms, struct srm_err *err);
 /*
  * Put back one account's last saved positions and working orders (engine_restore_position,
@@ -90,6 +95,9 @@ int store_load(struct store *st, struct engine *e, srm_ms since_ms, struct srm_e
  */
 int store_load_book(struct store *st, struct engine *e, int64_t account_id, srm_ms since_ms,
 		    struct srm_err *err);
+
+/* Rows out of range found by the last store_load/store_load_book; first (may be NULL) says what. */
+size_t store_bad_rows(const struct store *st, char *first, size_t cap);
 
 /* Fold the WAL into the database file (at a clean shutdown). */
 int store_checkpoint(struct store *st, struct srm_err *err);

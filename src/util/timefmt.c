@@ -191,7 +191,7 @@ int duration_parse(const char *s, int64_t *ms)
 			return -1;
 		}
 		if (__builtin_mul_overflow(v, unit, &part) ||
-		    __builtin_add_overflow(total, part, &total))
+		    __builtin_add_overflow(total, part, &total) || total > DURATION_MAX_MS)
 			return -1;
 	}
 	*ms = total;

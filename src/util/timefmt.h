@@ -17,7 +17,11 @@ char *iso_format(srm_ms t, char *buf, size_t cap);
 /* Same without milliseconds when they are zero: "2025-07-18T21:00:01Z". */
 char *iso_format_short(srm_ms t, char *buf, size_t cap);
 
-/* Parse a duration "90s", "15m", "2h" (also "1h30m", "500ms"); -1 if malformed. */
+/* The longest duration anything takes (a lockout, a grace, a window): longer is "permanent". */
+#define DURATION_MAX_MS (366LL * 86400000LL)
+
+/* Parse a duration "90s", "15m", "2h" (also "1h30m", "500ms", "2d"); -1 if malformed or
+ * longer than DURATION_MAX_MS (366d). */
 int duration_parse(const char *s, int64_t *ms);
 
 /* Parse "HH:MM" into minutes after midnight; -1 if malformed. */

@@ -240,6 +240,27 @@ int wire_get_double(const cJSON *obj, const char *field, bool required, bool nul
 	return 0;
 }
 
+/* A finite decimal within [lo, hi] (null -> PX_NULL when nullable): prices, money, ticks. */
+static int get_ranged(const cJSON *obj, const char *field, bool required, bool nullable, double lo,
+		      double hi, double *out, struct srm_err *err)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, field);
+	double v = PX_NULL;
+	char buf[48];
+
+	if (wire_get_double(obj, field, required, nullable, &v, err) != 0)
+		return -1;
+	if (!isnan(v) && (v < lo || v > hi))
+		return srm_err_set(err, SRM_EINVAL, "field '%s': expected a number in %g..%g, got %s",
+				   field, lo, hi, describe(it, buf, sizeof(buf)));
+	if (out != NULL && it != NULL)
+		*out = v;
+	return 0;
+}
+
+#define PRICE(obj, f, req, nul, dst) get_ranged(obj, f, req, nul, -PX_PRICE_MAX, PX_PRICE_MAX, dst, err)
+#define MONEY(obj, f, req, nul, dst) get_ranged(obj, f, req, nul, -PX_MONEY_MAX, PX_MONEY_MAX, dst, err)
+
 /* Read a JSON boolean. */
 int wire_get_bool(const cJSON *obj, const char *field, bool required, bool *out,
 		  struct srm_err *err)
@@ -325,6 +346,11 @@ int wire_get_time(const cJSON *obj, const char *field, bool required, srm_ms *ou
 				   "field '%s': expected an ISO-8601 timestamp, got \"%s\"", field,
 				   buf);
 	}
+	if (t < SRM_TIME_MIN || t >= SRM_TIME_MAX) {
+		sanitize(it->valuestring, buf, sizeof(buf));
+		return srm_err_set(err, SRM_EINVAL, "field '%s': expected a time in 2000..2099, got \"%s\"",
+				   field, buf);
+	}
 	if (out != NULL)
 		*out = t;
 	return 0;
@@ -338,7 +364,7 @@ static int account_fields(const cJSON *j, void *dst, struct srm_err *err)
 	struct px_account *a = dst;
 
 	if (get_id32(j, "id", true, &a->id, err) || GETSTR(j, "name", true, false, a->name) ||
-	    wire_get_double(j, "balance", true, false, &a->balance, err) ||
+	    MONEY(j, "balance", true, false, &a->balance) ||
 	    wire_get_bool(j, "canTrade", true, &a->can_trade, err) ||
 	    wire_get_bool(j, "isVisible", true, &a->is_visible, err) ||
 	    wire_get_bool(j, "simulated", true, &a->simulated, err))
@@ -361,11 +387,11 @@ static int order_fields(const cJSON *j, void *dst, struct srm_err *err)
 	    wire_get_int(j, "status", true, PX_OS_NONE, PX_OS_SUSPENDED, &o->status, err) ||
 	    wire_get_int(j, "type", true, PX_OT_UNKNOWN, PX_OT_JOIN_ASK, &o->type, err) ||
 	    wire_get_int(j, "side", true, PX_BID, PX_ASK, &o->side, err) ||
-	    wire_get_int(j, "size", true, 0, INT32_MAX, &o->size, err) ||
-	    wire_get_double(j, "limitPrice", false, true, &o->limit_price, err) ||
-	    wire_get_double(j, "stopPrice", false, true, &o->stop_price, err) ||
-	    wire_get_int(j, "fillVolume", true, 0, INT32_MAX, &o->fill_volume, err) ||
-	    wire_get_double(j, "filledPrice", false, true, &o->filled_price, err) ||
+	    wire_get_int(j, "size", true, 0, PX_SIZE_MAX, &o->size, err) ||
+	    PRICE(j, "limitPrice", false, true, &o->limit_price) ||
+	    PRICE(j, "stopPrice", false, true, &o->stop_price) ||
+	    wire_get_int(j, "fillVolume", true, 0, PX_SIZE_MAX, &o->fill_volume, err) ||
+	    PRICE(j, "filledPrice", false, true, &o->filled_price) ||
 	    GETSTR(j, "customTag", false, true, o->custom_tag))
 		return -1;
 	return 0;
@@ -380,8 +406,8 @@ static int position_fields(const cJSON *j, void *dst, struct srm_err *err)
 	    GETSTR(j, "contractId", true, false, p->contract_id) ||
 	    wire_get_time(j, "creationTimestamp", true, &p->created, err) ||
 	    wire_get_int(j, "type", true, PX_PT_UNDEFINED, PX_PT_SHORT, &p->type, err) ||
-	    wire_get_int(j, "size", true, 0, INT32_MAX, &p->size, err) ||
-	    wire_get_double(j, "averagePrice", true, false, &p->average_price, err))
+	    wire_get_int(j, "size", true, 0, PX_SIZE_MAX, &p->size, err) ||
+	    PRICE(j, "averagePrice", true, false, &p->average_price))
 		return -1;
 	return 0;
 }
@@ -395,11 +421,11 @@ static int trade_fields(const cJSON *j, void *dst, struct srm_err *err)
 	    get_id32(j, "accountId", true, &t->account_id, err) ||
 	    GETSTR(j, "contractId", true, false, t->contract_id) ||
 	    wire_get_time(j, "creationTimestamp", true, &t->created, err) ||
-	    wire_get_double(j, "price", true, false, &t->price, err) ||
-	    wire_get_double(j, "profitAndLoss", false, true, &t->profit_and_loss, err) ||
-	    wire_get_double(j, "fees", true, false, &t->fees, err) ||
+	    PRICE(j, "price", true, false, &t->price) ||
+	    MONEY(j, "profitAndLoss", false, true, &t->profit_and_loss) ||
+	    MONEY(j, "fees", true, false, &t->fees) ||
 	    wire_get_int(j, "side", true, PX_BID, PX_ASK, &t->side, err) ||
-	    wire_get_int(j, "size", true, 0, INT32_MAX, &t->size, err) ||
+	    wire_get_int(j, "size", true, 0, PX_SIZE_MAX, &t->size, err) ||
 	    wire_get_bool(j, "voided", true, &t->voided, err) ||
 	    wire_get_int64(j, "orderId", true, &t->order_id, err))
 		return -1;
@@ -413,8 +439,8 @@ static int contract_fields(const cJSON *j, void *dst, struct srm_err *err)
 
 	if (GETSTR(j, "id", true, false, c->id) || GETSTR(j, "name", true, false, c->name) ||
 	    GETSTR(j, "description", true, true, c->description) ||
-	    wire_get_double(j, "tickSize", true, false, &c->tick_size, err) ||
-	    wire_get_double(j, "tickValue", true, false, &c->tick_value, err) ||
+	    get_ranged(j, "tickSize", true, false, PX_TICK_SIZE_MIN, PX_TICK_SIZE_MAX, &c->tick_size, err) ||
+	    get_ranged(j, "tickValue", true, false, 0, PX_TICK_VALUE_MAX, &c->tick_value, err) ||
 	    wire_get_bool(j, "activeContract", true, &c->active, err) ||
 	    /* symbolId is absent from the July-2025 schema (API reference §4) */
 	    GETSTR(j, "symbolId", false, true, c->symbol_id))
@@ -513,9 +539,9 @@ static int quote_fields(const char *contract_id, const cJSON *j, struct px_quote
 	memcpy(q->contract_id, contract_id, n);
 	q->contract_id[n] = '\0';
 	if (wire_get_string(j, "symbol", false, true, q->symbol, sizeof(q->symbol), err) ||
-	    wire_get_double(j, "lastPrice", false, true, &q->last_price, err) ||
-	    wire_get_double(j, "bestBid", false, true, &q->best_bid, err) ||
-	    wire_get_double(j, "bestAsk", false, true, &q->best_ask, err) ||
+	    PRICE(j, "lastPrice", false, true, &q->last_price) ||
+	    PRICE(j, "bestBid", false, true, &q->best_bid) ||
+	    PRICE(j, "bestAsk", false, true, &q->best_ask) ||
 	    wire_get_time(j, "lastUpdated", false, &q->timestamp, err) ||
 	    /* timestamp wins over lastUpdated when both are present */
 	    wire_get_time(j, "timestamp", false, &q->timestamp, err))

@@ -98,6 +98,16 @@ check "srm admin against a daemon that hangs up: exit 1, not killed by SIGPIPE (
 check "...and it says srmd closed the connection" grep -q 'closed the connection' "$work/pipe.err"
 kill "$fakepid" 2>/dev/null
 
+# 6. numbers from the command line are checked at the door: garbage is not "every account"
+"$SRM" status --account abc --socket "$SOCK" >"$work/bad.out" 2>"$work/bad.err"
+rc=$?
+check "srm status --account abc: exit 2 with a message, nothing shown (rc $rc)" \
+	sh -c "[ $rc -eq 2 ] && grep -q 'expected a whole number' '$work/bad.err' && [ ! -s '$work/bad.out' ]"
+"$SRM" admin lockout set 12x --for 1h --socket "$SOCK" >/dev/null 2>"$work/bad.err"
+rc=$?
+check "srm admin lockout set 12x: exit 2 (not account 12, not every account)" \
+	sh -c "[ $rc -eq 2 ] && grep -q 'ACCOUNT: expected a whole number' '$work/bad.err'"
+
 check "srmd is alive at the end" kill -0 "$SRMDPID"
 check "srmd stops cleanly on SIGTERM (exit 0: no leak, no sanitizer report)" stop_srmd
 echo "ipc-hostile: $pass passed, $fail failed"

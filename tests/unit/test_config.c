@@ -517,9 +517,14 @@ static void test_bad_values(void **state)
 	load_bad("rules:\n  daily_realized_loss: {loss_limit: $500}\n", &d);
 	assert_true(has_msg(&d, "got $500"));
 	load_bad("rules:\n  no_stop_loss_grace: {grace: 30 seconds}\n", &d);
-	assert_true(has_msg(&d, "t.yaml:2: rules.no_stop_loss_grace.grace: must be a duration like 90s, 15m or 2h, got 30 seconds"));
+	assert_true(has_msg(&d, "t.yaml:2: rules.no_stop_loss_grace.grace: must be a duration like 90s, 15m or 2h, at most 366d, got 30 seconds"));
 	load_bad("rules:\n  max_contracts: {lockout: forever}\n", &d);
-	assert_true(has_msg(&d, "t.yaml:2: rules.max_contracts.lockout: must be none, a duration (90s, 15m, 2h), until_reset or permanent, got forever"));
+	assert_true(has_msg(&d, "t.yaml:2: rules.max_contracts.lockout: must be none, a duration (90s, 15m, 2h; at most 366d), until_reset or permanent, got forever"));
+	/* a duration that overflowed into the past once: refused, with the bound */
+	load_bad("rules:\n  max_contracts: {lockout: 2562047788015h}\n", &d);
+	assert_true(has_msg(&d, "t.yaml:2: rules.max_contracts.lockout: must be none, a duration (90s, 15m, 2h; at most 366d)"));
+	load_bad("rules:\n  max_contracts: {lockout: 367d}\n", &d);
+	assert_int_equal(d.n, 1);
 	load_bad("rules:\n  max_contracts: {lockout: until_next_window}\n", &d);
 	assert_true(has_msg(&d, "rules.max_contracts.lockout: must be none"));
 	load_bad("rules:\n  max_contracts: {lockout: 0s}\n", &d);
@@ -610,7 +615,7 @@ static void test_many_errors_at_once(void **state)
 	assert_true(has_msg(&d, "bad_many.yaml:16: rules.trade_frequency_limit.cooldown.per_minute: must be none"));
 	assert_true(has_msg(&d, "bad_many.yaml:18: rules.session_block_outside.windows[0].days[1]: must be a day"));
 	assert_true(has_msg(&d, "bad_many.yaml:18: rules.session_block_outside.windows[0].start: must be a time"));
-	assert_true(has_msg(&d, "bad_many.yaml:19: rules.session_block_outside.lockout: must be none, a duration (90s, 15m, 2h), until_reset, until_next_window or permanent, got forever"));
+	assert_true(has_msg(&d, "bad_many.yaml:19: rules.session_block_outside.lockout: must be none, a duration (90s, 15m, 2h; at most 366d), until_reset, until_next_window or permanent, got forever"));
 	assert_true(has_msg(&d, "bad_many.yaml:23: overrides.12345.rules.max_contracts.limt: unknown key"));
 	assert_int_equal(d.n, 13);
 }

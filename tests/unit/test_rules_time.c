@@ -440,6 +440,32 @@ static void test_r009_flatten_at(void **s)
 	tw_free(&w);
 }
 
+/*
+ * A long gap (a replay line decades ahead, a laptop asleep all night): one reset, and each
+ * timer due fires once, late; the daily flatten_at timer does not fire once per day of the
+ * gap (a line dated 9999 once took 60 s and 2.3 GB).
+ */
+static void test_r009_long_gap(void **s)
+{
+	struct tworld w;
+	srm_ms t = T("2026-11-24T20:00:00Z");
+
+	(void)s;
+	tw_init(&w, t);
+	set009(&w, 15 * 60 + 10);
+	tw_restart(&w, t);
+	tw_std_contracts(&w, t);
+	tw_position(&w, t, ACC, ES, 1, 5000);
+	tw_advance(&w, T("2099-12-30T15:00:00Z"));
+	assert_true(w.last.n < 20);
+	assert_int_equal(engine_last_reset(w.eng), T("2099-12-29T23:00:00Z"));
+	/* and the rules go on from there: the next flatten_at is the next day's */
+	assert_int_equal(t_count_rule(tw_advance(&w, T("2099-12-30T21:09:00Z")), R009), 0);
+	tw_advance(&w, T("2099-12-30T21:10:00Z"));
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_CONTRACT, R009, ACC), 1);
+	tw_free(&w);
+}
+
 static void test_r009_window_close_closes(void **s)
 {
 	struct tworld w;
@@ -856,6 +882,7 @@ int main(void)
 		cmocka_unit_test(test_r010_no_flatten_no_clear),
 		cmocka_unit_test(test_r010_override_disabled_dry),
 		cmocka_unit_test(test_r012_auto_stop),
+		cmocka_unit_test(test_r009_long_gap),
 		cmocka_unit_test(test_r012_breakeven_once),
 		cmocka_unit_test(test_r012_breakeven_short_and_tighter),
 		cmocka_unit_test(test_r012_trailing),

@@ -350,6 +350,51 @@ static void test_failed_create_leaves_nothing(void **s)
 	assert_false(exists(path));
 }
 
+/* State rows are checked like gateway input: out of range is skipped, a lockout fails closed. */
+static void test_rows_out_of_range(void **s)
+{
+	struct srm_err err = {0};
+	struct tworld w;
+	char path[300];
+	struct store *st;
+	const struct lockout *l;
+	size_t i = 0;
+
+	(void)s;
+	path_of(path, sizeof(path), "ranges.db");
+	st = store_open(path, &err);
+	assert_non_null(st);
+	assert_int_equal(sqlite3_exec(store_db(st),
+		"INSERT INTO lockouts(account_id,symbol,rule,until_kind,since_ms,until_ms,reason,flatten)"
+		" VALUES(7,'',99,7,-5,9223372036854775807,'garbage',1);"
+		"INSERT INTO lockouts(account_id,symbol,rule,until_kind,since_ms,until_ms,reason,flatten)"
+		" VALUES(-3,'',0,3,1795532400000,0,'no account',0);"
+		"INSERT INTO fills(id,account_id,contract_id,at_ms,pnl_cents,fees_cents,closing,voided)"
+		" VALUES(1,7,'CON.F.US.EP.Z26',1795532460000,9000000000000000000,0,1,0);"
+		"INSERT INTO fills(id,account_id,contract_id,at_ms,pnl_cents,fees_cents,closing,voided)"
+		" VALUES(2,7,'CON.F.US.EP.Z26',1795532460000,-12550,140,1,0);"
+		"INSERT INTO contracts(id,name,description,tick_size,tick_value,active,symbol_id)"
+		" VALUES('CON.F.US.MNQ.Z26','MNQZ6','',1e-320,0.5,1,'');",
+		NULL, NULL, NULL), SQLITE_OK);
+	tw_init(&w, T("2026-11-24T15:02:00Z"));
+	assert_int_equal(store_load(st, w.eng, engine_last_reset(w.eng), &err), 0);
+	assert_int_equal(store_bad_rows(st, NULL, 0), 4);
+	/* the garbled lockout is kept, as a permanent admin one */
+	l = engine_lockout_next(w.eng, &i);
+	assert_non_null(l);
+	assert_int_equal(l->account_id, 7);
+	assert_int_equal(l->rule, -1);
+	assert_int_equal(l->until, UNTIL_PERMANENT);
+	assert_non_null(engine_locked(w.eng, 7, NULL));
+	assert_null(engine_lockout_next(w.eng, &i));
+	/* the absurd fill is not counted, the sane one is */
+	assert_int_equal(engine_acct(w.eng, 7)->realized, -12550);
+	/* the contract with an absurd tick size is not trusted */
+	assert_null(engine_contract(w.eng, "CON.F.US.MNQ.Z26"));
+	store_close(st);
+	tw_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -361,6 +406,7 @@ int main(void)
 		cmocka_unit_test(test_start_from_nothing_refused),
 		cmocka_unit_test(test_damaged_file_refused),
 		cmocka_unit_test(test_failed_create_leaves_nothing),
+		cmocka_unit_test(test_rows_out_of_range),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -200,15 +200,20 @@ static void test_contract_doc(void **state)
 	assert_int_equal(wire_decode_contract(j, &c, &err), 0);
 	assert_string_equal(c.symbol_id, "");
 
-	/* tickSize / tickValue must be positive */
+	/* tickSize / tickValue must be positive, within a range (1e-320 made P&L infinite) */
 	cJSON_ReplaceItemInObjectCaseSensitive(j, "tickSize", cJSON_CreateNumber(0));
 	assert_int_equal(wire_decode_contract(j, &c, &err), -1);
-	assert_string_equal(err.msg, "Contract: field 'tickSize': expected a positive number, got 0");
+	assert_string_equal(err.msg, "Contract: field 'tickSize': expected a number in 1e-09..1e+06, got 0");
+	cJSON_ReplaceItemInObjectCaseSensitive(j, "tickSize", cJSON_CreateNumber(1e-320));
+	assert_int_equal(wire_decode_contract(j, &c, &err), -1);
+	cJSON_ReplaceItemInObjectCaseSensitive(j, "tickSize", cJSON_CreateNumber(0.25));
+	cJSON_ReplaceItemInObjectCaseSensitive(j, "tickValue", cJSON_CreateNumber(1e8));
+	assert_int_equal(wire_decode_contract(j, &c, &err), -1);
 	cJSON_ReplaceItemInObjectCaseSensitive(j, "tickSize", cJSON_CreateNumber(0.25));
 	cJSON_ReplaceItemInObjectCaseSensitive(j, "tickValue", cJSON_CreateNumber(-5));
 	assert_int_equal(wire_decode_contract(j, &c, &err), -1);
 	assert_string_equal(err.msg,
-			    "Contract: field 'tickValue': expected a positive number, got -5");
+			    "Contract: field 'tickValue': expected a number in 0..1e+07, got -5");
 	cJSON_Delete(j);
 }
 
@@ -650,9 +655,13 @@ static void test_bad_numbers(void **state)
 		{ "GatewayUserOrder", "type", "8", "field 'type': expected an integer in 0..7, got 8" },
 		{ "GatewayUserOrder", "side", "2", "field 'side': expected an integer in 0..1, got 2" },
 		{ "GatewayUserOrder", "size", "-1",
-		  "field 'size': expected an integer in 0..2147483647, got -1" },
+		  "field 'size': expected an integer in 0..100000, got -1" },
 		{ "GatewayUserOrder", "size", "2147483648",
-		  "field 'size': expected an integer in 0..2147483647, got 2147483648" },
+		  "field 'size': expected an integer in 0..100000, got 2147483648" },
+		{ "GatewayUserOrder", "size", "100001",
+		  "field 'size': expected an integer in 0..100000, got 100001" },
+		{ "GatewayUserOrder", "creationTimestamp", "\"9999-01-01T00:00:00Z\"",
+		  "field 'creationTimestamp': expected a time in 2000..2099, got \"9999-01-01T00:00:00Z\"" },
 		{ "GatewayUserOrder", "fillVolume", "0.25",
 		  "field 'fillVolume': expected an integer, got 0.25" },
 		{ "GatewayUserOrder", "limitPrice", "1e999",
@@ -661,15 +670,19 @@ static void test_bad_numbers(void **state)
 		  "field 'stopPrice': expected a finite number, got -inf" },
 		{ "GatewayUserOrder", "filledPrice", "1e13",
 		  "field 'filledPrice': expected a number within +-1e12, got 10000000000000" },
+		{ "GatewayUserOrder", "limitPrice", "2e9",
+		  "field 'limitPrice': expected a number in -1e+09..1e+09, got 2000000000" },
 		{ "GatewayUserPosition", "type", "3", "field 'type': expected an integer in 0..2, got 3" },
 		{ "GatewayUserPosition", "id", "-2147483649",
 		  "field 'id': expected an integer id in -2147483648..2147483647, got -2147483649" },
 		{ "GatewayUserPosition", "averagePrice", "-2e12",
 		  "field 'averagePrice': expected a number within +-1e12, got -2000000000000" },
+		{ "GatewayUserPosition", "averagePrice", "-2e9",
+		  "field 'averagePrice': expected a number in -1e+09..1e+09, got -2000000000" },
 		{ "GatewayUserTrade", "orderId", "12.0001",
 		  "field 'orderId': expected an integer id, got 12.0001" },
 		{ "GatewayUserTrade", "size", "1e10",
-		  "field 'size': expected an integer in 0..2147483647, got 10000000000" },
+		  "field 'size': expected an integer in 0..100000, got 10000000000" },
 		{ "GatewayUserTrade", "price", "1e999", "field 'price': expected a finite number, got inf" },
 		{ "GatewayUserTrade", "fees", "1e300",
 		  "field 'fees': expected a number within +-1e12, got 1e+300" },
@@ -699,13 +712,13 @@ static void test_bad_numbers(void **state)
 	cJSON *j = parse(ORDER_DOC);
 	cJSON_ReplaceItemInObjectCaseSensitive(j, "id", cJSON_CreateNumber(9007199254740992.0));
 	cJSON_ReplaceItemInObjectCaseSensitive(j, "accountId", cJSON_CreateNumber(2147483647.0));
-	cJSON_ReplaceItemInObjectCaseSensitive(j, "size", cJSON_CreateNumber(2147483647.0));
-	cJSON_ReplaceItemInObjectCaseSensitive(j, "limitPrice", cJSON_CreateNumber(-1e12));
+	cJSON_ReplaceItemInObjectCaseSensitive(j, "size", cJSON_CreateNumber(100000.0));
+	cJSON_ReplaceItemInObjectCaseSensitive(j, "limitPrice", cJSON_CreateNumber(-1e9));
 	assert_int_equal(wire_decode_order(j, &o, &err), 0);
 	assert_true(o.id == 9007199254740992LL);
 	assert_int_equal(o.account_id, 2147483647);
-	assert_int_equal(o.size, 2147483647);
-	assert_true(o.limit_price == -1e12);
+	assert_int_equal(o.size, 100000);
+	assert_true(o.limit_price == -1e9);
 	cJSON_Delete(j);
 }
 
@@ -1087,7 +1100,7 @@ static void test_roundtrip_order(void **state)
 				   .limit_price = 0.1, .stop_price = 20001.75, .fill_volume = 0,
 				   .filled_price = PX_NULL, .custom_tag = "" };
 	in[2] = (struct px_order){ .id = 1, .account_id = 1, .contract_id = "C", .symbol_id = "S",
-				   .created = 1, .updated = 2, .status = PX_OS_FILLED,
+				   .created = T_TRADE, .updated = T_TRADE + 1, .status = PX_OS_FILLED,
 				   .type = PX_OT_MARKET, .side = PX_BID, .size = 2,
 				   .limit_price = PX_NULL, .stop_price = PX_NULL, .fill_volume = 2,
 				   .filled_price = 1e-9, .custom_tag = "x" };
