@@ -14,6 +14,42 @@
 #include "daemon/srmd.h"
 #include "util/log.h"
 #include "util/secure.h"
+#ifdef SRM_FAULT_INJECTION
+#include "store/faultvfs.h"
+
+/*
+ * The test build (srmd-fault): SIGUSR2 arms the SQLite fault VFS from the spec in the file
+ * $SRM_FAULT_VFS_FILE ("write:1:-1", "sync:3:2,err=full"; "off" disarms).
+ */
+static uv_signal_t sig_fault;
+
+static void on_fault_signal(uv_signal_t *s, int signum)
+{
+	const char *path = getenv("SRM_FAULT_VFS_FILE");
+	char spec[FAULTVFS_SPEC_MAX + 2] = "";
+	struct srm_err err = {0};
+	FILE *f;
+
+	(void)s;
+	(void)signum;
+	if (path == NULL || (f = fopen(path, "r")) == NULL) {
+		log_error("fault", "SIGUSR2: no $SRM_FAULT_VFS_FILE to read");
+		return;
+	}
+	if (fgets(spec, sizeof(spec), f) == NULL)
+		spec[0] = '\0';
+	fclose(f);
+	spec[strcspn(spec, "\r\n")] = '\0';
+	if (strcmp(spec, "off") == 0 || spec[0] == '\0') {
+		faultvfs_disarm();
+		log_warn("fault", "SQLite fault injection off");
+	} else if (faultvfs_arm_spec(spec, &err) != 0) {
+		log_error("fault", "bad fault spec | err=\"%s\"", err.msg);
+	} else {
+		log_warn("fault", "SQLite fault injection armed | spec=\"%s\"", spec);
+	}
+}
+#endif
 #include "util/strutil.h"
 #include "util/xalloc.h"
 
@@ -150,6 +186,9 @@ void srmd_shutdown(struct srmd *d, int code)
 	uv_close((uv_handle_t *)&d->sig_term, NULL);
 	uv_close((uv_handle_t *)&d->sig_int, NULL);
 	uv_close((uv_handle_t *)&d->sig_hup, NULL);
+#ifdef SRM_FAULT_INJECTION
+	uv_close((uv_handle_t *)&sig_fault, NULL);
+#endif
 	auth_shutdown(d->auth);
 	if (d->ipc != NULL)
 		ipc_server_close(d->ipc, closed_cb, NULL);
@@ -288,6 +327,9 @@ int main(int argc, char **argv)
 		snprintf(path, sizeof(path), "%s/srm.db", d.cfg->daemon.state_dir);
 		d.db_path = xstrdup(path);
 	}
+#ifdef SRM_FAULT_INJECTION
+	faultvfs_register_default();
+#endif
 	d.st = store_open_flags(d.db_path, (new_state ? STORE_NEW_OK : 0) |
 				(d.statedir.used_before ? STORE_USED_BEFORE : 0), &err);
 	if (d.st == NULL) {
@@ -370,6 +412,10 @@ int main(int argc, char **argv)
 	uv_signal_start(&d.sig_term, on_signal, SIGTERM);
 	uv_signal_start(&d.sig_int, on_signal, SIGINT);
 	uv_signal_start(&d.sig_hup, on_signal, SIGHUP);
+#ifdef SRM_FAULT_INJECTION
+	uv_signal_init(d.loop, &sig_fault);
+	uv_signal_start(&sig_fault, on_fault_signal, SIGUSR2);
+#endif
 	uv_timer_init(d.loop, &d.cron);
 	d.cron.data = &d;
 	uv_timer_init(d.loop, &d.retry);
