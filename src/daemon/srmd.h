@@ -94,6 +94,7 @@ struct srmd {
 	bool feeding;
 
 	uv_signal_t sig_term, sig_int, sig_hup;
+	uv_signal_t *sig_extra;     /* a test build's own signal (srmd-fault), closed at stop */
 	uv_timer_t cron;
 	uv_timer_t retry;           /* frees the WebSocket context a loop turn after the hubs */
 	uv_timer_t login_timer;     /* log in again after a failed login (backoff) */
@@ -152,10 +153,16 @@ void srmd_reconcile(struct srmd *d, const char *why);
 /* A hub event is about to be applied: remember it while a reconcile is pending. */
 void srmd_hub_news(struct srmd *d, const struct srm_event *ev);
 
-/* main.c: tell systemd (Type=notify) when $NOTIFY_SOCKET is set; no-op otherwise. */
+/* lifecycle.c: tell systemd (Type=notify) when $NOTIFY_SOCKET is set; no-op otherwise. */
 void srmd_notify(struct srmd *d, const char *msg);
 /* Begin a graceful shutdown (SIGTERM, `srm admin daemon stop`). */
 void srmd_shutdown(struct srmd *d, int code);
+/* The REST client and both hubs, with srmd's callbacks (nothing is sent yet). */
+int srmd_gateway_open(struct srmd *d, struct srm_err *err);
+/* Signals (TERM, INT, HUP), the 100 ms cron and the timers srmd_shutdown closes. */
+void srmd_handles_open(struct srmd *d);
+/* Log in after delay_ms (a start-up backoff). */
+void srmd_login_later(struct srmd *d, uint64_t delay_ms);
 
 /* commands.c: IPC request handler. */
 void srmd_ipc_request(struct ipc_client *c, struct ipc_req *req, void *ud);

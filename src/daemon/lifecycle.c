@@ -1,0 +1,231 @@
+/*
+ * lifecycle.c: srmd's life on the loop once started: the gateway's callbacks (token, login
+ * backoff, hub events and states), the cron, signals, and the graceful stop. main.c parses
+ * the command line and opens what these run on.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "daemon/srmd.h"
+#include "util/log.h"
+#include "util/strutil.h"
+
+void srmd_notify(struct srmd *d, const char *msg)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd;
+
+	(void)d;
+	if (path == NULL || path[0] == '\0' || strlen(path) >= sizeof(sa.sun_path))
+		return;
+	strlcpy_s(sa.sun_path, path, sizeof(sa.sun_path));
+	if (sa.sun_path[0] == '@')
+		sa.sun_path[0] = '\0';
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	(void)!sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&sa,
+		      (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path)));
+	close(fd);
+}
+
+static void on_hub_event(struct gw_hub *hub, const struct srm_event *ev, void *ud)
+{
+	(void)hub;
+	srmd_hub_news(ud, ev);
+	srmd_feed(ud, ev);
+}
+
+static void on_hub_state(struct gw_hub *hub, enum gw_hub_state st, bool resync, void *ud)
+{
+	struct srmd *d = ud;
+
+	log_info("hub", "state | hub=%s state=%d resync=%d", hub == d->user_hub ? "user" : "market", st, resync);
+	if (st == GW_HUB_CONNECTED && resync && hub == d->user_hub && d->phase == PH_GUARDING)
+		srmd_reconcile(d, "user hub reconnected");
+}
+
+static void on_token(struct gw_rest *r, const char *token, void *ud)
+{
+	struct srmd *d = ud;
+
+	(void)r;
+	gw_hub_set_token(d->user_hub, token);
+	gw_hub_set_token(d->market_hub, token);
+	if (d->login_attempts > 0)
+		srmd_login_backoff_saved(d, 0);
+	d->login_attempts = 0;
+	d->last_error[0] = '\0';
+	if (d->phase == PH_LOGIN) {
+		d->phase = PH_RECONCILE;
+		gw_hub_subscribe_accounts(d->user_hub);
+		gw_hub_start(d->user_hub);
+		gw_hub_start(d->market_hub);
+		srmd_reconcile(d, "start-up");
+	}
+}
+
+static void login_again(uv_timer_t *t)
+{
+	struct srmd *d = t->data;
+
+	if (d->rest != NULL && d->phase != PH_STOPPING)
+		gw_rest_start(d->rest);
+}
+
+/* Start-up must not give up: log in again with a backoff (1 s doubling to a minute). */
+static void on_auth_fail(struct gw_rest *r, const struct gw_result *res, void *ud)
+{
+	struct srmd *d = ud;
+	uint64_t delay = 1000u << (d->login_attempts < 6 ? d->login_attempts : 6);
+
+	(void)r;
+	if (delay > 60000)
+		delay = 60000;
+	d->login_attempts++;
+	snprintf(d->last_error, sizeof(d->last_error), "login failed: %s%s%.150s (attempt %d, next in %llus)",
+		 res->error_name ? res->error_name : gw_status_name(res->status), res->message[0] ? ": " : "",
+		 res->message, d->login_attempts, (unsigned long long)(delay / 1000));
+	log_error("rest", "cannot log in to the gateway; will retry | status=%s code=%d message=\"%s\" delay_ms=%llu",
+		  gw_status_name(res->status), res->error_code, res->message, (unsigned long long)delay);
+	if (d->phase != PH_STOPPING) {
+		srmd_login_backoff_saved(d, srmd_now() + (srm_ms)delay);
+		uv_timer_start(&d->login_timer, login_again, delay, 0);
+	}
+}
+
+static void on_cron(uv_timer_t *t)
+{
+	struct srmd *d = t->data;
+	struct act_list l;
+
+	/* time-driven rules (grace periods, cooldown ends, resets) fire here */
+	l = engine_advance(d->eng, srmd_now());
+	if (l.n > 0)
+		srmd_handle_actions(d, l);
+	srmd_save_books(d);
+	auth_cron(d->auth);
+	if (d->resync_wanted && d->reconciles_pending == 0 && d->rest != NULL &&
+	    (d->phase == PH_GUARDING || d->phase == PH_RECONCILE) &&
+	    srmd_mono_ns() / 1000000 >= d->recon_retry_ms)
+		srmd_reconcile(d, "retry after a failed reconcile");
+	srmd_guard(d, NULL, 0);
+}
+
+static void closed_cb(void *ud)
+{
+	(void)ud;
+}
+
+/* libwebsockets needs a loop turn between the hubs' close and its context's destroy. */
+static void free_ws_later(uv_timer_t *t)
+{
+	struct srmd *d = t->data;
+
+	gw_ws_free(d->ws);
+	d->ws = NULL;
+	uv_close((uv_handle_t *)t, NULL);
+}
+
+void srmd_shutdown(struct srmd *d, int code)
+{
+	if (d->phase == PH_STOPPING)
+		return;
+	log_info("srmd", "stopping | in_flight=%zu", exec_inflight(d));
+	srmd_notify(d, "STOPPING=1");
+	d->phase = PH_STOPPING;
+	d->exit_code = code;
+	uv_timer_stop(&d->cron);
+	uv_close((uv_handle_t *)&d->cron, NULL);
+	uv_timer_stop(&d->login_timer);
+	uv_close((uv_handle_t *)&d->login_timer, NULL);
+	uv_close((uv_handle_t *)&d->sig_term, NULL);
+	uv_close((uv_handle_t *)&d->sig_int, NULL);
+	uv_close((uv_handle_t *)&d->sig_hup, NULL);
+	if (d->sig_extra != NULL)
+		uv_close((uv_handle_t *)d->sig_extra, NULL);
+	auth_shutdown(d->auth);
+	if (d->ipc != NULL)
+		ipc_server_close(d->ipc, closed_cb, NULL);
+	gw_hub_free(d->user_hub);
+	gw_hub_free(d->market_hub);
+	d->user_hub = d->market_hub = NULL;
+	uv_timer_start(&d->retry, free_ws_later, 20, 0);
+	gw_rest_free(d->rest);
+	d->rest = NULL;
+}
+
+static void on_signal(uv_signal_t *s, int signum)
+{
+	struct srmd *d = s->data;
+
+	if (signum == SIGHUP) {
+		srmd_reload(d, NULL, 0); /* read off the loop; the result is logged */
+		return;
+	}
+	srmd_shutdown(d, 0);
+}
+
+void srmd_login_later(struct srmd *d, uint64_t delay_ms)
+{
+	uv_timer_start(&d->login_timer, login_again, delay_ms, 0);
+}
+
+int srmd_gateway_open(struct srmd *d, struct srm_err *err)
+{
+	struct gw_rest_opts ro = {
+		.base_url = d->cfg->gateway.api_url, .username = d->cfg->gateway.username,
+		.api_key = d->cfg->gateway.api_key, .ca_file = d->cfg->gateway.ca_file,
+		.on_token = on_token, .on_auth_fail = on_auth_fail, .ud = d,
+	};
+
+	d->rest = gw_rest_new(d->loop, &ro, err);
+	if (d->rest == NULL) {
+		srm_err_prefix(err, "gateway: ");
+		return -1;
+	}
+	d->ws = gw_ws_new(d->loop, d->cfg->gateway.ca_file, err);
+	if (d->ws == NULL) {
+		srm_err_prefix(err, "websocket: ");
+		return -1;
+	}
+	struct gw_hub_opts uo = {
+		.kind = GW_HUB_USER, .ws = d->ws, .url = d->cfg->gateway.user_hub_url,
+		.on_event = on_hub_event, .on_state = on_hub_state, .ud = d,
+	};
+	struct gw_hub_opts mo = uo;
+
+	mo.kind = GW_HUB_MARKET;
+	mo.url = d->cfg->gateway.market_hub_url;
+	d->user_hub = gw_hub_new(d->loop, &uo, err);
+	d->market_hub = d->user_hub ? gw_hub_new(d->loop, &mo, err) : NULL;
+	if (d->market_hub == NULL) {
+		srm_err_prefix(err, "hub: ");
+		return -1;
+	}
+	return 0;
+}
+
+void srmd_handles_open(struct srmd *d)
+{
+	uv_signal_init(d->loop, &d->sig_term);
+	uv_signal_init(d->loop, &d->sig_int);
+	uv_signal_init(d->loop, &d->sig_hup);
+	d->sig_term.data = d->sig_int.data = d->sig_hup.data = d;
+	uv_signal_start(&d->sig_term, on_signal, SIGTERM);
+	uv_signal_start(&d->sig_int, on_signal, SIGINT);
+	uv_signal_start(&d->sig_hup, on_signal, SIGHUP);
+	uv_timer_init(d->loop, &d->cron);
+	d->cron.data = d;
+	uv_timer_init(d->loop, &d->retry);
+	d->retry.data = d;
+	uv_timer_init(d->loop, &d->login_timer);
+	d->login_timer.data = d;
+	uv_timer_start(&d->cron, on_cron, 100, 100);
+}
