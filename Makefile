@@ -9,9 +9,9 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 DEB_PACKAGES = meson ninja-build pkg-config gcc clang python3 tzdata openssl curl make \
   libuv1-dev libcjson-dev libyaml-dev libsqlite3-dev sqlite3 \
   libcurl4-openssl-dev libwebsockets-dev libwebsockets-evlib-uv libcmocka-dev \
-  libcrypt-dev libclang-rt-14-dev valgrind tmux util-linux mount gdb
+  libcrypt-dev libclang-rt-14-dev valgrind tmux util-linux mount gdb clang-tidy cppcheck
 
-.PHONY: all deps build test demo clean
+.PHONY: all deps build test demo clean fuzz chaos lint
 
 all: build
 
@@ -29,6 +29,14 @@ test: build
 
 demo: build
 	@./scripts/demo.sh $(BUILD)
+
+# Long runs (their short versions are in `make test`).
+fuzz: deps
+	@./scripts/fuzz.sh build-fuzz
+
+lint: deps
+	@if [ ! -f build-lint/build.ninja ]; then CC=clang meson setup build-lint >/dev/null; fi
+	@./scripts/lint.sh build-lint
 
 clean:
 	rm -rf build build-*

@@ -111,9 +111,16 @@ static int daemon_pid(const char *pidfile)
 
 	if (f == NULL)
 		return 0;
-	if (fscanf(f, "%ld", &pid) != 1)
-		pid = 0;
-	fclose(f);
+	char buf[32];
+	char *end;
+
+	if (fgets(buf, sizeof(buf), f) != NULL) {
+		errno = 0;
+		pid = strtol(buf, &end, 10);
+		if (errno != 0 || end == buf || (*end != '\n' && *end != '\0'))
+			pid = 0;
+	}
+	(void)fclose(f);
 	if (pid > 0 && kill((pid_t)pid, 0) == 0)
 		return (int)pid;
 	return 0;
@@ -153,8 +160,10 @@ static int daemon_start(struct cli_opts *o)
 		FILE *f = fopen(pidfile, "w");
 
 		if (f != NULL) {
-			fprintf(f, "%ld\n", (long)getpid());
-			fclose(f);
+			bool written = fprintf(f, "%ld\n", (long)getpid()) > 0;
+
+			if (fclose(f) != 0 || !written)
+				fprintf(stderr, "srm: %s: cannot write the pid\n", pidfile);
 		}
 		if (freopen("/dev/null", "r", stdin) == NULL || freopen(logfile, "a", stderr) == NULL ||
 		    freopen("/dev/null", "w", stdout) == NULL)
@@ -237,12 +246,12 @@ int cmd_admin(int argc, char **argv)
 	int rc;
 
 	/* first-run commands take their own options (admin_init.c) */
-	if (argc >= 2 && strcmp(argv[1], "init") == 0)
+	if (argc >= 2 && argv[1] != NULL && strcmp(argv[1], "init") == 0)
 		return cmd_admin_init(argc - 1, argv + 1);
-	if (argc >= 2 && strcmp(argv[1], "check") == 0)
+	if (argc >= 2 && argv[1] != NULL && strcmp(argv[1], "check") == 0)
 		return cmd_admin_check(argc - 1, argv + 1);
 	/* positional words, flags and common options in any order */
-	for (int i = 1; i < argc; i++) {
+	for (int i = 1; i < argc && argv[i] != NULL; i++) {
 		if (strcmp(argv[i], "--until-reset") == 0) {
 			until_reset = true;
 		} else if (strcmp(argv[i], "--permanent") == 0) {

@@ -284,7 +284,7 @@ static void loud_logs(FILE *f)
 {
 	if (f != NULL) {
 		log_set_stream(NULL);
-		fclose(f);
+		(void)fclose(f);
 	}
 }
 

@@ -314,7 +314,7 @@ bool client_reply_failed(const cJSON *reply)
 		return false;
 	e = cJSON_GetObjectItemCaseSensitive(reply, "error");
 	m = e ? cJSON_GetObjectItemCaseSensitive(e, "message") : NULL;
-	fprintf(stderr, "srm: %s\n", cJSON_IsString(m) ? m->valuestring : "request failed");
+	fprintf(stderr, "srm: %s\n", m != NULL && cJSON_IsString(m) ? m->valuestring : "request failed");
 	return true;
 }
 

@@ -325,7 +325,7 @@ int cmd_replay(int argc, char **argv)
 	rc = r.bad > 0 ? 1 : 0;
 out:
 	if (f != NULL && f != stdin)
-		fclose(f);
+		(void)fclose(f); /* read only */
 	engine_free(r.eng);
 	tz_free(r.zone);
 	config_free(r.cfg);

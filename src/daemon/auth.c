@@ -51,6 +51,7 @@ struct auth {
 	struct peer peers[AUTH_MAX_PEERS];
 	int hashing;
 	bool stopping;
+	uint64_t refuse_ms;         /* AUTH_REFUSE_DELAY_MS (a fuzz harness sets 0) */
 	struct delay *delays;       /* refusals waiting for their delay */
 };
 
@@ -60,7 +61,22 @@ struct auth *auth_new(uv_loop_t *loop, struct store *st)
 
 	a->loop = loop;
 	a->st = st;
+	a->refuse_ms = AUTH_REFUSE_DELAY_MS;
 	return a;
+}
+
+void auth_set_refuse_delay(struct auth *a, uint64_t ms)
+{
+	a->refuse_ms = ms;
+}
+
+size_t auth_pending(const struct auth *a)
+{
+	size_t n = (size_t)a->hashing;
+
+	for (const struct delay *dl = a->delays; dl != NULL; dl = dl->next)
+		n++;
+	return n;
 }
 
 void auth_free(struct auth *a)
@@ -166,7 +182,7 @@ static void refuse_later(struct auth *a, struct ipc_client *c, int64_t id, const
 	if (a->delays != NULL)
 		a->delays->prev = dl;
 	a->delays = dl;
-	uv_timer_start(&dl->t, delay_fire, a->stopping ? 0 : AUTH_REFUSE_DELAY_MS, 0);
+	uv_timer_start(&dl->t, delay_fire, a->stopping ? 0 : a->refuse_ms, 0);
 }
 
 static bool same_hash(const char *x, const char *y)

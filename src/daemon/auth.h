@@ -43,6 +43,10 @@ void auth_shutdown(struct auth *a);
  */
 void auth_attempt(struct auth *a, struct ipc_client *c, int64_t id, const char *password,
 		  const char *hash);
+/* The refusal delay (default AUTH_REFUSE_DELAY_MS; a fuzz harness sets 0). */
+void auth_set_refuse_delay(struct auth *a, uint64_t ms);
+/* Hashes and delayed refusals still to come. */
+size_t auth_pending(const struct auth *a);
 /* Flush the audit summaries that are due (call from the cron). */
 void auth_cron(struct auth *a);
 

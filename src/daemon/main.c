@@ -37,7 +37,7 @@ static void on_fault_signal(uv_signal_t *s, int signum)
 	}
 	if (fgets(spec, sizeof(spec), f) == NULL)
 		spec[0] = '\0';
-	fclose(f);
+	(void)fclose(f);
 	spec[strcspn(spec, "\r\n")] = '\0';
 	if (strcmp(spec, "off") == 0 || spec[0] == '\0') {
 		faultvfs_disarm();
@@ -272,7 +272,7 @@ out:
 	free(d.socket_path);
 	free(d.db_path);
 	statedir_close(&d.statedir);
-	if (logf != NULL)
-		fclose(logf);
+	if (logf != NULL && fclose(logf) != 0 && rc == 0)
+		rc = 1; /* the log could not be written to the end */
 	return rc;
 }

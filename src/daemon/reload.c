@@ -60,8 +60,6 @@ static void job_run(uv_work_t *w)
 	}
 }
 
-static void start(struct srmd *d);
-
 static void answer(struct srmd *d, const struct waiter *wt, bool ok, const char *why)
 {
 	struct srm_err err = {0};
@@ -82,9 +80,11 @@ static void answer(struct srmd *d, const struct waiter *wt, bool ok, const char 
 	ipc_client_release(wt->c);
 }
 
-static void job_done(uv_work_t *w, int status)
+static void start(struct srmd *d);
+
+/* Swap the new config in (when it is good) and answer the asks this reload served. */
+static void finish(struct reload_job *j, int status)
 {
-	struct reload_job *j = w->data;
 	struct srmd *d = j->d;
 	struct reloader *r = d->reloader;
 	char why[4096] = "";
@@ -122,7 +122,15 @@ static void job_done(uv_work_t *w, int status)
 	free(j->waiters);
 	free(j->path);
 	free(j);
-	if (r->wanted && d->phase != PH_STOPPING)
+}
+
+static void job_done(uv_work_t *w, int status)
+{
+	struct reload_job *j = w->data;
+	struct srmd *d = j->d;
+
+	finish(j, status);
+	if (d->reloader->wanted && d->phase != PH_STOPPING)
 		start(d);
 }
 
@@ -141,9 +149,8 @@ static void start(struct srmd *d)
 	j->w.data = j;
 	r->running = j;
 	if (uv_queue_work(d->loop, &j->w, job_run, job_done) != 0) {
-		r->running = NULL;
 		snprintf(j->err, sizeof(j->err), "cannot start the reload");
-		job_done(&j->w, -1);
+		finish(j, -1);
 	}
 }
 
@@ -173,6 +180,13 @@ void srmd_reload(struct srmd *d, struct ipc_client *c, int64_t id)
 	r->wanted = true;
 	if (r->running == NULL)
 		start(d);
+}
+
+bool srmd_reload_busy(const struct srmd *d)
+{
+	const struct reloader *r = d->reloader;
+
+	return r != NULL && (r->running != NULL || r->n_next > 0);
 }
 
 void srmd_reloader_new(struct srmd *d)

@@ -174,6 +174,8 @@ void srmd_publish(struct srmd *d, const char *kind, cJSON *data);
  */
 void srmd_reload(struct srmd *d, struct ipc_client *c, int64_t id);
 void srmd_reloader_new(struct srmd *d);
+/* Is a reload running or waiting? */
+bool srmd_reload_busy(const struct srmd *d);
 void srmd_reloader_free(struct srmd *d);
 
 #endif

@@ -32,13 +32,18 @@ static int mkdirs(const char *path)
 static long lock_holder(const char *path)
 {
 	FILE *f = fopen(path, "r");
+	char buf[32], *end;
 	long pid = 0;
 
 	if (f == NULL)
 		return 0;
-	if (fscanf(f, "%ld", &pid) != 1)
-		pid = 0;
-	fclose(f);
+	if (fgets(buf, sizeof(buf), f) != NULL) {
+		errno = 0;
+		pid = strtol(buf, &end, 10);
+		if (errno != 0 || end == buf || (*end != '\n' && *end != '\0') || pid < 0)
+			pid = 0;
+	}
+	(void)fclose(f);
 	return pid;
 }
 

@@ -80,7 +80,7 @@ struct acct *book_acct(struct engine *e, int64_t id, bool create)
 		return NULL;
 	if (e->n_accts == e->cap_accts) {
 		e->cap_accts = e->cap_accts ? e->cap_accts * 2 : 16;
-		e->accts = xreallocarray(e->accts, e->cap_accts, sizeof(*e->accts));
+		e->accts = xreallocarray(e->accts, e->cap_accts, sizeof(*e->accts)); /* NOLINT(bugprone-sizeof-expression): an array of pointers */
 	}
 	struct acct *a = acct_new(e, id);
 

@@ -76,8 +76,8 @@ void engine_restore_contract(struct engine *e, const struct px_contract *c);
  * (restore them oldest growth first). Ignored when the book already has that position or
  * order: live state wins.
  */
-void engine_restore_position(struct engine *e, int64_t account_id, const struct pos *p);
-void engine_restore_order(struct engine *e, int64_t account_id, const struct ord *o);
+void engine_restore_position(struct engine *e, int64_t account_id, const struct pos *saved);
+void engine_restore_order(struct engine *e, int64_t account_id, const struct ord *saved);
 
 /* ---- read access (for rules, the CLI and persistence) ---- */
 

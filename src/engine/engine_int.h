@@ -122,7 +122,7 @@ bool fills_restore(struct engine *e, struct acct *a, const struct fill_rec *f);
 
 /* closes.c: SRM's own closes in flight (struct srm_close). */
 /* Remember the closes of a final action that goes out. */
-void closes_expect(struct engine *e, const struct srm_action *a);
+void closes_expect(struct engine *e, const struct srm_action *x);
 /* Is this new closing fill the answer to one of them? Uses up what it answers. */
 bool closes_fill(struct engine *e, struct acct *a, const struct px_trade *t);
 /* A position event: closes that got the position where they aimed, or that it outgrew, end. */

@@ -49,7 +49,7 @@ static const char *const codes_modify[] = {
 	"Success", "AccountNotFound", "OrderNotFound", "Rejected", "Pending", "UnknownError",
 	"AccountRejected", "ContractNotFound"};
 
-#define CODES(a) a, (int)(sizeof(a) / sizeof(a[0]))
+#define CODES(a) (a), (int)(sizeof(a) / sizeof((a)[0]))
 
 /* API reference §2-§7 (SW-Sep25 error enums). */
 static const struct ep_def ep_defs[GW_EP_COUNT] = {
@@ -235,6 +235,7 @@ static void call_free(struct gw_call *c)
 static void auth_done(struct gw_rest *r, struct gw_call *c, const struct gw_result *res);
 
 /* Deliver the final result and free the call (it is on no list). */
+/* NOLINTNEXTLINE(misc-no-recursion): a failed login fails the calls waiting for it, once */
 static void complete(struct gw_call *c, struct gw_result *res)
 {
 	struct gw_rest *r = c->rest;
@@ -254,6 +255,7 @@ static void complete(struct gw_call *c, struct gw_result *res)
 	call_free(c);
 }
 
+/* NOLINTNEXTLINE(misc-no-recursion): a failed login fails the calls waiting for it, once */
 static void complete_simple(struct gw_call *c, enum gw_status st, int http, const char *msg)
 {
 	struct gw_result res;
@@ -266,6 +268,7 @@ static void complete_simple(struct gw_call *c, enum gw_status st, int http, cons
 }
 
 /* Fail every queued user call (no token could be had). */
+/* NOLINTNEXTLINE(misc-no-recursion): a failed login fails the calls waiting for it, once */
 static void fail_waiting(struct gw_rest *r, enum gw_status st, const char *msg)
 {
 	for (int p = 0; p < GW_PRIO_COUNT; p++) {
@@ -773,6 +776,7 @@ static void adopt_token(struct gw_rest *r, const char *tok)
 	schedule_pump(r, 0);
 }
 
+/* NOLINTNEXTLINE(misc-no-recursion): a failed login fails the calls waiting for it, once */
 static void auth_done(struct gw_rest *r, struct gw_call *c, const struct gw_result *res)
 {
 	const cJSON *tok = res->payload;
@@ -885,6 +889,7 @@ void gw_rest_free(struct gw_rest *r)
 	if (r == NULL || r->closing)
 		return;
 	r->closing = true;
+	/* NOLINTBEGIN(clang-analyzer-unix.Malloc): each call leaves the list before it is freed */
 	while ((c = r->inflight.head) != NULL) {
 		list_del(&r->inflight, c);
 		curl_multi_remove_handle(r->multi, c->easy);
@@ -897,6 +902,7 @@ void gw_rest_free(struct gw_rest *r)
 			list_del(&r->queue[p], c);
 			complete_simple(c, GW_ECANCELLED, 0, "shut down");
 		}
+	/* NOLINTEND(clang-analyzer-unix.Malloc) */
 	curl_multi_cleanup(r->multi); /* may report sockets removed: closed via socket_cb */
 	r->multi = NULL;
 	uv_timer_stop(&r->curl_timer);

@@ -89,6 +89,7 @@ int ipc_parse_request(const char *line, size_t len, struct ipc_req *req, struct 
 }
 
 /* Wipe every string of a request before it is freed: one may be the admin password. */
+/* NOLINTNEXTLINE(misc-no-recursion): cJSON refuses nesting deeper than CJSON_NESTING_LIMIT */
 static void wipe(cJSON *j)
 {
 	for (; j != NULL; j = j->next) {

@@ -618,11 +618,12 @@ int market_place(struct sim *s, const struct order_req *r, int64_t *id, char *ms
 
 	o = market_find_order(s, oid);
 	double price = 0;
-	if (r->type == PX_OT_MARKET) {
+	bool limit = r->type == PX_OT_LIMIT || r->type == PX_OT_JOIN_BID || r->type == PX_OT_JOIN_ASK;
+
+	/* a market order, or a marketable limit: at the touch */
+	if (r->type == PX_OT_MARKET ||
+	    (limit && (r->side == PX_BID ? c->ask <= o->o.limit_price : c->bid >= o->o.limit_price))) {
 		fill_order(s, o, r->side == PX_BID ? c->ask : c->bid);
-	} else if ((r->type == PX_OT_LIMIT || r->type == PX_OT_JOIN_BID || r->type == PX_OT_JOIN_ASK) &&
-		   (r->side == PX_BID ? c->ask <= o->o.limit_price : c->bid >= o->o.limit_price)) {
-		fill_order(s, o, r->side == PX_BID ? c->ask : c->bid); /* marketable: at the touch */
 	} else if (triggers(o, c, &price)) {
 		fill_order(s, o, price);
 	} else {

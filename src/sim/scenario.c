@@ -103,11 +103,11 @@ struct scenario *scenario_load(struct sim *s, const char *path, char *err, size_
 		sc->steps[sc->n++] = (struct step){ .at_ms = t, .line = lineno, .j = j };
 	}
 	free(line);
-	fclose(f);
+	(void)fclose(f);
 	return sc;
 fail:
 	free(line);
-	fclose(f);
+	(void)fclose(f);
 	scenario_free(sc);
 	return NULL;
 }

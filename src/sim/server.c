@@ -185,7 +185,8 @@ static int write_response(struct http_pss *p)
 		if (n > BODY_CHUNK)
 			n = BODY_CHUNK;
 		last = p->off + n == blen;
-		memcpy(buf + LWS_PRE, p->resp.body + p->off, n);
+		if (n > 0 && p->resp.body != NULL)
+			memcpy(buf + LWS_PRE, p->resp.body + p->off, n);
 		w = lws_write(p->wsi, buf + LWS_PRE, n, last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP);
 		free(buf);
 		if (w < (int)n)

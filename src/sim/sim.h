@@ -256,7 +256,7 @@ void rest_handle(struct sim *s, int method, const char *path, const char *auth_h
 		 const char *body, size_t len, struct http_resp *r);
 /* JSON helpers shared by rest.c and control.c. */
 char *json_print(cJSON *j); /* frees j */
-char *json_envelope(cJSON *payload_obj, int code, const char *msg); /* frees payload_obj */
+char *json_envelope(cJSON *o, int code, const char *msg); /* frees o */
 
 /* --- scenario.c --- */
 struct scenario *scenario_load(struct sim *s, const char *path, char *err, size_t cap);

@@ -101,7 +101,7 @@ static int user_version(struct store *st, int *v, struct srm_err *err)
 
 static int migrate(struct store *st, struct srm_err *err)
 {
-	int v;
+	int v = 0;
 
 	if (user_version(st, &v, err) != 0)
 		return -1;
@@ -241,7 +241,7 @@ reopen:
 		existed = false;
 		goto reopen;
 	}
-	int v;
+	int v = 0;
 
 	if (user_version(st, &v, err) != 0)
 		goto fail;

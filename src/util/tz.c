@@ -330,7 +330,7 @@ static size_t data_size(const struct tzif_hdr *h, size_t tsize)
 struct tz *tz_from_bytes(const char *name, const unsigned char *buf, size_t len,
 			 struct srm_err *err)
 {
-	struct tzif_hdr h;
+	struct tzif_hdr h = {0};
 	size_t pos = 0, tsize = 4, dsz;
 	struct tz *z = NULL;
 
@@ -464,7 +464,7 @@ struct tz *tz_load(const char *name, struct srm_err *err)
 	z = tz_from_bytes(name, buf, len, err);
 out:
 	if (f != NULL)
-		fclose(f);
+		(void)fclose(f);
 	free(buf);
 	return z;
 }

@@ -106,7 +106,10 @@ static void sanitize(const char *s, char *buf, size_t cap)
 	for (; s[i] != '\0' && i + 1 < cap; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		buf[i] = (c >= 0x20 && c < 0x7f && c != '"') ? (char)c : '?';
+		if (c >= 0x20 && c < 0x7f && c != '"')
+			buf[i] = s[i];
+		else
+			buf[i] = '?';
 	}
 	buf[i] = '\0';
 	if (s[i] != '\0' && cap > 4)
@@ -148,12 +151,12 @@ static int member(const cJSON *obj, const char *field, bool required, const cJSO
 static int get_integral(const cJSON *obj, const char *field, bool required, double min,
 			double max, const char *what, double *out, struct srm_err *err)
 {
-	const cJSON *it;
+	const cJSON *it = NULL;
 	int r = member(obj, field, required, &it, err);
 	char buf[48];
 
-	if (r <= 0)
-		return r;
+	if (r <= 0 || it == NULL)
+		return r <= 0 ? r : -1;
 	if (!cJSON_IsNumber(it))
 		return type_err(err, field, what, it);
 	double v = it->valuedouble;
@@ -170,7 +173,7 @@ static int get_integral(const cJSON *obj, const char *field, bool required, doub
 int wire_get_int64(const cJSON *obj, const char *field, bool required, int64_t *out,
 		   struct srm_err *err)
 {
-	double v;
+	double v = 0;
 	int r = get_integral(obj, field, required, -WIRE_ID_MAX, WIRE_ID_MAX, "an integer id", &v,
 			     err);
 
@@ -185,7 +188,7 @@ int wire_get_int64(const cJSON *obj, const char *field, bool required, int64_t *
 static int get_id32(const cJSON *obj, const char *field, bool required, int64_t *out,
 		    struct srm_err *err)
 {
-	double v;
+	double v = 0;
 	int r = get_integral(obj, field, required, (double)INT32_MIN, (double)INT32_MAX,
 			     "an integer id", &v, err);
 
@@ -200,7 +203,7 @@ static int get_id32(const cJSON *obj, const char *field, bool required, int64_t 
 int wire_get_int(const cJSON *obj, const char *field, bool required, int min, int max, int *out,
 		 struct srm_err *err)
 {
-	double v;
+	double v = 0;
 	int r = get_integral(obj, field, required, (double)min, (double)max, "an integer", &v,
 			     err);
 
@@ -215,12 +218,12 @@ int wire_get_int(const cJSON *obj, const char *field, bool required, int min, in
 int wire_get_double(const cJSON *obj, const char *field, bool required, bool nullable, double *out,
 		    struct srm_err *err)
 {
-	const cJSON *it;
+	const cJSON *it = NULL;
 	int r = member(obj, field, required, &it, err);
 	char buf[48];
 
-	if (r <= 0)
-		return r;
+	if (r <= 0 || it == NULL)
+		return r <= 0 ? r : -1;
 	if (nullable && cJSON_IsNull(it)) {
 		if (out != NULL)
 			*out = PX_NULL;
@@ -283,6 +286,8 @@ static int string_value(const cJSON *it, const char *field, bool nullable, size_
 {
 	*s = NULL;
 	*len = 0;
+	if (it == NULL)
+		return srm_err_set(err, SRM_EMISSING, "missing field '%s'", field);
 	if (nullable && cJSON_IsNull(it))
 		return 0;
 	if (!cJSON_IsString(it) || it->valuestring == NULL)

@@ -40,7 +40,7 @@ int wire_decode_user_event(enum ev_kind kind, const cJSON *arg, struct srm_event
 
 /* Encoders: the gateway's own JSON for each model (used by srm-sim and tests). Caller frees. */
 cJSON *wire_encode_account(const struct px_account *a);
-cJSON *wire_encode_order(const struct px_order *o);
+cJSON *wire_encode_order(const struct px_order *r);
 cJSON *wire_encode_position(const struct px_position *p);
 cJSON *wire_encode_trade(const struct px_trade *t);
 cJSON *wire_encode_contract(const struct px_contract *c);
