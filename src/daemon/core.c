@@ -298,7 +298,9 @@ static void feed_one(struct srmd *d, const struct srm_event *ev)
 	d->last_event_ms = srmd_now();
 	l = engine_apply(d->eng, ev, d->last_event_ms);
 	persist_and_execute(d, ev, l);
-	if (acct != 0 && (ev->kind == EV_POSITION || ev->kind == EV_ORDER || ev->kind == EV_ACCOUNT))
+	/* the saved account row carries today's P&L and trade count: a fill changes it too */
+	if (acct != 0 && (ev->kind == EV_POSITION || ev->kind == EV_ORDER || ev->kind == EV_ACCOUNT ||
+			  ev->kind == EV_TRADE))
 		mark_dirty(d, acct);
 	if (ev->kind == EV_ORDER || ev->kind == EV_POSITION || ev->kind == EV_TRADE) {
 		const char *cid = event_contract(ev);

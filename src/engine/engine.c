@@ -211,6 +211,60 @@ static void expand_all(struct engine *e)
 	e->n_out = k;
 }
 
+/* How much of its position a close or partial close asks to remove (0: not a close). */
+static int close_amount(const struct engine *e, const struct srm_action *x)
+{
+	const struct acct *a;
+	const struct pos *p;
+
+	if (x->kind == ACT_PARTIAL_CLOSE)
+		return x->size;
+	if (x->kind != ACT_CLOSE_CONTRACT)
+		return 0;
+	a = book_acct((struct engine *)e, x->account_id, false);
+	p = a != NULL ? acct_pos(a, x->contract_id) : NULL;
+	return p != NULL ? abs(p->qty) : 0;
+}
+
+/*
+ * Several closes of one contract decided in one call (a size rule reduces it, a lockout
+ * closes it) are one request: the one that removes the most, where it stood in the list.
+ * Their wishes are not additive (each says how far the position must come down), and two
+ * of the same size would otherwise be taken for a repeat and the bigger need lost.
+ */
+static void coalesce_closes(struct engine *e)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < e->n_out; i++) {
+		struct srm_action *x = &e->out[i];
+		int amount = close_amount(e, x);
+		bool merged = false;
+
+		if (amount > 0 && !x->dry_run) {
+			for (size_t j = 0; j < k; j++) {
+				struct srm_action *y = &e->out[j];
+
+				if (y->dry_run || close_amount(e, y) == 0 || y->account_id != x->account_id ||
+				    strcmp(y->contract_id, x->contract_id) != 0)
+					continue;
+				if (amount > close_amount(e, y)) {
+					/* the bigger one takes the earlier one's place */
+					*y = *x;
+				}
+				merged = true;
+				break;
+			}
+		}
+		if (merged)
+			continue;
+		if (k != i)
+			e->out[k] = *x;
+		k++;
+	}
+	e->n_out = k;
+}
+
 /*
  * At the end of each public call, once every field is filled in: fit closes to what closes
  * in flight will not already remove, drop the requests that repeat a recent identical one
@@ -221,6 +275,7 @@ static void finalize(struct engine *e)
 	size_t k = 0;
 
 	expand_all(e);
+	coalesce_closes(e);
 
 	for (size_t i = 0; i < e->n_out; i++) {
 		const struct srm_action *a = &e->out[i];
@@ -623,6 +678,29 @@ static void keep_flat(struct engine *e, struct acct *a)
 	}
 }
 
+/*
+ * The longest lockout holding this contract of the account that began before this call: a
+ * lockout the event itself just started (a size rule's, a symbol block's) is enforced by
+ * the rule that started it, as configured (reduce to the limit, close), not by the guard.
+ */
+static const struct lockout *locked_earlier(const struct engine *e, int64_t account_id,
+					    const char *contract_id)
+{
+	const struct lockout *best = NULL;
+
+	for (size_t i = 0; i < e->n_locks; i++) {
+		const struct lockout *l = &e->locks[i];
+
+		if (l->account_id != account_id || l->call == e->calls)
+			continue;
+		if (l->symbol[0] != '\0' && !engine_symbol_matches(e, contract_id, l->symbol))
+			continue;
+		if (best == NULL || lock_end(e, l->until, l->until_ts) > lock_end(e, best->until, best->until_ts))
+			best = l;
+	}
+	return best;
+}
+
 /* While locked: cancel orders that open or add, close positions that are new or grew. */
 static void guard_event(struct engine *e, struct acct *a, const struct srm_event *ev,
 			int prev_qty)
@@ -634,7 +712,7 @@ static void guard_event(struct engine *e, struct acct *a, const struct srm_event
 
 		if (o == NULL || acct_ord_is_reducing(a, o))
 			return;
-		const struct lockout *l = engine_locked(e, a->id, o->contract_id);
+		const struct lockout *l = locked_earlier(e, a->id, o->contract_id);
 
 		if (l == NULL)
 			return;
@@ -652,7 +730,7 @@ static void guard_event(struct engine *e, struct acct *a, const struct srm_event
 
 		if (!grew)
 			return;
-		const struct lockout *l = engine_locked(e, a->id, p->contract_id);
+		const struct lockout *l = locked_earlier(e, a->id, p->contract_id);
 
 		if (l == NULL)
 			return;
@@ -914,6 +992,7 @@ struct act_list engine_advance(struct engine *e, srm_ms now)
 {
 	book_cache_clear(e);
 	e->n_out = 0;
+	e->calls++;
 	advance(e, now);
 	return result(e);
 }
@@ -997,6 +1076,7 @@ struct act_list engine_contract_missing(struct engine *e, const char *contract_i
 	struct cslot *c;
 
 	e->n_out = 0;
+	e->calls++;
 	advance(e, now);
 	c = book_cslot(e, contract_id, true);
 	if (!c->known && !c->missing) {
@@ -1012,6 +1092,7 @@ struct act_list engine_apply(struct engine *e, const struct srm_event *ev, srm_m
 
 	book_cache_clear(e);
 	e->n_out = 0;
+	e->calls++;
 	advance(e, now);
 	e->stats.events++;
 	switch (ev->kind) {
@@ -1117,6 +1198,7 @@ struct act_list engine_admin_lockout(struct engine *e, int64_t account_id, enum 
 	struct acct *a;
 
 	e->n_out = 0;
+	e->calls++;
 	advance(e, now);
 	a = book_acct(e, account_id, true);
 	lockout_start(e, a, -1, until, until_ts, NULL, true, global_dry_run(e), reason);
@@ -1126,6 +1208,7 @@ struct act_list engine_admin_lockout(struct engine *e, int64_t account_id, enum 
 struct act_list engine_admin_clear(struct engine *e, int64_t account_id, srm_ms now)
 {
 	e->n_out = 0;
+	e->calls++;
 	advance(e, now);
 	for (size_t i = e->n_locks; i-- > 0;)
 		if (e->locks[i].account_id == account_id)
@@ -1140,6 +1223,7 @@ struct act_list engine_admin_enforce(struct engine *e, int64_t account_id, int r
 	const struct rule_def *def;
 
 	e->n_out = 0;
+	e->calls++;
 	advance(e, now);
 	a = book_acct(e, account_id, false);
 	if (a == NULL || rule < 0 || rule >= RULE_COUNT || rule_table[rule]->check == NULL)
@@ -1201,6 +1285,7 @@ struct act_list engine_admin_reset(struct engine *e, int64_t account_id, srm_ms 
 	struct acct *a = NULL;
 
 	e->n_out = 0;
+	e->calls++;
 	advance(e, now);
 	if (account_id != 0) {
 		a = book_acct(e, account_id, false);

@@ -69,6 +69,7 @@ struct engine {
 	srm_ms now;
 	srm_ms last_reset, next_reset;
 	uint64_t seq;
+	uint64_t calls;          /* public calls so far: which lockouts this one started */
 
 	struct acct **accts;
 	size_t n_accts, cap_accts;

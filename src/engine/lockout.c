@@ -16,6 +16,7 @@ struct lockout *lock_add(struct engine *e, const struct lockout *l)
 
 	*n = *l;
 	n->id = ++e->lock_seq;
+	n->call = e->calls;
 	if (n->until == UNTIL_TIME) {
 		struct ev_timer t = {.rule = TIMER_LOCK_END, .account_id = n->account_id, .key = (int64_t)n->id};
 

@@ -118,6 +118,7 @@ struct lockout {
 	srm_ms since;
 	srm_ms until_ts;        /* UNTIL_TIME */
 	bool flatten;           /* it flattened its scope when it started: it keeps it flat */
+	uint64_t call;          /* the engine call that started it (0: restored) */
 	char reason[192];
 };
 
