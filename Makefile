@@ -31,6 +31,12 @@ demo: build
 	@./scripts/demo.sh $(BUILD)
 
 # Long runs (their short versions are in `make test`).
+CHAOS_SEEDS ?= 1-20
+CHAOS_DURATION ?= 300
+chaos: build
+	@./tests/chaos/run-chaos.sh $(BUILD)/src/daemon/srmd $(BUILD)/src/cli/srm $(BUILD)/src/sim/srm-sim \
+		--long --seeds "$(CHAOS_SEEDS)" --duration $(CHAOS_DURATION)
+
 fuzz: deps
 	@./scripts/fuzz.sh build-fuzz
 

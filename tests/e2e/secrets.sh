@@ -50,6 +50,36 @@ else
 	rm -f "$work"/core.*
 fi
 
+# a fake srmd listening in a directory anyone may write (the old /tmp fallback): the CLI
+# refuses it before sending anything, the password least of all
+mkdir -p "$work/pub" && chmod 1777 "$work/pub"
+python3 - "$work/pub/srm.sock" "$work/phished" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(4); s.settimeout(8)
+got = b""
+try:
+    c, _ = s.accept(); c.settimeout(2)
+    try:
+        while True:
+            b = c.recv(4096)
+            if not b: break
+            got += b
+    except OSError:
+        pass
+except OSError:
+    pass
+open(sys.argv[2], "wb").write(got)
+PY
+phish=$!
+sleep 0.3
+admin lockout clear "$ACC" --socket "$work/pub/srm.sock" >/dev/null 2>"$work/phish.err"
+rc=$?
+kill "$phish" 2>/dev/null; wait "$phish" 2>/dev/null
+check "the CLI refuses a socket in a directory others may write (rc $rc)" \
+	sh -c "[ $rc -ne 0 ] && grep -q 'writable by other users' '$work/phish.err'"
+check "...and the fake daemon received nothing, no password" \
+	sh -c "[ ! -s '$work/phished' ] && ! grep -q '$PW' '$work/phished' 2>/dev/null"
+
 check "srmd stops cleanly on SIGTERM (exit 0)" stop_srmd
 echo "secrets: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
