@@ -360,9 +360,13 @@ static void cmd_auth(struct cmd_ctx *x)
 
 /* ---- admin ---- */
 
-static void admin_actions(struct cmd_ctx *x, struct act_list l)
+/* An admin act is an event like the gateway's: journaled, recorded, replayed (SPEC §3). */
+static void admin_event(struct cmd_ctx *x, enum ev_kind kind, const struct ev_admin *ad)
 {
-	srmd_handle_actions(x->d, l);
+	struct srm_event ev = {.kind = kind};
+
+	ev.u.admin = *ad;
+	srmd_feed(x->d, &ev);
 }
 
 static void cmd_lockout_set(struct cmd_ctx *x)
@@ -403,7 +407,10 @@ static void cmd_lockout_set(struct cmd_ctx *x)
 		reply_err(x, "bad_args", "say how long: for (\"2h\"), untilReset or permanent");
 		return;
 	}
-	admin_actions(x, engine_admin_lockout(x->d->eng, id, u, until_ts, reason, srmd_now()));
+	struct ev_admin ad = {.account_id = id, .until = u, .until_ts = until_ts};
+
+	strlcpy_s(ad.reason, reason, sizeof(ad.reason));
+	admin_event(x, EV_ADMIN_LOCKOUT, &ad);
 	snprintf(what, sizeof(what), "lockout set %" PRId64 " (%s)", id, reason);
 	audit(x, what, true);
 	reply(x, view_lockouts(x->d->eng, id));
@@ -423,7 +430,7 @@ static void cmd_lockout_clear(struct cmd_ctx *x)
 		reply_err(x, "unknown_account", "account %" PRId64 " is not guarded", id);
 		return;
 	}
-	admin_actions(x, engine_admin_clear(x->d->eng, id, srmd_now()));
+	admin_event(x, EV_ADMIN_CLEAR, &(struct ev_admin){.account_id = id});
 	snprintf(what, sizeof(what), "lockout clear %" PRId64, id);
 	audit(x, what, true);
 	reply(x, view_lockouts(x->d->eng, id));
@@ -439,7 +446,11 @@ static void cmd_reset(struct cmd_ctx *x)
 		reply_err(x, "bad_args", "%s", err.msg);
 		return;
 	}
-	admin_actions(x, engine_admin_reset(x->d->eng, id, srmd_now()));
+	if (id != 0 && !srmd_guarded(x->d, id, "")) {
+		reply_err(x, "unknown_account", "account %" PRId64 " is not guarded", id);
+		return;
+	}
+	admin_event(x, EV_ADMIN_RESET, &(struct ev_admin){.account_id = id});
 	snprintf(what, sizeof(what), "reset %" PRId64, id);
 	audit(x, what, true);
 	reply(x, NULL);
@@ -479,16 +490,12 @@ static void cmd_enforce(struct cmd_ctx *x)
 		reply_err(x, "bad_args", "rule: expected RULE-001..RULE-012 or a rule name, got \"%s\"", rule ? rule : "");
 		return;
 	}
-	struct act_list l = engine_admin_enforce(x->d->eng, id, r, dry, srmd_now());
 	cJSON *arr = cJSON_CreateArray();
 
-	for (size_t i = 0; i < l.n; i++) {
-		char buf[1024];
-
-		if (action_to_json(&l.v[i], buf, sizeof(buf)) > 0)
-			cJSON_AddItemToArray(arr, cJSON_Parse(buf));
-	}
-	srmd_handle_actions(x->d, l);
+	/* the actions this event decides are also the reply */
+	x->d->capture = arr;
+	admin_event(x, EV_ADMIN_ENFORCE, &(struct ev_admin){.account_id = id, .rule = r, .dry_run = dry});
+	x->d->capture = NULL;
 	snprintf(what, sizeof(what), "enforce %" PRId64 " %s%s", id, rule_id_name(r), dry ? " (dry run)" : "");
 	audit(x, what, true);
 	reply(x, arr);

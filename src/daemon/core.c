@@ -36,8 +36,11 @@ static void contract_looked_up(struct srmd *d, const struct gw_result *res, cons
 	struct srm_err err = {0};
 
 	if (res->status == GW_EAPI && res->error_code == 1) { /* ContractNotFound */
+		struct srm_event miss = {.kind = EV_CONTRACT_MISSING};
+
 		log_warn("rest", "the gateway does not know this contract | contract=%s", id);
-		srmd_handle_actions(d, engine_contract_missing(d->eng, id, srmd_now()));
+		strlcpy_s(miss.u.missing.contract_id, id, sizeof(miss.u.missing.contract_id));
+		srmd_feed(d, &miss);
 		return;
 	}
 	if (res->status != GW_OK) {
@@ -108,6 +111,11 @@ static int64_t event_account(const struct srm_event *ev)
 		return ev->u.result.account_id;
 	case EV_RECHECK:
 		return ev->u.recheck.account_id;
+	case EV_ADMIN_LOCKOUT:
+	case EV_ADMIN_CLEAR:
+	case EV_ADMIN_RESET:
+	case EV_ADMIN_ENFORCE:
+		return ev->u.admin.account_id;
 	default:
 		return 0;
 	}
@@ -297,6 +305,15 @@ static void feed_one(struct srmd *d, const struct srm_event *ev)
 	d->events++;
 	d->last_event_ms = srmd_now();
 	l = engine_apply(d->eng, ev, d->last_event_ms);
+	if (d->capture != NULL) {
+		for (size_t i = 0; i < l.n; i++) {
+			char buf[1024];
+
+			if (action_to_json(&l.v[i], buf, sizeof(buf)) > 0)
+				cJSON_AddItemToArray(d->capture, cJSON_Parse(buf));
+		}
+		d->capture = NULL;
+	}
 	persist_and_execute(d, ev, l);
 	/* the saved account row carries today's P&L and trade count: a fill changes it too */
 	if (acct != 0 && (ev->kind == EV_POSITION || ev->kind == EV_ORDER || ev->kind == EV_ACCOUNT ||

@@ -92,6 +92,7 @@ struct srmd {
 	struct srm_event *later;
 	size_t n_later, cap_later;
 	bool feeding;
+	cJSON *capture;             /* the next event's actions go here too (admin enforce's reply) */
 
 	uv_signal_t sig_term, sig_int, sig_hup;
 	uv_signal_t *sig_extra;     /* a test build's own signal (srmd-fault), closed at stop */

@@ -435,7 +435,7 @@ static void lockout_start(struct engine *e, struct acct *a, int rule, enum until
 			  const char *reason)
 {
 	const char *sym = symbol ? symbol : "";
-	srm_ms end = lock_end(e, u, until_ts);
+	srm_ms end = lock_end(e, u, until_ts), since = e->now;
 
 	for (size_t i = 0; i < e->n_locks; i++) {
 		struct lockout *l = &e->locks[i];
@@ -443,12 +443,15 @@ static void lockout_start(struct engine *e, struct acct *a, int rule, enum until
 		if (l->account_id == a->id && l->rule == rule && strcmp(l->symbol, sym) == 0) {
 			if (lock_end(e, l->until, l->until_ts) >= end)
 				return; /* already held at least as long */
+			/* extended: the account has been locked since the first one began */
+			since = l->since;
+			flatten = flatten || l->flatten;
 			lock_remove_at(e, i);
 			break;
 		}
 	}
 	struct lockout l = {
-		.account_id = a->id, .rule = rule, .until = u, .since = e->now, .until_ts = until_ts,
+		.account_id = a->id, .rule = rule, .until = u, .since = since, .until_ts = until_ts,
 		.flatten = flatten,
 	};
 
@@ -825,10 +828,20 @@ static void guard_grown(struct engine *e, struct acct *a)
 
 	for (size_t i = 0; i < a->n_pos; i++) {
 		const struct pos *p = &a->pos[i];
-		const struct lockout *l = engine_locked(e, a->id, p->contract_id);
+		const struct lockout *l = NULL;
 
-		if (l == NULL || p->qty == 0 || p->grew_at < l->since ||
-		    close_asked(e, a->id, p->contract_id))
+		if (p->qty == 0 || close_asked(e, a->id, p->contract_id))
+			continue;
+		/* any lockout holding it that began no later than its growth (not only the longest) */
+		for (size_t k = 0; k < e->n_locks; k++) {
+			const struct lockout *x = &e->locks[k];
+
+			if (x->account_id == a->id && x->since <= p->grew_at &&
+			    (x->symbol[0] == '\0' || engine_symbol_matches(e, p->contract_id, x->symbol)) &&
+			    (l == NULL || x->since < l->since))
+				l = x;
+		}
+		if (l == NULL)
 			continue;
 		describe_lock(e, l, why, sizeof(why));
 		engine_act(e, ACT_CLOSE_CONTRACT, l->rule, a->id, p->contract_id,
@@ -1071,20 +1084,20 @@ static void reevaluate_contract(struct engine *e, const char *contract_id)
 	}
 }
 
-struct act_list engine_contract_missing(struct engine *e, const char *contract_id, srm_ms now)
+static void contract_missing(struct engine *e, const char *contract_id)
 {
-	struct cslot *c;
+	struct cslot *c = book_cslot(e, contract_id, true);
 
-	e->n_out = 0;
-	e->calls++;
-	advance(e, now);
-	c = book_cslot(e, contract_id, true);
 	if (!c->known && !c->missing) {
 		c->missing = true;
 		reevaluate_contract(e, contract_id);
 	}
-	return result(e);
 }
+
+static void admin_lockout(struct engine *e, const struct ev_admin *ad);
+static void admin_clear(struct engine *e, int64_t account_id);
+static void admin_enforce(struct engine *e, int64_t account_id, int rule, bool dry_run);
+static void admin_reset(struct engine *e, int64_t account_id);
 
 struct act_list engine_apply(struct engine *e, const struct srm_event *ev, srm_ms now)
 {
@@ -1183,6 +1196,21 @@ struct act_list engine_apply(struct engine *e, const struct srm_event *ev, srm_m
 		if (a != NULL)
 			rejudge(e, a);
 		break;
+	case EV_CONTRACT_MISSING:
+		contract_missing(e, ev->u.missing.contract_id);
+		break;
+	case EV_ADMIN_LOCKOUT:
+		admin_lockout(e, &ev->u.admin);
+		break;
+	case EV_ADMIN_CLEAR:
+		admin_clear(e, ev->u.admin.account_id);
+		break;
+	case EV_ADMIN_RESET:
+		admin_reset(e, ev->u.admin.account_id);
+		break;
+	case EV_ADMIN_ENFORCE:
+		admin_enforce(e, ev->u.admin.account_id, ev->u.admin.rule, ev->u.admin.dry_run);
+		break;
 	case EV_TIMER:
 	case EV_KIND_COUNT:
 		break;
@@ -1192,42 +1220,34 @@ struct act_list engine_apply(struct engine *e, const struct srm_event *ev, srm_m
 
 /* ---- admin ---- */
 
-struct act_list engine_admin_lockout(struct engine *e, int64_t account_id, enum until_kind until,
-				     srm_ms until_ts, const char *reason, srm_ms now)
+static void admin_lockout(struct engine *e, const struct ev_admin *ad)
 {
 	struct acct *a;
+	enum until_kind u = (enum until_kind)ad->until;
 
-	e->n_out = 0;
-	e->calls++;
-	advance(e, now);
-	a = book_acct(e, account_id, true);
-	lockout_start(e, a, -1, until, until_ts, NULL, true, global_dry_run(e), reason);
-	return result(e);
+	if (ad->account_id <= 0 || (u != UNTIL_TIME && u != UNTIL_RESET && u != UNTIL_PERMANENT) ||
+	    (u == UNTIL_TIME && ad->until_ts <= e->now))
+		return;
+	a = book_acct(e, ad->account_id, true);
+	lockout_start(e, a, -1, u, u == UNTIL_TIME ? ad->until_ts : 0, NULL, true, global_dry_run(e),
+		      ad->reason);
 }
 
-struct act_list engine_admin_clear(struct engine *e, int64_t account_id, srm_ms now)
+static void admin_clear(struct engine *e, int64_t account_id)
 {
-	e->n_out = 0;
-	e->calls++;
-	advance(e, now);
 	for (size_t i = e->n_locks; i-- > 0;)
 		if (e->locks[i].account_id == account_id)
 			unlock_at(e, i, global_dry_run(e), "cleared by admin");
-	return result(e);
 }
 
-struct act_list engine_admin_enforce(struct engine *e, int64_t account_id, int rule, bool dry_run,
-				     srm_ms now)
+static void admin_enforce(struct engine *e, int64_t account_id, int rule, bool dry_run)
 {
 	struct acct *a;
 	const struct rule_def *def;
 
-	e->n_out = 0;
-	e->calls++;
-	advance(e, now);
 	a = book_acct(e, account_id, false);
 	if (a == NULL || rule < 0 || rule >= RULE_COUNT || rule_table[rule]->check == NULL)
-		return result(e);
+		return;
 	def = rule_table[rule];
 
 	struct rule_ctx ctx = {
@@ -1277,23 +1297,18 @@ struct act_list engine_admin_enforce(struct engine *e, int64_t account_id, int r
 		out_reserve(e);
 		def->check(&ctx);
 	}
-	return result(e);
 }
 
-struct act_list engine_admin_reset(struct engine *e, int64_t account_id, srm_ms now)
+static void admin_reset(struct engine *e, int64_t account_id)
 {
 	struct acct *a = NULL;
 
-	e->n_out = 0;
-	e->calls++;
-	advance(e, now);
 	if (account_id != 0) {
 		a = book_acct(e, account_id, false);
 		if (a == NULL)
-			return result(e);
+			return;
 	}
 	daily_reset(e, a);
-	return result(e);
 }
 
 /* ---- restore ---- */

@@ -44,21 +44,14 @@ struct act_list engine_advance(struct engine *e, srm_ms now);
  */
 struct act_list engine_apply(struct engine *e, const struct srm_event *ev, srm_ms now);
 
-/* Admin: place a lockout (rule -1) on an account; emits the lockout (and flatten) actions. */
-struct act_list engine_admin_lockout(struct engine *e, int64_t account_id, enum until_kind until,
-				     srm_ms until_ts, const char *reason, srm_ms now);
-/* Admin: clear every lockout of an account (auth_loss_guard's too). */
-struct act_list engine_admin_clear(struct engine *e, int64_t account_id, srm_ms now);
 /*
- * Admin: evaluate one rule (index 0..11) for an account now, against its current account
- * state, positions, orders and today's fills, whether or not the rule is enabled; dry_run
- * marks every action it asks for as not to be sent.
+ * Admin acts are events too (EV_ADMIN_LOCKOUT / CLEAR / RESET / ENFORCE), journaled and
+ * replayed like the gateway's: a lockout (rule -1) flattens the account; a clear ends every
+ * lockout of the account (auth_loss_guard's too); a reset runs the daily reset now (one
+ * account, or 0: all); an enforce runs one rule now against the account's state, whether or
+ * not it is enabled (dry_run marks its actions). EV_CONTRACT_MISSING says the gateway does
+ * not know a contract: rules treat it as unknown (unknown_symbol).
  */
-struct act_list engine_admin_enforce(struct engine *e, int64_t account_id, int rule, bool dry_run,
-				     srm_ms now);
-/* Admin: run the daily reset now for one account (account_id != 0) or all. */
-struct act_list engine_admin_reset(struct engine *e, int64_t account_id, srm_ms now);
-
 
 /* ---- restore after a restart (no actions are emitted, no rule wakes) ---- */
 
@@ -93,12 +86,7 @@ struct acct *engine_acct(const struct engine *e, int64_t account_id);
 struct acct *engine_acct_next(const struct engine *e, size_t *i);
 
 const struct contract *engine_contract(const struct engine *e, const char *contract_id);
-/*
- * The gateway answered that it does not know a contract (Contract/searchById:
- * ContractNotFound): rules treat it as unknown (max_contracts_per_instrument.unknown_symbol).
- * A contract merely not looked up yet is pending, not unknown.
- */
-struct act_list engine_contract_missing(struct engine *e, const char *contract_id, srm_ms now);
+/* Did the gateway say it does not know this contract? (Not merely not looked up yet.) */
 bool engine_contract_is_missing(const struct engine *e, const char *contract_id);
 const struct quote *engine_quote(const struct engine *e, const char *contract_id);
 /* A quote is fresh if applied within daemon.quote_max_age of now. */

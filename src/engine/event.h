@@ -14,6 +14,11 @@ enum ev_kind {
 	EV_TIMER,        /* a deadline fired (made by engine_advance only) */
 	EV_ACTION_RESULT, /* the gateway's answer to one of the engine's requests (the executor) */
 	EV_RECHECK,      /* judge an account's whole state again (after a reconcile; retries) */
+	EV_CONTRACT_MISSING, /* the gateway does not know a contract (Contract/searchById) */
+	EV_ADMIN_LOCKOUT, /* an admin locks an account out (flattening it) */
+	EV_ADMIN_CLEAR,  /* an admin clears every lockout of an account */
+	EV_ADMIN_RESET,  /* an admin runs the daily reset now (one account, or 0: all) */
+	EV_ADMIN_ENFORCE, /* an admin runs one rule now for an account */
 	EV_KIND_COUNT
 };
 
@@ -58,6 +63,21 @@ struct ev_recheck {
 	int64_t account_id;
 };
 
+/* EV_CONTRACT_MISSING: a contract id the gateway answered ContractNotFound for. */
+struct ev_missing {
+	char contract_id[SRM_ID_MAX];
+};
+
+/* EV_ADMIN_*: what an admin asked (srm admin ...), as the daemon's command handlers decoded it. */
+struct ev_admin {
+	int64_t account_id;     /* 0 with EV_ADMIN_RESET: every account */
+	int until;              /* EV_ADMIN_LOCKOUT: enum until_kind (UNTIL_TIME/RESET/PERMANENT) */
+	srm_ms until_ts;        /* with UNTIL_TIME */
+	int rule;               /* EV_ADMIN_ENFORCE: rule index */
+	bool dry_run;           /* EV_ADMIN_ENFORCE */
+	char reason[160];       /* EV_ADMIN_LOCKOUT */
+};
+
 struct srm_event {
 	enum ev_kind kind;
 	union {
@@ -70,6 +90,8 @@ struct srm_event {
 		struct ev_timer timer;
 		struct ev_result result;
 		struct ev_recheck recheck;
+		struct ev_missing missing;
+		struct ev_admin admin;
 	} u;
 };
 

@@ -193,6 +193,49 @@ struct act_list tw_result(struct tworld *w, srm_ms now, int64_t acct, enum act_k
 	return w->last;
 }
 
+/* Admin acts are events (EV_ADMIN_*), fed like srmd's command handlers feed them. */
+static struct act_list admin(struct engine *e, enum ev_kind kind, const struct ev_admin *ad,
+			     srm_ms now)
+{
+	struct srm_event ev = {.kind = kind};
+
+	ev.u.admin = *ad;
+	return engine_apply(e, &ev, now);
+}
+
+struct act_list t_admin_lockout(struct engine *e, int64_t acct, enum until_kind until,
+				srm_ms until_ts, const char *reason, srm_ms now)
+{
+	struct ev_admin ad = {.account_id = acct, .until = until, .until_ts = until_ts};
+
+	snprintf(ad.reason, sizeof(ad.reason), "%s", reason);
+	return admin(e, EV_ADMIN_LOCKOUT, &ad, now);
+}
+
+struct act_list t_admin_clear(struct engine *e, int64_t acct, srm_ms now)
+{
+	return admin(e, EV_ADMIN_CLEAR, &(struct ev_admin){.account_id = acct}, now);
+}
+
+struct act_list t_admin_reset(struct engine *e, int64_t acct, srm_ms now)
+{
+	return admin(e, EV_ADMIN_RESET, &(struct ev_admin){.account_id = acct}, now);
+}
+
+struct act_list t_admin_enforce(struct engine *e, int64_t acct, int rule, bool dry_run, srm_ms now)
+{
+	return admin(e, EV_ADMIN_ENFORCE,
+		     &(struct ev_admin){.account_id = acct, .rule = rule, .dry_run = dry_run}, now);
+}
+
+struct act_list t_contract_missing(struct engine *e, const char *contract_id, srm_ms now)
+{
+	struct srm_event ev = {.kind = EV_CONTRACT_MISSING};
+
+	snprintf(ev.u.missing.contract_id, sizeof(ev.u.missing.contract_id), "%s", contract_id);
+	return engine_apply(e, &ev, now);
+}
+
 struct act_list tw_recheck(struct tworld *w, srm_ms now, int64_t acct)
 {
 	struct srm_event ev = {.kind = EV_RECHECK};

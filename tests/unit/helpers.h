@@ -52,6 +52,13 @@ struct act_list tw_advance(struct tworld *w, srm_ms now);
 /* The executor's report of a request's answer (EV_ACTION_RESULT); size only for partial closes. */
 struct act_list tw_result(struct tworld *w, srm_ms now, int64_t acct, enum act_kind kind,
 			  const char *contract, int64_t order_id, int size, enum act_outcome outcome);
+/* Admin acts and a missing contract, as the events srmd feeds (EV_ADMIN_*, EV_CONTRACT_MISSING). */
+struct act_list t_admin_lockout(struct engine *e, int64_t acct, enum until_kind until,
+				srm_ms until_ts, const char *reason, srm_ms now);
+struct act_list t_admin_clear(struct engine *e, int64_t acct, srm_ms now);
+struct act_list t_admin_reset(struct engine *e, int64_t acct, srm_ms now);
+struct act_list t_admin_enforce(struct engine *e, int64_t acct, int rule, bool dry_run, srm_ms now);
+struct act_list t_contract_missing(struct engine *e, const char *contract_id, srm_ms now);
 /* Judge an account's whole state again (EV_RECHECK). */
 struct act_list tw_recheck(struct tworld *w, srm_ms now, int64_t acct);
 

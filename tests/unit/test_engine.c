@@ -137,7 +137,7 @@ static void test_reset_clears_day(void **s)
 	(void)s;
 	tw_init(&w, T("2026-11-24T15:00:00Z"));
 	tw_trade(&w, T("2026-11-24T15:00:01Z"), ACC, 1, ES, PX_ASK, 1, 5990, -300.0, 0, false);
-	struct act_list l = engine_admin_lockout(w.eng, ACC, UNTIL_RESET, 0, "desk says stop",
+	struct act_list l = t_admin_lockout(w.eng, ACC, UNTIL_RESET, 0, "desk says stop",
 						 T("2026-11-24T15:00:02Z"));
 
 	assert_int_equal(t_count(l, ACT_LOCKOUT, -1), 1);
@@ -197,7 +197,7 @@ static void test_guard_while_locked(void **s)
 	tw_init(&w, T("2026-11-24T15:00:00Z"));
 	tw_std_contracts(&w, T("2026-11-24T15:00:00Z"));
 	tw_position(&w, T("2026-11-24T15:00:00Z"), ACC, ES, 2, 6000);
-	l = engine_admin_lockout(w.eng, ACC, UNTIL_TIME, T("2026-11-24T16:00:00Z"), "admin",
+	l = t_admin_lockout(w.eng, ACC, UNTIL_TIME, T("2026-11-24T16:00:00Z"), "admin",
 				 T("2026-11-24T15:00:01Z"));
 	assert_int_equal(t_count(l, ACT_CLOSE_CONTRACT, -1), 1);
 
@@ -267,7 +267,7 @@ static void test_repeat_suppressed(void **s)
 	(void)s;
 	tw_init(&w, T("2026-11-24T15:00:00Z"));
 	tw_position(&w, T("2026-11-24T15:00:00Z"), ACC, ES, 2, 6000);
-	engine_admin_lockout(w.eng, ACC, UNTIL_PERMANENT, 0, "admin", T("2026-11-24T15:00:00Z"));
+	t_admin_lockout(w.eng, ACC, UNTIL_PERMANENT, 0, "admin", T("2026-11-24T15:00:00Z"));
 	l = tw_order(&w, T("2026-11-24T15:00:01Z"), ACC, 3, ES, PX_OS_OPEN, PX_OT_LIMIT, PX_BID, 1, 5990, PX_NULL);
 	assert_int_equal(t_count(l, ACT_CANCEL_ORDER, -1), 1);
 	/* the same working order reported again before the cancel's answer: it is on the wire,
@@ -294,7 +294,7 @@ static void test_repeat_suppressed(void **s)
 	l = tw_advance(&w, T("2026-11-25T00:00:00Z"));
 	assert_int_equal(t_count(l, ACT_UNLOCK, -2), 0);
 	assert_non_null(engine_locked(w.eng, ACC, ES));
-	l = engine_admin_clear(w.eng, ACC, T("2026-11-25T00:00:01Z"));
+	l = t_admin_clear(w.eng, ACC, T("2026-11-25T00:00:01Z"));
 	assert_int_equal(t_count(l, ACT_UNLOCK, -1), 1);
 	assert_null(engine_locked(w.eng, ACC, ES));
 	tw_free(&w);
@@ -429,6 +429,37 @@ static void test_half_filled_close_not_doubled(void **s)
 	tw_free(&w);
 
 	/*
+	 * The guard's close of a position grown under a lockout is refused; a second, longer
+	 * lockout starts meanwhile (RULE-007). The retry still closes it: the position grew
+	 * under the first one, whichever lockout is the longest now (the chaos day found a
+	 * position left open under a RULE-006 lockout for 10 s this way).
+	 */
+	tw_init(&w, T("2026-11-24T15:00:00Z"));
+	w.cfg.rules.trade_frequency_limit.enabled = true;
+	w.cfg.rules.trade_frequency_limit.per_minute = 1;
+	w.cfg.rules.trade_frequency_limit.cooldown_minute = (struct lockout_spec){.mode = LOCKOUT_DURATION, .duration_ms = 60000};
+	w.cfg.rules.cooldown_after_loss.enabled = true;
+	w.cfg.rules.cooldown_after_loss.n_tiers = 1;
+	w.cfg.rules.cooldown_after_loss.tiers[0].loss = 100;
+	w.cfg.rules.cooldown_after_loss.tiers[0].cooldown = (struct lockout_spec){.mode = LOCKOUT_DURATION, .duration_ms = 300000};
+	w.cfg.rules.cooldown_after_loss.consecutive_count = 0;
+	tw_restart(&w, T("2026-11-24T15:00:00Z"));
+	tw_std_contracts(&w, T("2026-11-24T15:00:00Z"));
+	tw_trade(&w, t, ACC, 811, MNQ, PX_ASK, 1, 21000, PX_NULL, 0, false);
+	tw_trade(&w, t + 10, ACC, 812, MNQ, PX_ASK, 1, 21000, PX_NULL, 0, false); /* RULE-006 locks */
+	l = tw_position(&w, t + 20, ACC, MNQ, -2, 21000);
+	assert_int_equal(t_count(l, ACT_CLOSE_CONTRACT, -2), 1);
+	tw_result(&w, t + 30, ACC, ACT_CLOSE_CONTRACT, MNQ, 0, 0, OUTCOME_FAILED);
+	/* a losing fill elsewhere: RULE-007's 5-minute lockout, longer than RULE-006's (which that
+	 * fill extends: locked since its first breach) */
+	l = tw_trade(&w, t + 100, ACC, 813, ES, PX_ASK, 1, 6000, -150.0, 0, false);
+	assert_int_equal(t_count(l, ACT_LOCKOUT, 6), 1);
+	l = tw_advance(&w, t + 30 + 250);
+	assert_int_equal(t_count(l, ACT_CLOSE_CONTRACT, -2), 1);
+	assert_string_equal(t_find(l, ACT_CLOSE_CONTRACT, -2)->contract_id, MNQ);
+	tw_free(&w);
+
+	/*
 	 * A lockout's close_all while a reduction of MNQ is half filled: one close per position,
 	 * MNQ's trimmed to what is not already on its way (5 - 1), ES's whole.
 	 */
@@ -438,7 +469,7 @@ static void test_half_filled_close_not_doubled(void **s)
 	assert_int_equal(t_find(l, ACT_PARTIAL_CLOSE, 0)->size, 2);
 	tw_trade(&w, t + 2, ACC, 903, MNQ, PX_ASK, 1, 21000, 0, 0.37, false);
 	tw_position(&w, t + 3, ACC, MNQ, 5, 21000);
-	l = engine_admin_lockout(w.eng, ACC, UNTIL_RESET, 0, "desk", t + 4);
+	l = t_admin_lockout(w.eng, ACC, UNTIL_RESET, 0, "desk", t + 4);
 	assert_int_equal(t_count(l, ACT_CLOSE_ALL, -2), 0);
 	assert_int_equal(t_count(l, ACT_PARTIAL_CLOSE, -1), 1);
 	assert_string_equal(t_find(l, ACT_PARTIAL_CLOSE, -1)->contract_id, MNQ);
@@ -498,17 +529,17 @@ static void test_admin_enforce(void **s)
 	/* max_contracts is disabled (limit 4, close_all): a 6-lot goes unnoticed */
 	l = tw_position(&w, T("2026-11-24T15:00:01Z"), ACC, ES, 6, 6000);
 	assert_int_equal(l.n, 0);
-	l = engine_admin_enforce(w.eng, ACC, 0, true, T("2026-11-24T15:00:02Z"));
+	l = t_admin_enforce(w.eng, ACC, 0, true, T("2026-11-24T15:00:02Z"));
 	assert_int_equal(t_count(l, ACT_CLOSE_CONTRACT, 0), 1);
 	assert_true(t_find(l, ACT_CLOSE_CONTRACT, 0)->dry_run);
-	l = engine_admin_enforce(w.eng, ACC, 0, false, T("2026-11-24T15:00:05Z"));
+	l = t_admin_enforce(w.eng, ACC, 0, false, T("2026-11-24T15:00:05Z"));
 	assert_int_equal(t_count(l, ACT_CLOSE_CONTRACT, 0), 1);
 	assert_false(t_find(l, ACT_CLOSE_CONTRACT, 0)->dry_run);
 	/* nothing to do for an account within its limits, or an unknown one */
 	tw_position(&w, T("2026-11-24T15:00:06Z"), ACC, ES, 2, 6000);
-	l = engine_admin_enforce(w.eng, ACC, 0, false, T("2026-11-24T15:00:08Z"));
+	l = t_admin_enforce(w.eng, ACC, 0, false, T("2026-11-24T15:00:08Z"));
 	assert_int_equal(l.n, 0);
-	l = engine_admin_enforce(w.eng, 999, 0, false, T("2026-11-24T15:00:09Z"));
+	l = t_admin_enforce(w.eng, 999, 0, false, T("2026-11-24T15:00:09Z"));
 	assert_int_equal(l.n, 0);
 	tw_free(&w);
 }

@@ -288,7 +288,7 @@ static void test_flattening_lockout_across_restart(void **s)
 	tw_init(&w, t);
 	tw_std_contracts(&w, t);
 	tw_position(&w, t, ACC, ES, 2, 6000);
-	l = engine_admin_lockout(w.eng, ACC, UNTIL_RESET, 0, "desk", t + SEC);
+	l = t_admin_lockout(w.eng, ACC, UNTIL_RESET, 0, "desk", t + SEC);
 	assert_int_equal(t_count(l, ACT_CLOSE_CONTRACT, -1), 1);
 	save(&w); /* srmd is killed before the close is answered */
 

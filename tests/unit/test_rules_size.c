@@ -602,7 +602,7 @@ static void test_r002_unknown_and_alias(void **s)
 	ord(&w, t += SEC, ACC, 9, UNKNOWN_C, PX_BID, 2);
 	assert_int_equal(w.last.n, 0);
 	/* the gateway says it does not exist: the waiting order is cancelled at once */
-	w.last = engine_contract_missing(w.eng, UNKNOWN_C, t += SEC);
+	w.last = t_contract_missing(w.eng, UNKNOWN_C, t += SEC);
 	assert_non_null(find_cancel(w.last, 9));
 	tw_order(&w, t += SEC, ACC, 9, UNKNOWN_C, PX_OS_CANCELLED, PX_OT_LIMIT, PX_BID, 2, 100, PX_NULL);
 	ord(&w, t += SEC, ACC, 1, UNKNOWN_C, PX_BID, 1);

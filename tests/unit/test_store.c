@@ -47,8 +47,8 @@ static void test_roundtrip(void **s)
 	tw_std_contracts(&w, T("2026-11-24T15:00:00Z"));
 	tw_trade(&w, T("2026-11-24T15:00:01Z"), 7, 100, ES, PX_ASK, 1, 6000, -125.5, 1.4, false);
 	tw_trade(&w, T("2026-11-24T15:00:02Z"), 7, 101, ES, PX_ASK, 1, 6000, PX_NULL, 1.4, false);
-	engine_admin_lockout(w.eng, 7, UNTIL_RESET, 0, "desk", T("2026-11-24T15:00:03Z"));
-	engine_admin_lockout(w.eng, 8, UNTIL_TIME, T("2026-11-24T16:00:00Z"), "cool", T("2026-11-24T15:00:03Z"));
+	t_admin_lockout(w.eng, 7, UNTIL_RESET, 0, "desk", T("2026-11-24T15:00:03Z"));
+	t_admin_lockout(w.eng, 8, UNTIL_TIME, T("2026-11-24T16:00:00Z"), "cool", T("2026-11-24T15:00:03Z"));
 
 	struct store *st = store_open(path, &err);
 

@@ -89,7 +89,7 @@ static int turn(struct store *st, struct tworld *w, int k, long *rows, struct sr
 	f = engine_fill(w->eng, 5000 + k);
 	assert_non_null(f);
 	fill = *f;
-	l = engine_admin_lockout(w->eng, 100 + k, UNTIL_TIME, now + 3600 * 1000, reason, now);
+	l = t_admin_lockout(w->eng, 100 + k, UNTIL_TIME, now + 3600 * 1000, reason, now);
 	assert_true(l.n >= 1);
 	if (rows != NULL)
 		*rows = (long)l.n + 1;
