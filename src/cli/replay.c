@@ -11,6 +11,7 @@
 #include "util/xalloc.h"
 #include "util/timefmt.h"
 #include "util/tz.h"
+#include "wire/record.h"
 #include "wire/wire.h"
 
 #define REPLAY_LINE_MAX (1 << 20)
@@ -147,58 +148,6 @@ static int ensure_engine(struct replay *r, srm_ms ts)
 	return 0;
 }
 
-/* Decode one line into events; returns the count or -1 with err set. */
-static int decode_line(const char *line, srm_ms *ts, struct srm_event *evs, size_t cap,
-		       struct srm_err *err)
-{
-	cJSON *j = cJSON_Parse(line);
-	char tsbuf[64], name[64], cid[SRM_ID_MAX];
-	enum ev_kind kind;
-	size_t n = 0;
-	int rc = -1;
-
-	if (j == NULL || !cJSON_IsObject(j)) {
-		srm_err_set(err, SRM_EINVAL, "not a JSON object");
-		goto out;
-	}
-	if (wire_get_string(j, "ts", true, false, tsbuf, sizeof(tsbuf), err) != 0)
-		goto out;
-	if (iso_parse(tsbuf, ts) != 0) {
-		srm_err_set(err, SRM_EINVAL, "field 'ts': expected an ISO-8601 time, got \"%s\"", tsbuf);
-		goto out;
-	}
-	if (*ts < SRM_TIME_MIN || *ts >= SRM_TIME_MAX) {
-		srm_err_set(err, SRM_EINVAL, "field 'ts': expected a time in 2000..2099, got \"%s\"", tsbuf);
-		goto out;
-	}
-	if (wire_get_string(j, "event", true, false, name, sizeof(name), err) != 0)
-		goto out;
-	if (wire_event_kind(name, &kind) != 0) {
-		srm_err_set(err, SRM_EINVAL, "field 'event': unknown event \"%s\"", name);
-		goto out;
-	}
-	const cJSON *data = cJSON_GetObjectItemCaseSensitive(j, "data");
-
-	if (data == NULL) {
-		srm_err_set(err, SRM_EMISSING, "missing field 'data'");
-		goto out;
-	}
-	if (kind == EV_QUOTE) {
-		if (wire_get_string(j, "contractId", true, false, cid, sizeof(cid), err) != 0)
-			goto out;
-		evs[0].kind = EV_QUOTE;
-		if (wire_decode_quote(cid, data, &evs[0].u.quote, err) != 0)
-			goto out;
-		n = 1;
-	} else if (wire_decode_user_event(kind, data, evs, cap, &n, err) != 0) {
-		goto out;
-	}
-	rc = (int)n;
-out:
-	cJSON_Delete(j);
-	return rc;
-}
-
 static int replay_stream(struct replay *r, FILE *f)
 {
 	char *line = malloc(REPLAY_LINE_MAX);
@@ -232,10 +181,18 @@ static int replay_stream(struct replay *r, FILE *f)
 			line[--len] = '\0';
 		if (len == 0 || line[0] == '#')
 			continue;
-		n = decode_line(line, &ts, evs, REPLAY_BATCH, &err);
+		bool header = false;
+
+		n = record_parse(line, &ts, evs, REPLAY_BATCH, &header, &err);
 		if (n < 0) {
 			fprintf(stderr, "%s:%lu: %s\n", r->path, lineno, err.msg);
 			r->bad++;
+			continue;
+		}
+		if (header) {
+			/* recorded by srmd: the engine starts when srmd's did, the answers are in it */
+			r->answers_recorded = true;
+			ensure_engine(r, ts);
 			continue;
 		}
 		ensure_engine(r, ts);

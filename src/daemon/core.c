@@ -8,6 +8,7 @@
 #include "util/log.h"
 #include "util/strutil.h"
 #include "util/xalloc.h"
+#include "wire/record.h"
 #include "wire/wire.h"
 
 srm_ms srmd_now(void)
@@ -162,13 +163,16 @@ void srmd_sync_quotes(struct srmd *d)
 static void persist_and_execute(struct srmd *d, const struct srm_event *ev, struct act_list l)
 {
 	struct srm_err err = {0};
-	int64_t ids[256];
+	int64_t small[64], *ids = small;
 	bool lock_changed = false;
-	size_t n = l.n < 256 ? l.n : 256;
+	size_t n = l.n;
 
 	if (n == 0 && (ev == NULL || ev->kind != EV_TRADE) &&
 	    (ev == NULL || ev->kind != EV_CONTRACT))
 		return;
+	/* every action is journaled and sent, however many one event decides (no silent cap) */
+	if (n > sizeof(small) / sizeof(small[0]))
+		ids = xcalloc(n, sizeof(*ids));
 	if (store_begin(d->st, &err) != 0)
 		goto failed;
 	if (ev != NULL && ev->kind == EV_TRADE) {
@@ -194,7 +198,7 @@ static void persist_and_execute(struct srmd *d, const struct srm_event *ev, stru
 		goto failed;
 	for (size_t i = 0; i < n; i++)
 		exec_action(d, &l.v[i], ids[i]);
-	return;
+	goto out;
 rollback:
 	store_rollback(d->st);
 failed:
@@ -202,6 +206,24 @@ failed:
 	log_error("store", "could not persist, enforcing anyway | err=\"%s\"", err.msg);
 	for (size_t i = 0; i < n; i++)
 		exec_action(d, &l.v[i], 0);
+out:
+	if (ids != small)
+		free(ids);
+}
+
+/* --record: every event the engine gets, as a line `srm replay` reads (wire/record.h). */
+void srmd_record(struct srmd *d, srm_ms ts, const struct srm_event *ev)
+{
+	char *line = record_line(ts, ev);
+
+	if (line == NULL)
+		return;
+	if (fprintf(d->record, "%s\n", line) < 0 || fflush(d->record) != 0) {
+		log_error("srmd", "--record: cannot write; recording stops");
+		(void)fclose(d->record);
+		d->record = NULL;
+	}
+	free(line);
 }
 
 static void feed_one(struct srmd *d, const struct srm_event *ev);
@@ -304,6 +326,8 @@ static void feed_one(struct srmd *d, const struct srm_event *ev)
 	}
 	d->events++;
 	d->last_event_ms = srmd_now();
+	if (d->record != NULL)
+		srmd_record(d, d->last_event_ms, ev);
 	l = engine_apply(d->eng, ev, d->last_event_ms);
 	if (d->capture != NULL) {
 		for (size_t i = 0; i < l.n; i++) {

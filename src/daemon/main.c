@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "daemon/srmd.h"
+#include "wire/record.h"
 #include "util/log.h"
 #include "util/secure.h"
 #include "util/strutil.h"
@@ -52,10 +53,11 @@ static void on_fault_signal(uv_signal_t *s, int signum)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: srmd --config FILE [--socket PATH] [--log-file FILE] [--new-state]\n"
+	fprintf(f, "usage: srmd --config FILE [--socket PATH] [--log-file FILE] [--new-state] [--record FILE]\n"
 		   "  Guards the accounts behind a ProjectX API key (see `man srmd`).\n"
 		   "  --new-state  begin with a new state file when the one in state_dir is empty or\n"
-		   "               missing (refused otherwise: it would forget every lockout)\n");
+		   "               missing (refused otherwise: it would forget every lockout)\n"
+		   "  --record FILE write every event the engine gets to FILE, for `srm replay`\n");
 }
 
 int main(int argc, char **argv)
@@ -64,6 +66,7 @@ int main(int argc, char **argv)
 	struct config_diag diag = {0};
 	struct srm_err err = {0};
 	const char *config = NULL, *socket_opt = getenv("SRM_SOCKET"), *log_file = NULL;
+	const char *record = NULL;
 	bool new_state = false;
 	FILE *logf = NULL;
 	int rc = 1, opt;
@@ -72,6 +75,7 @@ int main(int argc, char **argv)
 		{"socket", required_argument, NULL, 's'},
 		{"log-file", required_argument, NULL, 'l'},
 		{"new-state", no_argument, NULL, 'N'},
+		{"record", required_argument, NULL, 'R'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -91,6 +95,9 @@ int main(int argc, char **argv)
 			break;
 		case 'N':
 			new_state = true;
+			break;
+		case 'R':
+			record = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -176,7 +183,21 @@ int main(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
-	d.eng = engine_new(d.cfg, d.zone, srmd_now());
+	srm_ms engine_start = srmd_now();
+
+	d.eng = engine_new(d.cfg, d.zone, engine_start);
+	if (record != NULL) {
+		char *h = record_header(engine_start, "srmd " SRMD_VERSION);
+
+		d.record = fopen(record, "w");
+		if (d.record == NULL || h == NULL || fprintf(d.record, "%s\n", h) < 0 || fflush(d.record) != 0) {
+			fprintf(stderr, "srmd: --record %s: %s\n", record, strerror(errno));
+			free(h);
+			rc = 2;
+			goto out;
+		}
+		free(h);
+	}
 	if (store_load(d.st, d.eng, engine_last_reset(d.eng), &err) != 0) {
 		fprintf(stderr, "srmd: %s\n", err.msg);
 		goto out;
@@ -272,6 +293,8 @@ out:
 	free(d.socket_path);
 	free(d.db_path);
 	statedir_close(&d.statedir);
+	if (d.record != NULL)
+		(void)fclose(d.record);
 	if (logf != NULL && fclose(logf) != 0 && rc == 0)
 		rc = 1; /* the log could not be written to the end */
 	return rc;

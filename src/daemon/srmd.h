@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <uv.h>
 
 #include "config/config.h"
@@ -93,6 +94,7 @@ struct srmd {
 	size_t n_later, cap_later;
 	bool feeding;
 	cJSON *capture;             /* the next event's actions go here too (admin enforce's reply) */
+	FILE *record;               /* --record FILE: every event the engine gets */
 
 	uv_signal_t sig_term, sig_int, sig_hup;
 	uv_signal_t *sig_extra;     /* a test build's own signal (srmd-fault), closed at stop */
@@ -107,6 +109,8 @@ struct srmd {
 srm_ms srmd_now(void);
 uint64_t srmd_mono_ns(void);
 
+/* core.c: write one event to the --record file. */
+void srmd_record(struct srmd *d, srm_ms ts, const struct srm_event *ev);
 /* core.c: feed one event through engine, store, executor, subscribers. */
 void srmd_feed(struct srmd *d, const struct srm_event *ev);
 /* Persist and execute a list of actions decided outside srmd_feed (admin, timers). */

@@ -31,6 +31,14 @@ const char *rule_id_name(int rule)
 	return rule >= 0 && rule < RULE_COUNT ? ids[rule] : "ENGINE";
 }
 
+int act_kind_parse(const char *name)
+{
+	for (int k = 0; k < ACT_KIND_COUNT; k++)
+		if (strcmp(act_kind_name((enum act_kind)k), name) == 0)
+			return k;
+	return -1;
+}
+
 const char *ev_kind_name(enum ev_kind k)
 {
 	static const char *const names[EV_KIND_COUNT] = {

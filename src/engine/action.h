@@ -47,6 +47,8 @@ struct srm_action {
 
 /* "close_all", "close_contract", ... as in `srm replay` output. */
 const char *act_kind_name(enum act_kind k);
+/* The kind of a name act_kind_name gives; -1 when unknown. */
+int act_kind_parse(const char *name);
 
 /* "RULE-001" .. "RULE-012", or "ENGINE" for -1. */
 const char *rule_id_name(int rule);

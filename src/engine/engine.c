@@ -148,9 +148,9 @@ static void out_reserve(struct engine *e)
  */
 static void expand_all(struct engine *e)
 {
-	size_t n = e->n_out, k = 0, extra = 0;
+	size_t n = e->n_out, from = e->done, k = 0, extra = 0;
 
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = from; i < n; i++) {
 		const struct srm_action *x = &e->out[i];
 		const struct acct *a;
 
@@ -160,24 +160,14 @@ static void expand_all(struct engine *e)
 		if (a != NULL)
 			extra += x->kind == ACT_CLOSE_ALL ? a->n_pos : a->n_ord;
 	}
-	if (extra == 0 && n > 0) {
-		/* nothing to expand into: just drop the "all" actions (nothing to close/cancel) */
-		for (size_t i = 0; i < n; i++)
-			if (e->out[i].kind != ACT_CLOSE_ALL && e->out[i].kind != ACT_CANCEL_ALL)
-				e->out[k++] = e->out[i];
-		e->n_out = k;
-		return;
-	}
-	if (extra == 0)
-		return;
-	/* rebuild in order into a scratch copy at the end of out, then move it down */
+	/* rebuild this batch in order in scratch room past the end of out, then move it down */
 	if (2 * n + extra > e->cap_out) {
 		e->cap_out = (2 * n + extra) * 2;
 		e->out = xreallocarray(e->out, e->cap_out, sizeof(*e->out));
 	}
 	struct srm_action *src = e->out, *dst = e->out + n;
 
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = from; i < n; i++) {
 		const struct srm_action *x = &src[i];
 		const struct acct *a;
 
@@ -187,7 +177,7 @@ static void expand_all(struct engine *e)
 		}
 		a = book_acct(e, x->account_id, false);
 		if (a == NULL)
-			continue;
+			continue; /* nothing to close or cancel */
 		if (x->kind == ACT_CLOSE_ALL) {
 			for (size_t p = 0; p < a->n_pos; p++) {
 				struct srm_action *y = &dst[k++];
@@ -207,8 +197,8 @@ static void expand_all(struct engine *e)
 			}
 		}
 	}
-	memmove(e->out, dst, k * sizeof(*e->out));
-	e->n_out = k;
+	memmove(e->out + from, dst, k * sizeof(*e->out));
+	e->n_out = from + k;
 }
 
 /* How much of its position a close or partial close asks to remove (0: not a close). */
@@ -234,15 +224,15 @@ static int close_amount(const struct engine *e, const struct srm_action *x)
  */
 static void coalesce_closes(struct engine *e)
 {
-	size_t k = 0;
+	size_t k = e->done;
 
-	for (size_t i = 0; i < e->n_out; i++) {
+	for (size_t i = e->done; i < e->n_out; i++) {
 		struct srm_action *x = &e->out[i];
 		int amount = close_amount(e, x);
 		bool merged = false;
 
 		if (amount > 0 && !x->dry_run) {
-			for (size_t j = 0; j < k; j++) {
+			for (size_t j = e->done; j < k; j++) {
 				struct srm_action *y = &e->out[j];
 
 				if (y->dry_run || close_amount(e, y) == 0 || y->account_id != x->account_id ||
@@ -272,12 +262,12 @@ static void coalesce_closes(struct engine *e)
  */
 static void finalize(struct engine *e)
 {
-	size_t k = 0;
+	size_t k = e->done;
 
 	expand_all(e);
 	coalesce_closes(e);
 
-	for (size_t i = 0; i < e->n_out; i++) {
+	for (size_t i = e->done; i < e->n_out; i++) {
 		const struct srm_action *a = &e->out[i];
 		srm_ms saved = e->now;
 		bool drop, req = a->kind != ACT_LOCKOUT && a->kind != ACT_UNLOCK && a->kind != ACT_ALERT;
@@ -298,8 +288,9 @@ static void finalize(struct engine *e)
 			e->out[k] = *a;
 		k++;
 	}
+	e->stats.actions += k - e->done;
 	e->n_out = k;
-	e->stats.actions += k;
+	e->done = k;
 }
 
 static struct srm_action *new_action(struct engine *e, enum act_kind kind, int rule,
@@ -606,21 +597,6 @@ static void describe_lock(const struct engine *e, const struct lockout *l, char 
 	snprintf(buf, cap, "locked out by %s: %.150s", rule_id_name(l->rule), l->reason);
 }
 
-/* Has this call already asked to close this contract of the account (or all of it)? */
-static bool close_asked(const struct engine *e, int64_t account_id, const char *contract_id)
-{
-	for (size_t i = 0; i < e->n_out; i++) {
-		const struct srm_action *x = &e->out[i];
-
-		if (x->account_id == account_id &&
-		    (x->kind == ACT_CLOSE_ALL ||
-		     ((x->kind == ACT_CLOSE_CONTRACT || x->kind == ACT_PARTIAL_CLOSE) &&
-		      strcmp(x->contract_id, contract_id) == 0)))
-			return true;
-	}
-	return false;
-}
-
 /*
  * Is a market order that reduces this position still working? A close in progress (ours or
  * the trader's): asking for another could close twice and flip the position.
@@ -672,8 +648,9 @@ static void keep_flat(struct engine *e, struct acct *a)
 		const struct pos *p = &a->pos[i];
 		const struct lockout *l = flattening_lock(e, a->id, p->contract_id);
 
-		if (l == NULL || p->qty == 0 || close_asked(e, a->id, p->contract_id) ||
-		    closing_in_progress(a, p->contract_id))
+		/* a size rule's partial close asked in the same call is merged with this one
+		 * (coalesce_closes: the one that removes the most) */
+		if (l == NULL || p->qty == 0 || closing_in_progress(a, p->contract_id))
 			continue;
 		describe_lock(e, l, why, sizeof(why));
 		engine_act(e, ACT_CLOSE_CONTRACT, l->rule, a->id, p->contract_id,
@@ -830,7 +807,7 @@ static void guard_grown(struct engine *e, struct acct *a)
 		const struct pos *p = &a->pos[i];
 		const struct lockout *l = NULL;
 
-		if (p->qty == 0 || close_asked(e, a->id, p->contract_id))
+		if (p->qty == 0)
 			continue;
 		/* any lockout holding it that began no later than its growth (not only the longest) */
 		for (size_t k = 0; k < e->n_locks; k++) {
@@ -957,6 +934,7 @@ static void advance(struct engine *e, srm_ms now)
 			e->next_reset = cal_next_reset(&e->cal, e->last_reset);
 			fills_reset(e);
 			daily_reset(e, NULL);
+			finalize(e);
 		}
 		e->now = now;
 		for (;;) {
@@ -967,6 +945,7 @@ static void advance(struct engine *e, srm_ms now)
 				break;
 			timer_pop(e, &t);
 			fire_timer(e, &t);
+			finalize(e);
 		}
 		return;
 	}
@@ -981,12 +960,14 @@ static void advance(struct engine *e, srm_ms now)
 			if (t.at > e->now)
 				e->now = t.at;
 			fire_timer(e, &t);
+			finalize(e); /* each timer decides at its own time, before what comes next */
 		} else if (e->next_reset <= now) {
 			e->now = e->next_reset;
 			e->last_reset = e->next_reset;
 			e->next_reset = cal_next_reset(&e->cal, e->last_reset);
 			fills_reset(e);
 			daily_reset(e, NULL);
+			finalize(e);
 		} else {
 			break;
 		}
@@ -1005,6 +986,7 @@ struct act_list engine_advance(struct engine *e, srm_ms now)
 {
 	book_cache_clear(e);
 	e->n_out = 0;
+	e->done = 0;
 	e->calls++;
 	advance(e, now);
 	return result(e);
@@ -1105,6 +1087,7 @@ struct act_list engine_apply(struct engine *e, const struct srm_event *ev, srm_m
 
 	book_cache_clear(e);
 	e->n_out = 0;
+	e->done = 0;
 	e->calls++;
 	advance(e, now);
 	e->stats.events++;

@@ -96,6 +96,7 @@ struct engine {
 
 	struct srm_action *out;
 	size_t n_out, cap_out;
+	size_t done;             /* out[0..done) is final: each timer's batch is final at its time */
 
 	struct engine_stats stats;
 };

@@ -460,6 +460,30 @@ static void test_half_filled_close_not_doubled(void **s)
 	tw_free(&w);
 
 	/*
+	 * The same with a size rule on the contract: at the retry RULE-001 asks to reduce 5 to 4
+	 * and the guard to close the position grown under the lockout: one close of the whole,
+	 * not the size rule's partial (the guard used to step aside for any close already asked).
+	 */
+	tw_init(&w, T("2026-11-24T15:00:00Z"));
+	w.cfg.rules.trade_frequency_limit.enabled = true;
+	w.cfg.rules.trade_frequency_limit.per_minute = 1;
+	w.cfg.rules.trade_frequency_limit.cooldown_minute = (struct lockout_spec){.mode = LOCKOUT_DURATION, .duration_ms = 60000};
+	w.cfg.rules.max_contracts.enabled = true;
+	w.cfg.rules.max_contracts.limit = 4;
+	w.cfg.rules.max_contracts.action = SIZE_REDUCE_TO_LIMIT;
+	tw_restart(&w, T("2026-11-24T15:00:00Z"));
+	tw_std_contracts(&w, T("2026-11-24T15:00:00Z"));
+	tw_trade(&w, t, ACC, 821, MNQ, PX_ASK, 2, 21000, PX_NULL, 0, false);
+	tw_trade(&w, t + 10, ACC, 822, MNQ, PX_ASK, 3, 21000, PX_NULL, 0, false);
+	l = tw_position(&w, t + 20, ACC, MNQ, -5, 21000);
+	assert_int_equal(t_count(l, ACT_CLOSE_CONTRACT, -2), 1);
+	tw_result(&w, t + 30, ACC, ACT_CLOSE_CONTRACT, MNQ, 0, 0, OUTCOME_FAILED);
+	l = tw_advance(&w, t + 30 + 250);
+	assert_int_equal(t_count(l, ACT_PARTIAL_CLOSE, -2), 0);
+	assert_int_equal(t_count(l, ACT_CLOSE_CONTRACT, -2), 1);
+	tw_free(&w);
+
+	/*
 	 * A lockout's close_all while a reduction of MNQ is half filled: one close per position,
 	 * MNQ's trimmed to what is not already on its way (5 - 1), ES's whole.
 	 */
