@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 #include "cli/cli.h"
-#include "engine/domain.h"
+#include "model/domain.h"
 
 /*
  * The rules section of config/srm.example.yaml, verbatim (tests/unit/test_init_template.c

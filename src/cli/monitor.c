@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "util/clock.h"
 #include "cli/client.h"
 #include "util/timefmt.h"
 
@@ -74,13 +75,11 @@ static void draw(struct mon *m)
 			       cJSON_GetArraySize(locks) ? "LOCKED OUT" : "trading allowed", rst);
 			cJSON_ArrayForEach(x, locks) {
 				const char *until = cj_str(x, "until", "");
-				srm_ms end;
+				int64_t end;
 				char left[48] = "";
-				struct timespec ts;
 
-				clock_gettime(CLOCK_REALTIME, &ts);
 				if (iso_parse(until, &end) == 0) {
-					long s = (long)((end - ((srm_ms)ts.tv_sec * 1000 + ts.tv_nsec / 1000000)) / 1000);
+					long s = (long)((end - clock_wall_ms()) / 1000);
 
 					snprintf(left, sizeof(left), " (%ldm%02lds left)", s > 0 ? s / 60 : 0, s > 0 ? s % 60 : 0);
 				}
@@ -216,9 +215,8 @@ int cmd_monitor(int argc, char **argv)
 		tcsetattr(STDIN_FILENO, TCSANOW, &raw);
 		printf("\033[?25l");
 	}
-	struct timespec t0, now;
+	uint64_t t0 = clock_mono_ns();
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (!stop) {
 		bool timed_out = false;
 		cJSON *e;
@@ -264,8 +262,7 @@ int cmd_monitor(int argc, char **argv)
 			}
 			cJSON_Delete(e);
 		}
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (limit_s > 0 && (double)(now.tv_sec - t0.tv_sec) >= limit_s)
+		if (limit_s > 0 && (double)(clock_mono_ns() - t0) / 1e9 >= limit_s)
 			break;
 	}
 	if (tty) {

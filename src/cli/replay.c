@@ -13,6 +13,7 @@
 #include "util/tz.h"
 #include "wire/record.h"
 #include "wire/wire.h"
+#include "engine/rule.h"
 
 #define REPLAY_LINE_MAX (1 << 20)
 #define REPLAY_BATCH 256

@@ -6,8 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/action.h"
-#include "engine/domain.h"
+#include "model/domain.h"
 
 /* A lockout setting: none, a duration, until_reset, permanent, until_next_window. */
 enum lockout_mode {

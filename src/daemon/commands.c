@@ -1,6 +1,5 @@
 /* commands.c: srmd's IPC command table: trader reads, and admin commands behind `auth`. */
 #include <inttypes.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,20 +60,6 @@ static void audit(struct cmd_ctx *x, const char *what, bool ok)
 	if (store_audit(x->d->st, srmd_now(), x->c->uid, what, ok, &err) != 0)
 		log_error("store", "audit not saved | err=\"%s\"", err.msg);
 	log_info("admin", "%s | uid=%ld ok=%d", what, x->c->uid, ok);
-}
-
-void srmd_publish(struct srmd *d, const char *kind, cJSON *data)
-{
-	char *line;
-
-	if (d->ipc == NULL) {
-		cJSON_Delete(data);
-		return;
-	}
-	line = ipc_event(kind, data);
-	if (line != NULL)
-		ipc_broadcast(d->ipc, line);
-	free(line);
 }
 
 /* ---- trader commands ---- */
@@ -232,13 +217,43 @@ static void cmd_rules(struct cmd_ctx *x)
 	reply(x, arr);
 }
 
+static void history_row(const struct journal_entry *e, void *ud)
+{
+	cJSON *o = cJSON_CreateObject();
+	char buf[40];
+
+	cJSON_AddNumberToObject(o, "id", (double)e->id);
+	cJSON_AddStringToObject(o, "ts", iso_format_short(e->ts_ms, buf, sizeof(buf)));
+	cJSON_AddNumberToObject(o, "accountId", (double)e->account_id);
+	if (e->rule[0] != '\0')
+		cJSON_AddStringToObject(o, "rule", e->rule);
+	if (e->action[0] != '\0')
+		cJSON_AddStringToObject(o, "action", e->action);
+	if (e->contract_id[0] != '\0')
+		cJSON_AddStringToObject(o, "contractId", e->contract_id);
+	if (e->order_id != 0)
+		cJSON_AddNumberToObject(o, "orderId", (double)e->order_id);
+	if (e->size != 0)
+		cJSON_AddNumberToObject(o, "size", (double)e->size);
+	if (e->until[0] != '\0')
+		cJSON_AddStringToObject(o, "until", e->until);
+	if (e->reason[0] != '\0')
+		cJSON_AddStringToObject(o, "reason", e->reason);
+	if (e->dry_run)
+		cJSON_AddTrueToObject(o, "dryRun");
+	if (e->has_outcome)
+		cJSON_AddStringToObject(o, "outcome", e->outcome);
+	if (e->has_latency)
+		cJSON_AddNumberToObject(o, "latencyUs", (double)e->latency_us);
+	cJSON_AddItemToArray((cJSON *)ud, o);
+}
+
 static void cmd_history(struct cmd_ctx *x)
 {
 	struct srm_err err = {0};
 	const char *since = NULL;
 	int64_t id = 0, limit = 200;
 	srm_ms since_ms = 0;
-	sqlite3_stmt *s = NULL;
 	cJSON *arr;
 
 	if (ipc_arg_string(x->req, "since", &since, &err) != 0 ||
@@ -258,48 +273,12 @@ static void cmd_history(struct cmd_ctx *x)
 	}
 	if (limit <= 0 || limit > 10000)
 		limit = 200;
-	if (sqlite3_prepare_v2(store_db(x->d->st),
-			       "SELECT * FROM (SELECT id,ts_ms,account_id,rule,action,contract_id,order_id,size,until,"
-			       "reason,dry_run,outcome,latency_us FROM journal WHERE ts_ms >= ? AND (?=0 OR account_id=?)"
-			       " ORDER BY id DESC LIMIT ?) ORDER BY id",
-			       -1, &s, NULL) != SQLITE_OK) {
-		reply_err(x, "store", "%s", sqlite3_errmsg(store_db(x->d->st)));
+	arr = cJSON_CreateArray();
+	if (store_history(x->d->st, since_ms, id, limit, history_row, arr, &err) != 0) {
+		cJSON_Delete(arr);
+		reply_err(x, "store", "%s", err.msg);
 		return;
 	}
-	sqlite3_bind_int64(s, 1, since_ms);
-	sqlite3_bind_int64(s, 2, id);
-	sqlite3_bind_int64(s, 3, id);
-	sqlite3_bind_int64(s, 4, limit);
-	arr = cJSON_CreateArray();
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		cJSON *o = cJSON_CreateObject();
-		char buf[40];
-
-		cJSON_AddNumberToObject(o, "id", (double)sqlite3_column_int64(s, 0));
-		cJSON_AddStringToObject(o, "ts", iso_format_short(sqlite3_column_int64(s, 1), buf, sizeof(buf)));
-		cJSON_AddNumberToObject(o, "accountId", (double)sqlite3_column_int64(s, 2));
-		static const char *const cols[] = {NULL, NULL, NULL, "rule", "action", "contractId"};
-
-		for (int k = 3; k <= 5; k++)
-			if (sqlite3_column_type(s, k) != SQLITE_NULL)
-				cJSON_AddStringToObject(o, cols[k], (const char *)sqlite3_column_text(s, k));
-		if (sqlite3_column_int64(s, 6) != 0)
-			cJSON_AddNumberToObject(o, "orderId", (double)sqlite3_column_int64(s, 6));
-		if (sqlite3_column_int64(s, 7) != 0)
-			cJSON_AddNumberToObject(o, "size", (double)sqlite3_column_int64(s, 7));
-		if (sqlite3_column_type(s, 8) != SQLITE_NULL)
-			cJSON_AddStringToObject(o, "until", (const char *)sqlite3_column_text(s, 8));
-		if (sqlite3_column_type(s, 9) != SQLITE_NULL)
-			cJSON_AddStringToObject(o, "reason", (const char *)sqlite3_column_text(s, 9));
-		if (sqlite3_column_int(s, 10))
-			cJSON_AddTrueToObject(o, "dryRun");
-		if (sqlite3_column_type(s, 11) != SQLITE_NULL)
-			cJSON_AddStringToObject(o, "outcome", (const char *)sqlite3_column_text(s, 11));
-		if (sqlite3_column_type(s, 12) != SQLITE_NULL)
-			cJSON_AddNumberToObject(o, "latencyUs", (double)sqlite3_column_int64(s, 12));
-		cJSON_AddItemToArray(arr, o);
-	}
-	sqlite3_finalize(s);
 	reply(x, arr);
 }
 

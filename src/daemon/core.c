@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "daemon/srmd.h"
+#include "daemon/view.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/strutil.h"
@@ -330,12 +331,8 @@ static void feed_one(struct srmd *d, const struct srm_event *ev)
 		srmd_record(d, d->last_event_ms, ev);
 	l = engine_apply(d->eng, ev, d->last_event_ms);
 	if (d->capture != NULL) {
-		for (size_t i = 0; i < l.n; i++) {
-			char buf[1024];
-
-			if (action_to_json(&l.v[i], buf, sizeof(buf)) > 0)
-				cJSON_AddItemToArray(d->capture, cJSON_Parse(buf));
-		}
+		for (size_t i = 0; i < l.n; i++)
+			cJSON_AddItemToArray(d->capture, view_action(&l.v[i]));
 		d->capture = NULL;
 	}
 	persist_and_execute(d, ev, l);

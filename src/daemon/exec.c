@@ -11,10 +11,12 @@
 #include <string.h>
 
 #include "daemon/srmd.h"
+#include "daemon/view.h"
 #include "util/log.h"
 #include "util/strutil.h"
 #include "util/timefmt.h"
 #include "util/xalloc.h"
+#include "engine/rule.h"
 
 /* One enforcement request on the wire. */
 struct inflight {
@@ -168,7 +170,6 @@ static bool send_one(struct srmd *d, const struct srm_action *a, int64_t journal
 
 void exec_action(struct srmd *d, const struct srm_action *a, int64_t journal_id)
 {
-	char buf[1024];
 	bool request = a->kind == ACT_CLOSE_CONTRACT || a->kind == ACT_PARTIAL_CLOSE ||
 		       a->kind == ACT_CANCEL_ORDER || a->kind == ACT_PLACE_STOP ||
 		       a->kind == ACT_MODIFY_STOP;
@@ -179,12 +180,7 @@ void exec_action(struct srmd *d, const struct srm_action *a, int64_t journal_id)
 	else if (journal_id > 0)
 		store_journal_outcome(d->st, journal_id, srmd_now(), a->dry_run ? "dry_run" : "recorded",
 				      0, NULL);
-	if (action_to_json(a, buf, sizeof(buf)) > 0) {
-		cJSON *j = cJSON_Parse(buf);
-
-		if (j != NULL)
-			srmd_publish(d, "action", j);
-	}
+	srmd_publish(d, "action", view_action(a));
 	log_info("rules", "%s | account=%" PRId64 " rule=%s action=%s contract=%s dry_run=%d",
 		 a->reason, a->account_id, rule_id_name(a->rule), act_kind_name(a->kind),
 		 a->contract_id, a->dry_run);

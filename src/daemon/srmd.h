@@ -171,7 +171,7 @@ void srmd_login_later(struct srmd *d, uint64_t delay_ms);
 
 /* commands.c: IPC request handler. */
 void srmd_ipc_request(struct ipc_client *c, struct ipc_req *req, void *ud);
-/* Publish an event to `srm monitor` subscribers. */
+/* publish.c: an event to `srm monitor` subscribers (data consumed). */
 void srmd_publish(struct srmd *d, const char *kind, cJSON *data);
 /*
  * reload.c: read the config file again off the loop and swap it in on the loop when valid

@@ -1,4 +1,5 @@
 /* view.c: engine state -> JSON for `srm status`, `srm lockouts`, `srm rules` and the monitor. */
+#include <math.h>
 #include <string.h>
 
 #include "daemon/view.h"
@@ -15,6 +16,38 @@ static void add_time(cJSON *o, const char *key, srm_ms t)
 static double dollars(money_t m)
 {
 	return (double)m / 100.0;
+}
+
+cJSON *view_action(const struct srm_action *a)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	add_time(o, "ts", a->ts);
+	cJSON_AddNumberToObject(o, "accountId", (double)a->account_id);
+	cJSON_AddStringToObject(o, "rule", rule_id_name(a->rule));
+	cJSON_AddStringToObject(o, "action", act_kind_name(a->kind));
+	if (a->contract_id[0] != '\0')
+		cJSON_AddStringToObject(o, "contractId", a->contract_id);
+	if (a->symbol[0] != '\0')
+		cJSON_AddStringToObject(o, "symbol", a->symbol);
+	if (a->order_id != 0)
+		cJSON_AddNumberToObject(o, "orderId", (double)a->order_id);
+	if (a->size != 0)
+		cJSON_AddNumberToObject(o, "size", a->size);
+	if (a->kind == ACT_PLACE_STOP)
+		cJSON_AddNumberToObject(o, "side", a->side);
+	if (!isnan(a->stop_price) && (a->kind == ACT_PLACE_STOP || a->kind == ACT_MODIFY_STOP))
+		cJSON_AddNumberToObject(o, "stopPrice", a->stop_price);
+	if (a->kind == ACT_LOCKOUT) {
+		if (a->until == UNTIL_TIME)
+			add_time(o, "until", a->until_ts);
+		else
+			cJSON_AddStringToObject(o, "until", a->until == UNTIL_RESET ? "reset" : "permanent");
+	}
+	if (a->dry_run)
+		cJSON_AddTrueToObject(o, "dryRun");
+	cJSON_AddStringToObject(o, "reason", a->reason);
+	return o;
 }
 
 cJSON *view_lockout(const struct engine *e, const struct lockout *l)

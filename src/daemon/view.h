@@ -6,6 +6,8 @@
 
 #include "engine/engine.h"
 
+/* One action, the fields of `srm replay`'s lines (built directly, not printed and parsed). */
+cJSON *view_action(const struct srm_action *a);
 /* One lockout: {"rule","reason","since","until","symbol"?}. */
 cJSON *view_lockout(const struct engine *e, const struct lockout *l);
 /* Every lockout of an account (account_id 0: all accounts, with "accountId"). */

@@ -10,8 +10,8 @@
 #include <stddef.h>
 
 #include "config/config.h"
-#include "engine/action.h"
-#include "engine/event.h"
+#include "model/action.h"
+#include "model/event.h"
 #include "engine/state.h"
 #include "util/err.h"
 #include "util/tz.h"

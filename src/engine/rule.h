@@ -97,7 +97,7 @@ enum until_kind rule_until(struct rule_ctx *ctx, const struct lockout_spec *spec
 /* Is lockout a longer than b? permanent > until_reset / next window > the longer duration > none. */
 bool lockout_spec_longer(const struct lockout_spec *a, const struct lockout_spec *b);
 
-/* Format money (cents) as "-412.50" into buf (at least 24 bytes); returns buf. */
-const char *money_str(money_t m, char *buf);
+/* A rule's id ("RULE-001", from its rule_def), or "ENGINE" for -1 (the engine, an admin). */
+const char *rule_id_name(int rule);
 
 #endif

@@ -6,8 +6,8 @@
 #include <stdint.h>
 
 #include "config/config.h"
-#include "engine/action.h"
-#include "engine/domain.h"
+#include "model/action.h"
+#include "model/domain.h"
 
 #define RULE_COUNT 12
 

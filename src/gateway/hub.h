@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <uv.h>
 
-#include "engine/event.h"
+#include "model/event.h"
 #include "util/err.h"
 
 enum gw_hub_kind { GW_HUB_USER = 0, GW_HUB_MARKET };

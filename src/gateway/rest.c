@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "gateway/token.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/strutil.h"
 #include "util/xalloc.h"
@@ -194,10 +195,7 @@ static void list_del(struct call_list *l, struct gw_call *c)
 
 static int64_t wall_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return clock_wall_ms();
 }
 
 static int64_t now_ms(struct gw_rest *r)

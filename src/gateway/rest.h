@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <uv.h>
 
-#include "engine/event.h"
+#include "model/event.h"
 #include "gateway/budget.h"
 #include "util/err.h"
 

@@ -28,3 +28,8 @@ const struct rule_def *const rule_table[RULE_COUNT] = {
 	&rule_symbol_blocks,
 	&rule_trade_management,
 };
+
+const char *rule_id_name(int rule)
+{
+	return rule >= 0 && rule < RULE_COUNT ? rule_table[rule]->id : "ENGINE";
+}

@@ -7,24 +7,19 @@
 #include <time.h>
 
 #include "sim/sim.h"
+#include "util/clock.h"
 #include "util/strutil.h"
 
 /* CLOCK_MONOTONIC nanoseconds (the clock of tsNs and eventsSentNs). */
 int64_t sim_mono_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	return (int64_t)clock_mono_ns();
 }
 
 /* Wall-clock UTC milliseconds (gateway timestamps). */
 srm_ms sim_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (srm_ms)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return clock_wall_ms();
 }
 
 static void usage(FILE *f)

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/domain.h"
+#include "model/domain.h"
 
 #define SIM_MAX_ACCOUNTS 256
 #define SIM_MAX_ORDERS 200000      /* orders kept per run (then: UnknownError) */

@@ -13,6 +13,7 @@
 #include "store/store.h"
 #include "util/strutil.h"
 #include "util/xalloc.h"
+#include "engine/rule.h"
 
 struct store {
 	sqlite3 *db;
@@ -500,6 +501,56 @@ int store_journal_unanswered(struct store *st, struct journal_row *out, size_t c
 	return 0;
 }
 
+static const char *col_text(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	return t ? (const char *)t : "";
+}
+
+int store_history(struct store *st, srm_ms since_ms, int64_t account_id, int64_t limit,
+		  void (*fn)(const struct journal_entry *e, void *ud), void *ud, struct srm_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT * FROM (SELECT id,ts_ms,account_id,rule,action,contract_id,order_id,size,until,"
+			       "reason,dry_run,outcome,latency_us FROM journal WHERE ts_ms >= ? AND (?=0 OR account_id=?)"
+			       " ORDER BY id DESC LIMIT ?) ORDER BY id",
+			       -1, &s, NULL) != SQLITE_OK)
+		return db_err(st, err, "read the journal");
+	sqlite3_bind_int64(s, 1, since_ms);
+	sqlite3_bind_int64(s, 2, account_id);
+	sqlite3_bind_int64(s, 3, account_id);
+	sqlite3_bind_int64(s, 4, limit);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct journal_entry e;
+
+		memset(&e, 0, sizeof(e));
+		e.id = sqlite3_column_int64(s, 0);
+		e.ts_ms = sqlite3_column_int64(s, 1);
+		e.account_id = sqlite3_column_int64(s, 2);
+		strlcpy_s(e.rule, col_text(s, 3), sizeof(e.rule));
+		strlcpy_s(e.action, col_text(s, 4), sizeof(e.action));
+		strlcpy_s(e.contract_id, col_text(s, 5), sizeof(e.contract_id));
+		e.order_id = sqlite3_column_int64(s, 6);
+		e.size = sqlite3_column_int64(s, 7);
+		strlcpy_s(e.until, col_text(s, 8), sizeof(e.until));
+		strlcpy_s(e.reason, col_text(s, 9), sizeof(e.reason));
+		e.dry_run = sqlite3_column_int(s, 10) != 0;
+		e.has_outcome = sqlite3_column_type(s, 11) != SQLITE_NULL;
+		strlcpy_s(e.outcome, col_text(s, 11), sizeof(e.outcome));
+		e.has_latency = sqlite3_column_type(s, 12) != SQLITE_NULL;
+		e.latency_us = sqlite3_column_int64(s, 12);
+		fn(&e, ud);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return db_err(st, err, "read the journal");
+	return 0;
+}
+
 int store_journal_get(struct store *st, int64_t id, struct journal_row *r, struct srm_err *err)
 {
 	sqlite3_stmt *s = NULL;
@@ -576,12 +627,6 @@ int store_audit(struct store *st, srm_ms ts, long uid, const char *what, bool ok
 		   (int64_t)uid, what, (int64_t)ok);
 }
 
-static const char *col_text(sqlite3_stmt *s, int i)
-{
-	const unsigned char *t = sqlite3_column_text(s, i);
-
-	return t ? (const char *)t : "";
-}
 
 /* A price column: NULL is "absent" (PX_NULL), as the 'd' binding of run() stored it. */
 static double col_price(sqlite3_stmt *s, int i)

@@ -64,6 +64,20 @@ struct journal_row {
 /* The oldest rows without an outcome, at most cap of them. */
 int store_journal_unanswered(struct store *st, struct journal_row *out, size_t cap, size_t *n,
 			     struct srm_err *err);
+/* A journal row as `srm history` shows it ("" / 0 / -1 for what is absent). */
+struct journal_entry {
+	int64_t id, ts_ms, account_id, order_id, size, latency_us;
+	char rule[16], action[24], contract_id[SRM_ID_MAX], until[32];
+	char reason[200], outcome[200];
+	bool dry_run, has_outcome, has_latency;
+};
+/*
+ * The newest `limit` journal rows at or after since_ms (of one account, or 0: all), oldest
+ * first, each handed to fn. Returns 0 or -1.
+ */
+int store_history(struct store *st, srm_ms since_ms, int64_t account_id, int64_t limit,
+		  void (*fn)(const struct journal_entry *e, void *ud), void *ud, struct srm_err *err);
+
 /* One journal row by id. */
 int store_journal_get(struct store *st, int64_t id, struct journal_row *r, struct srm_err *err);
 /* Give every row still without an outcome this one. */

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/strutil.h"
 
@@ -133,7 +134,10 @@ void log_msg(enum log_level lvl, const char *mod, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	clock_gettime(CLOCK_REALTIME, &now);
+	int64_t wall = clock_wall_ms();
+
+	now.tv_sec = (time_t)(wall / 1000);
+	now.tv_nsec = (long)(wall % 1000) * 1000000;
 	gmtime_r(&now.tv_sec, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
 	/* msg may itself carry key=value pairs after the first ": "-free text; quote the text. */

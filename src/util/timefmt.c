@@ -55,7 +55,7 @@ static bool parse_ymd(const char **pp, int32_t *days)
  * Parse an ISO-8601 timestamp with a mandatory offset: date 'T' hh:mm:ss, an optional '.'
  * followed by 1..9 digits (truncated to ms), then 'Z', ±HH:MM or ±HHMM. Nothing may follow.
  */
-int iso_parse(const char *s, srm_ms *out)
+int iso_parse(const char *s, int64_t *out)
 {
 	const char *p = s;
 	int32_t days;
@@ -112,7 +112,7 @@ static int64_t floor_div(int64_t a, int64_t b)
 	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
-static char *format(srm_ms t, char *buf, size_t cap, bool short_form)
+static char *format(int64_t t, char *buf, size_t cap, bool short_form)
 {
 	int64_t days, rem;
 	int y, m, d, ms;
@@ -139,13 +139,13 @@ static char *format(srm_ms t, char *buf, size_t cap, bool short_form)
 }
 
 /* Format as "2025-07-18T21:00:01.268Z" (UTC, milliseconds). */
-char *iso_format(srm_ms t, char *buf, size_t cap)
+char *iso_format(int64_t t, char *buf, size_t cap)
 {
 	return format(t, buf, cap, false);
 }
 
 /* Format as iso_format, leaving out ".000". */
-char *iso_format_short(srm_ms t, char *buf, size_t cap)
+char *iso_format_short(int64_t t, char *buf, size_t cap)
 {
 	return format(t, buf, cap, true);
 }

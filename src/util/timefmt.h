@@ -4,18 +4,18 @@
 
 #include <stddef.h>
 
-#include "engine/domain.h"
+#include <stdint.h>
 
 /*
  * Parse "2025-07-18T21:00:01.268009+00:00", "...Z", "2025-07-18T21:00:01Z", with 0-9
  * fraction digits and an offset (or Z). Returns 0 and sets *out, or -1 if malformed.
  */
-int iso_parse(const char *s, srm_ms *out);
+int iso_parse(const char *s, int64_t *out);
 
 /* Format as "2025-07-18T21:00:01.268Z" (always UTC, milliseconds). Returns buf. */
-char *iso_format(srm_ms t, char *buf, size_t cap);
+char *iso_format(int64_t t, char *buf, size_t cap);
 /* Same without milliseconds when they are zero: "2025-07-18T21:00:01Z". */
-char *iso_format_short(srm_ms t, char *buf, size_t cap);
+char *iso_format_short(int64_t t, char *buf, size_t cap);
 
 /* The longest duration anything takes (a lockout, a grace, a window): longer is "permanent". */
 #define DURATION_MAX_MS (366LL * 86400000LL)

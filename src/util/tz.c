@@ -499,7 +499,7 @@ const char *tz_name(const struct tz *z)
 	return z != NULL ? z->name : "";
 }
 
-static int64_t clamp_ms(srm_ms t)
+static int64_t clamp_ms(int64_t t)
 {
 	return t > TZ_MS_LIMIT ? TZ_MS_LIMIT : t < -TZ_MS_LIMIT ? -TZ_MS_LIMIT : t;
 }
@@ -534,7 +534,7 @@ static int32_t offset_at_s(const struct tz *z, int64_t t)
 }
 
 /* Offset from UTC in seconds at a UTC instant. */
-int32_t tz_offset_at(const struct tz *z, srm_ms utc)
+int32_t tz_offset_at(const struct tz *z, int64_t utc)
 {
 	return offset_at_s(z, floordiv(clamp_ms(utc), 1000));
 }
@@ -545,7 +545,7 @@ int32_t tz_offset_at(const struct tz *z, srm_ms utc)
  * that offset at the candidate. Two valid: ambiguous, take the earlier. None: a gap, so use
  * the offset before the change, which moves the time forward by the gap (02:30 CST -> 03:30 CDT).
  */
-srm_ms tz_local_to_utc(const struct tz *z, int64_t local_s)
+int64_t tz_local_to_utc(const struct tz *z, int64_t local_s)
 {
 	const int64_t lim = TZ_MS_LIMIT / 1000;
 	int64_t l = local_s > lim ? lim : local_s < -lim ? -lim : local_s;
@@ -561,7 +561,7 @@ srm_ms tz_local_to_utc(const struct tz *z, int64_t local_s)
 }
 
 /* Broken-down local time of a UTC instant. */
-void tz_localtime(const struct tz *z, srm_ms utc, struct tz_local *out)
+void tz_localtime(const struct tz *z, int64_t utc, struct tz_local *out)
 {
 	int64_t t = clamp_ms(utc);
 	int64_t local = t + (int64_t)tz_offset_at(z, t) * 1000;

@@ -8,7 +8,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/domain.h"
 #include "util/err.h"
 
 struct tz;
@@ -23,14 +22,14 @@ void tz_free(struct tz *z);
 const char *tz_name(const struct tz *z);
 
 /* Offset from UTC in seconds at a UTC instant (e.g. -18000 for CDT). */
-int32_t tz_offset_at(const struct tz *z, srm_ms utc);
+int32_t tz_offset_at(const struct tz *z, int64_t utc);
 
 /*
  * The UTC instant of a local wall-clock time given as seconds since 1970-01-01 00:00 local.
  * In a gap (spring forward) the time is moved forward by the gap; when ambiguous (fall
  * back) the earlier instant is taken.
  */
-srm_ms tz_local_to_utc(const struct tz *z, int64_t local_s);
+int64_t tz_local_to_utc(const struct tz *z, int64_t local_s);
 
 /* Broken-down local time of a UTC instant. */
 struct tz_local {
@@ -40,7 +39,7 @@ struct tz_local {
 	int32_t days;           /* local date as days since 1970-01-01 */
 	int min_of_day;         /* hour * 60 + min */
 };
-void tz_localtime(const struct tz *z, srm_ms utc, struct tz_local *out);
+void tz_localtime(const struct tz *z, int64_t utc, struct tz_local *out);
 
 /* Civil date helpers (proleptic Gregorian). */
 int32_t days_from_civil(int y, int m, int d);

@@ -1,11 +1,13 @@
 /* encode.c: domain structs -> the gateway's own JSON, and the REST request bodies. */
 #include "wire/wire.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/rule.h"
 #include "util/timefmt.h"
 
 /*
@@ -346,4 +348,92 @@ cJSON *wire_req_modify(int64_t account_id, int64_t order_id, int size, double li
 	ok = ok && add_opt_num(o, "limitPrice", limit_price);
 	ok = ok && add_opt_num(o, "stopPrice", stop_price);
 	return finish(o, ok);
+}
+
+/* ---- the one-line JSON form of an action (`srm replay`, the CLI's events) ---- */
+
+/* Append a JSON string (quoted, escaped) to buf at *len. */
+static void act_put_str(char *buf, size_t cap, size_t *len, const char *s)
+{
+	if (*len < cap)
+		buf[(*len)++] = '"';
+	for (; *s && *len + 8 < cap; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\') {
+			buf[(*len)++] = '\\';
+			buf[(*len)++] = (char)c;
+		} else if (c < 0x20) {
+			*len += (size_t)snprintf(buf + *len, cap - *len, "\\u%04x", c);
+		} else {
+			buf[(*len)++] = (char)c;
+		}
+	}
+	if (*len < cap)
+		buf[(*len)++] = '"';
+}
+
+static void act_put_raw(char *buf, size_t cap, size_t *len, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void act_put_raw(char *buf, size_t cap, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*len >= cap)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *len, cap - *len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*len += (size_t)n < cap - *len ? (size_t)n : cap - *len;
+}
+
+int action_to_json(const struct srm_action *a, char *buf, size_t cap)
+{
+	char ts[40];
+	size_t len = 0;
+
+	if (cap < 64)
+		return -1;
+	iso_format_short(a->ts, ts, sizeof(ts));
+	act_put_raw(buf, cap, &len, "{\"ts\":\"%s\",\"accountId\":%" PRId64 ",\"rule\":\"%s\",\"action\":\"%s\"",
+		ts, a->account_id, rule_id_name(a->rule), act_kind_name(a->kind));
+	if (a->contract_id[0] != '\0') {
+		act_put_raw(buf, cap, &len, ",\"contractId\":");
+		act_put_str(buf, cap, &len, a->contract_id);
+	}
+	if (a->symbol[0] != '\0') {
+		act_put_raw(buf, cap, &len, ",\"symbol\":");
+		act_put_str(buf, cap, &len, a->symbol);
+	}
+	if (a->order_id != 0)
+		act_put_raw(buf, cap, &len, ",\"orderId\":%" PRId64, a->order_id);
+	if (a->size != 0)
+		act_put_raw(buf, cap, &len, ",\"size\":%d", a->size);
+	if (a->kind == ACT_PLACE_STOP)
+		act_put_raw(buf, cap, &len, ",\"side\":%d", a->side);
+	if (!isnan(a->stop_price) && (a->kind == ACT_PLACE_STOP || a->kind == ACT_MODIFY_STOP))
+		act_put_raw(buf, cap, &len, ",\"stopPrice\":%.10g", a->stop_price);
+	if (a->kind == ACT_LOCKOUT) {
+		if (a->until == UNTIL_TIME) {
+			char u[40];
+
+			act_put_raw(buf, cap, &len, ",\"until\":\"%s\"", iso_format_short(a->until_ts, u, sizeof(u)));
+		} else if (a->until == UNTIL_RESET) {
+			act_put_raw(buf, cap, &len, ",\"until\":\"reset\"");
+		} else if (a->until == UNTIL_PERMANENT) {
+			act_put_raw(buf, cap, &len, ",\"until\":\"permanent\"");
+		}
+	}
+	if (a->dry_run)
+		act_put_raw(buf, cap, &len, ",\"dryRun\":true");
+	act_put_raw(buf, cap, &len, ",\"reason\":");
+	act_put_str(buf, cap, &len, a->reason);
+	act_put_raw(buf, cap, &len, "}");
+	if (len >= cap)
+		return -1;
+	buf[len] = '\0';
+	return (int)len;
 }

@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/action.h"
+#include "engine/rule.h"
+#include "model/action.h"
 #include "util/strutil.h"
 #include "util/timefmt.h"
 #include "wire/wire.h"
@@ -162,7 +163,7 @@ static int rule_of(const char *s)
 {
 	if (strcmp(s, "ENGINE") == 0)
 		return -1;
-	for (int r = 0; r < 64; r++)
+	for (int r = 0; r < RULE_COUNT; r++)
 		if (strcmp(rule_id_name(r), s) == 0)
 			return r;
 	return -2;

@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "engine/event.h"
+#include "model/event.h"
 #include "util/err.h"
 
 /* The first line of a file srmd recorded: its ts is when the engine was made. */

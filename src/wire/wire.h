@@ -11,7 +11,8 @@
 #include <cjson/cJSON.h>
 #include <stddef.h>
 
-#include "engine/event.h"
+#include "model/action.h"
+#include "model/event.h"
 #include "util/err.h"
 
 /* Map a hub target / replay event name to a kind: "GatewayUserTrade" -> EV_TRADE; -1 if unknown. */
@@ -46,6 +47,10 @@ cJSON *wire_encode_trade(const struct px_trade *t);
 cJSON *wire_encode_contract(const struct px_contract *c);
 /* The `data` object of GatewayQuote (the contract id travels as the first argument). */
 cJSON *wire_encode_quote(const struct px_quote *q);
+
+/* An action as one JSON object line (no newline) into buf: `srm replay`'s output, the CLI's
+ * events. Returns the length or -1. */
+int action_to_json(const struct srm_action *a, char *buf, size_t cap);
 
 /* REST request bodies (API reference §3-§6). Caller frees. */
 cJSON *wire_req_login_key(const char *user, const char *api_key);

@@ -7,6 +7,7 @@
 
 #include "util/strutil.h"
 #include "util/timefmt.h"
+#include "wire/wire.h"
 
 srm_ms T(const char *iso)
 {

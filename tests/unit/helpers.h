@@ -10,7 +10,7 @@
 
 #include "config/config.h"
 #include "engine/engine.h"
-#include "engine/event.h"
+#include "model/event.h"
 
 /* A test world: a config (defaults, every rule disabled), a zone, an engine. */
 struct tworld {

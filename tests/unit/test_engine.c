@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "engine/rule.h"
+#include "wire/wire.h"
 
 #define ACC 1001
 

@@ -10,7 +10,7 @@
 
 #include "cli/cli.h"
 #include "config/config.h"
-#include "engine/domain.h"
+#include "model/domain.h"
 
 static char *make_text(const char *hash)
 {

@@ -1,10 +1,10 @@
 /* action.h: the enforcement vocabulary the engine produces, each action with its why. */
-#ifndef SRM_ENGINE_ACTION_H
-#define SRM_ENGINE_ACTION_H
+#ifndef SRM_MODEL_ACTION_H
+#define SRM_MODEL_ACTION_H
 
 #include <stddef.h>
 
-#include "engine/domain.h"
+#include "model/domain.h"
 
 enum act_kind {
 	ACT_CLOSE_ALL = 0,  /* close every open position of the account */
@@ -50,10 +50,7 @@ const char *act_kind_name(enum act_kind k);
 /* The kind of a name act_kind_name gives; -1 when unknown. */
 int act_kind_parse(const char *name);
 
-/* "RULE-001" .. "RULE-012", or "ENGINE" for -1. */
-const char *rule_id_name(int rule);
-
-/* Format an action as one JSON object line (no newline) into buf; returns length or -1. */
-int action_to_json(const struct srm_action *a, char *buf, size_t cap);
+/* Cents as "-412.50" into buf (at least 24 bytes); returns buf. */
+const char *money_str(money_t m, char *buf);
 
 #endif

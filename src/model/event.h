@@ -1,8 +1,8 @@
 /* event.h: what the engine consumes: one gateway event, a timer expiry, or an admin command. */
-#ifndef SRM_ENGINE_EVENT_H
-#define SRM_ENGINE_EVENT_H
+#ifndef SRM_MODEL_EVENT_H
+#define SRM_MODEL_EVENT_H
 
-#include "engine/domain.h"
+#include "model/domain.h"
 
 enum ev_kind {
 	EV_ACCOUNT = 0,  /* GatewayUserAccount / Account/search row */

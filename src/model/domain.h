@@ -1,6 +1,6 @@
 /* domain.h: the gateway's objects as typed structs (ProjectX models, see shared/projectx-api.md). */
-#ifndef SRM_ENGINE_DOMAIN_H
-#define SRM_ENGINE_DOMAIN_H
+#ifndef SRM_MODEL_DOMAIN_H
+#define SRM_MODEL_DOMAIN_H
 
 #include <math.h>
 #include <stdbool.h>
