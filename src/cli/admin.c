@@ -12,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "cli/client.h"
+#include "config/config.h"
 #include "util/strutil.h"
 
 /* Make a yescrypt hash of a password read from $SRM_ADMIN_PASSWORD or the terminal. */
@@ -219,31 +220,218 @@ static void print_data(const cJSON *d)
 	free(s);
 }
 
+/* What `srm admin WORD [SUB] ARGS...` was given. */
+struct admin_args {
+	struct cli_opts o;
+	const char *vals[2];            /* --for, --reason */
+	char *args[8];                  /* the words after the command */
+	int nargs;
+	bool until_reset, permanent, dry_run;
+};
+
+struct admin_cmd {
+	const char *name, *sub;         /* sub NULL: a one-word command */
+	int min_args, max_args;
+	const char *usage;              /* after the words */
+	int (*exec)(struct admin_args *a);
+};
+
+static int x_passwd(struct admin_args *a)
+{
+	(void)a;
+	return admin_passwd();
+}
+
+static int x_config_validate(struct admin_args *a)
+{
+	return cmd_config_validate(a->args[0]);
+}
+
+static int x_config_example(struct admin_args *a)
+{
+	char *t = config_rules_example();
+
+	(void)a;
+	if (t == NULL)
+		return 1;
+	fputs(t, stdout);
+	free(t);
+	return 0;
+}
+
+static int x_config_reload(struct admin_args *a)
+{
+	int rc = admin_call(&a->o, "admin.config.reload", NULL, NULL);
+
+	if (rc == 0)
+		printf("config reloaded\n");
+	return rc;
+}
+
+static int x_config_show(struct admin_args *a)
+{
+	cJSON *data = NULL;
+	int rc = admin_call(&a->o, "admin.config.show", NULL, &data);
+
+	if (rc == 0) {
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(data, "text");
+
+		fputs(cJSON_IsString(t) ? t->valuestring : "", stdout);
+	}
+	cJSON_Delete(data);
+	return rc;
+}
+
+/* {"account": N} from the word at args[i] (2 when it is not an account id). */
+static int account_args(const struct admin_args *a, int i, cJSON **out)
+{
+	double id;
+
+	*out = NULL;
+	if (cli_number(a->args[i], "ACCOUNT", 1, CLI_ACCOUNT_MAX, &id) != 0)
+		return 2;
+	*out = cJSON_CreateObject();
+	cJSON_AddNumberToObject(*out, "account", id);
+	return 0;
+}
+
+static int call_print(struct admin_args *a, const char *cmd, cJSON *args)
+{
+	cJSON *data = NULL;
+	int rc = admin_call(&a->o, cmd, args, &data);
+
+	if (rc == 0)
+		print_data(data);
+	cJSON_Delete(data);
+	return rc;
+}
+
+static int x_lockout_set(struct admin_args *a)
+{
+	cJSON *args;
+
+	if (account_args(a, 0, &args) != 0)
+		return 2;
+	if (a->vals[0] != NULL)
+		cJSON_AddStringToObject(args, "for", a->vals[0]);
+	if (a->until_reset)
+		cJSON_AddTrueToObject(args, "untilReset");
+	if (a->permanent)
+		cJSON_AddTrueToObject(args, "permanent");
+	if (a->vals[1] != NULL)
+		cJSON_AddStringToObject(args, "reason", a->vals[1]);
+	return call_print(a, "admin.lockout.set", args);
+}
+
+static int x_lockout_clear(struct admin_args *a)
+{
+	cJSON *args;
+
+	if (account_args(a, 0, &args) != 0)
+		return 2;
+	return call_print(a, "admin.lockout.clear", args);
+}
+
+static int x_enforce(struct admin_args *a)
+{
+	cJSON *args, *data = NULL;
+	int rc;
+
+	if (account_args(a, 0, &args) != 0)
+		return 2;
+	cJSON_AddStringToObject(args, "rule", a->args[1]);
+	if (a->dry_run)
+		cJSON_AddTrueToObject(args, "dryRun");
+	rc = admin_call(&a->o, "admin.enforce", args, &data);
+	if (rc == 0) {
+		const cJSON *x;
+
+		if (cJSON_GetArraySize(data) == 0)
+			printf("%s: nothing to enforce on account %s\n", a->args[1], a->args[0]);
+		cJSON_ArrayForEach(x, data) {
+			const cJSON *k = cJSON_GetObjectItemCaseSensitive(x, "action");
+			const cJSON *why = cJSON_GetObjectItemCaseSensitive(x, "reason");
+
+			printf("%s%s: %s\n", a->dry_run ? "[dry run] " : "",
+			       cJSON_IsString(k) ? k->valuestring : "?",
+			       cJSON_IsString(why) ? why->valuestring : "");
+		}
+	}
+	cJSON_Delete(data);
+	return rc;
+}
+
+static int x_reset(struct admin_args *a)
+{
+	cJSON *args = NULL;
+	int rc;
+
+	if (a->nargs >= 1 && account_args(a, 0, &args) != 0)
+		return 2;
+	if (args == NULL)
+		args = cJSON_CreateObject();
+	rc = admin_call(&a->o, "admin.reset", args, NULL);
+	if (rc == 0)
+		printf("daily reset done\n");
+	return rc;
+}
+
+static int x_daemon_start(struct admin_args *a)
+{
+	return daemon_start(&a->o);
+}
+
+static int x_daemon_stop(struct admin_args *a)
+{
+	return daemon_stop(&a->o);
+}
+
+static int x_daemon_restart(struct admin_args *a)
+{
+	int rc = daemon_stop(&a->o);
+
+	return rc != 0 ? rc : daemon_start(&a->o);
+}
+
+/* init and check parse their own options (admin_init.c): exec is NULL for them. */
+static const struct admin_cmd admin_cmds[] = {
+	{ "init", NULL, 0, 0,
+	  "[--config FILE] [--force] [--api-url URL --user-hub-url URL --market-hub-url URL]", NULL },
+	{ "check", NULL, 0, 0, "[--config FILE]", NULL },
+	{ "passwd", NULL, 0, 0, "", x_passwd },
+	{ "config", "validate", 1, 1, "FILE", x_config_validate },
+	{ "config", "show", 0, 0, "", x_config_show },
+	{ "config", "reload", 0, 0, "", x_config_reload },
+	{ "config", "example", 0, 0, "(every rule key with its default and help)", x_config_example },
+	{ "lockout", "set", 1, 1, "ACCOUNT (--for 2h | --until-reset | --permanent) [--reason TEXT]",
+	  x_lockout_set },
+	{ "lockout", "clear", 1, 1, "ACCOUNT", x_lockout_clear },
+	{ "reset", NULL, 0, 1, "[ACCOUNT]", x_reset },
+	{ "enforce", NULL, 2, 2, "ACCOUNT RULE [--dry-run]", x_enforce },
+	{ "daemon", "start", 0, 0, "--config FILE", x_daemon_start },
+	{ "daemon", "stop", 0, 0, "", x_daemon_stop },
+	{ "daemon", "restart", 0, 0, "--config FILE", x_daemon_restart },
+};
+#define N_ADMIN_CMDS (sizeof(admin_cmds) / sizeof(admin_cmds[0]))
+
 static void usage(void)
 {
-	fprintf(stderr,
-		"usage: srm admin init [--config FILE] [--force] [--api-url URL --user-hub-url URL --market-hub-url URL]\n"
-		"       srm admin check [--config FILE]\n"
-		"       srm admin passwd\n"
-		"       srm admin config validate FILE | show | reload\n"
-		"       srm admin lockout set ACCOUNT (--for 2h | --until-reset | --permanent) [--reason TEXT]\n"
-		"       srm admin lockout clear ACCOUNT\n"
-		"       srm admin reset [ACCOUNT]\n"
-		"       srm admin enforce ACCOUNT RULE [--dry-run]\n"
-		"       srm admin daemon start --config FILE | stop | restart --config FILE\n"
-		"  (admin commands ask for the admin password, or read $SRM_ADMIN_PASSWORD)\n");
+	for (size_t i = 0; i < N_ADMIN_CMDS; i++) {
+		const struct admin_cmd *c = &admin_cmds[i];
+
+		fprintf(stderr, "%s srm admin %s%s%s%s%s\n", i == 0 ? "usage:" : "      ", c->name,
+			c->sub != NULL ? " " : "", c->sub != NULL ? c->sub : "",
+			c->usage[0] != '\0' ? " " : "", c->usage);
+	}
+	fprintf(stderr, "  (admin commands ask for the admin password, or read $SRM_ADMIN_PASSWORD)\n");
 }
 
 int cmd_admin(int argc, char **argv)
 {
-	struct cli_opts o = {0};
 	static const char *const extra[] = {"--for", "--reason", NULL};
-	const char *vals[2] = {NULL, NULL};
-	char *pos[8];
-	int npos = 0;
-	bool until_reset = false, permanent = false, dry_run = false;
-	cJSON *data = NULL, *args;
-	int rc;
+	struct admin_args a = {0};
+	char *words[10];
+	int nwords = 0;
 
 	/* first-run commands take their own options (admin_init.c) */
 	if (argc >= 2 && argv[1] != NULL && strcmp(argv[1], "init") == 0)
@@ -253,122 +441,38 @@ int cmd_admin(int argc, char **argv)
 	/* positional words, flags and common options in any order */
 	for (int i = 1; i < argc && argv[i] != NULL; i++) {
 		if (strcmp(argv[i], "--until-reset") == 0) {
-			until_reset = true;
+			a.until_reset = true;
 		} else if (strcmp(argv[i], "--permanent") == 0) {
-			permanent = true;
+			a.permanent = true;
 		} else if (strcmp(argv[i], "--dry-run") == 0) {
-			dry_run = true;
+			a.dry_run = true;
 		} else if (argv[i][0] == '-') {
 			char *sub[3] = {argv[0], argv[i], i + 1 < argc ? argv[i + 1] : NULL};
-			int used = cli_parse_opts(sub[2] ? 3 : 2, sub, &o, extra, vals);
+			int used = cli_parse_opts(sub[2] ? 3 : 2, sub, &a.o, extra, a.vals);
 
 			if (used < 0)
 				return 2;
 			i += (sub[2] && used == 3) ? 1 : 0;
-		} else if (npos < 8) {
-			pos[npos++] = argv[i];
-		}
-	}
-	if (npos == 0) {
-		usage();
-		return 2;
-	}
-	if (strcmp(pos[0], "passwd") == 0)
-		return admin_passwd();
-	if (strcmp(pos[0], "config") == 0 && npos >= 2) {
-		if (strcmp(pos[1], "validate") == 0 && npos == 3)
-			return cmd_config_validate(pos[2]);
-		if (strcmp(pos[1], "reload") == 0) {
-			rc = admin_call(&o, "admin.config.reload", NULL, NULL);
-			if (rc == 0)
-				printf("config reloaded\n");
-			return rc;
-		}
-		if (strcmp(pos[1], "show") == 0) {
-			rc = admin_call(&o, "admin.config.show", NULL, &data);
-			if (rc == 0) {
-				const cJSON *t = cJSON_GetObjectItemCaseSensitive(data, "text");
-
-				fputs(cJSON_IsString(t) ? t->valuestring : "", stdout);
-			}
-			cJSON_Delete(data);
-			return rc;
-		}
-	}
-	double id = 0;
-
-	if (strcmp(pos[0], "lockout") == 0 && npos == 3) {
-		if (cli_number(pos[2], "ACCOUNT", 1, CLI_ACCOUNT_MAX, &id) != 0)
-			return 2;
-		args = cJSON_CreateObject();
-		cJSON_AddNumberToObject(args, "account", id);
-		if (strcmp(pos[1], "set") == 0) {
-			if (vals[0] != NULL)
-				cJSON_AddStringToObject(args, "for", vals[0]);
-			if (until_reset)
-				cJSON_AddTrueToObject(args, "untilReset");
-			if (permanent)
-				cJSON_AddTrueToObject(args, "permanent");
-			if (vals[1] != NULL)
-				cJSON_AddStringToObject(args, "reason", vals[1]);
-			rc = admin_call(&o, "admin.lockout.set", args, &data);
-		} else if (strcmp(pos[1], "clear") == 0) {
-			rc = admin_call(&o, "admin.lockout.clear", args, &data);
+		} else if (nwords < 10) {
+			words[nwords++] = argv[i];
 		} else {
-			cJSON_Delete(args);
-			usage();
+			fprintf(stderr, "srm: admin: too many words\n");
 			return 2;
 		}
-		if (rc == 0)
-			print_data(data);
-		cJSON_Delete(data);
-		return rc;
 	}
-	if (strcmp(pos[0], "enforce") == 0 && npos == 3) {
-		if (cli_number(pos[1], "ACCOUNT", 1, CLI_ACCOUNT_MAX, &id) != 0)
-			return 2;
-		args = cJSON_CreateObject();
-		cJSON_AddNumberToObject(args, "account", id);
-		cJSON_AddStringToObject(args, "rule", pos[2]);
-		if (dry_run)
-			cJSON_AddTrueToObject(args, "dryRun");
-		rc = admin_call(&o, "admin.enforce", args, &data);
-		if (rc == 0) {
-			const cJSON *a;
+	for (size_t i = 0; nwords > 0 && i < N_ADMIN_CMDS; i++) {
+		const struct admin_cmd *c = &admin_cmds[i];
+		int skip = c->sub != NULL ? 2 : 1;
 
-			if (cJSON_GetArraySize(data) == 0)
-				printf("%s: nothing to enforce on account %s\n", pos[2], pos[1]);
-			cJSON_ArrayForEach(a, data) {
-				const cJSON *k = cJSON_GetObjectItemCaseSensitive(a, "action");
-				const cJSON *why = cJSON_GetObjectItemCaseSensitive(a, "reason");
-
-				printf("%s%s: %s\n", dry_run ? "[dry run] " : "", cJSON_IsString(k) ? k->valuestring : "?",
-				       cJSON_IsString(why) ? why->valuestring : "");
-			}
-		}
-		cJSON_Delete(data);
-		return rc;
-	}
-	if (strcmp(pos[0], "reset") == 0) {
-		if (npos >= 2 && cli_number(pos[1], "ACCOUNT", 1, CLI_ACCOUNT_MAX, &id) != 0)
-			return 2;
-		args = cJSON_CreateObject();
-		if (npos >= 2)
-			cJSON_AddNumberToObject(args, "account", id);
-		rc = admin_call(&o, "admin.reset", args, NULL);
-		if (rc == 0)
-			printf("daily reset done\n");
-		return rc;
-	}
-	if (strcmp(pos[0], "daemon") == 0 && npos == 2) {
-		if (strcmp(pos[1], "start") == 0)
-			return daemon_start(&o);
-		if (strcmp(pos[1], "stop") == 0)
-			return daemon_stop(&o);
-		if (strcmp(pos[1], "restart") == 0) {
-			rc = daemon_stop(&o);
-			return rc != 0 ? rc : daemon_start(&o);
-		}
+		if (c->exec == NULL || strcmp(words[0], c->name) != 0 ||
+		    (c->sub != NULL && (nwords < 2 || strcmp(words[1], c->sub) != 0)))
+			continue;
+		a.nargs = nwords - skip;
+		if (a.nargs < c->min_args || a.nargs > c->max_args)
+			break;
+		for (int k = 0; k < a.nargs; k++)
+			a.args[k] = words[skip + k];
+		return c->exec(&a);
 	}
 	usage();
 	return 2;

@@ -4,14 +4,13 @@
 #include "cli/cli.h"
 #include "config/config.h"
 
-static size_t rules_enabled(const struct rules_cfg *r)
+static int rules_enabled(const struct rules_cfg *r)
 {
-	return (size_t)r->max_contracts.enabled + r->max_contracts_per_instrument.enabled +
-	       r->daily_realized_loss.enabled + r->daily_unrealized_loss.enabled +
-	       r->max_unrealized_profit.enabled + r->trade_frequency_limit.enabled +
-	       r->cooldown_after_loss.enabled + r->no_stop_loss_grace.enabled +
-	       r->session_block_outside.enabled + r->auth_loss_guard.enabled +
-	       r->symbol_blocks.enabled + r->trade_management.enabled;
+	int n = 0;
+
+	for (int i = 0; i < RULE_COUNT; i++)
+		n += rule_block_enabled(r, i);
+	return n;
 }
 
 /* `srm admin config validate FILE`: print OK (stdout) or every error (stderr); 0 or 1. */
@@ -33,8 +32,8 @@ int cmd_config_validate(const char *path)
 	else
 		snprintf(accounts, sizeof(accounts), "%zu account selector%s", cfg->accounts.n,
 			 cfg->accounts.n == 1 ? "" : "s");
-	printf("OK: %s (%s, %zu of 12 rules enabled, %zu override%s%s)\n", path, accounts,
-	       rules_enabled(&cfg->rules), cfg->n_overrides, cfg->n_overrides == 1 ? "" : "s",
+	printf("OK: %s (%s, %d of %d rules enabled, %zu override%s%s)\n", path, accounts,
+	       rules_enabled(&cfg->rules), RULE_COUNT, cfg->n_overrides, cfg->n_overrides == 1 ? "" : "s",
 	       cfg->daemon.dry_run ? ", dry run" : "");
 	config_free(cfg);
 	return 0;

@@ -105,7 +105,7 @@ static void print_account(const struct cli_opts *o, const cJSON *a)
 	       cj_num(a, "unrealizedPnl", 0), cj_num(a, "fees", 0), cj_num(a, "tradesToday", 0));
 	printf("  limits:");
 	cJSON_ArrayForEach(x, rules) {
-		const char *name = cj_str(x, "name", "");
+		const char *label = cj_str(x, "label", cj_str(x, "name", ""));
 		double used = cj_num(x, "used", -1), limit = cj_num(x, "limit", -1);
 
 		if (limit <= 0)
@@ -113,14 +113,14 @@ static void print_account(const struct cli_opts *o, const cJSON *a)
 		double share = used / limit;
 		const char *col = share >= 0.9 ? RED(o) : share >= 0.7 ? YELLOW(o) : GREEN(o);
 
-		if (strcmp(name, "max_contracts") == 0)
-			printf("  %scontracts %.0f/%.0f%s", col, used, limit, RESET(o));
-		else if (strcmp(name, "daily_realized_loss") == 0)
-			printf("  %sdaily loss -%.2f/-%.2f%s", col, used, limit, RESET(o));
-		else if (strcmp(name, "daily_unrealized_loss") == 0)
-			printf("  %sopen loss -%.2f/-%.2f%s", col, used, limit, RESET(o));
-		else if (strcmp(name, "trade_frequency_limit") == 0)
-			printf("  %strades %.0f/%.0f%s", col, used, limit, RESET(o));
+		const char *unit = cj_str(x, "unit", "");
+
+		if (strcmp(unit, "loss") == 0)
+			printf("  %s%s -%.2f/-%.2f%s", col, label, used, limit, RESET(o));
+		else if (strcmp(unit, "money") == 0)
+			printf("  %s%s %.2f/%.2f%s", col, label, used, limit, RESET(o));
+		else
+			printf("  %s%s %.0f/%.0f%s", col, label, used, limit, RESET(o));
 	}
 	printf("\n");
 	if (cJSON_GetArraySize(pos) > 0) {

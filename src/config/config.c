@@ -1,5 +1,6 @@
 /* config.c: loads srm.yaml (SPEC §9) with libyaml into struct srm_config, driven by one option table. */
 #include <errno.h>
+#include <pthread.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -33,39 +34,7 @@
 #define CFG_DEPTH_MAX 32   /* libyaml's cost grows with nesting: no config needs more than ~6 */
 #define CFG_MONEY_MAX 1e9
 
-enum opt_type {
-	T_MAP,      /* nested mapping: sub-table, base shifted by off */
-	T_RULE,     /* a rule block: T_MAP that turns the rule on when present */
-	T_BOOL,
-	T_INT,      /* int >= min */
-	T_MONEY,    /* positive amount -> money_t cents */
-	T_DURATION, /* "90s" -> int64_t ms >= min */
-	T_LOCKOUT,  /* struct lockout_spec; min = 1 allows until_next_window */
-	T_ENUM,     /* int index into names */
-	T_HHMM,     /* int minutes; min = 1: null/none -> -1 */
-	T_STR,      /* char *; min = 1: required non-empty; names: allowed words */
-	T_PATH,     /* T_STR with ~ expanded to $HOME */
-	T_SECRET,   /* T_STR never echoed in a message */
-	T_CUSTOM,   /* fn parses the node */
-};
-
-struct ctx;
-struct opt;
-typedef void (*custom_fn)(struct ctx *c, yaml_node_t *n, char *dst, const char *path);
-
-struct opt {
-	const char *key;
-	enum opt_type type;
-	size_t off;
-	int min;
-	bool req;
-	const char *const *names;
-	const struct opt *sub;
-	custom_fn fn;
-	const char *help;
-};
-
-struct ctx {
+struct cfg_walk {
 	const char *file;
 	yaml_document_t *doc;
 	struct config_diag *diag;
@@ -78,11 +47,6 @@ struct ctx {
 	char val[CFG_VALUE_MAX];   /* the last scalar read, ${ENV} substituted */
 };
 
-static const char *const count_names[] = { "net", "gross", NULL };
-static const char *const size_action_names[] = { "close_all", "reduce_to_limit", NULL };
-static const char *const unknown_names[] = { "block", "allow", NULL };
-static const char *const scope_names[] = { "position", "account", NULL };
-static const char *const grace_names[] = { "close_position", "place_stop", NULL };
 static const char *const log_level_names[] = { "debug", "info", "warn", "error", NULL };
 static const char *const day_names[] = { "sun", "mon", "tue", "wed", "thu", "fri", "sat", NULL };
 
@@ -91,7 +55,7 @@ _Static_assert(sizeof(enum size_action) == sizeof(int), "enums are stored as int
 
 /* ---- diagnostics ---------------------------------------------------------------------- */
 
-static void add_msg(struct ctx *c, const char *msg)
+static void add_msg(struct cfg_walk *c, const char *msg)
 {
 	struct config_diag *d = c->diag;
 
@@ -102,10 +66,10 @@ static void add_msg(struct ctx *c, const char *msg)
 }
 
 /* Record "FILE:LINE: path: message" (n NULL: no line; path empty: no key). */
-static void cerr(struct ctx *c, const yaml_node_t *n, const char *path, const char *fmt, ...)
+static void cerr(struct cfg_walk *c, const yaml_node_t *n, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-static void cerr(struct ctx *c, const yaml_node_t *n, const char *path, const char *fmt, ...)
+static void cerr(struct cfg_walk *c, const yaml_node_t *n, const char *path, const char *fmt, ...)
 {
 	char what[256], msg[512];
 	char where[32] = "";
@@ -143,7 +107,7 @@ static const char *got(const yaml_node_t *n, char *buf, size_t cap)
 	return buf;
 }
 
-static bool budget(struct ctx *c, yaml_node_t *n)
+static bool budget(struct cfg_walk *c, yaml_node_t *n)
 {
 	if (++c->visits <= CFG_VISIT_MAX)
 		return true;
@@ -182,7 +146,7 @@ static size_t edit_distance(const char *a, const char *b)
 	return row[lb];
 }
 
-static void unknown_key(struct ctx *c, const yaml_node_t *k, const char *path,
+static void unknown_key(struct cfg_walk *c, const yaml_node_t *k, const char *path,
 			const struct opt *tab)
 {
 	const char *key = (const char *)k->data.scalar.value;
@@ -291,7 +255,7 @@ static int env_subst(const char *s, char *out, size_t cap, char *why, size_t why
 }
 
 /* The text of a scalar node, ${ENV} substituted, in c->val; NULL (reported) otherwise. */
-static const char *scalar(struct ctx *c, yaml_node_t *n, const char *path, const char *expect)
+static const char *scalar(struct cfg_walk *c, yaml_node_t *n, const char *path, const char *expect)
 {
 	char why[160], g[CFG_GOT_MAX + 8];
 
@@ -412,17 +376,28 @@ static void set_str(char **dst, const char *v)
 
 /* ---- the walker ----------------------------------------------------------------------- */
 
-static void walk_map(struct ctx *c, yaml_node_t *map, const struct opt *tab, char *base,
+static void walk_map(struct cfg_walk *c, yaml_node_t *map, const struct opt *tab, char *base,
 		     const char *path);
 
-static yaml_node_t *node(struct ctx *c, int id)
+static yaml_node_t *node(struct cfg_walk *c, int id)
 {
 	return yaml_document_get_node(c->doc, id);
 }
 
+/* A key path for messages; a path too long for buf is cut (it is only shown). */
+static void pathf(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void pathf(char *buf, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(buf, cap, fmt, ap);
+	va_end(ap);
+}
+
 static void join(char *buf, size_t cap, const char *path, const char *key)
 {
-	snprintf(buf, cap, "%s%s%.64s", path, path[0] != '\0' ? "." : "", key);
+	pathf(buf, cap, "%s%s%.64s", path, path[0] != '\0' ? "." : "", key);
 }
 
 static const struct opt *find_opt(const struct opt *tab, const char *key)
@@ -433,7 +408,7 @@ static const struct opt *find_opt(const struct opt *tab, const char *key)
 	return NULL;
 }
 
-static void apply_str(struct ctx *c, const struct opt *o, yaml_node_t *v, char *dst,
+static void apply_str(struct cfg_walk *c, const struct opt *o, yaml_node_t *v, char *dst,
 		      const char *path)
 {
 	char **sp = (char **)dst;
@@ -474,8 +449,17 @@ static void apply_str(struct ctx *c, const struct opt *o, yaml_node_t *v, char *
 	set_str(sp, s);
 }
 
+static void cf_limits(struct cfg_walk *c, yaml_node_t *v, size_t *n_limits,
+		      struct cfg_symbol_limit *limits, const char *path);
+static void cf_tiers(struct cfg_walk *c, yaml_node_t *v, size_t *n_tiers, struct cfg_loss_tier *tiers,
+		     const char *path);
+static void cf_windows(struct cfg_walk *c, yaml_node_t *v, size_t *n_windows, struct cfg_window *windows,
+		       const char *path);
+static void cf_symbols(struct cfg_walk *c, yaml_node_t *v, size_t *n_symbols,
+		       char (*symbols)[CFG_GLOB_MAX], const char *path);
+
 /* NOLINTNEXTLINE(misc-no-recursion): nesting is bounded (CFG_DEPTH_MAX) */
-static void apply(struct ctx *c, const struct opt *o, size_t idx, yaml_node_t *v, char *base,
+static void apply(struct cfg_walk *c, const struct opt *o, size_t idx, yaml_node_t *v, char *base,
 		  const char *path)
 {
 	char *dst = base + o->off;
@@ -504,6 +488,18 @@ static void apply(struct ctx *c, const struct opt *o, size_t idx, yaml_node_t *v
 		return;
 	case T_CUSTOM:
 		o->fn(c, v, dst, path);
+		return;
+	case T_LIMITS:
+		cf_limits(c, v, (size_t *)dst, (struct cfg_symbol_limit *)(base + o->off2), path);
+		return;
+	case T_TIERS:
+		cf_tiers(c, v, (size_t *)dst, (struct cfg_loss_tier *)(base + o->off2), path);
+		return;
+	case T_WINDOWS:
+		cf_windows(c, v, (size_t *)dst, (struct cfg_window *)(base + o->off2), path);
+		return;
+	case T_GLOBS:
+		cf_symbols(c, v, (size_t *)dst, (char (*)[CFG_GLOB_MAX])(base + o->off2), path);
 		return;
 	case T_STR:
 	case T_PATH:
@@ -575,7 +571,7 @@ static void apply(struct ctx *c, const struct opt *o, size_t idx, yaml_node_t *v
 
 /* Walk a mapping against an option table: unknown, duplicate and missing required keys. */
 /* NOLINTNEXTLINE(misc-no-recursion): nesting is bounded (CFG_DEPTH_MAX) */
-static void walk_map(struct ctx *c, yaml_node_t *map, const struct opt *tab, char *base,
+static void walk_map(struct cfg_walk *c, yaml_node_t *map, const struct opt *tab, char *base,
 		     const char *path)
 {
 	uint64_t seen = 0;
@@ -616,7 +612,7 @@ static void walk_map(struct ctx *c, yaml_node_t *map, const struct opt *tab, cha
 }
 
 /* Check a node is a list of at most max items; returns the count or -1 (reported). */
-static long seq_items(struct ctx *c, yaml_node_t *v, const char *path, size_t max,
+static long seq_items(struct cfg_walk *c, yaml_node_t *v, const char *path, size_t max,
 		      const char *what)
 {
 	char g[CFG_GOT_MAX + 8];
@@ -634,7 +630,7 @@ static long seq_items(struct ctx *c, yaml_node_t *v, const char *path, size_t ma
 	return (long)n;
 }
 
-static yaml_node_t *seq_item(struct ctx *c, yaml_node_t *v, long i)
+static yaml_node_t *seq_item(struct cfg_walk *c, yaml_node_t *v, long i)
 {
 	return node(c, v->data.sequence.items.start[i]);
 }
@@ -642,9 +638,9 @@ static yaml_node_t *seq_item(struct ctx *c, yaml_node_t *v, long i)
 /* ---- custom keys ---------------------------------------------------------------------- */
 
 /* max_contracts_per_instrument.limits: {SYMBOL: count, ...}; replaces the whole map. */
-static void cf_limits(struct ctx *c, yaml_node_t *v, char *dst, const char *path)
+static void cf_limits(struct cfg_walk *c, yaml_node_t *v, size_t *n_limits,
+		      struct cfg_symbol_limit *limits, const char *path)
 {
-	struct cfg_max_contracts_per_instrument *r = (void *)dst;
 	char kp[CFG_PATH_MAX], g[CFG_GOT_MAX + 8];
 
 	if (v->type != YAML_MAPPING_NODE) {
@@ -657,7 +653,7 @@ static void cf_limits(struct ctx *c, yaml_node_t *v, char *dst, const char *path
 		cerr(c, v, path, "at most %d symbols, got %zu", CFG_MAX_SYMBOL_LIMITS, n);
 		return;
 	}
-	r->n_limits = 0;
+	*n_limits = 0;
 	for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = node(c, p->key), *val = node(c, p->value);
 		const char *sym;
@@ -674,8 +670,8 @@ static void cf_limits(struct ctx *c, yaml_node_t *v, char *dst, const char *path
 		}
 		bool dup = false;
 
-		for (size_t i = 0; i < r->n_limits; i++)
-			dup |= str_eq_ci(r->limits[i].symbol, sym);
+		for (size_t i = 0; i < *n_limits; i++)
+			dup |= str_eq_ci(limits[i].symbol, sym);
 		if (dup) {
 			cerr(c, k, kp, "duplicate symbol");
 			continue;
@@ -688,8 +684,8 @@ static void cf_limits(struct ctx *c, yaml_node_t *v, char *dst, const char *path
 			cerr(c, val, kp, "must be an integer >= 0, got %s", got(val, g, sizeof(g)));
 			continue;
 		}
-		strlcpy_s(r->limits[r->n_limits].symbol, sym, SRM_SYMBOL_MAX);
-		r->limits[r->n_limits++].limit = lim;
+		strlcpy_s(limits[*n_limits].symbol, sym, SRM_SYMBOL_MAX);
+		limits[(*n_limits)++].limit = lim;
 	}
 }
 
@@ -709,35 +705,35 @@ static int tier_cmp(const void *a, const void *b)
 }
 
 /* cooldown_after_loss.tiers: [{loss, cooldown}, ...], kept sorted by loss. */
-static void cf_tiers(struct ctx *c, yaml_node_t *v, char *dst, const char *path)
+static void cf_tiers(struct cfg_walk *c, yaml_node_t *v, size_t *n_tiers, struct cfg_loss_tier *tiers,
+		     const char *path)
 {
-	struct cfg_cooldown_after_loss *r = (void *)dst;
 	char ip[CFG_PATH_MAX], g[CFG_GOT_MAX + 8];
 	long n = seq_items(c, v, path, CFG_MAX_TIERS, "tiers");
 
 	if (n < 0)
 		return;
-	r->n_tiers = 0;
+	*n_tiers = 0;
 	for (long i = 0; i < n; i++) {
 		yaml_node_t *it = seq_item(c, v, i);
 		struct cfg_loss_tier t = { 0 };
 
 		if (it == NULL || !budget(c, it))
 			return;
-		snprintf(ip, sizeof(ip), "%s[%ld]", path, i);
+		pathf(ip, sizeof(ip), "%s[%ld]", path, i);
 		if (it->type != YAML_MAPPING_NODE) {
 			cerr(c, it, ip, "must be a mapping {loss, cooldown}, got %s",
 			     got(it, g, sizeof(g)));
 			continue;
 		}
 		walk_map(c, it, tier_opts, (char *)&t, ip);
-		r->tiers[r->n_tiers++] = t;
+		tiers[(*n_tiers)++] = t;
 	}
-	qsort(r->tiers, r->n_tiers, sizeof(r->tiers[0]), tier_cmp);
+	qsort(tiers, *n_tiers, sizeof(tiers[0]), tier_cmp);
 }
 
 /* windows[].days: [sun, mon, ...] -> a bit mask (bit 0 = sunday). */
-static void cf_days(struct ctx *c, yaml_node_t *v, char *dst, const char *path)
+static void cf_days(struct cfg_walk *c, yaml_node_t *v, char *dst, const char *path)
 {
 	static const char *const long_names[] = { "sunday", "monday", "tuesday", "wednesday",
 						   "thursday", "friday", "saturday", NULL };
@@ -758,7 +754,7 @@ static void cf_days(struct ctx *c, yaml_node_t *v, char *dst, const char *path)
 
 		if (it == NULL)
 			return;
-		snprintf(ip, sizeof(ip), "%s[%ld]", path, i);
+		pathf(ip, sizeof(ip), "%s[%ld]", path, i);
 		s = scalar(c, it, ip, "a day name");
 		if (s == NULL)
 			continue;
@@ -786,9 +782,9 @@ static const struct opt window_opts[] = {
 };
 
 /* session_block_outside.windows: [{days, start, end}, ...]. */
-static void cf_windows(struct ctx *c, yaml_node_t *v, char *dst, const char *path)
+static void cf_windows(struct cfg_walk *c, yaml_node_t *v, size_t *n_windows, struct cfg_window *windows,
+		       const char *path)
 {
-	struct cfg_session_block_outside *r = (void *)dst;
 	char ip[CFG_PATH_MAX], g[CFG_GOT_MAX + 8];
 	long n = seq_items(c, v, path, CFG_MAX_WINDOWS, "windows");
 
@@ -798,14 +794,14 @@ static void cf_windows(struct ctx *c, yaml_node_t *v, char *dst, const char *pat
 		cerr(c, v, path, "must list at least one window");
 		return;
 	}
-	r->n_windows = 0;
+	*n_windows = 0;
 	for (long i = 0; i < n; i++) {
 		yaml_node_t *it = seq_item(c, v, i);
 		struct cfg_window w = { .days = 0x7f, .start_min = -1, .end_min = -1 };
 
 		if (it == NULL || !budget(c, it))
 			return;
-		snprintf(ip, sizeof(ip), "%s[%ld]", path, i);
+		pathf(ip, sizeof(ip), "%s[%ld]", path, i);
 		if (it->type != YAML_MAPPING_NODE) {
 			cerr(c, it, ip, "must be a mapping {days, start, end}, got %s",
 			     got(it, g, sizeof(g)));
@@ -814,41 +810,41 @@ static void cf_windows(struct ctx *c, yaml_node_t *v, char *dst, const char *pat
 		walk_map(c, it, window_opts, (char *)&w, ip);
 		if (w.start_min >= 0 && w.start_min == w.end_min)
 			cerr(c, it, ip, "start and end must differ");
-		r->windows[r->n_windows++] = w;
+		windows[(*n_windows)++] = w;
 	}
 }
 
 /* symbol_blocks.symbols: [RTY, "M*", ...] (exact or glob). */
-static void cf_symbols(struct ctx *c, yaml_node_t *v, char *dst, const char *path)
+static void cf_symbols(struct cfg_walk *c, yaml_node_t *v, size_t *n_symbols,
+		       char (*symbols)[CFG_GLOB_MAX], const char *path)
 {
-	struct cfg_symbol_blocks *r = (void *)dst;
 	char ip[CFG_PATH_MAX];
 	long n = seq_items(c, v, path, CFG_MAX_BLOCKED, "symbols");
 
 	if (n < 0)
 		return;
-	r->n_symbols = 0;
+	*n_symbols = 0;
 	for (long i = 0; i < n; i++) {
 		yaml_node_t *it = seq_item(c, v, i);
 		const char *s;
 
 		if (it == NULL)
 			return;
-		snprintf(ip, sizeof(ip), "%s[%ld]", path, i);
+		pathf(ip, sizeof(ip), "%s[%ld]", path, i);
 		s = scalar(c, it, ip, "a symbol or glob");
 		if (s == NULL)
 			continue;
-		if (s[0] == '\0' || strlen(s) >= sizeof(r->symbols[0])) {
+		if (s[0] == '\0' || strlen(s) >= sizeof(symbols[0])) {
 			cerr(c, it, ip, "a symbol must be 1 to %zu characters",
-			     sizeof(r->symbols[0]) - 1);
+			     sizeof(symbols[0]) - 1);
 			continue;
 		}
-		strlcpy_s(r->symbols[r->n_symbols++], s, sizeof(r->symbols[0]));
+		strlcpy_s(symbols[(*n_symbols)++], s, sizeof(symbols[0]));
 	}
 }
 
 /* daemon.holidays: ["YYYY-MM-DD", ...]. */
-static void cf_holidays(struct ctx *c, yaml_node_t *v, char *dst, const char *path)
+static void cf_holidays(struct cfg_walk *c, yaml_node_t *v, char *dst, const char *path)
 {
 	struct srm_config *cfg = (void *)dst;
 	char ip[CFG_PATH_MAX], g[CFG_GOT_MAX + 8];
@@ -864,7 +860,7 @@ static void cf_holidays(struct ctx *c, yaml_node_t *v, char *dst, const char *pa
 
 		if (it == NULL)
 			return;
-		snprintf(ip, sizeof(ip), "%s[%ld]", path, i);
+		pathf(ip, sizeof(ip), "%s[%ld]", path, i);
 		s = scalar(c, it, ip, "a date \"YYYY-MM-DD\"");
 		if (s == NULL)
 			continue;
@@ -877,7 +873,7 @@ static void cf_holidays(struct ctx *c, yaml_node_t *v, char *dst, const char *pa
 }
 
 /* daemon.timezone: an IANA zone that must exist on this system. */
-static void cf_timezone(struct ctx *c, yaml_node_t *v, char *dst, const char *path)
+static void cf_timezone(struct cfg_walk *c, yaml_node_t *v, char *dst, const char *path)
 {
 	char g[CFG_GOT_MAX + 8];
 	struct srm_err err;
@@ -922,7 +918,7 @@ static int parse_id(const char *s, int64_t *id)
 }
 
 /* accounts: all | [12345, "50KTC-*", ...] (digits: an id; anything else: a name glob). */
-static void cf_accounts(struct ctx *c, yaml_node_t *v, char *dst, const char *path)
+static void cf_accounts(struct cfg_walk *c, yaml_node_t *v, char *dst, const char *path)
 {
 	struct srm_config *cfg = (void *)dst;
 	char ip[CFG_PATH_MAX], g[CFG_GOT_MAX + 8];
@@ -956,7 +952,7 @@ static void cf_accounts(struct ctx *c, yaml_node_t *v, char *dst, const char *pa
 
 		if (it == NULL)
 			return;
-		snprintf(ip, sizeof(ip), "%s[%ld]", path, i);
+		pathf(ip, sizeof(ip), "%s[%ld]", path, i);
 		s = scalar(c, it, ip, "an account id or name glob");
 		if (s == NULL)
 			continue;
@@ -979,7 +975,7 @@ static void cf_accounts(struct ctx *c, yaml_node_t *v, char *dst, const char *pa
 
 /* overrides: parsed once the global rules are known (see parse_overrides). */
 /* NOLINTNEXTLINE(readability-non-const-parameter): the custom_fn signature */
-static void cf_overrides(struct ctx *c, yaml_node_t *v, char *dst, const char *path)
+static void cf_overrides(struct cfg_walk *c, yaml_node_t *v, char *dst, const char *path)
 {
 	char g[CFG_GOT_MAX + 8];
 
@@ -993,203 +989,19 @@ static void cf_overrides(struct ctx *c, yaml_node_t *v, char *dst, const char *p
 
 /* ---- the option table ----------------------------------------------------------------- */
 
-#define RULE_COMMON(T)                                                                       \
-	{ .key = "enabled", .type = T_BOOL, .off = offsetof(T, enabled),                      \
-	  .help = "true|false; a present block is on unless it says false" },                 \
-	{ .key = "dry_run", .type = T_BOOL, .off = offsetof(T, dry_run),                      \
-	  .help = "true: journal and show this rule's actions without sending them" }
+#define O CFG_OPT
 
-#define O(k, t, T, f, ...) { .key = k, .type = t, .off = offsetof(T, f), __VA_ARGS__ }
+/* `rules:`: every rule's block, from the rule table (rules/list.h order). */
+static struct opt rules_opts[RULE_COUNT + 1];
+static pthread_once_t rules_once = PTHREAD_ONCE_INIT;
 
-static const struct opt max_contracts_opts[] = {
-	RULE_COMMON(struct cfg_max_contracts),
-	O("limit", T_INT, struct cfg_max_contracts, limit, .min = 0,
-	  .help = "most contracts allowed (breach when over); default 4"),
-	O("count", T_ENUM, struct cfg_max_contracts, count, .names = count_names,
-	  .help = "net|gross; default net"),
-	O("action", T_ENUM, struct cfg_max_contracts, action, .names = size_action_names,
-	  .help = "close_all|reduce_to_limit; default close_all"),
-	O("lockout", T_LOCKOUT, struct cfg_max_contracts, lockout, .help = "default none"),
-	{ 0 },
-};
-
-static const struct opt per_instrument_opts[] = {
-	RULE_COMMON(struct cfg_max_contracts_per_instrument),
-	{ .key = "limits", .type = T_CUSTOM, .fn = cf_limits,
-	  .help = "{SYMBOL: limit}; default {MNQ: 4, ES: 1}" },
-	O("default_limit", T_INT, struct cfg_max_contracts_per_instrument, default_limit, .min = 0,
-	  .help = "limit of a symbol not in limits; default 2"),
-	O("unknown_symbol", T_ENUM, struct cfg_max_contracts_per_instrument, unknown_symbol,
-	  .names = unknown_names, .help = "block|allow: contract not in the cache yet; default block"),
-	O("action", T_ENUM, struct cfg_max_contracts_per_instrument, action,
-	  .names = size_action_names, .help = "close_all|reduce_to_limit; default reduce_to_limit"),
-	O("lockout", T_LOCKOUT, struct cfg_max_contracts_per_instrument, lockout,
-	  .help = "default none"),
-	{ 0 },
-};
-
-static const struct opt daily_realized_opts[] = {
-	RULE_COMMON(struct cfg_daily_realized_loss),
-	O("loss_limit", T_MONEY, struct cfg_daily_realized_loss, loss_limit,
-	  .help = "positive, account currency; default 500"),
-	O("include_unrealized", T_BOOL, struct cfg_daily_realized_loss, include_unrealized,
-	  .help = "default false"),
-	O("include_fees", T_BOOL, struct cfg_daily_realized_loss, include_fees,
-	  .help = "default false"),
-	O("lockout", T_LOCKOUT, struct cfg_daily_realized_loss, lockout,
-	  .help = "default until_reset"),
-	{ 0 },
-};
-
-static const struct opt daily_unrealized_opts[] = {
-	RULE_COMMON(struct cfg_daily_unrealized_loss),
-	O("loss_limit", T_MONEY, struct cfg_daily_unrealized_loss, loss_limit,
-	  .help = "positive, account currency; default 300"),
-	O("scope", T_ENUM, struct cfg_daily_unrealized_loss, scope, .names = scope_names,
-	  .help = "position|account; default position"),
-	O("lockout", T_LOCKOUT, struct cfg_daily_unrealized_loss, lockout, .help = "default none"),
-	{ 0 },
-};
-
-static const struct opt max_profit_opts[] = {
-	RULE_COMMON(struct cfg_max_unrealized_profit),
-	O("target", T_MONEY, struct cfg_max_unrealized_profit, target,
-	  .help = "positive, account currency; default 1000"),
-	O("scope", T_ENUM, struct cfg_max_unrealized_profit, scope, .names = scope_names,
-	  .help = "position|account; default position"),
-	O("lockout", T_LOCKOUT, struct cfg_max_unrealized_profit, lockout, .help = "default none"),
-	{ 0 },
-};
-
-static const struct opt freq_cooldown_opts[] = {
-	O("per_minute", T_LOCKOUT, struct cfg_trade_frequency_limit, cooldown_minute,
-	  .help = "default 60s"),
-	O("per_hour", T_LOCKOUT, struct cfg_trade_frequency_limit, cooldown_hour,
-	  .help = "default 30m"),
-	O("per_session", T_LOCKOUT, struct cfg_trade_frequency_limit, cooldown_session,
-	  .help = "default until_reset"),
-	{ 0 },
-};
-
-static const struct opt freq_opts[] = {
-	RULE_COMMON(struct cfg_trade_frequency_limit),
-	O("per_minute", T_INT, struct cfg_trade_frequency_limit, per_minute, .min = 0,
-	  .help = "executions per rolling minute, 0 = off; default 3"),
-	O("per_hour", T_INT, struct cfg_trade_frequency_limit, per_hour, .min = 0,
-	  .help = "per rolling hour, 0 = off; default 10"),
-	O("per_session", T_INT, struct cfg_trade_frequency_limit, per_session, .min = 0,
-	  .help = "since the daily reset, 0 = off; default 50"),
-	{ .key = "cooldown", .type = T_MAP, .sub = freq_cooldown_opts,
-	  .help = "lockout per window" },
-	{ 0 },
-};
-
-static const struct opt consecutive_opts[] = {
-	O("count", T_INT, struct cfg_cooldown_after_loss, consecutive_count, .min = 0,
-	  .help = "losing closing fills in a row, 0 = off; default 3"),
-	O("cooldown", T_LOCKOUT, struct cfg_cooldown_after_loss, consecutive_cooldown,
-	  .help = "default 1h"),
-	{ 0 },
-};
-
-static const struct opt cooldown_loss_opts[] = {
-	RULE_COMMON(struct cfg_cooldown_after_loss),
-	{ .key = "tiers", .type = T_CUSTOM, .fn = cf_tiers,
-	  .help = "[{loss, cooldown}]; default 100: 5m, 300: 30m" },
-	{ .key = "consecutive_losses", .type = T_MAP, .sub = consecutive_opts,
-	  .help = "{count, cooldown}" },
-	{ 0 },
-};
-
-static const struct opt grace_opts[] = {
-	RULE_COMMON(struct cfg_no_stop_loss_grace),
-	O("grace", T_DURATION, struct cfg_no_stop_loss_grace, grace_ms, .min = 0,
-	  .help = "time a position may have no stop; default 30s"),
-	O("action", T_ENUM, struct cfg_no_stop_loss_grace, action, .names = grace_names,
-	  .help = "close_position|place_stop; default close_position"),
-	{ 0 },
-};
-
-static const struct opt session_opts[] = {
-	RULE_COMMON(struct cfg_session_block_outside),
-	{ .key = "windows", .type = T_CUSTOM, .fn = cf_windows,
-	  .help = "[{days, start, end}]; default sun-thu 17:00-15:10" },
-	O("flatten_at", T_HHMM, struct cfg_session_block_outside, flatten_at_min, .min = 1,
-	  .help = "\"HH:MM\" or none; default 15:10"),
-	O("lockout", T_LOCKOUT, struct cfg_session_block_outside, lockout, .min = 1,
-	  .help = "default until_next_window"),
-	{ 0 },
-};
-
-static const struct opt auth_opts[] = {
-	RULE_COMMON(struct cfg_auth_loss_guard),
-	O("flatten", T_BOOL, struct cfg_auth_loss_guard, flatten, .help = "default true"),
-	O("auto_clear", T_BOOL, struct cfg_auth_loss_guard, auto_clear, .help = "default true"),
-	{ 0 },
-};
-
-static const struct opt blocks_opts[] = {
-	RULE_COMMON(struct cfg_symbol_blocks),
-	{ .key = "symbols", .type = T_CUSTOM, .fn = cf_symbols,
-	  .help = "symbols or globs; default [RTY]" },
-	O("close_existing", T_BOOL, struct cfg_symbol_blocks, close_existing,
-	  .help = "default true"),
-	{ 0 },
-};
-
-static const struct opt auto_stop_opts[] = {
-	O("enabled", T_BOOL, struct cfg_trade_management, auto_stop_enabled, .help = "default true"),
-	O("stop_ticks", T_INT, struct cfg_trade_management, stop_ticks, .min = 1,
-	  .help = "default 20"),
-	{ 0 },
-};
-
-static const struct opt breakeven_opts[] = {
-	O("enabled", T_BOOL, struct cfg_trade_management, breakeven_enabled, .help = "default true"),
-	O("trigger_ticks", T_INT, struct cfg_trade_management, trigger_ticks, .min = 1,
-	  .help = "default 10"),
-	O("offset_ticks", T_INT, struct cfg_trade_management, offset_ticks, .min = 0,
-	  .help = "default 1"),
-	{ 0 },
-};
-
-static const struct opt trailing_opts[] = {
-	O("enabled", T_BOOL, struct cfg_trade_management, trailing_enabled, .help = "default false"),
-	O("activation_ticks", T_INT, struct cfg_trade_management, activation_ticks, .min = 1,
-	  .help = "default 20"),
-	O("distance_ticks", T_INT, struct cfg_trade_management, distance_ticks, .min = 1,
-	  .help = "default 10"),
-	{ 0 },
-};
-
-static const struct opt trade_mgmt_opts[] = {
-	RULE_COMMON(struct cfg_trade_management),
-	{ .key = "auto_stop", .type = T_MAP, .sub = auto_stop_opts, .help = "{enabled, stop_ticks}" },
-	{ .key = "breakeven", .type = T_MAP, .sub = breakeven_opts,
-	  .help = "{enabled, trigger_ticks, offset_ticks}" },
-	{ .key = "trailing", .type = T_MAP, .sub = trailing_opts,
-	  .help = "{enabled, activation_ticks, distance_ticks}" },
-	{ 0 },
-};
-
-/* NOLINTNEXTLINE(bugprone-macro-parentheses): a member name and a designated initializer */
-#define R(k, f, s) { .key = k, .type = T_RULE, .off = offsetof(struct rules_cfg, f), .sub = s }
-
-static const struct opt rules_opts[] = {
-	R("max_contracts", max_contracts, max_contracts_opts),
-	R("max_contracts_per_instrument", max_contracts_per_instrument, per_instrument_opts),
-	R("daily_realized_loss", daily_realized_loss, daily_realized_opts),
-	R("daily_unrealized_loss", daily_unrealized_loss, daily_unrealized_opts),
-	R("max_unrealized_profit", max_unrealized_profit, max_profit_opts),
-	R("trade_frequency_limit", trade_frequency_limit, freq_opts),
-	R("cooldown_after_loss", cooldown_after_loss, cooldown_loss_opts),
-	R("no_stop_loss_grace", no_stop_loss_grace, grace_opts),
-	R("session_block_outside", session_block_outside, session_opts),
-	R("auth_loss_guard", auth_loss_guard, auth_opts),
-	R("symbol_blocks", symbol_blocks, blocks_opts),
-	R("trade_management", trade_management, trade_mgmt_opts),
-	{ 0 },
-};
+static void rules_opts_init(void)
+{
+	for (int r = 0; r < RULE_COUNT; r++)
+		rules_opts[r] = (struct opt){ .key = rule_block(r)->name, .type = T_RULE,
+					      .off = rule_block(r)->cfg_offset,
+					      .sub = rule_block(r)->opts };
+}
 
 static const struct opt gateway_opts[] = {
 	O("api_url", T_STR, struct srm_config, gateway.api_url, .min = 1,
@@ -1248,7 +1060,7 @@ static const struct opt override_opts[] = {
 /* ---- loading -------------------------------------------------------------------------- */
 
 /* overrides: {"ID": {rules: {...}}}: each starts from the global rules, its keys merged in. */
-static void parse_overrides(struct ctx *c, struct srm_config *cfg)
+static void parse_overrides(struct cfg_walk *c, struct srm_config *cfg)
 {
 	yaml_node_t *v = c->overrides;
 	char kp[CFG_PATH_MAX], g[CFG_GOT_MAX + 8];
@@ -1330,6 +1142,168 @@ static void set_defaults(struct srm_config *cfg, const char *path)
 		*(bool *)((char *)&cfg->rules + o->off + find_opt(o->sub, "enabled")->off) = false;
 }
 
+/* ---- the example and the defaults, from the option tables ----------------------------- */
+
+#define EX_COMMENT_COL 29
+#define EX_WIDTH 100
+
+/*
+ * A comment at column col (at least 2 past the text already on the line, at columns),
+ * wrapped at EX_WIDTH and continued at the same column.
+ */
+static void ex_comment(FILE *f, size_t at, size_t col, const char *text)
+{
+	const char *s = text;
+
+	if (at > 0 && at + 2 > col)
+		col = at + 2;
+	fprintf(f, "%*s# ", (int)(col - at), "");
+	at = col + 2;
+	while (*s != '\0') {
+		size_t w = strcspn(s, " ");
+
+		if (at + w > EX_WIDTH && at > col + 2) {
+			fprintf(f, "\n%*s# ", (int)col, "");
+			at = col + 2;
+		}
+		fwrite(s, 1, w, f);
+		at += w;
+		s += w;
+		while (*s == ' ')
+			s++;
+		if (*s != '\0' && at + 1 + strcspn(s, " ") <= EX_WIDTH) {
+			fputc(' ', f);
+			at++;
+		}
+	}
+	fputc('\n', f);
+}
+
+static bool ex_is_list(enum opt_type t)
+{
+	return t == T_LIMITS || t == T_TIERS || t == T_WINDOWS || t == T_GLOBS;
+}
+
+/* One block of an option table at indent: `key: default   # help; default X`. */
+/* NOLINTNEXTLINE(misc-no-recursion): rule blocks nest 2 levels */
+static void ex_block(FILE *f, const struct opt *tab, int indent, bool rule_level)
+{
+	char note[512];
+
+	for (const struct opt *o = tab; o->key != NULL; o++) {
+		int at;
+
+		if (o->quiet)
+			continue;
+		if (o->type == T_MAP) {
+			at = fprintf(f, "%*s%s:", indent, "", o->key);
+			if (o->help != NULL)
+				ex_comment(f, (size_t)at, EX_COMMENT_COL, o->help);
+			else
+				fputc('\n', f);
+			ex_block(f, o->sub, indent + 2, false);
+			continue;
+		}
+		char line[256];
+
+		at = snprintf(line, sizeof(line), "%*s%s: %s", indent, "", o->key,
+			      o->def != NULL ? o->def : "~");
+		bool say_default = o->def != NULL && !ex_is_list(o->type) &&
+				   !(rule_level && strcmp(o->key, "enabled") == 0);
+
+		if (o->help != NULL && say_default)
+			snprintf(note, sizeof(note), "%s; default %s", o->help, o->def);
+		else if (o->help != NULL)
+			snprintf(note, sizeof(note), "%s", o->help);
+		else if (say_default)
+			snprintf(note, sizeof(note), "default %s", o->def);
+		else
+			note[0] = '\0';
+		if (note[0] == '\0') {
+			fprintf(f, "%s\n", line);
+		} else if (at > EX_WIDTH / 2) {
+			/* a long value: its comment goes above it */
+			ex_comment(f, 0, (size_t)indent, note);
+			fprintf(f, "%s\n", line);
+		} else {
+			fputs(line, f);
+			ex_comment(f, (size_t)at, EX_COMMENT_COL, note);
+		}
+	}
+}
+
+/* The `rules:` section of the example: every rule's block, every key at its default. */
+char *config_rules_example(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (f == NULL)
+		return NULL;
+	pthread_once(&rules_once, rules_opts_init);
+	fputs("# Every rule block also takes `enabled: true|false` and `dry_run: true|false` (default false:\n"
+	      "# true journals and shows this rule's actions without sending them).\n"
+	      "rules:\n", f);
+	for (int r = 0; r < RULE_COUNT; r++) {
+		const struct rule_block *b = rule_block(r);
+
+		fprintf(f, "%s  # %s: %s\n  %s:\n", r > 0 ? "\n" : "", rule_block_id(r), b->summary,
+			b->name);
+		ex_block(f, b->opts, 4, true);
+	}
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static struct rules_cfg rules_defaults;
+static pthread_once_t defaults_once = PTHREAD_ONCE_INIT;
+
+/* The defaults are the example's values, read by the same walker: they cannot differ. */
+static void defaults_init(void)
+{
+	struct config_diag diag = { 0 };
+	struct cfg_walk c = { .file = "(rule defaults)", .diag = &diag };
+	char *text = config_rules_example();
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	yaml_node_t *root, *rules = NULL;
+
+	if (text == NULL || !yaml_parser_initialize(&parser))
+		abort();
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, strlen(text));
+	if (!yaml_parser_load(&parser, &doc)) {
+		fprintf(stderr, "srm: the rules' defaults do not parse: %s\n%s", parser.problem, text);
+		abort();
+	}
+	yaml_parser_delete(&parser);
+	c.doc = &doc;
+	root = yaml_document_get_root_node(&doc);
+	if (root != NULL && root->type == YAML_MAPPING_NODE &&
+	    root->data.mapping.pairs.top > root->data.mapping.pairs.start)
+		rules = node(&c, root->data.mapping.pairs.start->value);
+	if (rules == NULL || rules->type != YAML_MAPPING_NODE)
+		abort();
+	walk_map(&c, rules, rules_opts, (char *)&rules_defaults, "rules");
+	for (size_t i = 0; i < diag.n; i++)
+		fprintf(stderr, "srm: a rule's default is wrong: %s\n", diag.msgs[i]);
+	if (diag.n > 0)
+		abort();
+	yaml_document_delete(&doc);
+	free(text);
+}
+
+/* Every rule at its default (the option tables' `def`); `enabled` as in the example. */
+void config_rules_defaults(struct rules_cfg *r)
+{
+	pthread_once(&rules_once, rules_opts_init);
+	pthread_once(&defaults_once, defaults_init);
+	*r = rules_defaults;
+}
+
 /*
  * Before building the document: one pass over libyaml's events that refuses what the
  * loader must never half-read or choke on. Nesting deeper than CFG_DEPTH_MAX (libyaml's
@@ -1337,7 +1311,7 @@ static void set_defaults(struct srm_config *cfg, const char *path)
  * (yaml_parser_load reads the first one only: the rest would be ignored silently). The pass
  * stops at the first problem, so its own cost stays linear.
  */
-static int prescan(struct ctx *c, const char *buf, size_t len)
+static int prescan(struct cfg_walk *c, const char *buf, size_t len)
 {
 	yaml_parser_t p;
 	yaml_event_t ev;
@@ -1389,12 +1363,14 @@ static int prescan(struct ctx *c, const char *buf, size_t len)
 static struct srm_config *load_buf(const char *buf, size_t len, const char *path,
 				   struct config_diag *diag)
 {
-	struct ctx *c = xcalloc(1, sizeof(*c));
+	struct cfg_walk *c = xcalloc(1, sizeof(*c));
 	struct srm_config *cfg = NULL;
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	yaml_node_t *root;
 	char g[CFG_GOT_MAX + 8];
+
+	pthread_once(&rules_once, rules_opts_init);
 
 	c->file = path;
 	c->diag = diag;
@@ -1533,7 +1509,7 @@ static int span_cmp(const void *a, const void *b)
 
 int config_redacted(const char *path, char **out, struct config_diag *diag)
 {
-	struct ctx c = {.file = path, .diag = diag};
+	struct cfg_walk c = {.file = path, .diag = diag};
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	struct span *sp = NULL;
@@ -1543,6 +1519,7 @@ int config_redacted(const char *path, char **out, struct config_diag *diag)
 	FILE *f;
 	int rc = -1;
 
+	pthread_once(&rules_once, rules_opts_init);
 	diag->n = 0;
 	*out = NULL;
 	f = fopen(path, "rb");

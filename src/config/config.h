@@ -6,172 +6,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config/schema.h"
 #include "model/domain.h"
+#include "rules/list.h"
 
-/* A lockout setting: none, a duration, until_reset, permanent, until_next_window. */
-enum lockout_mode {
-	LOCKOUT_NONE = 0,
-	LOCKOUT_DURATION,
-	LOCKOUT_UNTIL_RESET,
-	LOCKOUT_PERMANENT,
-	LOCKOUT_UNTIL_NEXT_WINDOW,
-};
-
-struct lockout_spec {
-	enum lockout_mode mode;
-	int64_t duration_ms; /* LOCKOUT_DURATION */
-};
-
-enum count_mode { COUNT_NET = 0, COUNT_GROSS };
-enum scope_mode { SCOPE_POSITION = 0, SCOPE_ACCOUNT };
-/* max_contracts.action / max_contracts_per_instrument.action */
-enum size_action { SIZE_CLOSE_ALL = 0, SIZE_REDUCE_TO_LIMIT };
-/* no_stop_loss_grace.action */
-enum grace_action { GRACE_CLOSE_POSITION = 0, GRACE_PLACE_STOP };
-/* max_contracts_per_instrument.unknown_symbol: contract not in the cache */
-enum unknown_symbol_mode { UNKNOWN_BLOCK = 0, UNKNOWN_ALLOW };
-
-#define CFG_MAX_SYMBOL_LIMITS 64
-#define CFG_MAX_TIERS 8
-#define CFG_MAX_WINDOWS 16
-#define CFG_MAX_BLOCKED 64
 #define CFG_MAX_HOLIDAYS 128
 #define CFG_MAX_ACCOUNT_SEL 256
-
-/* RULE-001 */
-struct cfg_max_contracts {
-	bool enabled, dry_run;
-	int limit;
-	enum count_mode count;
-	enum size_action action;
-	struct lockout_spec lockout;
-};
-
-struct cfg_symbol_limit {
-	char symbol[SRM_SYMBOL_MAX];
-	int limit;
-};
-
-/* RULE-002 */
-struct cfg_max_contracts_per_instrument {
-	bool enabled, dry_run;
-	size_t n_limits;
-	struct cfg_symbol_limit limits[CFG_MAX_SYMBOL_LIMITS];
-	int default_limit;
-	enum unknown_symbol_mode unknown_symbol;
-	enum size_action action;
-	struct lockout_spec lockout;
-};
-
-/* RULE-003 */
-struct cfg_daily_realized_loss {
-	bool enabled, dry_run;
-	money_t loss_limit; /* positive, cents */
-	bool include_unrealized;
-	bool include_fees;
-	struct lockout_spec lockout;
-};
-
-/* RULE-004 */
-struct cfg_daily_unrealized_loss {
-	bool enabled, dry_run;
-	money_t loss_limit;
-	enum scope_mode scope;
-	struct lockout_spec lockout;
-};
-
-/* RULE-005 */
-struct cfg_max_unrealized_profit {
-	bool enabled, dry_run;
-	money_t target;
-	enum scope_mode scope;
-	struct lockout_spec lockout;
-};
-
-/* RULE-006: a limit of 0 is off for that window. */
-struct cfg_trade_frequency_limit {
-	bool enabled, dry_run;
-	int per_minute, per_hour, per_session;
-	struct lockout_spec cooldown_minute, cooldown_hour, cooldown_session;
-};
-
-struct cfg_loss_tier {
-	money_t loss;
-	struct lockout_spec cooldown;
-};
-
-/* RULE-007 */
-struct cfg_cooldown_after_loss {
-	bool enabled, dry_run;
-	size_t n_tiers;
-	struct cfg_loss_tier tiers[CFG_MAX_TIERS];
-	int consecutive_count; /* 0: off */
-	struct lockout_spec consecutive_cooldown;
-};
-
-/* RULE-008 */
-struct cfg_no_stop_loss_grace {
-	bool enabled, dry_run;
-	int64_t grace_ms;
-	enum grace_action action;
-};
-
-struct cfg_window {
-	unsigned days;      /* bit 0 = sunday .. bit 6 = saturday: the day the window starts */
-	int start_min;      /* minutes after local midnight */
-	int end_min;        /* end < start: runs past midnight */
-};
-
-/* RULE-009 */
-struct cfg_session_block_outside {
-	bool enabled, dry_run;
-	size_t n_windows;
-	struct cfg_window windows[CFG_MAX_WINDOWS];
-	int flatten_at_min; /* -1: none */
-	struct lockout_spec lockout;
-};
-
-/* RULE-010 */
-struct cfg_auth_loss_guard {
-	bool enabled, dry_run;
-	bool flatten;
-	bool auto_clear;
-};
-
-/* RULE-011 */
-struct cfg_symbol_blocks {
-	bool enabled, dry_run;
-	size_t n_symbols;
-	char symbols[CFG_MAX_BLOCKED][SRM_SYMBOL_MAX * 2]; /* exact or glob, case-insensitive */
-	bool close_existing;
-};
-
-/* RULE-012 */
-struct cfg_trade_management {
-	bool enabled, dry_run;
-	bool auto_stop_enabled;
-	int stop_ticks;
-	bool breakeven_enabled;
-	int trigger_ticks, offset_ticks;
-	bool trailing_enabled;
-	int activation_ticks, distance_ticks;
-};
-
-/* The twelve rule blocks; an absent block is disabled. */
-struct rules_cfg {
-	struct cfg_max_contracts max_contracts;
-	struct cfg_max_contracts_per_instrument max_contracts_per_instrument;
-	struct cfg_daily_realized_loss daily_realized_loss;
-	struct cfg_daily_unrealized_loss daily_unrealized_loss;
-	struct cfg_max_unrealized_profit max_unrealized_profit;
-	struct cfg_trade_frequency_limit trade_frequency_limit;
-	struct cfg_cooldown_after_loss cooldown_after_loss;
-	struct cfg_no_stop_loss_grace no_stop_loss_grace;
-	struct cfg_session_block_outside session_block_outside;
-	struct cfg_auth_loss_guard auth_loss_guard;
-	struct cfg_symbol_blocks symbol_blocks;
-	struct cfg_trade_management trade_management;
-};
 
 struct cfg_account_sel {
 	int64_t id;       /* 0 when glob is used */
@@ -246,6 +86,13 @@ struct srm_config *config_load_string(const char *text, const char *path, struct
 
 /* A config with every rule at the documented defaults, enabled as in the example. */
 void config_rules_defaults(struct rules_cfg *r);
+
+/*
+ * The `rules:` section of config/srm.example.yaml: every rule's block with every key at its
+ * default and its help, written from the rules' option tables (the defaults are read back
+ * from it). NULL when out of memory; freed by the caller.
+ */
+char *config_rules_example(void);
 
 void config_free(struct srm_config *cfg);
 

@@ -439,7 +439,7 @@ static void cmd_reset(struct cmd_ctx *x)
 static int rule_index(const char *s)
 {
 	for (int r = 0; r < RULE_COUNT; r++)
-		if (str_eq_ci(s, rule_id_name(r)) || strcmp(s, rule_table[r]->name) == 0)
+		if (str_eq_ci(s, rule_id_name(r)) || strcmp(s, rule_table[r]->block.name) == 0)
 			return r;
 	char *end;
 	long n = strtol(s, &end, 10);

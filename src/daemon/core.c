@@ -37,7 +37,7 @@ static void contract_looked_up(struct srmd *d, const struct gw_result *res, cons
 	size_t n = 0;
 	struct srm_err err = {0};
 
-	if (res->status == GW_EAPI && res->error_code == 1) { /* ContractNotFound */
+	if (gw_goal(res) == GW_GOAL_NO_CONTRACT) {
 		struct srm_event miss = {.kind = EV_CONTRACT_MISSING};
 
 		log_warn("rest", "the gateway does not know this contract | contract=%s", id);

@@ -78,9 +78,7 @@ static void on_done(struct gw_rest *r, const struct gw_result *res, void *ud)
 	(void)r;
 	d->n_inflight--;
 	/* Already done by someone else (the trader, a fill, a racing close): the goal holds. */
-	bool gone = res->status == GW_EAPI && res->error_code == 2 &&
-		    (res->ep == GW_EP_POSITION_CLOSE || res->ep == GW_EP_POSITION_PARTIAL_CLOSE ||
-		     res->ep == GW_EP_ORDER_CANCEL);
+	bool gone = gw_goal(res) == GW_GOAL_ALREADY;
 
 	if (res->status == GW_OK)
 		strlcpy_s(outcome, "ok", sizeof(outcome));

@@ -85,28 +85,48 @@ cJSON *view_lockouts(const struct engine *e, int64_t account_id)
 	return arr;
 }
 
-static int net_contracts(const struct acct *a, bool gross)
+static const char *unit_name(enum measure_unit u)
 {
-	int sum = 0;
-
-	for (size_t i = 0; i < a->n_pos; i++)
-		sum += gross ? (a->pos[i].qty < 0 ? -a->pos[i].qty : a->pos[i].qty) : a->pos[i].qty;
-	return sum < 0 ? -sum : sum;
+	switch (u) {
+	case MEASURE_LOSS:
+		return "loss";
+	case MEASURE_MONEY:
+		return "money";
+	case MEASURE_CONTRACTS:
+		return "contracts";
+	case MEASURE_FILLS:
+		return "fills";
+	}
+	return "";
 }
 
-/* One rule row: enabled, the limit, what is used now and the share (0..1+). */
-static cJSON *rule_row(int r, bool enabled, const char *state, double used, double limit)
+/* One rule row: enabled, state, and what the rule itself measures against its limit. */
+static cJSON *rule_row(const struct engine *e, const struct acct *a, int r)
 {
+	const struct rule_def *d = rule_table[r];
+	bool on = rule_enabled(a->rules, r);
+	const char *state = on ? "ok" : "off";
+	const struct lockout *l;
+	struct rule_measure m;
 	cJSON *o = cJSON_CreateObject();
+	size_t i = 0;
 
-	cJSON_AddStringToObject(o, "id", rule_id_name(r));
-	cJSON_AddStringToObject(o, "name", rule_table[r]->name);
-	cJSON_AddBoolToObject(o, "enabled", enabled);
+	while ((l = engine_lockout_next(e, &i)) != NULL)
+		if (l->account_id == a->id && l->rule == r)
+			state = "breached";
+	if (on && rule_dry_flag(a->rules, r) && strcmp(state, "ok") == 0)
+		state = "dry_run";
+	cJSON_AddStringToObject(o, "id", d->id);
+	cJSON_AddStringToObject(o, "name", d->block.name);
+	cJSON_AddBoolToObject(o, "enabled", on);
 	cJSON_AddStringToObject(o, "state", state);
-	if (limit > 0) {
-		cJSON_AddNumberToObject(o, "used", used);
-		cJSON_AddNumberToObject(o, "limit", limit);
-		cJSON_AddNumberToObject(o, "share", used / limit);
+	if (on && d->measure != NULL && d->measure(e, a, rule_cfg_block(a->rules, r), &m) &&
+	    m.limit > 0) {
+		cJSON_AddStringToObject(o, "label", m.label);
+		cJSON_AddStringToObject(o, "unit", unit_name(m.unit));
+		cJSON_AddNumberToObject(o, "used", m.used);
+		cJSON_AddNumberToObject(o, "limit", m.limit);
+		cJSON_AddNumberToObject(o, "share", m.used / m.limit);
 	}
 	return o;
 }
@@ -114,53 +134,9 @@ static cJSON *rule_row(int r, bool enabled, const char *state, double used, doub
 cJSON *view_rules(const struct engine *e, const struct acct *a)
 {
 	cJSON *arr = cJSON_CreateArray();
-	const struct rules_cfg *c = a->rules;
-	money_t unreal = 0;
 
-	engine_acct_unrealized(e, a, false, &unreal);
-	for (int r = 0; r < RULE_COUNT; r++) {
-		const bool *flags = (const bool *)((const char *)c + rule_table[r]->cfg_offset);
-		bool on = flags[0];
-		const struct lockout *l;
-		size_t i = 0;
-		const char *state = on ? "ok" : "off";
-		double used = 0, limit = 0;
-
-		while ((l = engine_lockout_next(e, &i)) != NULL)
-			if (l->account_id == a->id && l->rule == r)
-				state = "breached";
-		if (on && flags[1] && strcmp(state, "ok") == 0)
-			state = "dry_run";
-		switch (r) {
-		case 0:
-			used = net_contracts(a, c->max_contracts.count == COUNT_GROSS);
-			limit = c->max_contracts.limit;
-			break;
-		case 2: {
-			money_t loss = money_add(money_add(a->realized, c->daily_realized_loss.include_fees ? -a->fees : 0),
-						 c->daily_realized_loss.include_unrealized ? unreal : 0);
-
-			used = loss < 0 ? dollars(-loss) : 0;
-			limit = dollars(c->daily_realized_loss.loss_limit);
-			break;
-		}
-		case 3:
-			used = unreal < 0 ? dollars(-unreal) : 0;
-			limit = dollars(c->daily_unrealized_loss.loss_limit);
-			break;
-		case 4:
-			used = unreal > 0 ? dollars(unreal) : 0;
-			limit = dollars(c->max_unrealized_profit.target);
-			break;
-		case 5:
-			used = a->tc.session;
-			limit = c->trade_frequency_limit.per_session;
-			break;
-		default:
-			break;
-		}
-		cJSON_AddItemToArray(arr, rule_row(r, on, state, used, on ? limit : 0));
-	}
+	for (int r = 0; r < RULE_COUNT; r++)
+		cJSON_AddItemToArray(arr, rule_row(e, a, r));
 	return arr;
 }
 

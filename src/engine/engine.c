@@ -122,14 +122,9 @@ static bool global_dry_run(const struct engine *e)
 	return e->cfg->daemon.dry_run;
 }
 
-static const bool *rule_flags(const struct rules_cfg *cfg, int rule)
-{
-	return (const bool *)((const char *)cfg + rule_table[rule]->cfg_offset);
-}
-
 static bool rule_dry(const struct engine *e, const struct rules_cfg *cfg, int rule)
 {
-	return global_dry_run(e) || (rule >= 0 && rule_flags(cfg, rule)[1]);
+	return global_dry_run(e) || (rule >= 0 && rule_dry_flag(cfg, rule));
 }
 
 /* Room for 64 more actions, so pointers handed to a rule stay valid while it runs. */
@@ -150,6 +145,8 @@ static void expand_all(struct engine *e)
 {
 	size_t n = e->n_out, from = e->done, k = 0, extra = 0;
 
+	if (from >= n)
+		return; /* nothing new (out may not even be allocated yet) */
 	for (size_t i = from; i < n; i++) {
 		const struct srm_action *x = &e->out[i];
 		const struct acct *a;
@@ -409,8 +406,9 @@ enum until_kind rule_until(struct rule_ctx *ctx, const struct lockout_spec *spec
 	case LOCKOUT_PERMANENT:
 		return UNTIL_PERMANENT;
 	case LOCKOUT_UNTIL_NEXT_WINDOW: {
-		const struct cfg_session_block_outside *s = &ctx->cfg->session_block_outside;
-		srm_ms t = cal_next_window_open(&ctx->eng->cal, s->windows, s->n_windows, ctx->now);
+		/* only a rule with windows offers it (its config refuses it otherwise) */
+		const struct rule_def *d = ctx->rule >= 0 ? rule_table[ctx->rule] : NULL;
+		srm_ms t = d != NULL && d->next_window != NULL ? d->next_window(ctx) : INT64_MAX;
 
 		if (t == INT64_MAX)
 			return UNTIL_PERMANENT;
@@ -569,7 +567,7 @@ static void run_rule(struct engine *e, int r, struct acct *a, const struct srm_e
 {
 	const struct rule_def *def = rule_table[r];
 
-	if (def->check == NULL || !rule_flags(a->rules, r)[0])
+	if (def->check == NULL || !rule_enabled(a->rules, r))
 		return;
 	struct rule_ctx ctx = {
 		.eng = e, .acct = a, .cfg = a->rules, .ev = ev, .now = e->now,
@@ -1312,7 +1310,7 @@ void engine_restore_fill(struct engine *e, int64_t account_id, const struct fill
 	if (!fills_restore(e, a, f) || !f->closing)
 		return;
 	for (int r = 0; r < RULE_COUNT; r++) {
-		if (rule_table[r]->on_restore_fill == NULL || !rule_flags(a->rules, r)[0])
+		if (rule_table[r]->on_restore_fill == NULL || !rule_enabled(a->rules, r))
 			continue;
 		struct rule_ctx ctx = {
 			.eng = e, .acct = a, .cfg = a->rules, .now = e->now,
@@ -1401,21 +1399,18 @@ void engine_set_config(struct engine *e, const struct srm_config *cfg, const str
 	e->next_reset = cal_next_reset(&e->cal, e->now);
 	for (size_t i = 0; i < e->n_accts; i++)
 		e->accts[i]->rules = config_rules_for(cfg, e->accts[i]->id);
-	/* Symbol lockouts of symbol_blocks end when their symbol left the list. */
+	/* A rule may end its lockouts the new config no longer wants (a symbol unblocked). */
 	for (size_t i = e->n_locks; i-- > 0;) {
 		const struct lockout *l = &e->locks[i];
 		struct acct *a = book_acct(e, l->account_id, false);
+		const struct rule_def *d = l->rule >= 0 && l->rule < RULE_COUNT ? rule_table[l->rule] : NULL;
+		const char *why;
 
-		if (l->rule != 10 || l->symbol[0] == '\0' || a == NULL)
+		if (a == NULL || d == NULL || d->lockout_unwanted == NULL)
 			continue;
-		const struct cfg_symbol_blocks *sb = &a->rules->symbol_blocks;
-		bool listed = false;
-
-		for (size_t k = 0; sb->enabled && k < sb->n_symbols; k++)
-			if (str_eq_ci(sb->symbols[k], l->symbol))
-				listed = true;
-		if (!listed)
-			unlock_at(e, i, global_dry_run(e), "symbol no longer blocked");
+		why = d->lockout_unwanted(rule_cfg_block(a->rules, l->rule), l);
+		if (why != NULL)
+			unlock_at(e, i, global_dry_run(e), why);
 	}
 }
 

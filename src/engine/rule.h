@@ -26,13 +26,24 @@ struct rule_ctx {
 	const struct ord *prev_ord;
 };
 
+/* What a rule watches against its limit: `srm rules`, `srm status` and the monitor show it. */
+enum measure_unit {
+	MEASURE_LOSS = 1,               /* dollars lost (shown as -used/-limit) */
+	MEASURE_MONEY,                  /* dollars */
+	MEASURE_CONTRACTS,
+	MEASURE_FILLS,
+};
+struct rule_measure {
+	const char *label;              /* short: "daily loss", "contracts" */
+	enum measure_unit unit;
+	double used, limit;             /* used >= 0, limit > 0 */
+};
+
 struct rule_def {
 	const char *id;                 /* "RULE-001" */
-	const char *name;               /* config key: "max_contracts" */
+	struct rule_block block;        /* config key, summary, option table (rules/list.h) */
 	unsigned wakes_on;              /* EVM_* mask */
 	size_t state_size;              /* per-account state, zeroed at creation */
-	/* offsetof(struct rules_cfg, <block>): every block starts with `bool enabled, dry_run`. */
-	size_t cfg_offset;
 	void (*check)(struct rule_ctx *ctx);
 	/*
 	 * It wakes on trades to judge the account's state (P&L against a limit), not the fill
@@ -48,9 +59,44 @@ struct rule_def {
 	 * fills (ctx->ev is NULL; no action may be asked for). Called only when the rule is on.
 	 */
 	void (*on_restore_fill)(struct rule_ctx *ctx, const struct fill_rec *f);
+	/*
+	 * What the rule watches against its limit now, for the views (may be NULL: nothing to
+	 * show). cfg is the account's block of this rule. false: nothing to show at the moment.
+	 */
+	bool (*measure)(const struct engine *e, const struct acct *a, const void *cfg,
+			struct rule_measure *m);
+	/*
+	 * A new config took effect: why the rule no longer wants its lockout l (cfg is the
+	 * account's new block of this rule), which ends it; NULL keeps it. The hook may be NULL:
+	 * the rule's lockouts then run their course.
+	 */
+	const char *(*lockout_unwanted)(const void *cfg, const struct lockout *l);
+	/*
+	 * Where a lockout `until_next_window` of this rule ends: the next opening of its
+	 * windows, INT64_MAX when none ever opens (then it is permanent). NULL: the rule does not
+	 * offer until_next_window.
+	 */
+	srm_ms (*next_window)(const struct rule_ctx *ctx);
 };
 
+
 extern const struct rule_def *const rule_table[RULE_COUNT];
+
+/* The rule's block in an account's config (rule_def.cfg_offset). */
+static inline const void *rule_cfg_block(const struct rules_cfg *cfg, int rule)
+{
+	return (const char *)cfg + rule_table[rule]->block.cfg_offset;
+}
+
+/* Is the rule on (its block's `enabled`) / in dry run (its `dry_run`) in this config? */
+static inline bool rule_enabled(const struct rules_cfg *cfg, int rule)
+{
+	return ((const bool *)rule_cfg_block(cfg, rule))[0];
+}
+static inline bool rule_dry_flag(const struct rules_cfg *cfg, int rule)
+{
+	return ((const bool *)rule_cfg_block(cfg, rule))[1];
+}
 
 /*
  * Ask for an action: returns a zeroed action pre-filled with kind, rule, ts, account,

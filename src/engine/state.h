@@ -9,7 +9,7 @@
 #include "model/action.h"
 #include "model/domain.h"
 
-#define RULE_COUNT 12
+
 
 /* An open position. qty is signed: + long, - short. */
 struct pos {

@@ -150,6 +150,24 @@ const char *gw_error_name(enum gw_endpoint ep, int code)
 	return ep_defs[ep].codes[code];
 }
 
+enum gw_goal gw_goal(const struct gw_result *res)
+{
+	const char *n = res->error_name;
+
+	if (res->status == GW_OK)
+		return GW_GOAL_DONE;
+	if (res->status != GW_EAPI || n == NULL)
+		return GW_GOAL_FAILED;
+	if ((res->ep == GW_EP_POSITION_CLOSE || res->ep == GW_EP_POSITION_PARTIAL_CLOSE) &&
+	    strcmp(n, "PositionNotFound") == 0)
+		return GW_GOAL_ALREADY;
+	if (res->ep == GW_EP_ORDER_CANCEL && strcmp(n, "OrderNotFound") == 0)
+		return GW_GOAL_ALREADY;
+	if (strcmp(n, "ContractNotFound") == 0)
+		return GW_GOAL_NO_CONTRACT;
+	return GW_GOAL_FAILED;
+}
+
 const char *gw_status_name(enum gw_status s)
 {
 	return (unsigned)s <= GW_ECANCELLED ? status_names[s] : "?";

@@ -61,6 +61,20 @@ enum gw_status {
 /* "ok", "api", "http", ... */
 const char *gw_status_name(enum gw_status s);
 
+/*
+ * What an answer means for the goal of the request, read from the endpoint's own error
+ * names (the codes differ per endpoint: PositionNotFound is 2 for closeContract,
+ * ContractNotFound is 1 for searchById).
+ */
+enum gw_goal {
+	GW_GOAL_DONE = 0,      /* success */
+	GW_GOAL_ALREADY,       /* a close or cancel found nothing left to do: the goal holds */
+	GW_GOAL_NO_CONTRACT,   /* the gateway does not know the contract */
+	GW_GOAL_FAILED,        /* anything else */
+};
+struct gw_result;
+enum gw_goal gw_goal(const struct gw_result *res);
+
 struct gw_result {
 	enum gw_endpoint ep;
 	enum gw_status status;

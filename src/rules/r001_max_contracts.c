@@ -117,12 +117,49 @@ static void check(struct rule_ctx *ctx)
 	x->order_id = o->id;
 }
 
+/* The views: the positions' contracts, counted as configured, against the limit. */
+static bool measure(const struct engine *e, const struct acct *a, const void *cfg,
+		    struct rule_measure *m)
+{
+	const struct cfg_max_contracts *c = cfg;
+	long net;
+
+	(void)e;
+	*m = (struct rule_measure){ .label = "contracts", .unit = MEASURE_CONTRACTS,
+				    .used = (double)pos_exposure(a, c->count, &net),
+				    .limit = c->limit };
+	return c->limit > 0;
+}
+
+/* ---- the config block ---- */
+
+static const char *const count_names[] = { "net", "gross", NULL };
+
+#define T struct cfg_max_contracts
+static const struct opt opts[] = {
+	CFG_RULE_COMMON(T, "true", NULL),
+	CFG_OPT("limit", T_INT, T, limit, .min = 0, .def = "4",
+		.help = "most contracts allowed; breach when over (integer >= 0)"),
+	CFG_OPT("count", T_ENUM, T, count, .names = count_names, .def = "net",
+		.help = "net (|sum of signed sizes|) | gross (sum of |sizes|)"),
+	CFG_OPT("action", T_ENUM, T, action, .names = size_action_names, .def = "close_all",
+		.help = "close_all | reduce_to_limit (close the excess)"),
+	CFG_OPT("lockout", T_LOCKOUT, T, lockout, .def = "none"),
+	{ 0 },
+};
+#undef T
+
 const struct rule_def rule_max_contracts = {
 	.id = "RULE-001",
-	.name = "max_contracts",
+	.block = {
+		.name = "max_contracts",
+		.summary = "total contracts of the account.",
+		.opts = opts,
+		.cfg_offset = offsetof(struct rules_cfg, max_contracts),
+	},
 	.wakes_on = EVM_POSITION | EVM_ORDER,
 	.state_size = 0,
-	.cfg_offset = offsetof(struct rules_cfg, max_contracts),
 	.check = check,
+	.measure = measure,
 	.on_reset = NULL,
 };

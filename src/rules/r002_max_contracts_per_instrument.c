@@ -199,12 +199,36 @@ static void check(struct rule_ctx *ctx)
 	x->order_id = o->id;
 }
 
+/* ---- the config block ---- */
+
+static const char *const unknown_names[] = { "block", "allow", NULL };
+
+#define T struct cfg_max_contracts_per_instrument
+static const struct opt opts[] = {
+	CFG_RULE_COMMON(T, "true", NULL),
+	CFG_LIST("limits", T_LIMITS, T, n_limits, limits, .def = "{MNQ: 4, ES: 1}",
+		 .help = "SYMBOL: most contracts (integer >= 0); at most 64"),
+	CFG_OPT("default_limit", T_INT, T, default_limit, .min = 0, .def = "2",
+		.help = "limit of a symbol not listed in limits"),
+	CFG_OPT("unknown_symbol", T_ENUM, T, unknown_symbol, .names = unknown_names, .def = "block",
+		.help = "contract not in the contract cache yet: block (limit 0) | allow (default_limit)"),
+	CFG_OPT("action", T_ENUM, T, action, .names = size_action_names, .def = "reduce_to_limit",
+		.help = "close_all | reduce_to_limit"),
+	CFG_OPT("lockout", T_LOCKOUT, T, lockout, .def = "none"),
+	{ 0 },
+};
+#undef T
+
 const struct rule_def rule_max_contracts_per_instrument = {
 	.id = "RULE-002",
-	.name = "max_contracts_per_instrument",
+	.block = {
+		.name = "max_contracts_per_instrument",
+		.summary = "contracts per symbol (ES, MNQ: the contract name without month and year).",
+		.opts = opts,
+		.cfg_offset = offsetof(struct rules_cfg, max_contracts_per_instrument),
+	},
 	.wakes_on = EVM_POSITION | EVM_ORDER,
 	.state_size = 0,
-	.cfg_offset = offsetof(struct rules_cfg, max_contracts_per_instrument),
 	.check = check,
 	.on_reset = NULL,
 };

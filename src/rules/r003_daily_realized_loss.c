@@ -4,17 +4,17 @@
 #include "engine/rule.h"
 
 /* Today's total as configured: realized, minus fees, plus unrealized (any quote age). */
-static money_t day_total(const struct rule_ctx *ctx, const struct cfg_daily_realized_loss *c,
-			 money_t *unrealized)
+static money_t day_total(const struct engine *e, const struct acct *a,
+			 const struct cfg_daily_realized_loss *c, money_t *unrealized)
 {
-	money_t total = ctx->acct->realized;
+	money_t total = a->realized;
 
 	*unrealized = 0;
 	if (c->include_fees)
-		total = money_add(total, -ctx->acct->fees);
-	if (c->include_unrealized && ctx->acct->n_pos > 0) {
+		total = money_add(total, -a->fees);
+	if (c->include_unrealized && a->n_pos > 0) {
 		/* A stale loss is still a loss; positions that cannot be valued are left out. */
-		(void)engine_acct_unrealized(ctx->eng, ctx->acct, false, unrealized);
+		(void)engine_acct_unrealized(e, a, false, unrealized);
 		total = money_add(total, *unrealized);
 	}
 	return total;
@@ -30,7 +30,7 @@ static void check(struct rule_ctx *ctx)
 		return;
 	if (c->loss_limit <= 0)
 		return;
-	money_t total = day_total(ctx, c, &unrealized);
+	money_t total = day_total(ctx->eng, ctx->acct, c, &unrealized);
 
 	if (total > -c->loss_limit)
 		return;
@@ -58,13 +58,46 @@ static void check(struct rule_ctx *ctx)
 		rule_act(ctx, ACT_CLOSE_ALL, NULL, "%s %s reached limit %s", what, v, lim);
 }
 
+/* The views: today's loss as configured against the limit. */
+static bool measure(const struct engine *e, const struct acct *a, const void *cfg,
+		    struct rule_measure *m)
+{
+	const struct cfg_daily_realized_loss *c = cfg;
+	money_t unrealized, total = day_total(e, a, c, &unrealized);
+
+	*m = (struct rule_measure){ .label = "daily loss", .unit = MEASURE_LOSS,
+				    .used = total < 0 ? (double)-total / 100.0 : 0,
+				    .limit = (double)c->loss_limit / 100.0 };
+	return c->loss_limit > 0;
+}
+
+/* ---- the config block ---- */
+
+#define T struct cfg_daily_realized_loss
+static const struct opt opts[] = {
+	CFG_RULE_COMMON(T, "true", NULL),
+	CFG_OPT("loss_limit", T_MONEY, T, loss_limit, .def = "500",
+		.help = "breach when P&L reaches minus this (positive money)"),
+	CFG_OPT("include_unrealized", T_BOOL, T, include_unrealized, .def = "false",
+		.help = "add open positions' unrealized P&L"),
+	CFG_OPT("include_fees", T_BOOL, T, include_fees, .def = "false", .help = "subtract fees"),
+	CFG_OPT("lockout", T_LOCKOUT, T, lockout, .def = "until_reset"),
+	{ 0 },
+};
+#undef T
+
 const struct rule_def rule_daily_realized_loss = {
 	.id = "RULE-003",
-	.name = "daily_realized_loss",
+	.block = {
+		.name = "daily_realized_loss",
+		.summary = "today's realized P&L.",
+		.opts = opts,
+		.cfg_offset = offsetof(struct rules_cfg, daily_realized_loss),
+	},
 	.wakes_on = EVM_TRADE | EVM_QUOTE | EVM_POSITION,
 	.state_size = 0,
-	.cfg_offset = offsetof(struct rules_cfg, daily_realized_loss),
 	.check = check,
+	.measure = measure,
 	.recheck_trade = true,
 	.on_reset = NULL,
 };

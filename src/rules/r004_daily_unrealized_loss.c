@@ -70,12 +70,43 @@ static void check(struct rule_ctx *ctx)
 		check_position(ctx, c);
 }
 
+/* The views: the account's open loss against the limit. */
+static bool measure(const struct engine *e, const struct acct *a, const void *cfg,
+		    struct rule_measure *m)
+{
+	const struct cfg_daily_unrealized_loss *c = cfg;
+	money_t u = 0;
+
+	(void)engine_acct_unrealized(e, a, false, &u);
+	*m = (struct rule_measure){ .label = "open loss", .unit = MEASURE_LOSS, .used = u < 0 ? (double)-u / 100.0 : 0,
+				    .limit = (double)c->loss_limit / 100.0 };
+	return c->loss_limit > 0;
+}
+
+/* ---- the config block ---- */
+
+#define T struct cfg_daily_unrealized_loss
+static const struct opt opts[] = {
+	CFG_RULE_COMMON(T, "true", NULL),
+	CFG_OPT("loss_limit", T_MONEY, T, loss_limit, .def = "300", .help = "positive money"),
+	CFG_OPT("scope", T_ENUM, T, scope, .names = scope_names, .def = "position",
+		.help = "position (close that one) | account (close all)"),
+	CFG_OPT("lockout", T_LOCKOUT, T, lockout, .def = "none"),
+	{ 0 },
+};
+#undef T
+
 const struct rule_def rule_daily_unrealized_loss = {
 	.id = "RULE-004",
-	.name = "daily_unrealized_loss",
+	.block = {
+		.name = "daily_unrealized_loss",
+		.summary = "unrealized loss of a position or of the account.",
+		.opts = opts,
+		.cfg_offset = offsetof(struct rules_cfg, daily_unrealized_loss),
+	},
 	.wakes_on = EVM_QUOTE | EVM_POSITION,
 	.state_size = 0,
-	.cfg_offset = offsetof(struct rules_cfg, daily_unrealized_loss),
 	.check = check,
+	.measure = measure,
 	.on_reset = NULL,
 };

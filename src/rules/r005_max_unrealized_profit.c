@@ -68,12 +68,43 @@ static void check(struct rule_ctx *ctx)
 		check_position(ctx, c);
 }
 
+/* The views: the account's open profit against the target. */
+static bool measure(const struct engine *e, const struct acct *a, const void *cfg,
+		    struct rule_measure *m)
+{
+	const struct cfg_max_unrealized_profit *c = cfg;
+	money_t u = 0;
+
+	(void)engine_acct_unrealized(e, a, false, &u);
+	*m = (struct rule_measure){ .label = "open profit", .unit = MEASURE_MONEY, .used = u > 0 ? (double)u / 100.0 : 0,
+				    .limit = (double)c->target / 100.0 };
+	return c->target > 0;
+}
+
+/* ---- the config block ---- */
+
+#define T struct cfg_max_unrealized_profit
+static const struct opt opts[] = {
+	CFG_RULE_COMMON(T, "false", "off unless you turn it on"),
+	CFG_OPT("target", T_MONEY, T, target, .def = "1000", .help = "positive money"),
+	CFG_OPT("scope", T_ENUM, T, scope, .names = scope_names, .def = "position",
+		.help = "position | account"),
+	CFG_OPT("lockout", T_LOCKOUT, T, lockout, .def = "none"),
+	{ 0 },
+};
+#undef T
+
 const struct rule_def rule_max_unrealized_profit = {
 	.id = "RULE-005",
-	.name = "max_unrealized_profit",
+	.block = {
+		.name = "max_unrealized_profit",
+		.summary = "unrealized profit target: close to lock it in.",
+		.opts = opts,
+		.cfg_offset = offsetof(struct rules_cfg, max_unrealized_profit),
+	},
 	.wakes_on = EVM_QUOTE | EVM_POSITION,
 	.state_size = 0,
-	.cfg_offset = offsetof(struct rules_cfg, max_unrealized_profit),
 	.check = check,
+	.measure = measure,
 	.on_reset = NULL,
 };

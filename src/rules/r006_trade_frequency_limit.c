@@ -49,12 +49,53 @@ static void check(struct rule_ctx *ctx)
 	rule_lockout(ctx, best, NULL, false, "%d fills in %s over limit %d", count, window, limit);
 }
 
+/* The views: executions this session against the session's limit. */
+static bool measure(const struct engine *e, const struct acct *a, const void *cfg,
+		    struct rule_measure *m)
+{
+	const struct cfg_trade_frequency_limit *c = cfg;
+
+	(void)e;
+	*m = (struct rule_measure){ .label = "trades", .unit = MEASURE_FILLS, .used = a->tc.session,
+				    .limit = c->per_session };
+	return c->per_session > 0;
+}
+
+/* ---- the config block ---- */
+
+#define T struct cfg_trade_frequency_limit
+static const struct opt cooldown_opts[] = {
+	CFG_OPT("per_minute", T_LOCKOUT, T, cooldown_minute, .def = "60s"),
+	CFG_OPT("per_hour", T_LOCKOUT, T, cooldown_hour, .def = "30m"),
+	CFG_OPT("per_session", T_LOCKOUT, T, cooldown_session, .def = "until_reset"),
+	{ 0 },
+};
+
+static const struct opt opts[] = {
+	CFG_RULE_COMMON(T, "true", NULL),
+	CFG_OPT("per_minute", T_INT, T, per_minute, .min = 0, .def = "3",
+		.help = "executions per rolling minute, 0 = off"),
+	CFG_OPT("per_hour", T_INT, T, per_hour, .min = 0, .def = "10",
+		.help = "per rolling hour, 0 = off"),
+	CFG_OPT("per_session", T_INT, T, per_session, .min = 0, .def = "50",
+		.help = "since the daily reset, 0 = off"),
+	{ .key = "cooldown", .type = T_MAP, .sub = cooldown_opts,
+	  .help = "lockout when a window is exceeded (the longest if several)" },
+	{ 0 },
+};
+#undef T
+
 const struct rule_def rule_trade_frequency_limit = {
 	.id = "RULE-006",
-	.name = "trade_frequency_limit",
+	.block = {
+		.name = "trade_frequency_limit",
+		.summary = "executions (non-voided fills) per rolling window; 0 turns a window off.",
+		.opts = opts,
+		.cfg_offset = offsetof(struct rules_cfg, trade_frequency_limit),
+	},
 	.wakes_on = EVM_TRADE,
 	.state_size = 0,
-	.cfg_offset = offsetof(struct rules_cfg, trade_frequency_limit),
 	.check = check,
+	.measure = measure,
 	.on_reset = NULL,
 };

@@ -94,12 +94,37 @@ static void on_restore_fill(struct rule_ctx *ctx, const struct fill_rec *f)
 		st->consecutive = 0;
 }
 
+/* ---- the config block ---- */
+
+#define T struct cfg_cooldown_after_loss
+static const struct opt consecutive_opts[] = {
+	CFG_OPT("count", T_INT, T, consecutive_count, .min = 0, .def = "3",
+		.help = "that many losing closing fills in a row (0 = off)"),
+	CFG_OPT("cooldown", T_LOCKOUT, T, consecutive_cooldown, .def = "1h"),
+	{ 0 },
+};
+
+static const struct opt opts[] = {
+	CFG_RULE_COMMON(T, "true", NULL),
+	CFG_LIST("tiers", T_TIERS, T, n_tiers, tiers,
+		 .def = "[{loss: 100, cooldown: 5m}, {loss: 300, cooldown: 30m}]",
+		 .help = "loss: positive money, cooldown: a lockout; the largest tier whose loss is "
+			 "reached applies; at most 8"),
+	{ .key = "consecutive_losses", .type = T_MAP, .sub = consecutive_opts },
+	{ 0 },
+};
+#undef T
+
 const struct rule_def rule_cooldown_after_loss = {
 	.id = "RULE-007",
-	.name = "cooldown_after_loss",
+	.block = {
+		.name = "cooldown_after_loss",
+		.summary = "a cooldown after a losing closing fill.",
+		.opts = opts,
+		.cfg_offset = offsetof(struct rules_cfg, cooldown_after_loss),
+	},
 	.wakes_on = EVM_TRADE,
 	.state_size = sizeof(struct r007_state),
-	.cfg_offset = offsetof(struct rules_cfg, cooldown_after_loss),
 	.check = check,
 	.on_reset = on_reset,
 	.on_restore_fill = on_restore_fill,

@@ -91,12 +91,31 @@ static void check(struct rule_ctx *ctx)
 	check_pos(ctx, c, p);
 }
 
+/* ---- the config block ---- */
+
+static const char *const grace_names[] = { "close_position", "place_stop", NULL };
+
+#define T struct cfg_no_stop_loss_grace
+static const struct opt opts[] = {
+	CFG_RULE_COMMON(T, "true", NULL),
+	CFG_OPT("grace", T_DURATION, T, grace_ms, .min = 0, .def = "30s",
+		.help = "time a position may have no stop"),
+	CFG_OPT("action", T_ENUM, T, action, .names = grace_names, .def = "close_position",
+		.help = "close_position | place_stop (at trade_management.auto_stop.stop_ticks)"),
+	{ 0 },
+};
+#undef T
+
 const struct rule_def rule_no_stop_loss_grace = {
 	.id = "RULE-008",
-	.name = "no_stop_loss_grace",
+	.block = {
+		.name = "no_stop_loss_grace",
+		.summary = "a position must get a stop order within the grace period.",
+		.opts = opts,
+		.cfg_offset = offsetof(struct rules_cfg, no_stop_loss_grace),
+	},
 	.wakes_on = EVM_POSITION | EVM_ORDER | EVM_TIMER,
 	.state_size = 0,
-	.cfg_offset = offsetof(struct rules_cfg, no_stop_loss_grace),
 	.check = check,
 	.on_reset = NULL,
 };

@@ -186,12 +186,44 @@ static void check(struct rule_ctx *ctx)
 	arm(ctx, c, &cal, st);
 }
 
+/* A lockout until_next_window ends when one of the account's windows opens next. */
+static srm_ms next_window(const struct rule_ctx *ctx)
+{
+	const struct cfg_session_block_outside *c = &ctx->cfg->session_block_outside;
+	struct calendar cal;
+
+	calendar_of(ctx, &cal);
+	return cal_next_window_open(&cal, c->windows, c->n_windows, ctx->now);
+}
+
+/* ---- the config block ---- */
+
+#define T struct cfg_session_block_outside
+static const struct opt opts[] = {
+	CFG_RULE_COMMON(T, "false", "off unless you turn it on"),
+	CFG_LIST("windows", T_WINDOWS, T, n_windows, windows,
+		 .def = "[{days: [sun, mon, tue, wed, thu], start: \"17:00\", end: \"15:10\"}]",
+		 .help = "days: the days a window STARTS (sun mon tue wed thu fri sat; default every "
+			 "day); start, end: \"HH:MM\", an end before the start runs past midnight; "
+			 "at most 16"),
+	CFG_OPT("flatten_at", T_HHMM, T, flatten_at_min, .min = 1, .def = "\"15:10\"",
+		.help = "\"HH:MM\" cancel all and close all; none = never"),
+	CFG_OPT("lockout", T_LOCKOUT, T, lockout, .min = 1, .def = "until_next_window"),
+	{ 0 },
+};
+#undef T
+
 const struct rule_def rule_session_block_outside = {
 	.id = "RULE-009",
-	.name = "session_block_outside",
+	.block = {
+		.name = "session_block_outside",
+		.summary = "trade only inside windows (in daemon.timezone).",
+		.opts = opts,
+		.cfg_offset = offsetof(struct rules_cfg, session_block_outside),
+	},
 	.wakes_on = EVM_ORDER | EVM_POSITION | EVM_TIMER | EVM_ACCOUNT,
 	.state_size = sizeof(struct session_state),
-	.cfg_offset = offsetof(struct rules_cfg, session_block_outside),
 	.check = check,
+	.next_window = next_window,
 	.on_reset = NULL,
 };

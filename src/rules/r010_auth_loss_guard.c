@@ -46,12 +46,28 @@ static void check(struct rule_ctx *ctx)
 		rule_act(ctx, ACT_CANCEL_ALL, NULL, "broker reports canTrade=false");
 }
 
+/* ---- the config block ---- */
+
+#define T struct cfg_auth_loss_guard
+static const struct opt opts[] = {
+	CFG_RULE_COMMON(T, "true", NULL),
+	CFG_OPT("flatten", T_BOOL, T, flatten, .def = "true", .help = "also close positions"),
+	CFG_OPT("auto_clear", T_BOOL, T, auto_clear, .def = "true",
+		.help = "lift the lockout when canTrade returns"),
+	{ 0 },
+};
+#undef T
+
 const struct rule_def rule_auth_loss_guard = {
 	.id = "RULE-010",
-	.name = "auth_loss_guard",
+	.block = {
+		.name = "auth_loss_guard",
+		.summary = "the broker says the account cannot trade (canTrade: false).",
+		.opts = opts,
+		.cfg_offset = offsetof(struct rules_cfg, auth_loss_guard),
+	},
 	.wakes_on = EVM_ACCOUNT,
 	.state_size = sizeof(struct guard_state),
-	.cfg_offset = offsetof(struct rules_cfg, auth_loss_guard),
 	.check = check,
 	.on_reset = NULL,
 };

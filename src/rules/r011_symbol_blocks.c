@@ -89,12 +89,42 @@ static void check(struct rule_ctx *ctx)
 		on_position(ctx);
 }
 
+/* A new config: a symbol lockout ends when its symbol left the list (or the rule is off). */
+static const char *lockout_unwanted(const void *cfg, const struct lockout *l)
+{
+	const struct cfg_symbol_blocks *sb = cfg;
+
+	if (l->symbol[0] == '\0')
+		return NULL;
+	for (size_t k = 0; sb->enabled && k < sb->n_symbols; k++)
+		if (str_eq_ci(sb->symbols[k], l->symbol))
+			return NULL;
+	return "symbol no longer blocked";
+}
+
+/* ---- the config block ---- */
+
+#define T struct cfg_symbol_blocks
+static const struct opt opts[] = {
+	CFG_RULE_COMMON(T, "true", NULL),
+	CFG_LIST("symbols", T_GLOBS, T, n_symbols, symbols, .def = "[RTY]", .help = "at most 64"),
+	CFG_OPT("close_existing", T_BOOL, T, close_existing, .def = "true",
+		.help = "also close open positions in them"),
+	{ 0 },
+};
+#undef T
+
 const struct rule_def rule_symbol_blocks = {
 	.id = "RULE-011",
-	.name = "symbol_blocks",
+	.block = {
+		.name = "symbol_blocks",
+		.summary = "symbols that must not be traded (exact or glob, case-insensitive).",
+		.opts = opts,
+		.cfg_offset = offsetof(struct rules_cfg, symbol_blocks),
+	},
 	.wakes_on = EVM_ORDER | EVM_POSITION,
 	.state_size = 0,
-	.cfg_offset = offsetof(struct rules_cfg, symbol_blocks),
 	.check = check,
+	.lockout_unwanted = lockout_unwanted,
 	.on_reset = NULL,
 };

@@ -204,12 +204,54 @@ static void check(struct rule_ctx *ctx)
 		manage(ctx, c, p, s, tick);
 }
 
+/* ---- the config block ---- */
+
+#define T struct cfg_trade_management
+static const struct opt auto_stop_opts[] = {
+	CFG_OPT("enabled", T_BOOL, T, auto_stop_enabled, .def = "true",
+		.help = "a new position without a stop gets one"),
+	CFG_OPT("stop_ticks", T_INT, T, stop_ticks, .min = 1, .def = "20",
+		.help = "ticks from entry (positive)"),
+	{ 0 },
+};
+
+static const struct opt breakeven_opts[] = {
+	CFG_OPT("enabled", T_BOOL, T, breakeven_enabled, .def = "true"),
+	CFG_OPT("trigger_ticks", T_INT, T, trigger_ticks, .min = 1, .def = "10",
+		.help = "ticks in profit before the stop moves (positive)"),
+	CFG_OPT("offset_ticks", T_INT, T, offset_ticks, .min = 0, .def = "1",
+		.help = "stop at entry +/- this (>= 0)"),
+	{ 0 },
+};
+
+static const struct opt trailing_opts[] = {
+	CFG_OPT("enabled", T_BOOL, T, trailing_enabled, .def = "false"),
+	CFG_OPT("activation_ticks", T_INT, T, activation_ticks, .min = 1, .def = "20",
+		.help = "ticks in profit before trailing starts (positive)"),
+	CFG_OPT("distance_ticks", T_INT, T, distance_ticks, .min = 1, .def = "10",
+		.help = "ticks behind the best price (positive)"),
+	{ 0 },
+};
+
+static const struct opt opts[] = {
+	CFG_RULE_COMMON(T, "false", "off unless you turn it on"),
+	{ .key = "auto_stop", .type = T_MAP, .sub = auto_stop_opts },
+	{ .key = "breakeven", .type = T_MAP, .sub = breakeven_opts },
+	{ .key = "trailing", .type = T_MAP, .sub = trailing_opts },
+	{ 0 },
+};
+#undef T
+
 const struct rule_def rule_trade_management = {
 	.id = "RULE-012",
-	.name = "trade_management",
+	.block = {
+		.name = "trade_management",
+		.summary = "stop management (Order/place, Order/modify).",
+		.opts = opts,
+		.cfg_offset = offsetof(struct rules_cfg, trade_management),
+	},
 	.wakes_on = EVM_POSITION | EVM_QUOTE | EVM_ORDER,
 	.state_size = sizeof(struct tm_state),
-	.cfg_offset = offsetof(struct rules_cfg, trade_management),
 	.check = check,
 	.on_reset = NULL,
 };

@@ -1,35 +1,28 @@
-/* rules.c: the rule table: adding a rule is adding a file and a line here. */
+/* rules.c: the rule table, in the order of rules/list.h, and the words several rules share. */
 #include "engine/rule.h"
 
-extern const struct rule_def rule_max_contracts;
-extern const struct rule_def rule_max_contracts_per_instrument;
-extern const struct rule_def rule_daily_realized_loss;
-extern const struct rule_def rule_daily_unrealized_loss;
-extern const struct rule_def rule_max_unrealized_profit;
-extern const struct rule_def rule_trade_frequency_limit;
-extern const struct rule_def rule_cooldown_after_loss;
-extern const struct rule_def rule_no_stop_loss_grace;
-extern const struct rule_def rule_session_block_outside;
-extern const struct rule_def rule_auth_loss_guard;
-extern const struct rule_def rule_symbol_blocks;
-extern const struct rule_def rule_trade_management;
+#define SRM_RULE_EXTERN(n) extern const struct rule_def rule_##n;
+SRM_RULES(SRM_RULE_EXTERN)
+#undef SRM_RULE_EXTERN
 
-const struct rule_def *const rule_table[RULE_COUNT] = {
-	&rule_max_contracts,
-	&rule_max_contracts_per_instrument,
-	&rule_daily_realized_loss,
-	&rule_daily_unrealized_loss,
-	&rule_max_unrealized_profit,
-	&rule_trade_frequency_limit,
-	&rule_cooldown_after_loss,
-	&rule_no_stop_loss_grace,
-	&rule_session_block_outside,
-	&rule_auth_loss_guard,
-	&rule_symbol_blocks,
-	&rule_trade_management,
-};
+#define SRM_RULE_ENTRY(n) &rule_##n,
+const struct rule_def *const rule_table[RULE_COUNT] = { SRM_RULES(SRM_RULE_ENTRY) };
+#undef SRM_RULE_ENTRY
+
+const char *const size_action_names[] = { "close_all", "reduce_to_limit", NULL };
+const char *const scope_names[] = { "position", "account", NULL };
 
 const char *rule_id_name(int rule)
 {
 	return rule >= 0 && rule < RULE_COUNT ? rule_table[rule]->id : "ENGINE";
+}
+
+const struct rule_block *rule_block(int rule)
+{
+	return &rule_table[rule]->block;
+}
+
+const char *rule_block_id(int rule)
+{
+	return rule_table[rule]->id;
 }

@@ -201,7 +201,8 @@ check "one close journaled for it" is_eq 1 sqlite3 "$DB" \
 #     late snapshot must not make SRM reduce a position that is already at the limit.
 seq0=$(sim GET /sim/requests | json "d['lastSeq']")
 j0=$(sqlite3 "$DB" "SELECT coalesce(max(id),0) FROM journal")
-sim POST /sim/fault '{"kind":"latency","path":"/api/Position/searchOpen","ms":2500,"count":1}' >/dev/null
+# count 4: another searchOpen (a guard check of section 14, another account) may come first
+sim POST /sim/fault '{"kind":"latency","path":"/api/Position/searchOpen","ms":2500,"count":4}' >/dev/null
 sim POST /sim/fault '{"kind":"drop_hubs"}' >/dev/null
 order "{\"accountId\":$ACC,\"contractId\":\"$MNQ\",\"type\":2,\"side\":0,\"size\":2}" >/dev/null
 snapshot_taken() { sim GET "/sim/requests?since=$seq0" | json "[r for r in d['requests'] if r.get('path')=='/api/Position/searchOpen']" | grep -q "$ACC"; }

@@ -931,6 +931,35 @@ static void test_alias_bomb_budget(void **state)
 	free(text);
 }
 
+/* rules/list.h, the rule table and each rule's block agree: names, order, offsets, ids. */
+static void test_rule_list_coherent(void **state)
+{
+#define NAME(n) #n,
+#define OFF(n) offsetof(struct rules_cfg, n),
+	static const char *const names[] = { SRM_RULES(NAME) };
+	static const size_t offs[] = { SRM_RULES(OFF) };
+#undef NAME
+#undef OFF
+	(void)state;
+	assert_int_equal(sizeof(names) / sizeof(names[0]), RULE_COUNT);
+	for (int r = 0; r < RULE_COUNT; r++) {
+		const struct rule_block *b = rule_block(r);
+		char id[16];
+
+		assert_string_equal(b->name, names[r]);
+		assert_int_equal(b->cfg_offset, offs[r]);
+		snprintf(id, sizeof(id), "RULE-%03d", r + 1);
+		assert_string_equal(rule_block_id(r), id);
+		assert_non_null(b->summary);
+		assert_non_null(b->opts);
+		/* every block starts with enabled, dry_run (the engine reads them there) */
+		assert_string_equal(b->opts[0].key, "enabled");
+		assert_int_equal(b->opts[0].off, 0);
+		assert_string_equal(b->opts[1].key, "dry_run");
+		assert_int_equal(b->opts[1].off, sizeof(bool));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -953,6 +982,7 @@ int main(void)
 		cmocka_unit_test(test_depth_bounded),
 		cmocka_unit_test(test_redacted),
 		cmocka_unit_test(test_alias_bomb_budget),
+		cmocka_unit_test(test_rule_list_coherent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -155,12 +156,49 @@ static void t_rules_match_example(void **state)
 	free(text);
 }
 
+/* config/srm.example.yaml's rules section is the one the option tables write, to the byte. */
+static void t_example_file_is_generated(void **state)
+{
+	char *gen = config_rules_example();
+	FILE *f = fopen(SRM_TEST_DATA "/../../config/srm.example.yaml", "rb");
+	char file[1 << 16];
+	size_t n;
+
+	(void)state;
+	assert_non_null(gen);
+	assert_non_null(f);
+	n = fread(file, 1, sizeof(file) - 1, f);
+	fclose(f);
+	file[n] = '\0';
+	if (strstr(file, gen) == NULL) {
+		print_message("config/srm.example.yaml's rules section differs from the rules' option "
+			      "tables; `srm admin config example` prints the right one:\n%s", gen);
+		fail();
+	}
+	/* every rule's block, each key of it, is in the example */
+	for (int r = 0; r < RULE_COUNT; r++) {
+		char want[96];
+
+		snprintf(want, sizeof(want), "\n  # %s: ", rule_block_id(r));
+		assert_non_null(strstr(gen, want));
+		snprintf(want, sizeof(want), "\n  %s:\n", rule_block(r)->name);
+		assert_non_null(strstr(gen, want));
+		for (const struct opt *o = rule_block(r)->opts; o->key != NULL; o++) {
+			snprintf(want, sizeof(want), "    %s:", o->key);
+			assert_true(o->quiet || strstr(gen, want) != NULL);
+			assert_true(o->type == T_MAP || o->quiet || o->def != NULL);
+		}
+	}
+	free(gen);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(t_loads_with_safe_defaults),
 		cmocka_unit_test(t_no_hash),
 		cmocka_unit_test(t_rules_match_example),
+		cmocka_unit_test(t_example_file_is_generated),
 	};
 
 	setenv("PROJECTX_USERNAME", "u@example.com", 1);

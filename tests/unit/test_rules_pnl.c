@@ -213,7 +213,7 @@ static void g_disabled(void **s)
 
 	tw_init(&w, T(T0));
 	c->set(&w.cfg.rules, lk_dur(10 * MIN));
-	((bool *)((char *)&w.cfg.rules + rule_table[c->rule]->cfg_offset))[0] = false;
+	((bool *)((char *)&w.cfg.rules + rule_table[c->rule]->block.cfg_offset))[0] = false;
 	restart(&w);
 	c->breach(&w, ACC, T(T0) + SEC);
 	assert_int_equal(t_count_rule(w.last, c->rule), 0);
@@ -229,7 +229,7 @@ static void g_dry_run(void **s)
 
 	tw_init(&w, T(T0));
 	c->set(&w.cfg.rules, lk_dur(10 * MIN));
-	((bool *)((char *)&w.cfg.rules + rule_table[c->rule]->cfg_offset))[1] = true;
+	((bool *)((char *)&w.cfg.rules + rule_table[c->rule]->block.cfg_offset))[1] = true;
 	restart(&w);
 	c->breach(&w, ACC, T(T0) + SEC);
 	assert_true(t_count_acct(w.last, c->enforce, c->rule, ACC) >= 1);

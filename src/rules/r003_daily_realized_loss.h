@@ -1,0 +1,15 @@
+/* r003_daily_realized_loss.h: RULE-003's config block (daily_realized_loss). */
+#ifndef SRM_RULES_R003_H
+#define SRM_RULES_R003_H
+
+#include "rules/common.h"
+
+struct cfg_daily_realized_loss {
+	bool enabled, dry_run;
+	money_t loss_limit; /* positive, cents */
+	bool include_unrealized;
+	bool include_fees;
+	struct lockout_spec lockout;
+};
+
+#endif

@@ -1,0 +1,14 @@
+/* r005_max_unrealized_profit.h: RULE-005's config block (max_unrealized_profit). */
+#ifndef SRM_RULES_R005_H
+#define SRM_RULES_R005_H
+
+#include "rules/common.h"
+
+struct cfg_max_unrealized_profit {
+	bool enabled, dry_run;
+	money_t target;
+	enum scope_mode scope;
+	struct lockout_spec lockout;
+};
+
+#endif
