@@ -185,7 +185,7 @@ int main(int argc, char **argv)
 		actions += l.n;
 		for (size_t k = 0; k < l.n && nfb + 8 < 64; k++) {
 			const struct srm_action *a = &l.v[k];
-			struct acct *ac = engine_acct(eng, a->account_id);
+			const struct acct *ac = engine_acct(eng, a->account_id);
 
 			if (ac == NULL)
 				continue;

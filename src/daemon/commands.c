@@ -172,7 +172,7 @@ static void cmd_status(struct cmd_ctx *x)
 {
 	int64_t id;
 	cJSON *o, *arr;
-	struct acct *a;
+	const struct acct *a;
 	size_t i = 0;
 
 	if (!arg_account(x, &id))
@@ -199,7 +199,7 @@ static void cmd_rules(struct cmd_ctx *x)
 {
 	int64_t id;
 	cJSON *arr;
-	struct acct *a;
+	const struct acct *a;
 	size_t i = 0;
 
 	if (!arg_account(x, &id))

@@ -141,7 +141,7 @@ void srmd_sync_quotes(struct srmd *d)
 {
 	const char *ids[256];
 	size_t n = 0, i = 0;
-	struct acct *a;
+	const struct acct *a;
 
 	if (d->market_hub == NULL)
 		return;

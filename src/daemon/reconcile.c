@@ -136,7 +136,7 @@ static void step_done(struct srmd *d)
 static void apply_positions(struct srmd *d, uint64_t asked, int64_t account_id,
 			    struct srm_event *evs, size_t n)
 {
-	struct acct *a = engine_acct(d->eng, account_id);
+	const struct acct *a = engine_acct(d->eng, account_id);
 	char text[200];
 
 	/* positions the engine has that the gateway no longer has: closed while we were away */
@@ -184,7 +184,7 @@ static void apply_positions(struct srmd *d, uint64_t asked, int64_t account_id,
 static void apply_orders(struct srmd *d, uint64_t asked, int64_t account_id,
 			 struct srm_event *evs, size_t n)
 {
-	struct acct *a = engine_acct(d->eng, account_id);
+	const struct acct *a = engine_acct(d->eng, account_id);
 	char text[200];
 
 	for (size_t i = 0; a != NULL && i < a->n_ord;) {

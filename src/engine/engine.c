@@ -912,7 +912,8 @@ static void fire_timer(struct engine *e, const struct timer *t)
 }
 
 /* Past this, a gap in time is skipped over rather than lived through (see advance). */
-#define GAP_MS (6 * 3600 * 1000LL)
+/* a long weekend with a holiday: lived through; more is skipped (a line dated 9999) */
+#define GAP_MS (8 * 24 * 3600 * 1000LL)
 
 static void advance(struct engine *e, srm_ms now)
 {
@@ -1436,12 +1437,12 @@ const struct srm_config *engine_config(const struct engine *e) { return e->cfg; 
 const struct tz *engine_zone(const struct engine *e) { return e->zone; }
 struct engine_stats engine_stats(const struct engine *e) { return e->stats; }
 
-struct acct *engine_acct(const struct engine *e, int64_t account_id)
+const struct acct *engine_acct(const struct engine *e, int64_t account_id)
 {
 	return book_acct((struct engine *)e, account_id, false);
 }
 
-struct acct *engine_acct_next(const struct engine *e, size_t *i)
+const struct acct *engine_acct_next(const struct engine *e, size_t *i)
 {
 	return *i < e->n_accts ? e->accts[(*i)++] : NULL;
 }

@@ -81,9 +81,9 @@ srm_ms engine_next_reset(const struct engine *e);
 const struct srm_config *engine_config(const struct engine *e);
 const struct tz *engine_zone(const struct engine *e);
 
-struct acct *engine_acct(const struct engine *e, int64_t account_id);
+const struct acct *engine_acct(const struct engine *e, int64_t account_id);
 /* Iterate accounts: *i starts at 0; returns NULL at the end. */
-struct acct *engine_acct_next(const struct engine *e, size_t *i);
+const struct acct *engine_acct_next(const struct engine *e, size_t *i);
 
 const struct contract *engine_contract(const struct engine *e, const char *contract_id);
 /* Did the gateway say it does not know this contract? (Not merely not looked up yet.) */

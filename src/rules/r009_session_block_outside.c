@@ -139,8 +139,12 @@ static void window_closed(struct rule_ctx *ctx, const struct cfg_session_block_o
 static void on_timer(struct rule_ctx *ctx, const struct cfg_session_block_outside *c,
 		     const struct calendar *cal, struct session_state *st, const char *when)
 {
-	/* Timers are never cancelled: only the one we hold armed counts. */
-	if (st->armed != ctx->now)
+	/*
+	 * Timers are never cancelled: only the one we hold armed counts, at its time or late (a
+	 * gap of hours with no event fires every due timer once, at the end of the gap); an
+	 * older timer comes before the armed time and is ignored.
+	 */
+	if (st->armed == 0 || st->armed > ctx->now)
 		return;
 	int what = st->armed_what;
 	bool flattened = false;

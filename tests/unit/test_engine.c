@@ -16,7 +16,7 @@ static void test_state_book(void **s)
 	tw_init(&w, T("2026-11-24T15:00:00Z"));
 	tw_std_contracts(&w, T("2026-11-24T15:00:00Z"));
 	tw_account(&w, T("2026-11-24T15:00:01Z"), ACC, true);
-	struct acct *a = engine_acct(w.eng, ACC);
+	const struct acct *a = engine_acct(w.eng, ACC);
 
 	assert_non_null(a);
 	assert_true(a->can_trade);
@@ -53,7 +53,7 @@ static void test_reducing_orders(void **s)
 	(void)s;
 	tw_init(&w, T("2026-11-24T15:00:00Z"));
 	tw_position(&w, T("2026-11-24T15:00:00Z"), ACC, ES, 2, 6000);
-	struct acct *a = engine_acct(w.eng, ACC);
+	const struct acct *a = engine_acct(w.eng, ACC);
 	struct ord o = {.id = 1, .side = PX_ASK, .size = 2, .type = PX_OT_LIMIT};
 
 	strcpy(o.contract_id, ES);
@@ -77,7 +77,7 @@ static void test_fills_dedup_and_void(void **s)
 	tw_init(&w, T("2026-11-24T15:00:00Z"));
 	tw_trade(&w, T("2026-11-24T15:00:01Z"), ACC, 10, ES, PX_BID, 1, 6000, PX_NULL, 1.40, false);
 	tw_trade(&w, T("2026-11-24T15:00:02Z"), ACC, 11, ES, PX_ASK, 1, 5990, -500.0, 1.40, false);
-	struct acct *a = engine_acct(w.eng, ACC);
+	const struct acct *a = engine_acct(w.eng, ACC);
 
 	assert_int_equal(a->realized, -50000);
 	assert_int_equal(a->fees, 280);
@@ -577,7 +577,7 @@ static void test_unrealized_and_quotes(void **s)
 	(void)s;
 	tw_init(&w, T("2026-11-24T15:00:00Z"));
 	tw_position(&w, T("2026-11-24T15:00:00Z"), ACC, ES, 2, 6000);
-	struct acct *a = engine_acct(w.eng, ACC);
+	const struct acct *a = engine_acct(w.eng, ACC);
 
 	/* unknown contract: no tick value, cannot be valued */
 	tw_quote(&w, T("2026-11-24T15:00:01Z"), ES, 5990, 5990.5, 5990.25);
@@ -633,7 +633,7 @@ static void test_many_accounts(void **s)
 		tw_trade(&w, T("2026-11-24T15:00:01Z"), id, id * 10, ES, PX_ASK, 1, 6000, -(double)id, 0, false);
 	}
 	for (int64_t id = 1; id <= 500; id++) {
-		struct acct *a = engine_acct(w.eng, id);
+		const struct acct *a = engine_acct(w.eng, id);
 
 		assert_non_null(a);
 		assert_int_equal(a->realized, -id * 100);

@@ -458,11 +458,38 @@ static void test_r009_long_gap(void **s)
 	tw_position(&w, t, ACC, ES, 1, 5000);
 	tw_advance(&w, T("2099-12-30T15:00:00Z"));
 	assert_true(w.last.n < 20);
+	/* the flatten_at armed before the gap fires late, once, and still counts */
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_CONTRACT, R009, ACC), 1);
 	assert_int_equal(engine_last_reset(w.eng), T("2099-12-29T23:00:00Z"));
 	/* and the rules go on from there: the next flatten_at is the next day's */
 	assert_int_equal(t_count_rule(tw_advance(&w, T("2099-12-30T21:09:00Z")), R009), 0);
 	tw_advance(&w, T("2099-12-30T21:10:00Z"));
 	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_CONTRACT, R009, ACC), 1);
+	tw_free(&w);
+}
+
+/*
+ * Hours with no event (no quotes, a quiet account) are lived through: flatten_at fires at
+ * 15:10 Chicago, not when the next event comes (a 6 h bound once made it 17:30).
+ */
+static void test_r009_quiet_hours_lived_through(void **s)
+{
+	struct tworld w;
+	srm_ms t = T("2026-11-24T14:00:00Z");
+	struct act_list l;
+	bool at_time = false;
+
+	(void)s;
+	tw_init(&w, t);
+	set009(&w, 15 * 60 + 10);
+	tw_restart(&w, t);
+	tw_std_contracts(&w, t);
+	tw_position(&w, t, ACC, ES, 1, 5000);
+	l = tw_advance(&w, T("2026-11-24T23:30:00Z"));
+	for (size_t i = 0; i < l.n; i++)
+		if (l.v[i].kind == ACT_CLOSE_CONTRACT && l.v[i].rule == R009)
+			at_time = l.v[i].ts == T("2026-11-24T21:10:00Z");
+	assert_true(at_time);
 	tw_free(&w);
 }
 
@@ -883,6 +910,7 @@ int main(void)
 		cmocka_unit_test(test_r010_override_disabled_dry),
 		cmocka_unit_test(test_r012_auto_stop),
 		cmocka_unit_test(test_r009_long_gap),
+		cmocka_unit_test(test_r009_quiet_hours_lived_through),
 		cmocka_unit_test(test_r012_breakeven_once),
 		cmocka_unit_test(test_r012_breakeven_short_and_tighter),
 		cmocka_unit_test(test_r012_trailing),
