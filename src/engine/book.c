@@ -299,9 +299,14 @@ int book_apply_position(struct engine *e, struct acct *a, const struct px_positi
 	return prev;
 }
 
+/*
+ * Still in the book: open, pending, a pending cancel (it can still fill), a suspended
+ * bracket leg, or a status this build does not know (fail closed: it may be working).
+ */
 static bool status_working(int status)
 {
-	return status == PX_OS_OPEN || status == PX_OS_PENDING || status == PX_OS_SUSPENDED;
+	return status == PX_OS_OPEN || status == PX_OS_PENDING || status == PX_OS_PENDING_CANCEL ||
+	       status == PX_OS_SUSPENDED || status == PX_OS_OTHER;
 }
 
 bool book_apply_order(struct engine *e, struct acct *a, const struct px_order *po, struct ord *prev)
@@ -328,6 +333,7 @@ bool book_apply_order(struct engine *e, struct acct *a, const struct px_order *p
 		memset(o, 0, sizeof(*o));
 		o->id = po->id;
 		o->seen = e->now;
+		o->grew_seq = ++e->seq;
 		book_watch(e, po->contract_id, a, 1, false);
 	} else if (strcmp(o->contract_id, po->contract_id) != 0) {
 		book_watch(e, o->contract_id, a, -1, false);
@@ -337,22 +343,43 @@ bool book_apply_order(struct engine *e, struct acct *a, const struct px_order *p
 	o->status = po->status;
 	o->type = po->type;
 	o->side = po->side;
-	o->size = po->size - (po->fill_volume > 0 && po->fill_volume < po->size ? po->fill_volume : 0);
+	o->size = po->size;
+	o->fill_volume = po->fill_volume;
 	o->limit_price = po->limit_price;
 	o->stop_price = po->stop_price;
-	o->fill_volume = po->fill_volume;
+	/* a modify that raises what is left makes it the newest exposure (RULE-001/002) */
+	if (had && ord_remaining(o) > ord_remaining(prev))
+		o->grew_seq = ++e->seq;
 	return had;
+}
+
+int ord_remaining(const struct ord *o)
+{
+	int filled = o->fill_volume > 0 ? o->fill_volume : 0;
+
+	return o->size > filled ? o->size - filled : 0;
+}
+
+bool ord_is_exposure(const struct ord *o)
+{
+	return o->status != PX_OS_SUSPENDED && ord_remaining(o) > 0;
 }
 
 bool acct_ord_is_reducing(const struct acct *a, const struct ord *o)
 {
 	const struct pos *p = acct_pos(a, o->contract_id);
+	int left = ord_remaining(o);
 
 	if (p == NULL)
 		return false;
 	if (p->qty > 0)
-		return o->side == PX_ASK && o->size <= p->qty;
-	return o->side == PX_BID && o->size <= -p->qty;
+		return o->side == PX_ASK && left <= p->qty;
+	return o->side == PX_BID && left <= -p->qty;
+}
+
+bool acct_ord_opens(const struct acct *a, const struct ord *o)
+{
+	return ord_is_exposure(o) && !acct_ord_is_reducing(a, o);
 }
 
 void book_free(struct engine *e)

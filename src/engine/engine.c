@@ -355,7 +355,7 @@ static void flatten_scope(struct engine *e, struct acct *a, int rule, const char
 	for (size_t i = 0; i < a->n_ord; i++) {
 		const struct ord *o = &a->ord[i];
 
-		if (engine_symbol_matches(e, o->contract_id, symbol) && !acct_ord_is_reducing(a, o)) {
+		if (engine_symbol_matches(e, o->contract_id, symbol) && acct_ord_opens(a, o)) {
 			struct srm_action *x = engine_act(e, ACT_CANCEL_ORDER, rule, a->id,
 							  o->contract_id, dry, "%s", why);
 
@@ -605,7 +605,7 @@ static bool closing_in_progress(const struct acct *a, const char *contract_id)
 		const struct ord *o = &a->ord[i];
 
 		if (o->type == PX_OT_MARKET && strcmp(o->contract_id, contract_id) == 0 &&
-		    acct_ord_is_reducing(a, o))
+		    ord_is_exposure(o) && acct_ord_is_reducing(a, o))
 			return true;
 	}
 	return false;
@@ -688,7 +688,7 @@ static void guard_event(struct engine *e, struct acct *a, const struct srm_event
 	if (ev->kind == EV_ORDER) {
 		const struct ord *o = acct_ord(a, ev->u.order.id);
 
-		if (o == NULL || acct_ord_is_reducing(a, o))
+		if (o == NULL || !acct_ord_opens(a, o))
 			return;
 		const struct lockout *l = locked_earlier(e, a->id, o->contract_id);
 
@@ -778,6 +778,7 @@ static void ord_event(const struct acct *a, const struct ord *o, struct srm_even
 	ev->u.order.type = o->type;
 	ev->u.order.side = o->side;
 	ev->u.order.size = o->size;
+	ev->u.order.fill_volume = o->fill_volume;
 	ev->u.order.limit_price = o->limit_price;
 	ev->u.order.stop_price = o->stop_price;
 	ev->u.order.filled_price = PX_NULL;
@@ -975,6 +976,31 @@ static void advance(struct engine *e, srm_ms now)
 		e->now = now;
 }
 
+/*
+ * An order with a status or type value the reference does not list was kept as working
+ * exposure (fail closed): say so once per value (after ODD_SEEN_MAX values, no more alerts;
+ * the orders are still kept and judged).
+ */
+static void odd_alert(struct engine *e, const struct acct *a, const struct px_order *o, int field,
+		      int value)
+{
+	int64_t key = ((int64_t)field << 32) | (uint32_t)value;
+
+	for (size_t i = 0; i < e->n_odd_seen; i++)
+		if (e->odd_seen[i] == key)
+			return;
+	if (e->n_odd_seen == ODD_SEEN_MAX)
+		return;
+	e->odd_seen[e->n_odd_seen++] = key;
+	struct srm_action *x = engine_act(e, ACT_ALERT, -1, a->id, o->contract_id,
+					  global_dry_run(e),
+					  "order %lld has %s %d, which SRM does not know: it is "
+					  "treated as a working order that could fill", (long long)o->id,
+					  field == 1 ? "status" : "type", value);
+
+	x->order_id = o->id;
+}
+
 static struct act_list result(struct engine *e)
 {
 	finalize(e);
@@ -1116,6 +1142,10 @@ struct act_list engine_apply(struct engine *e, const struct srm_event *ev, srm_m
 		a = book_acct(e, ev->u.order.account_id, true);
 		bool had = book_apply_order(e, a, &ev->u.order, &prev);
 
+		if (ev->u.order.odd_status)
+			odd_alert(e, a, &ev->u.order, 1, ev->u.order.raw_status);
+		if (ev->u.order.odd_type)
+			odd_alert(e, a, &ev->u.order, 2, ev->u.order.raw_type);
 		if (ev->u.order.type == PX_OT_MARKET && (ev->u.order.status == PX_OS_REJECTED ||
 							 ev->u.order.status == PX_OS_CANCELLED ||
 							 ev->u.order.status == PX_OS_EXPIRED))

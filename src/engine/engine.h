@@ -98,6 +98,12 @@ struct ord *acct_ord(const struct acct *a, int64_t order_id);
 
 /* Does an order only reduce the account's position in its contract (opposite side, size <= |qty|)? */
 bool acct_ord_is_reducing(const struct acct *a, const struct ord *o);
+/* What is left of an order to fill: size - fillVolume, at least 0. */
+int ord_remaining(const struct ord *o);
+/* Does the order count as working exposure (not a suspended bracket leg, something left)? */
+bool ord_is_exposure(const struct ord *o);
+/* Could it open or increase a position now: exposure and not reducing. */
+bool acct_ord_opens(const struct acct *a, const struct ord *o);
 
 /* The mark price used for P&L: last price, else mid of bid/ask; PX_NULL when none. */
 double quote_mark(const struct quote *q);

@@ -61,8 +61,13 @@ struct ptr_cache {
 	uint32_t slot;
 };
 
+/* Odd enum values already alerted (status/type values the reference does not list). */
+#define ODD_SEEN_MAX 32
+
 struct engine {
 	struct ptr_cache pc[PTR_CACHE];
+	int64_t odd_seen[ODD_SEEN_MAX];  /* field << 32 | value */
+	size_t n_odd_seen;
 	const struct srm_config *cfg;
 	const struct tz *zone;
 	struct calendar cal;

@@ -28,10 +28,12 @@ struct pos {
 struct ord {
 	int64_t id;
 	char contract_id[SRM_ID_MAX];
-	int status, type, side, size;
+	int status, type, side;
+	int size;               /* the order's total size, as the gateway reports it */
 	double limit_price, stop_price; /* PX_NULL when absent */
-	int fill_volume;
+	int fill_volume;        /* of size: what is left is ord_remaining() */
 	srm_ms seen;            /* engine time it first appeared */
+	uint64_t grew_seq;      /* engine sequence when it appeared or a modify raised what is left */
 };
 
 /* One fill counted toward today's P&L and trade counts. */

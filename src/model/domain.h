@@ -88,6 +88,11 @@ enum px_order_status {
 	PX_OS_PENDING = 6,
 	PX_OS_PENDING_CANCEL = 7,
 	PX_OS_SUSPENDED = 8,
+	/*
+	 * A status this build does not know (a value the reference does not list): kept and
+	 * treated as working exposure, never as gone (fail closed); the decoder flags it.
+	 */
+	PX_OS_OTHER = 99,
 };
 
 /* PositionType (API reference §9). */
@@ -120,6 +125,12 @@ struct px_order {
 	int fill_volume;
 	double filled_price;     /* PX_NULL when absent */
 	char custom_tag[SRM_TAG_MAX]; /* "" when absent */
+	/*
+	 * A status or type value the reference does not list: status became PX_OS_OTHER, type
+	 * PX_OT_UNKNOWN (not a stop, so exposure); raw_* keep the values as received.
+	 */
+	bool odd_status, odd_type;
+	int raw_status, raw_type;
 };
 
 /* PositionModel / GatewayUserPosition. size is always >= 0; size 0 means closed. */

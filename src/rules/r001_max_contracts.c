@@ -5,18 +5,11 @@
 #include <stdlib.h>
 
 #include "engine/rule.h"
+#include "rules/exposure.h"
 
 static const char *count_name(enum count_mode m)
 {
 	return m == COUNT_GROSS ? "gross" : "net";
-}
-
-/* Contracts still to fill on a working order. */
-static int ord_left(const struct ord *o)
-{
-	int left = o->size - (o->fill_volume > 0 ? o->fill_volume : 0);
-
-	return left > 0 ? left : 0;
 }
 
 /* Exposure of the positions alone; *net gets the signed sum. */
@@ -30,38 +23,6 @@ static long pos_exposure(const struct acct *a, enum count_mode m, long *net)
 	}
 	*net = sum;
 	return m == COUNT_GROSS ? gross : labs(sum);
-}
-
-/* Was order x placed no later than order o (seen time, then id)? */
-static bool placed_before_or_is(const struct ord *x, const struct ord *o)
-{
-	return x->seen < o->seen || (x->seen == o->seen && x->id <= o->id);
-}
-
-/*
- * Exposure if o and every earlier working non-reducing order filled. Later orders are left
- * out so that an order that fit when it arrived is not cancelled for the sake of a newer one.
- */
-static long projected(const struct acct *a, enum count_mode m, const struct ord *o)
-{
-	long net, gross = pos_exposure(a, COUNT_GROSS, &net);
-	long buys = 0, sells = 0;
-
-	for (size_t i = 0; i < a->n_ord; i++) {
-		const struct ord *x = &a->ord[i];
-
-		if (!placed_before_or_is(x, o) || acct_ord_is_reducing(a, x))
-			continue;
-		if (x->side == PX_BID)
-			buys += ord_left(x);
-		else
-			sells += ord_left(x);
-	}
-	if (m == COUNT_GROSS)
-		return gross + buys + sells;
-	long up = labs(net + buys), down = labs(net - sells);
-
-	return up > down ? up : down;
 }
 
 /* Close `excess` contracts, the position that grew last first (net: only the net's side). */
@@ -99,22 +60,17 @@ static void check(struct rule_ctx *ctx)
 			rule_act(ctx, ACT_CLOSE_ALL, NULL, "%s", why);
 		}
 	}
-	if (ctx->ev->kind != EV_ORDER)
-		return;
-	const struct ord *o = acct_ord(a, ctx->ev->u.order.id);
+	/*
+	 * The whole account's worst case, at every order and position change: working orders
+	 * that could open or add, what is left of them, the last grown cancelled first until
+	 * the rest fits (an order that fit when it came is not cancelled for a newer one).
+	 */
+	struct expo_scope sc = { .eng = ctx->eng, .gross = c->count == COUNT_GROSS };
 
-	if (o == NULL || acct_ord_is_reducing(a, o))
-		return;
-	long would = projected(a, c->count, o);
-
-	if (would <= c->limit || would <= have)
-		return;
-	snprintf(why, sizeof(why), "order %lld would take %s contracts to %ld, over limit %d",
-		 (long long)o->id, count_name(c->count), would, c->limit);
-	rule_lockout(ctx, &c->lockout, NULL, false, "%s", why);
-	struct srm_action *x = rule_act(ctx, ACT_CANCEL_ORDER, o->contract_id, "%s", why);
-
-	x->order_id = o->id;
+	if (have > c->limit && c->action == SIZE_CLOSE_ALL)
+		return; /* cancel_all is on its way */
+	(void)expo_cancel_excess(ctx, &sc, have > c->limit ? have : c->limit,
+				 count_name(c->count), c->limit, "", &c->lockout, NULL);
 }
 
 /* The views: the positions' contracts, counted as configured, against the limit. */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "engine/rule.h"
+#include "rules/exposure.h"
 #include "util/strutil.h"
 
 /*
@@ -55,71 +56,9 @@ static long held(const struct acct *a, const struct group *g)
 	return n;
 }
 
-static int ord_left(const struct ord *o)
+static bool scope_in(const struct expo_scope *s, const char *contract_id)
 {
-	int left = o->size - (o->fill_volume > 0 ? o->fill_volume : 0);
-
-	return left > 0 ? left : 0;
-}
-
-/* Was order x placed no later than order o (seen time, then id)? */
-static bool placed_before_or_is(const struct ord *x, const struct ord *o)
-{
-	return x->seen < o->seen || (x->seen == o->seen && x->id <= o->id);
-}
-
-/* Does order x count toward the projection made for order o? */
-static bool counts(const struct acct *a, const struct ord *x, const struct ord *o)
-{
-	return placed_before_or_is(x, o) && !acct_ord_is_reducing(a, x);
-}
-
-/* The worst |position| of one contract if its counted orders filled. */
-static long contract_worst(const struct acct *a, const char *contract_id, int qty,
-			   const struct ord *o)
-{
-	long buys = 0, sells = 0;
-
-	for (size_t i = 0; i < a->n_ord; i++) {
-		const struct ord *x = &a->ord[i];
-
-		if (strcmp(x->contract_id, contract_id) != 0 || !counts(a, x, o))
-			continue;
-		if (x->side == PX_BID)
-			buys += ord_left(x);
-		else
-			sells += ord_left(x);
-	}
-	long up = labs(qty + buys), down = labs(qty - sells);
-
-	return up > down ? up : down;
-}
-
-/* The symbol's count if o and every earlier working non-reducing order in it filled. */
-static long projected(const struct acct *a, const struct group *g, const struct ord *o)
-{
-	long n = 0;
-
-	for (size_t i = 0; i < a->n_pos; i++)
-		if (in_group(g, a->pos[i].contract_id))
-			n += contract_worst(a, a->pos[i].contract_id, a->pos[i].qty, o);
-	for (size_t i = 0; i < a->n_ord; i++) {
-		const struct ord *x = &a->ord[i];
-		bool first = true;
-
-		if (!in_group(g, x->contract_id) || !counts(a, x, o) ||
-		    acct_pos(a, x->contract_id) != NULL)
-			continue;
-		for (size_t j = 0; j < i && first; j++) {
-			const struct ord *y = &a->ord[j];
-
-			if (strcmp(y->contract_id, x->contract_id) == 0 && counts(a, y, o))
-				first = false;
-		}
-		if (first)
-			n += contract_worst(a, x->contract_id, 0, o);
-	}
-	return n;
+	return in_group(s->arg, contract_id);
 }
 
 /* Close `excess` contracts of the group, the position that grew last first. */
@@ -181,22 +120,16 @@ static void check(struct rule_ctx *ctx)
 		else
 			close_group(ctx, &g, why);
 	}
-	if (ctx->ev->kind != EV_ORDER)
-		return;
-	const struct ord *o = acct_ord(a, ctx->ev->u.order.id);
+	/*
+	 * The symbol's worst case at every order and position change in it: working orders that
+	 * could open or add, the last grown cancelled first until the rest fits.
+	 */
+	struct expo_scope sc = { .eng = ctx->eng, .in = scope_in, .arg = &g, .per_contract = true };
+	const struct lockout_spec none = { .mode = LOCKOUT_NONE };
 
-	if (o == NULL || acct_ord_is_reducing(a, o))
-		return;
-	long would = projected(a, &g, o);
-
-	if (would <= limit || would <= have)
-		return;
-	snprintf(why, sizeof(why), "order %lld would take %s contracts to %ld, over limit %d%s",
-		 (long long)o->id, name, would, limit, unknown ? " (unknown contract)" : "");
-	lock(ctx, &g, why);
-	struct srm_action *x = rule_act(ctx, ACT_CANCEL_ORDER, o->contract_id, "%s", why);
-
-	x->order_id = o->id;
+	(void)expo_cancel_excess(ctx, &sc, have > limit ? have : limit, name, limit,
+				 unknown ? " (unknown contract)" : "",
+				 g.symbol[0] != '\0' ? &c->lockout : &none, g.symbol);
 }
 
 /* ---- the config block ---- */

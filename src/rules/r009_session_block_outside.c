@@ -73,7 +73,7 @@ static void check_order(struct rule_ctx *ctx, const struct cfg_session_block_out
 {
 	const struct ord *o = acct_ord(ctx->acct, ctx->ev->u.order.id);
 
-	if (o == NULL || acct_ord_is_reducing(ctx->acct, o))
+	if (o == NULL || !acct_ord_opens(ctx->acct, o))
 		return;
 	const char *sym = engine_symbol(ctx->eng, o->contract_id);
 
@@ -110,7 +110,7 @@ static void window_closed(struct rule_ctx *ctx, const struct cfg_session_block_o
 	bool opening = false;
 
 	for (size_t i = 0; i < a->n_ord; i++)
-		if (!acct_ord_is_reducing(a, &a->ord[i]))
+		if (acct_ord_opens(a, &a->ord[i]))
 			opening = true;
 	if (a->n_pos == 0 && !opening)
 		return;
@@ -120,7 +120,7 @@ static void window_closed(struct rule_ctx *ctx, const struct cfg_session_block_o
 	for (size_t i = 0; i < a->n_ord; i++) {
 		const struct ord *o = &a->ord[i];
 
-		if (acct_ord_is_reducing(a, o))
+		if (!acct_ord_opens(a, o))
 			continue;
 		struct srm_action *x = rule_act(ctx, ACT_CANCEL_ORDER, o->contract_id,
 						"order %lld on %s working after the session window "

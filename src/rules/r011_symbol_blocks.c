@@ -42,7 +42,7 @@ static void on_order(struct rule_ctx *ctx)
 
 	if (o == NULL || (pattern = blocked_by(ctx, o->contract_id)) == NULL)
 		return;
-	bool reducing = acct_ord_is_reducing(ctx->acct, o);
+	bool reducing = !acct_ord_opens(ctx->acct, o);
 
 	lock(ctx, pattern, o->contract_id, ctx->cfg->symbol_blocks.close_existing);
 	/* The way out stays open: an order that only reduces is never cancelled. */

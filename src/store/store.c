@@ -435,7 +435,7 @@ int store_save_account(struct store *st, const struct engine *e, const struct ac
 			"INSERT OR REPLACE INTO orders(id,account_id,contract_id,status,type,side,size,"
 			"limit_price,stop_price,seen_ms) VALUES(?,?,?,?,?,?,?,?,?,?)",
 			"iitiiiiddi", o->id, a->id, o->contract_id, (int64_t)o->status,
-			(int64_t)o->type, (int64_t)o->side, (int64_t)o->size, o->limit_price,
+			(int64_t)o->type, (int64_t)o->side, (int64_t)ord_remaining(o), o->limit_price,
 			o->stop_price, o->seen) != 0)
 			return -1;
 	}
@@ -848,7 +848,7 @@ int store_load_book(struct store *st, struct engine *e, int64_t account_id, srm_
 		o.stop_price = col_price(s, 7);
 		o.seen = sqlite3_column_int64(s, 8);
 		if (o.contract_id[0] == '\0' || o.size <= 0 || o.size > PX_SIZE_MAX ||
-		    o.status < PX_OS_NONE || o.status > PX_OS_SUSPENDED || o.type < PX_OT_UNKNOWN ||
+		    o.status < PX_OS_NONE || (o.status > PX_OS_SUSPENDED && o.status != PX_OS_OTHER) || o.type < PX_OT_UNKNOWN ||
 		    o.type > PX_OT_JOIN_ASK || (o.side != PX_BID && o.side != PX_ASK) ||
 		    !price_ok(o.limit_price) || !price_ok(o.stop_price)) {
 			bad_row(st, "orders", (long long)o.id, "out of range (the reconcile corrects it)");

@@ -377,6 +377,27 @@ static int account_fields(const cJSON *j, void *dst, struct srm_err *err)
 	return 0;
 }
 
+/*
+ * A required enum: a value the reference does not list (a new order type, a new status) is
+ * not a reason to drop the record (an order in a blocked symbol would never be cancelled):
+ * it becomes `other`, and *odd keeps the value for one alert. Not an integer: an error.
+ */
+static int get_enum(const cJSON *j, const char *field, int min, int max, int other, int *out,
+		    bool *odd, int *raw, struct srm_err *err)
+{
+	double v = 0;
+	int r = get_integral(j, field, true, (double)INT32_MIN, (double)INT32_MAX, "an integer",
+			     &v, err);
+
+	*odd = false;
+	if (r <= 0)
+		return r < 0 ? -1 : 0;
+	*raw = (int)v;
+	*odd = v < min || v > max;
+	*out = *odd ? other : (int)v;
+	return 0;
+}
+
 static int order_fields(const cJSON *j, void *dst, struct srm_err *err)
 {
 	struct px_order *o = dst;
@@ -389,8 +410,10 @@ static int order_fields(const cJSON *j, void *dst, struct srm_err *err)
 	    GETSTR(j, "symbolId", false, true, o->symbol_id) ||
 	    wire_get_time(j, "creationTimestamp", true, &o->created, err) ||
 	    wire_get_time(j, "updateTimestamp", false, &o->updated, err) ||
-	    wire_get_int(j, "status", true, PX_OS_NONE, PX_OS_SUSPENDED, &o->status, err) ||
-	    wire_get_int(j, "type", true, PX_OT_UNKNOWN, PX_OT_JOIN_ASK, &o->type, err) ||
+	    get_enum(j, "status", PX_OS_NONE, PX_OS_SUSPENDED, PX_OS_OTHER, &o->status,
+		     &o->odd_status, &o->raw_status, err) ||
+	    get_enum(j, "type", PX_OT_UNKNOWN, PX_OT_JOIN_ASK, PX_OT_UNKNOWN, &o->type,
+		     &o->odd_type, &o->raw_type, err) ||
 	    wire_get_int(j, "side", true, PX_BID, PX_ASK, &o->side, err) ||
 	    wire_get_int(j, "size", true, 0, PX_SIZE_MAX, &o->size, err) ||
 	    PRICE(j, "limitPrice", false, true, &o->limit_price) ||

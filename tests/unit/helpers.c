@@ -126,6 +126,14 @@ struct act_list tw_order(struct tworld *w, srm_ms now, int64_t acct, int64_t id,
 			 const char *contract, int status, int type, int side, int size,
 			 double limit_price, double stop_price)
 {
+	return tw_order_fv(w, now, acct, id, contract, status, type, side, size, 0, limit_price,
+			   stop_price);
+}
+
+struct act_list tw_order_fv(struct tworld *w, srm_ms now, int64_t acct, int64_t id,
+			    const char *contract, int status, int type, int side, int size,
+			    int fill_volume, double limit_price, double stop_price)
+{
 	struct srm_event ev = {.kind = EV_ORDER};
 	struct px_order *o = &ev.u.order;
 
@@ -138,6 +146,7 @@ struct act_list tw_order(struct tworld *w, srm_ms now, int64_t acct, int64_t id,
 	o->type = type;
 	o->side = side;
 	o->size = size;
+	o->fill_volume = fill_volume;
 	o->limit_price = limit_price;
 	o->stop_price = stop_price;
 	o->filled_price = PX_NULL;

@@ -42,6 +42,10 @@ struct act_list tw_position(struct tworld *w, srm_ms now, int64_t acct, const ch
 struct act_list tw_order(struct tworld *w, srm_ms now, int64_t acct, int64_t id,
 			 const char *contract, int status, int type, int side, int size,
 			 double limit_price, double stop_price);
+/* The same with fillVolume: size is the order's total, fill_volume what of it filled. */
+struct act_list tw_order_fv(struct tworld *w, srm_ms now, int64_t acct, int64_t id,
+			    const char *contract, int status, int type, int side, int size,
+			    int fill_volume, double limit_price, double stop_price);
 /* pnl PX_NULL for an opening fill. */
 struct act_list tw_trade(struct tworld *w, srm_ms now, int64_t acct, int64_t id,
 			 const char *contract, int side, int size, double price, double pnl,

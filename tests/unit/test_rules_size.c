@@ -624,6 +624,7 @@ static void test_r002_unknown_and_alias(void **s)
 	restart(&w);
 	ord(&w, t += SEC, ACC, 1, UNKNOWN_C, PX_BID, 2);
 	assert_int_equal(w.last.n, 0);
+	tw_order(&w, t += SEC, ACC, 1, UNKNOWN_C, PX_OS_FILLED, PX_OT_LIMIT, PX_BID, 2, 6000, PX_NULL);
 	pos(&w, t += SEC, ACC, UNKNOWN_C, 2);
 	assert_int_equal(w.last.n, 0);
 	pos(&w, t += SEC, ACC, UNKNOWN_C, 3);
@@ -907,9 +908,202 @@ static void test_r011_disabled_dry_run_override(void **s)
 	tw_free(&w);
 }
 
+/* ---- working exposure (issue 11, class 1): the account's worst case judged whole ---- */
+
+/* What is left of a partly filled order counts once: size 4, 2 filled, long 2 = worst 4. */
+static void test_expo_partial_fill_counted_once(void **s)
+{
+	struct tworld w;
+	srm_ms t = T(T0);
+
+	(void)s;
+	tw_init(&w, t);
+	set001(&w.cfg.rules, 3, COUNT_NET, SIZE_REDUCE_TO_LIMIT, lk_mode(LOCKOUT_NONE));
+	restart(&w);
+	tw_order_fv(&w, t += SEC, ACC, 1, ES, PX_OS_OPEN, PX_OT_LIMIT, PX_BID, 4, 0, 6000, PX_NULL);
+	/* 4 would take it over 3 */
+	assert_non_null(find_cancel(w.last, 1));
+	tw_free(&w);
+	tw_init(&w, t); /* again, under 4: half filled, then the fill's position */
+	set001(&w.cfg.rules, 4, COUNT_NET, SIZE_REDUCE_TO_LIMIT, lk_mode(LOCKOUT_NONE));
+	restart(&w);
+	ord(&w, t += SEC, ACC, 2, ES, PX_BID, 4);
+	assert_null(find_cancel(w.last, 2));
+	tw_order_fv(&w, t += SEC, ACC, 2, ES, PX_OS_OPEN, PX_OT_LIMIT, PX_BID, 4, 2, 6000, PX_NULL);
+	pos(&w, t += SEC, ACC, ES, 2);
+	assert_int_equal(w.last.n, 0);
+	/* long 2 + 2 left = 4: at the limit. One more contract anywhere is over. */
+	ord(&w, t += SEC, ACC, 3, MNQ, PX_BID, 1);
+	assert_non_null(find_cancel(w.last, 3));
+	assert_string_equal(find_cancel(w.last, 3)->reason,
+			    "order 3 would take net contracts to 5, over limit 4");
+	tw_free(&w);
+}
+
+/* An order enlarged by a modify is judged again, and it is the one cancelled (last grown). */
+static void test_expo_modify_up(void **s)
+{
+	struct tworld w;
+	srm_ms t = T(T0);
+
+	(void)s;
+	tw_init(&w, t);
+	set001(&w.cfg.rules, 4, COUNT_NET, SIZE_REDUCE_TO_LIMIT, lk_mode(LOCKOUT_NONE));
+	restart(&w);
+	ord(&w, t += SEC, ACC, 1, ES, PX_BID, 2);
+	ord(&w, t += SEC, ACC, 2, ES, PX_BID, 2);
+	assert_int_equal(w.last.n, 0);
+	ord(&w, t += SEC, ACC, 1, ES, PX_BID, 3); /* the modify: 2 -> 3 */
+	assert_non_null(find_cancel(w.last, 1));
+	assert_null(find_cancel(w.last, 2));
+	tw_free(&w);
+}
+
+/*
+ * A bracket under the limit: the entry's stop and target legs wait Suspended (not
+ * exposure); once the entry fills, each leg alone is no larger than the position: reducing,
+ * though both together exceed it. No leg is ever cancelled (every Auto-OCO user).
+ */
+static void test_expo_bracket_legs(void **s)
+{
+	struct tworld w;
+	srm_ms t = T(T0);
+
+	(void)s;
+	tw_init(&w, t);
+	set001(&w.cfg.rules, 3, COUNT_NET, SIZE_REDUCE_TO_LIMIT, lk_mode(LOCKOUT_NONE));
+	w.cfg.rules.max_contracts_per_instrument.enabled = true;
+	w.cfg.rules.max_contracts_per_instrument.default_limit = 3;
+	w.cfg.rules.max_contracts_per_instrument.n_limits = 0;
+	w.cfg.rules.max_contracts_per_instrument.action = SIZE_REDUCE_TO_LIMIT;
+	restart(&w);
+	ord(&w, t += SEC, ACC, 10, ES, PX_BID, 2);
+	tw_order(&w, t += SEC, ACC, 11, ES, PX_OS_SUSPENDED, PX_OT_STOP, PX_ASK, 2, PX_NULL, 5990);
+	assert_int_equal(w.last.n, 0);
+	tw_order(&w, t += SEC, ACC, 12, ES, PX_OS_SUSPENDED, PX_OT_LIMIT, PX_ASK, 2, 6010, PX_NULL);
+	assert_int_equal(w.last.n, 0);
+	tw_order(&w, t += SEC, ACC, 10, ES, PX_OS_FILLED, PX_OT_LIMIT, PX_BID, 2, 6000, PX_NULL);
+	pos(&w, t, ACC, ES, 2);
+	assert_int_equal(w.last.n, 0);
+	tw_order(&w, t += SEC, ACC, 11, ES, PX_OS_OPEN, PX_OT_STOP, PX_ASK, 2, PX_NULL, 5990);
+	assert_int_equal(w.last.n, 0);
+	tw_order(&w, t += SEC, ACC, 12, ES, PX_OS_OPEN, PX_OT_LIMIT, PX_ASK, 2, 6010, PX_NULL);
+	assert_int_equal(w.last.n, 0);
+	tw_free(&w);
+}
+
+/* A resting order that fit is judged again when the position changes under it. */
+static void test_expo_position_change_rejudges(void **s)
+{
+	struct tworld w;
+	srm_ms t = T(T0);
+
+	(void)s;
+	tw_init(&w, t);
+	set001(&w.cfg.rules, 4, COUNT_NET, SIZE_REDUCE_TO_LIMIT, lk_mode(LOCKOUT_NONE));
+	restart(&w);
+	pos(&w, t += SEC, ACC, MNQ, 3);
+	ord(&w, t += SEC, ACC, 5, ES, PX_BID, 1);
+	assert_int_equal(w.last.n, 0);
+	pos(&w, t += SEC, ACC, MNQ, 4); /* another platform's fill */
+	assert_non_null(find_cancel(w.last, 5));
+	assert_string_equal(find_cancel(w.last, 5)->reason,
+			    "order 5 would take net contracts to 5, over limit 4");
+	tw_free(&w);
+}
+
+/* Over: the newest orders go first, as many as needed, and never a reducing one. */
+static void test_expo_newest_first_never_reducing(void **s)
+{
+	struct tworld w;
+	srm_ms t = T(T0);
+
+	(void)s;
+	tw_init(&w, t);
+	set001(&w.cfg.rules, 4, COUNT_GROSS, SIZE_REDUCE_TO_LIMIT, lk_mode(LOCKOUT_NONE));
+	restart(&w);
+	pos(&w, t += SEC, ACC, ES, 2);
+	ord(&w, t += SEC, ACC, 1, MNQ, PX_BID, 1);
+	ord(&w, t += SEC, ACC, 2, ES, PX_ASK, 2);  /* reducing */
+	ord(&w, t += SEC, ACC, 3, MNQ, PX_BID, 1);
+	assert_int_equal(w.last.n, 0);
+	/* the position grows to 4 with two orders of 1 working: both go, newest first */
+	pos(&w, t += SEC, ACC, ES, 4);
+	assert_int_equal(cnt(w.last, ACT_CANCEL_ORDER, R001, ACC), 2);
+	assert_non_null(find_cancel(w.last, 3));
+	assert_non_null(find_cancel(w.last, 1));
+	assert_null(find_cancel(w.last, 2));
+	assert_true(find_cancel(w.last, 3) < find_cancel(w.last, 1));
+	tw_free(&w);
+}
+
+/*
+ * An order whose status and type this build does not know (a new gateway value) fails
+ * closed: kept as a working order, cancelled in a blocked symbol, one alert per value.
+ */
+static void test_unknown_enum_fails_closed(void **s)
+{
+	struct tworld w;
+	srm_ms t = T(T0);
+	struct srm_event ev = {.kind = EV_ORDER};
+	struct px_order *o = &ev.u.order;
+
+	(void)s;
+	tw_init(&w, t);
+	set011(&w.cfg.rules, true, "RTY", NULL);
+	restart(&w);
+	o->id = 77;
+	o->account_id = ACC;
+	strlcpy_s(o->contract_id, RTY, sizeof(o->contract_id));
+	o->created = o->updated = t;
+	o->status = PX_OS_OTHER;
+	o->odd_status = true;
+	o->raw_status = 9;
+	o->type = PX_OT_UNKNOWN;
+	o->odd_type = true;
+	o->raw_type = 8;
+	o->side = PX_BID;
+	o->size = 1;
+	o->limit_price = o->stop_price = o->filled_price = PX_NULL;
+	w.last = engine_apply(w.eng, &ev, t += SEC);
+	assert_non_null(find_cancel(w.last, 77));
+	assert_int_equal(cnt(w.last, ACT_ALERT, -1, ACC), 2);
+	o->id = 78;
+	w.last = engine_apply(w.eng, &ev, t += SEC);
+	assert_non_null(find_cancel(w.last, 78));
+	assert_int_equal(cnt(w.last, ACT_ALERT, -1, ACC), 0); /* once per value */
+	tw_free(&w);
+}
+
+/* RULE-002: what is left of a partly filled order counts once in its symbol. */
+static void test_expo_r002_partial(void **s)
+{
+	struct tworld w;
+	srm_ms t = T(T0);
+
+	(void)s;
+	tw_init(&w, t);
+	set002(&w.cfg.rules, SIZE_REDUCE_TO_LIMIT, lk_mode(LOCKOUT_NONE)); /* MNQ 4 */
+	restart(&w);
+	tw_order_fv(&w, t += SEC, ACC, 1, MNQ, PX_OS_OPEN, PX_OT_LIMIT, PX_BID, 4, 2, 6000, PX_NULL);
+	pos(&w, t += SEC, ACC, MNQ, 2);
+	assert_int_equal(w.last.n, 0);
+	ord(&w, t += SEC, ACC, 2, MNQ, PX_BID, 1);
+	assert_non_null(find_cancel(w.last, 2));
+	assert_null(find_cancel(w.last, 1));
+	tw_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_expo_partial_fill_counted_once),
+		cmocka_unit_test(test_expo_modify_up),
+		cmocka_unit_test(test_expo_bracket_legs),
+		cmocka_unit_test(test_expo_position_change_rejudges),
+		cmocka_unit_test(test_expo_newest_first_never_reducing),
+		cmocka_unit_test(test_expo_r002_partial),
+		cmocka_unit_test(test_unknown_enum_fails_closed),
 		cmocka_unit_test(test_r001_breach_close_all),
 		cmocka_unit_test(test_r001_at_limit),
 		cmocka_unit_test(test_r001_net_vs_gross),
