@@ -340,6 +340,16 @@ static void feed_one(struct srmd *d, const struct srm_event *ev)
 	if (acct != 0 && (ev->kind == EV_POSITION || ev->kind == EV_ORDER || ev->kind == EV_ACCOUNT ||
 			  ev->kind == EV_TRADE))
 		mark_dirty(d, acct);
+	/* an admin's reset is saved at once: a restart must not bring back the day it ended */
+	if (ev->kind == EV_ADMIN_RESET) {
+		size_t i = 0;
+		const struct acct *a;
+
+		while ((a = engine_acct_next(d->eng, &i)) != NULL)
+			if (ev->u.admin.account_id == 0 || a->id == ev->u.admin.account_id)
+				mark_dirty(d, a->id);
+		srmd_save_books(d);
+	}
 	if (ev->kind == EV_ORDER || ev->kind == EV_POSITION || ev->kind == EV_TRADE) {
 		const char *cid = event_contract(ev);
 		int st = ev->kind == EV_ORDER ? ev->u.order.status : PX_OS_OPEN;

@@ -119,6 +119,17 @@ static void step_done(struct srmd *d)
 	d->recon_failures = 0;
 	d->recon_error[0] = '\0';
 	srmd_settle_restart(d);
+	/*
+	 * Judge every guarded account now, as if each had just had an event: an account already
+	 * past its daily loss at start-up (or after a hub drop) is locked out at once, not at
+	 * its next fill.
+	 */
+	for (size_t i = 0; i < d->n_guarded; i++) {
+		struct srm_event ev = {.kind = EV_RECHECK};
+
+		ev.u.recheck.account_id = d->guarded[i];
+		srmd_feed(d, &ev);
+	}
 	if (d->phase == PH_RECONCILE) {
 		d->phase = PH_GUARDING;
 		log_info("srmd", "guarding | accounts=%zu startup_ms=%" PRId64, d->n_guarded,

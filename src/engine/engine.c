@@ -725,16 +725,24 @@ static void guard(struct engine *e, struct acct *a, const struct srm_event *ev, 
 	keep_flat(e, a);
 }
 
-static void daily_reset(struct engine *e, struct acct *only)
+/*
+ * The daily reset (only NULL: every account, at the scheduled time) or an admin's reset of
+ * one account now (or of every account: only NULL with admin). Today's totals start again
+ * from the fills that belong to the new day (stamped at or after it: the gateway's clock ran
+ * ahead, or a fill came before the reset for just after it).
+ */
+static void daily_reset(struct engine *e, struct acct *only, bool admin)
 {
 	for (size_t i = 0; i < e->n_accts; i++) {
 		struct acct *a = e->accts[i];
 
 		if (only != NULL && a != only)
 			continue;
+		a->reset_at = admin ? e->now : 0;
 		a->realized = 0;
 		a->fees = 0;
 		tc_clear(&a->tc);
+		fills_recount(e, a);
 		for (int r = 0; r < RULE_COUNT; r++) {
 			if (rule_table[r]->on_reset == NULL)
 				continue;
@@ -933,7 +941,7 @@ static void advance(struct engine *e, srm_ms now)
 			e->now = e->last_reset;
 			e->next_reset = cal_next_reset(&e->cal, e->last_reset);
 			fills_reset(e);
-			daily_reset(e, NULL);
+			daily_reset(e, NULL, false);
 			finalize(e);
 		}
 		e->now = now;
@@ -966,7 +974,7 @@ static void advance(struct engine *e, srm_ms now)
 			e->last_reset = e->next_reset;
 			e->next_reset = cal_next_reset(&e->cal, e->last_reset);
 			fills_reset(e);
-			daily_reset(e, NULL);
+			daily_reset(e, NULL, false);
 			finalize(e);
 		} else {
 			break;
@@ -1040,7 +1048,8 @@ static void apply_quote(struct engine *e, const struct px_quote *q)
 		c->q.ask = q->best_ask;
 	if (!isnan(q->last_price))
 		c->q.last = q->last_price;
-	c->q.at = e->now;
+	/* the older of its arrival and its own time: a quote that was old when sent is old */
+	c->q.at = q->timestamp > 0 && q->timestamp < e->now ? q->timestamp : e->now;
 }
 
 static void apply_contract(struct engine *e, const struct px_contract *pc)
@@ -1157,6 +1166,10 @@ struct act_list engine_apply(struct engine *e, const struct srm_event *ev, srm_m
 	}
 	case EV_TRADE:
 		a = book_acct(e, ev->u.trade.account_id, true);
+		/* stamped past the reset, by a clock a little ahead: the new day starts first */
+		if (ev->u.trade.created >= e->next_reset &&
+		    ev->u.trade.created - now <= SRM_CLOCK_SKEW_MS)
+			advance(e, ev->u.trade.created);
 		if (fills_apply(e, a, &ev->u.trade))
 			run_rules(e, a, ev, 0, NULL);
 		break;
@@ -1320,7 +1333,7 @@ static void admin_reset(struct engine *e, int64_t account_id)
 		if (a == NULL)
 			return;
 	}
-	daily_reset(e, a);
+	daily_reset(e, a, true);
 }
 
 /* ---- restore ---- */
@@ -1331,6 +1344,13 @@ void engine_restore_lockout(struct engine *e, const struct lockout *l)
 
 	book_acct(e, l->account_id, true);
 	lock_add(e, &c);
+}
+
+void engine_restore_reset(struct engine *e, int64_t account_id, srm_ms at)
+{
+	if (at < e->last_reset || at > e->now)
+		return;
+	book_acct(e, account_id, true)->reset_at = at;
 }
 
 void engine_restore_fill(struct engine *e, int64_t account_id, const struct fill_rec *f)

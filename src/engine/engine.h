@@ -60,6 +60,8 @@ void engine_restore_lockout(struct engine *e, const struct lockout *l);
 /* Put back a persisted fill: counted toward today's P&L and trade counts unless voided or
  * older than the last reset; a fill id already known is ignored. */
 void engine_restore_fill(struct engine *e, int64_t account_id, const struct fill_rec *f);
+/* An admin's reset of the account at `at` (before its fills are restored); an earlier day's is ignored. */
+void engine_restore_reset(struct engine *e, int64_t account_id, srm_ms at);
 /* Put back cached contract metadata. */
 void engine_restore_contract(struct engine *e, const struct px_contract *c);
 /*

@@ -148,6 +148,15 @@ bool closes_any(struct engine *e, struct acct *a);
 bool closes_adjust(struct engine *e, struct srm_action *x);
 void fills_reset(struct engine *e);
 void tc_clear(struct trade_counter *tc);
+/*
+ * The one place that says which trading day a fill belongs to: the day of its fill time.
+ * 0: today's (from the last reset, or the account's admin reset since, to the next reset);
+ * -1: an earlier day's; 1: a later day's (stamped past the next reset: kept, and counted by
+ * fills_recount when its day comes).
+ */
+int fills_day(const struct engine *e, const struct acct *a, srm_ms at);
+/* After a reset: count the kept fills that belong to the new day. */
+void fills_recount(struct engine *e, struct acct *a);
 
 /* lockout.c */
 struct lockout *lock_add(struct engine *e, const struct lockout *l);

@@ -123,6 +123,7 @@ void tc_clear(struct trade_counter *tc)
 	tc->session = 0;
 }
 
+/* Fills of the window ending now; a fill stamped a little ahead (the gateway's clock) counts. */
 int acct_trades_within(const struct acct *a, srm_ms now, srm_ms window_ms)
 {
 	const struct trade_counter *tc = &a->tc;
@@ -131,10 +132,27 @@ int acct_trades_within(const struct acct *a, srm_ms now, srm_ms window_ms)
 	for (size_t i = tc->n; i-- > 0;) {
 		if (tc->t[i] <= now - window_ms)
 			break;
-		if (tc->t[i] <= now)
+		if (tc->t[i] <= now + SRM_CLOCK_SKEW_MS)
 			n++;
 	}
 	return n;
+}
+
+int fills_day(const struct engine *e, const struct acct *a, srm_ms at)
+{
+	srm_ms start = a->reset_at > e->last_reset ? a->reset_at : e->last_reset;
+
+	if (at < start)
+		return -1;
+	return at < e->next_reset ? 0 : 1;
+}
+
+static void add_fill(struct engine *e, struct acct *a, const struct fill_rec *f)
+{
+	a->realized = money_add(a->realized, f->pnl);
+	a->fees = money_add(a->fees, f->fees);
+	if (!f->srm)
+		tc_add(&a->tc, f->at, e->now);
 }
 
 /* Count a new fill: P&L always; the trade counter only for the trader's own fills. */
@@ -145,13 +163,20 @@ static bool count_fill(struct engine *e, struct acct *a, const struct fill_rec *
 		e->stats.fills_voided++;
 		return false;
 	}
-	if (f->at < e->last_reset)
-		return false; /* an earlier trading day's fill: remembered, not counted */
-	a->realized = money_add(a->realized, f->pnl);
-	a->fees = money_add(a->fees, f->fees);
-	if (!f->srm)
-		tc_add(&a->tc, f->at, e->now);
+	if (fills_day(e, a, f->at) != 0)
+		return false; /* another trading day's fill: remembered, not counted today */
+	add_fill(e, a, f);
 	return true;
+}
+
+void fills_recount(struct engine *e, struct acct *a)
+{
+	for (size_t i = 0; i < e->fills_cap; i++) {
+		const struct fill_slot *s = &e->fills[i];
+
+		if (s->account_id == a->id && !s->f.voided && fills_day(e, a, s->f.at) == 0)
+			add_fill(e, a, &s->f);
+	}
 }
 
 bool fills_apply(struct engine *e, struct acct *a, const struct px_trade *t)
@@ -166,7 +191,7 @@ bool fills_apply(struct engine *e, struct acct *a, const struct px_trade *t)
 		/* A counted fill is voided now: reverse it. */
 		s->f.voided = true;
 		e->stats.fills_voided++;
-		if (s->f.at >= e->last_reset) {
+		if (fills_day(e, a, s->f.at) == 0) {
 			a->realized = money_add(a->realized, -s->f.pnl);
 			a->fees = money_add(a->fees, -s->f.fees);
 			if (!s->f.srm)

@@ -97,8 +97,9 @@ struct acct {
 	struct pos *pos;
 	size_t n_ord, cap_ord;
 	struct ord *ord;
-	money_t realized;       /* sum of profitAndLoss of non-voided fills since the last reset */
-	money_t fees;           /* sum of fees of non-voided fills since the last reset */
+	money_t realized;       /* sum of profitAndLoss of non-voided fills of today (fills_day) */
+	money_t fees;           /* sum of fees of non-voided fills of today */
+	srm_ms reset_at;        /* an admin reset of this account today (0: none): fills before it are not today's */
 	struct trade_counter tc;
 	size_t n_closes, cap_closes;
 	struct srm_close *closes;       /* SRM's own closes still expecting their fills */

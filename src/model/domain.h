@@ -9,6 +9,13 @@
 /* Engine time: milliseconds since the Unix epoch, UTC. */
 typedef int64_t srm_ms;
 
+/*
+ * How far the gateway's clock may run ahead of ours: a fill stamped up to this far after the
+ * engine's now is taken as "now" (RULE-006 counts it; one stamped past the daily reset makes
+ * the reset happen first, that much early).
+ */
+#define SRM_CLOCK_SKEW_MS 5000
+
 /* Money in account currency, in cents (exact sums; limits compare exactly). */
 typedef int64_t money_t;
 

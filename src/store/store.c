@@ -63,8 +63,11 @@ static const char *const migrations[] = {
 	"ALTER TABLE orders ADD COLUMN seen_ms INTEGER;"
 	"ALTER TABLE fills ADD COLUMN srm INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE lockouts ADD COLUMN flatten INTEGER NOT NULL DEFAULT 0;",
+	/* 3: an admin's reset of an account today (the fills before it are not today's) */
+	"ALTER TABLE accounts ADD COLUMN reset_at_ms INTEGER NOT NULL DEFAULT 0;",
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+_Static_assert(N_MIGRATIONS == STORE_SCHEMA_VERSION, "STORE_SCHEMA_VERSION is the last migration");
 
 static int db_err(struct store *st, struct srm_err *err, const char *what)
 {
@@ -406,9 +409,9 @@ int store_save_account(struct store *st, const struct engine *e, const struct ac
 {
 	if (run(st, err,
 		"INSERT OR REPLACE INTO accounts(id,name,balance,can_trade,realized_cents,fees_cents,"
-		"trades_session,updated_ms) VALUES(?,?,?,?,?,?,?,?)",
-		"itdiiiii", a->id, a->name, a->balance, (int64_t)a->can_trade, a->realized, a->fees,
-		(int64_t)a->tc.session, engine_now(e)) != 0)
+		"trades_session,updated_ms,reset_at_ms) VALUES(?,?,?,?,?,?,?,?,?)",
+		"itdiiiiii", a->id, a->name, a->balance, (int64_t)a->can_trade, a->realized, a->fees,
+		(int64_t)a->tc.session, engine_now(e), a->reset_at) != 0)
 		return -1;
 	if (run(st, err,
 		"INSERT OR REPLACE INTO daily_pnl(account_id,day_start_ms,realized_cents,fees_cents,trades)"
@@ -748,6 +751,21 @@ int store_load(struct store *st, struct engine *e, srm_ms since_ms, struct srm_e
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return db_err(st, err, "load lockouts");
+
+	/* an admin's reset today comes before today's fills: those before it do not count */
+	if (sqlite3_prepare_v2(st->db, "SELECT id,reset_at_ms FROM accounts WHERE reset_at_ms > 0",
+			       -1, &s, NULL) != SQLITE_OK)
+		return db_err(st, err, "load accounts");
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t acct = sqlite3_column_int64(s, 0);
+		srm_ms at = sqlite3_column_int64(s, 1);
+
+		if (acct > 0 && acct <= INT32_MAX && time_ok(at))
+			engine_restore_reset(e, acct, at);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return db_err(st, err, "load accounts");
 
 	if (sqlite3_prepare_v2(st->db,
 			       "SELECT id,account_id,at_ms,pnl_cents,fees_cents,closing,voided,srm FROM fills"

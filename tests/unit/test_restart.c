@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "store/store.h"
+#include "util/strutil.h"
 
 #define ACC 1001
 #define R007 6
@@ -317,6 +318,72 @@ static void test_flattening_lockout_across_restart(void **s)
 	tw_free(&w);
 }
 
+/*
+ * An admin's reset is remembered: after a restart the fills before it are not today's (it
+ * was forgotten, and the day's losses came back). A fill stamped past the daily reset that
+ * came before it is counted in its own day, live and restored alike.
+ */
+static void test_admin_reset_and_day_across_restart(void **s)
+{
+	struct tworld w;
+	srm_ms t = T(T0), reset = T("2026-11-24T23:00:00Z");
+
+	(void)s;
+	tw_init(&w, t);
+	close_fill(&w, t + SEC, 1, -300.0);
+	assert_int_equal(engine_acct(w.eng, ACC)->realized, -30000);
+	t_admin_reset(w.eng, ACC, t + MIN);
+	assert_int_equal(engine_acct(w.eng, ACC)->realized, 0);
+	close_fill(&w, t + 2 * MIN, 2, -50.0);
+	save(&w);
+	restart_from_file(&w, t + 3 * MIN, true);
+	assert_int_equal(engine_acct(w.eng, ACC)->realized, -5000);
+	assert_int_equal(engine_acct(w.eng, ACC)->tc.session, 1);
+	tw_free(&w);
+
+	tw_init(&w, t);
+	close_fill(&w, t + SEC, 11, -300.0);
+	{
+		struct srm_event ev = {.kind = EV_TRADE};
+		struct px_trade *x = &ev.u.trade;
+
+		x->id = 12;
+		x->account_id = ACC;
+		strlcpy_s(x->contract_id, ES, sizeof(x->contract_id));
+		x->created = reset + MIN; /* tomorrow's, far ahead of our clock */
+		x->price = 6000;
+		x->profit_and_loss = -20;
+		x->side = PX_ASK;
+		x->size = 1;
+		engine_apply(w.eng, &ev, reset - SEC);
+	}
+	assert_int_equal(engine_acct(w.eng, ACC)->realized, -30000);
+	save(&w);
+	restart_from_file(&w, reset + 2 * MIN, false);
+	assert_int_equal(engine_acct(w.eng, ACC)->realized, -2000);
+	tw_advance(&w, reset + 3 * MIN);
+	tw_free(&w);
+	tw_init(&w, t); /* and live: the same */
+	close_fill(&w, t + SEC, 21, -300.0);
+	{
+		struct srm_event ev = {.kind = EV_TRADE};
+		struct px_trade *x = &ev.u.trade;
+
+		x->id = 22;
+		x->account_id = ACC;
+		strlcpy_s(x->contract_id, ES, sizeof(x->contract_id));
+		x->created = reset + MIN;
+		x->price = 6000;
+		x->profit_and_loss = -20;
+		x->side = PX_ASK;
+		x->size = 1;
+		engine_apply(w.eng, &ev, reset - SEC);
+	}
+	tw_advance(&w, reset + 2 * MIN);
+	assert_int_equal(engine_acct(w.eng, ACC)->realized, -2000);
+	tw_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -326,6 +393,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_r008_restored_stop_is_known, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r007_streak_across_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_srm_fill_flag_survives_restart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_admin_reset_and_day_across_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flattening_lockout_across_restart, setup,
 						teardown),
 	};

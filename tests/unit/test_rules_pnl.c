@@ -1039,9 +1039,92 @@ static void test_r007_reset_clears_streak(void **s)
 
 #define GEN(label, fn, c) {label, fn, NULL, NULL, (void *)&(c)}
 
+/* ---- time (issue 11, class 2): a fill belongs to the trading day of its fill time ---- */
+
+/* Fills stamped 200 ms ahead of our clock (the gateway's clock leads): RULE-006 counts them. */
+static void test_time_fills_ahead_counted(void **s)
+{
+	struct tworld w;
+	srm_ms t = T(T0);
+
+	(void)s;
+	tw_init(&w, t);
+	set006(&w.cfg.rules, lk_dur(60 * SEC));
+	restart(&w);
+	for (int i = 1; i <= 3; i++) {
+		t += SEC;
+		trade_at(&w, t, t + 200, ACC, i, ES, PX_NULL);
+	}
+	assert_int_equal(t_count(w.last, ACT_LOCKOUT, R006), 0);
+	t += SEC;
+	trade_at(&w, t, t + 200, ACC, 4, ES, PX_NULL);
+	assert_int_equal(t_count(w.last, ACT_LOCKOUT, R006), 1);
+	tw_free(&w);
+}
+
+/*
+ * A fill stamped 17:00:00.100 that arrives at 16:59:59.900: the new day starts first (within
+ * the clock skew), and it counts there; one stamped a minute after 17:00 that arrives before
+ * it is kept and counted when its day comes. A restart counts them the same way.
+ */
+static void test_time_fill_of_the_next_day(void **s)
+{
+	struct tworld w;
+	srm_ms reset = T(RESET_AT);
+
+	(void)s;
+	tw_init(&w, T(T0));
+	set003(&w.cfg.rules, lk_mode(LOCKOUT_UNTIL_RESET));
+	restart(&w);
+	close_fill(&w, T(T0) + MIN, ACC, 1, -100);
+	assert_int_equal(engine_acct(w.eng, ACC)->realized, -10000);
+	trade_at(&w, reset - 100, reset + 100, ACC, 2, ES, -40);
+	assert_int_equal(engine_last_reset(w.eng), reset);
+	assert_int_equal(engine_acct(w.eng, ACC)->realized, -4000);
+	assert_int_equal(engine_acct(w.eng, ACC)->tc.session, 1);
+	tw_free(&w);
+
+	tw_init(&w, T(T0));
+	set003(&w.cfg.rules, lk_mode(LOCKOUT_UNTIL_RESET));
+	restart(&w);
+	close_fill(&w, T(T0) + MIN, ACC, 1, -100);
+	trade_at(&w, reset - 100, reset + MIN, ACC, 2, ES, -40); /* far ahead: tomorrow's */
+	assert_int_equal(engine_last_reset(w.eng), T("2026-11-23T23:00:00Z"));
+	assert_int_equal(engine_acct(w.eng, ACC)->realized, -10000);
+	tw_advance(&w, reset + SEC);
+	assert_int_equal(engine_acct(w.eng, ACC)->realized, -4000);
+	assert_int_equal(engine_acct(w.eng, ACC)->tc.session, 1);
+	tw_free(&w);
+}
+
+/* A quote that was already old when sent is old: the older of its arrival and its own time. */
+static void test_time_quote_age_from_its_timestamp(void **s)
+{
+	struct tworld w;
+	srm_ms t = T(T0);
+	struct srm_event ev = {.kind = EV_QUOTE};
+
+	(void)s;
+	tw_init(&w, t);
+	restart(&w);
+	strlcpy_s(ev.u.quote.contract_id, ES, sizeof(ev.u.quote.contract_id));
+	ev.u.quote.best_bid = ev.u.quote.best_ask = ev.u.quote.last_price = 6000;
+	ev.u.quote.timestamp = t - 30 * SEC;
+	engine_apply(w.eng, &ev, t);
+	assert_false(engine_quote_fresh(w.eng, engine_quote(w.eng, ES)));
+	ev.u.quote.timestamp = t + 3 * SEC; /* stamped ahead of our clock: its arrival */
+	engine_apply(w.eng, &ev, t + 2 * SEC);
+	assert_true(engine_quote_fresh(w.eng, engine_quote(w.eng, ES)));
+	assert_int_equal(engine_quote(w.eng, ES)->at, t + 2 * SEC);
+	tw_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_time_fills_ahead_counted),
+		cmocka_unit_test(test_time_fill_of_the_next_day),
+		cmocka_unit_test(test_time_quote_age_from_its_timestamp),
 		GEN("r003_breach_and_expiry", g_breach_and_expiry, C003),
 		GEN("r004_breach_and_expiry", g_breach_and_expiry, C004),
 		GEN("r005_breach_and_expiry", g_breach_and_expiry, C005),

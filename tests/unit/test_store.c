@@ -172,7 +172,8 @@ static void test_newer_schema_refused(void **s)
 	sqlite3_close(db);
 }
 
-/* A version 1 file (before positions.grew_seq, orders.seen_ms, fills.srm, lockouts.flatten) is migrated in place. */
+/* A version 1 file (before positions.grew_seq, orders.seen_ms, fills.srm, lockouts.flatten,
+ * accounts.reset_at_ms) is migrated in place. */
 static void test_migrates_version_1(void **s)
 {
 	struct srm_err err = {0};
@@ -194,6 +195,7 @@ static void test_migrates_version_1(void **s)
 				      "ALTER TABLE orders DROP COLUMN seen_ms;"
 				      "ALTER TABLE fills DROP COLUMN srm;"
 				      "ALTER TABLE lockouts DROP COLUMN flatten;"
+				      "ALTER TABLE accounts DROP COLUMN reset_at_ms;"
 				      "INSERT INTO accounts(id,name,balance,can_trade,updated_ms)"
 				      " VALUES(7,'A',1000,1,1795532400000);"
 				      "INSERT INTO positions(account_id,contract_id,id,qty,avg_price,opened_ms)"
@@ -207,7 +209,7 @@ static void test_migrates_version_1(void **s)
 	assert_int_equal(sqlite3_prepare_v2(store_db(st), "PRAGMA user_version", -1, &q, NULL),
 			 SQLITE_OK);
 	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(q, 0), 2);
+	assert_int_equal(sqlite3_column_int(q, 0), STORE_SCHEMA_VERSION);
 	sqlite3_finalize(q);
 	/* the old row comes back (grew_seq 0), and the new columns are written */
 	tw_init(&w, T("2026-11-24T15:01:00Z"));
