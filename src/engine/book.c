@@ -261,12 +261,20 @@ struct ord *acct_ord(const struct acct *a, int64_t order_id)
 	return NULL;
 }
 
+bool book_position_stale(const struct acct *a, const struct px_position *pp)
+{
+	const struct pos *p = acct_pos(a, pp->contract_id);
+
+	return pp->size == 0 && p != NULL && p->id != 0 && pp->id != 0 && pp->id != p->id;
+}
+
 int book_apply_position(struct engine *e, struct acct *a, const struct px_position *pp)
 {
 	book_cache_clear(e);
 	struct pos *p = acct_pos(a, pp->contract_id);
 	int prev = p ? p->qty : 0;
 	int qty = pp->type == PX_PT_SHORT ? -pp->size : pp->size;
+	bool renewed = false;
 
 	if (qty == 0) {
 		if (p != NULL) {
@@ -288,9 +296,14 @@ int book_apply_position(struct engine *e, struct acct *a, const struct px_positi
 		p->cs = (uint32_t)(book_cslot(e, pp->contract_id, true) - e->cs);
 	} else if ((prev > 0) != (qty > 0)) {
 		p->opened = e->now; /* reversed: a new position */
+	} else if (pp->id != 0 && p->id != 0 && pp->id != p->id) {
+		/* a new position id (the old one's size-0 event was lost): a new position */
+		p->opened = e->now;
+		p->restored = false;
+		renewed = true;
 	}
 	p->id = pp->id;
-	if (prev == 0 || (prev > 0) != (qty > 0) || abs(qty) > abs(prev)) {
+	if (prev == 0 || renewed || (prev > 0) != (qty > 0) || abs(qty) > abs(prev)) {
 		p->grew_seq = ++e->seq;
 		p->grew_at = e->now;
 	}

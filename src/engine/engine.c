@@ -1133,6 +1133,10 @@ struct act_list engine_apply(struct engine *e, const struct srm_event *ev, srm_m
 		break;
 	case EV_POSITION: {
 		a = book_acct(e, ev->u.position.account_id, true);
+		if (book_position_stale(a, &ev->u.position)) {
+			e->stats.positions_stale++;
+			break;
+		}
 		int prev = book_apply_position(e, a, &ev->u.position);
 
 		closes_on_position(e, a, ev->u.position.contract_id, prev);

@@ -141,6 +141,7 @@ const struct fill_rec *engine_fill_next(const struct engine *e, int64_t account_
 /* Engine statistics. */
 struct engine_stats {
 	uint64_t events, actions, fills_dup, fills_voided, timers_fired;
+	uint64_t positions_stale;       /* a size-0 event of a position id no longer open: ignored */
 };
 struct engine_stats engine_stats(const struct engine *e);
 

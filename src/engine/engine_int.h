@@ -114,6 +114,12 @@ void book_watch(struct engine *e, const char *contract_id, struct acct *a, int d
 void book_apply_account(struct engine *e, const struct px_account *pa, struct acct *a);
 /* Returns the qty before. */
 int book_apply_position(struct engine *e, struct acct *a, const struct px_position *pp);
+/*
+ * Is a position event stale: size 0 for a position id that is not the one open in its
+ * contract (the old position's late news after a new one opened)? Positions are keyed by
+ * contract; a new id with a size is a new position that replaces the old one.
+ */
+bool book_position_stale(const struct acct *a, const struct px_position *pp);
 /* Fills *prev with the order before (returns false when there was none). */
 bool book_apply_order(struct engine *e, struct acct *a, const struct px_order *po, struct ord *prev);
 void book_free(struct engine *e);

@@ -81,9 +81,12 @@ static void check(struct rule_ctx *ctx)
 		if (ev->u.timer.key != p->id)
 			return;
 	} else if (ev->kind == EV_POSITION) {
-		/* new, reversed, or the first sight of one put back after a restart */
+		/*
+		 * new, reversed, a new position id in the contract (it began at this event), or
+		 * the first sight of one put back after a restart
+		 */
 		bool fresh = ctx->prev_qty == 0 || (ctx->prev_qty > 0) != (p->qty > 0) ||
-			     p->restored;
+			     p->opened == ctx->now || p->restored;
 
 		if (fresh && c->grace_ms > 0)
 			rule_timer(ctx, p->opened + c->grace_ms, p->id, p->contract_id);

@@ -109,10 +109,18 @@ struct act_list tw_account(struct tworld *w, srm_ms now, int64_t id, bool can_tr
 struct act_list tw_position(struct tworld *w, srm_ms now, int64_t acct, const char *contract,
 			    int qty, double avg)
 {
+	return tw_position_id(w, now, acct, contract,
+			      acct * 1000 + (int64_t)(strlen(contract) * 7 + (unsigned char)contract[9]),
+			      qty, avg);
+}
+
+struct act_list tw_position_id(struct tworld *w, srm_ms now, int64_t acct, const char *contract,
+			       int64_t id, int qty, double avg)
+{
 	struct srm_event ev = {.kind = EV_POSITION};
 	struct px_position *p = &ev.u.position;
 
-	p->id = acct * 1000 + (int64_t)(strlen(contract) * 7 + (unsigned char)contract[9]);
+	p->id = id;
 	p->account_id = acct;
 	strlcpy_s(p->contract_id, contract, sizeof(p->contract_id));
 	p->created = now;

@@ -39,6 +39,9 @@ struct act_list tw_account(struct tworld *w, srm_ms now, int64_t id, bool can_tr
 /* qty signed: + long, - short; 0 = closed. */
 struct act_list tw_position(struct tworld *w, srm_ms now, int64_t acct, const char *contract,
 			    int qty, double avg);
+/* The same with the gateway's position id given. */
+struct act_list tw_position_id(struct tworld *w, srm_ms now, int64_t acct, const char *contract,
+			       int64_t id, int qty, double avg);
 struct act_list tw_order(struct tworld *w, srm_ms now, int64_t acct, int64_t id,
 			 const char *contract, int status, int type, int side, int size,
 			 double limit_price, double stop_price);

@@ -886,6 +886,35 @@ static void test_r012_override_disabled_dry(void **s)
 	tw_free(&w);
 }
 
+/*
+ * Identity (issue 11, class 3): positions are keyed by contract. A new position id for the
+ * contract (the old one's size-0 event was lost) is a new position: its own grace. A late
+ * size-0 event of the old id is stale: it does not delete the live position.
+ */
+static void test_r008_new_position_id(void **s)
+{
+	struct tworld w;
+	srm_ms t0 = T("2026-11-24T15:00:00Z");
+
+	(void)s;
+	tw_init(&w, t0);
+	set008(&w, GRACE_CLOSE_POSITION);
+	tw_position_id(&w, t0, ACC, ES, 501, 1, 5000);
+	tw_position_id(&w, t0 + 10 * SEC, ACC, ES, 502, 1, 5010);
+	assert_int_equal(t_count_rule(tw_advance(&w, t0 + 30 * SEC), R008), 0);
+	tw_advance(&w, t0 + 40 * SEC);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_CONTRACT, R008, ACC), 1);
+	/* the old id's late size 0 */
+	tw_position_id(&w, t0 + 41 * SEC, ACC, ES, 501, 0, 0);
+	assert_non_null(acct_pos(engine_acct(w.eng, ACC), ES));
+	assert_int_equal(acct_pos(engine_acct(w.eng, ACC), ES)->qty, 1);
+	assert_int_equal(engine_stats(w.eng).positions_stale, 1);
+	/* its own size 0 closes it */
+	tw_position_id(&w, t0 + 42 * SEC, ACC, ES, 502, 0, 0);
+	assert_null(acct_pos(engine_acct(w.eng, ACC), ES));
+	tw_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -910,6 +939,7 @@ int main(void)
 		cmocka_unit_test(test_r010_override_disabled_dry),
 		cmocka_unit_test(test_r012_auto_stop),
 		cmocka_unit_test(test_r009_long_gap),
+		cmocka_unit_test(test_r008_new_position_id),
 		cmocka_unit_test(test_r009_quiet_hours_lived_through),
 		cmocka_unit_test(test_r012_breakeven_once),
 		cmocka_unit_test(test_r012_breakeven_short_and_tighter),
