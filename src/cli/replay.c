@@ -27,7 +27,43 @@ struct replay {
 	bool answers_recorded;  /* the file carries the gateway's answers (ActionResult events) */
 	unsigned long bad;
 	unsigned long actions;
+	unsigned long skipped;  /* events of accounts outside `accounts:` */
+	/* account names seen in account events (for name globs in `accounts:`) */
+	struct { int64_t id; char name[SRM_NAME_MAX]; } *names;
+	size_t n_names, cap_names;
 };
+
+/*
+ * Is the event's account one `accounts:` selects? As srmd: an id, or a name glob matched
+ * against the name its account events gave (an account not named yet matches ids only).
+ */
+static bool replay_selected(struct replay *r, const struct srm_event *ev)
+{
+	int64_t id = ev_account_id(ev);
+	const char *name = NULL;
+
+	if (id == 0 || r->cfg->accounts.all)
+		return true;
+	if (ev->kind == EV_ACCOUNT) {
+		size_t i;
+
+		for (i = 0; i < r->n_names && r->names[i].id != id; i++)
+			;
+		if (i == r->n_names) {
+			if (r->n_names == r->cap_names) {
+				r->cap_names = r->cap_names ? r->cap_names * 2 : 16;
+				r->names = xreallocarray(r->names, r->cap_names, sizeof(*r->names));
+			}
+			r->n_names++;
+			r->names[i].id = id;
+		}
+		strlcpy_s(r->names[i].name, ev->u.account.name, sizeof(r->names[i].name));
+	}
+	for (size_t i = 0; i < r->n_names; i++)
+		if (r->names[i].id == id)
+			name = r->names[i].name;
+	return config_account_selected(r->cfg, id, name);
+}
 
 static void print_human_header(void)
 {
@@ -197,8 +233,13 @@ static int replay_stream(struct replay *r, FILE *f)
 			continue;
 		}
 		ensure_engine(r, ts);
-		for (int i = 0; i < n; i++)
+		for (int i = 0; i < n; i++) {
+			if (!replay_selected(r, &evs[i])) {
+				r->skipped++;
+				continue;
+			}
 			print_and_answer(r, engine_apply(r->eng, &evs[i], ts), ts);
+		}
 	}
 	free(line);
 	free(evs);
@@ -280,11 +321,15 @@ int cmd_replay(int argc, char **argv)
 	fflush(stdout);
 	if (r.bad > 0)
 		fprintf(stderr, "srm replay: %lu bad line%s skipped\n", r.bad, r.bad == 1 ? "" : "s");
+	if (r.skipped > 0)
+		fprintf(stderr, "srm replay: %lu event%s of accounts not in `accounts:` left out\n",
+			r.skipped, r.skipped == 1 ? "" : "s");
 	rc = r.bad > 0 ? 1 : 0;
 out:
 	if (f != NULL && f != stdin)
 		(void)fclose(f); /* read only */
 	engine_free(r.eng);
+	free(r.names);
 	tz_free(r.zone);
 	config_free(r.cfg);
 	return rc;

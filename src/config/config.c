@@ -519,11 +519,16 @@ static void apply(struct cfg_walk *c, const struct opt *o, size_t idx, yaml_node
 			cerr(c, v, path, "must be true or false, got %s", got(v, g, sizeof(g)));
 		break;
 	case T_INT:
-		if (parse_int(s, o->min, (int *)dst) != 0)
-			cerr(c, v, path, "must be %s, got %s",
-			     o->min == 1 ? "a positive integer" :
-			     o->min == 0 ? "an integer >= 0" : "an integer",
-			     got(v, g, sizeof(g)));
+		if (parse_int(s, o->min, (int *)dst) != 0 || (o->max > 0 && *(int *)dst > o->max)) {
+			if (o->max > 0)
+				cerr(c, v, path, "must be an integer from %d to %d, got %s", o->min, o->max,
+				     got(v, g, sizeof(g)));
+			else
+				cerr(c, v, path, "must be %s, got %s",
+				     o->min == 1 ? "a positive integer" :
+				     o->min == 0 ? "an integer >= 0" : "an integer",
+				     got(v, g, sizeof(g)));
+		}
 		break;
 	case T_MONEY:
 		if (parse_money(s, (money_t *)dst) != 0)
@@ -663,9 +668,9 @@ static void cf_limits(struct cfg_walk *c, yaml_node_t *v, size_t *n_limits,
 			return;
 		sym = k->type == YAML_SCALAR_NODE ? (const char *)k->data.scalar.value : "";
 		join(kp, sizeof(kp), path, sym);
-		if (sym[0] == '\0' || strlen(sym) >= SRM_SYMBOL_MAX) {
+		if (sym[0] == '\0' || strlen(sym) >= SRM_SCOPE_MAX) {
 			cerr(c, k, kp, "a symbol must be 1 to %d characters, got %s",
-			     SRM_SYMBOL_MAX - 1, got(k, g, sizeof(g)));
+			     SRM_SCOPE_MAX - 1, got(k, g, sizeof(g)));
 			continue;
 		}
 		bool dup = false;
@@ -684,7 +689,7 @@ static void cf_limits(struct cfg_walk *c, yaml_node_t *v, size_t *n_limits,
 			cerr(c, val, kp, "must be an integer >= 0, got %s", got(val, g, sizeof(g)));
 			continue;
 		}
-		strlcpy_s(limits[*n_limits].symbol, sym, SRM_SYMBOL_MAX);
+		strlcpy_s(limits[*n_limits].symbol, sym, SRM_SCOPE_MAX);
 		limits[(*n_limits)++].limit = lim;
 	}
 }

@@ -30,7 +30,7 @@ struct lockout_spec {
 /* T_LIMITS: {SYMBOL: limit, ...} */
 #define CFG_MAX_SYMBOL_LIMITS 64
 struct cfg_symbol_limit {
-	char symbol[SRM_SYMBOL_MAX];
+	char symbol[SRM_SCOPE_MAX];
 	int limit;
 };
 
@@ -51,7 +51,7 @@ struct cfg_window {
 
 /* T_GLOBS: [RTY, "M*", ...] */
 #define CFG_MAX_BLOCKED 64
-#define CFG_GLOB_MAX (SRM_SYMBOL_MAX * 2)
+#define CFG_GLOB_MAX SRM_SCOPE_MAX
 
 enum opt_type {
 	T_MAP,      /* nested mapping: sub-table, base shifted by off */
@@ -85,6 +85,7 @@ struct opt {
 	size_t off;
 	size_t off2;                 /* list types: the items */
 	int min;
+	int max;                     /* T_INT: the largest allowed (0: no bound of its own) */
 	bool req;
 	const char *const *names;
 	const struct opt *sub;

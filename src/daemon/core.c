@@ -98,30 +98,6 @@ static void want_contract(struct srmd *d, const char *id)
 		free(lc);
 }
 
-static int64_t event_account(const struct srm_event *ev)
-{
-	switch (ev->kind) {
-	case EV_ACCOUNT:
-		return ev->u.account.id;
-	case EV_ORDER:
-		return ev->u.order.account_id;
-	case EV_POSITION:
-		return ev->u.position.account_id;
-	case EV_TRADE:
-		return ev->u.trade.account_id;
-	case EV_ACTION_RESULT:
-		return ev->u.result.account_id;
-	case EV_RECHECK:
-		return ev->u.recheck.account_id;
-	case EV_ADMIN_LOCKOUT:
-	case EV_ADMIN_CLEAR:
-	case EV_ADMIN_RESET:
-	case EV_ADMIN_ENFORCE:
-		return ev->u.admin.account_id;
-	default:
-		return 0;
-	}
-}
 
 static const char *event_contract(const struct srm_event *ev)
 {
@@ -139,25 +115,38 @@ static const char *event_contract(const struct srm_event *ev)
 
 void srmd_sync_quotes(struct srmd *d)
 {
-	const char *ids[256];
-	size_t n = 0, i = 0;
+	const char **ids = NULL;
+	size_t n = 0, cap = 0, i = 0;
 	const struct acct *a;
 
 	if (d->market_hub == NULL)
 		return;
+	/* every contract held or worked, however many (the hub refuses past its own bound) */
 	while ((a = engine_acct_next(d->eng, &i)) != NULL) {
-		for (size_t k = 0; k < a->n_pos + a->n_ord && n < 256; k++) {
+		for (size_t k = 0; k < a->n_pos + a->n_ord; k++) {
 			const char *c = k < a->n_pos ? a->pos[k].contract_id : a->ord[k - a->n_pos].contract_id;
 			bool dup = false;
 
-			for (size_t j = 0; j < n; j++)
-				if (strcmp(ids[j], c) == 0)
-					dup = true;
-			if (!dup)
-				ids[n++] = c;
+			for (size_t j = 0; j < n && !dup; j++)
+				dup = strcmp(ids[j], c) == 0;
+			if (dup)
+				continue;
+			if (n == cap) {
+				cap = cap ? cap * 2 : 64;
+				ids = xreallocarray(ids, cap, sizeof(*ids));
+			}
+			ids[n++] = c;
 		}
 	}
-	gw_hub_set_quotes(d->market_hub, ids, n);
+	if (gw_hub_set_quotes(d->market_hub, ids, n) != 0) {
+		if (!d->quotes_refused)
+			log_error("hub", "cannot subscribe to the quotes of every contract held or worked: "
+				  "the P&L of some is not seen | contracts=%zu", n);
+		d->quotes_refused = true;
+	} else {
+		d->quotes_refused = false;
+	}
+	free(ids);
 }
 
 /* Persist (one transaction: journal rows, lockouts, fills) before anything is sent. */
@@ -316,7 +305,7 @@ void srmd_feed(struct srmd *d, const struct srm_event *ev)
 
 static void feed_one(struct srmd *d, const struct srm_event *ev)
 {
-	int64_t acct = event_account(ev);
+	int64_t acct = ev_account_id(ev);
 	struct act_list l;
 
 	if (acct != 0) {

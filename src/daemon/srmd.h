@@ -70,6 +70,7 @@ struct srmd {
 	bool want_exit;
 	int exit_code;
 
+	bool quotes_refused;        /* the market hub refused some subscriptions (logged once) */
 	int64_t *guarded;           /* account ids guarded */
 	size_t n_guarded;
 

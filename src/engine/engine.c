@@ -502,6 +502,70 @@ void rule_unlock(struct rule_ctx *ctx, const char *symbol, const char *fmt, ...)
 	}
 }
 
+/* An open position is this long without any quote before it is said to be unvalued. */
+#define UNVALUED_AFTER_MS 30000
+
+bool rule_pos_unrealized(struct rule_ctx *ctx, const struct pos *p, bool require_fresh, money_t *out)
+{
+	struct engine *e = ctx->eng;
+	const char *why = NULL;
+
+	if (engine_pos_unrealized(e, p, require_fresh, out))
+		return true;
+	const struct contract *c = engine_contract(e, p->contract_id);
+	const struct quote *q = engine_quote(e, p->contract_id);
+
+	if (engine_contract_is_missing(e, p->contract_id))
+		why = "the gateway does not know its contract";
+	else if (c == NULL && ctx->now - p->opened >= UNVALUED_AFTER_MS)
+		why = "its contract's tick size and value are not known";
+	else if (c != NULL && (q == NULL || isnan(quote_mark(q))) &&
+		 ctx->now - p->opened >= UNVALUED_AFTER_MS)
+		why = "no quote for it";
+	if (why == NULL || p->unvalued_said)
+		return false;
+	struct pos *w = acct_pos(ctx->acct, p->contract_id);
+
+	if (w != NULL)
+		w->unvalued_said = true;
+	rule_act(ctx, ACT_ALERT, p->contract_id, "%s %+d cannot be valued (%s): %s does not see it",
+		 engine_symbol(e, p->contract_id), p->qty, why, rule_table[ctx->rule]->block.name);
+	return false;
+}
+
+int rule_acct_unrealized(struct rule_ctx *ctx, bool require_fresh, money_t *out)
+{
+	int missing = 0;
+
+	*out = 0;
+	for (size_t i = 0; i < ctx->acct->n_pos; i++) {
+		money_t v;
+
+		if (rule_pos_unrealized(ctx, &ctx->acct->pos[i], require_fresh, &v))
+			*out = money_add(*out, v);
+		else
+			missing++;
+	}
+	return missing;
+}
+
+void rule_cancel_opening(struct rule_ctx *ctx, const char *fmt, ...)
+{
+	char why[192];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	for (size_t i = 0; i < ctx->acct->n_ord; i++) {
+		const struct ord *o = &ctx->acct->ord[i];
+
+		if (!acct_ord_opens(ctx->acct, o))
+			continue;
+		rule_act(ctx, ACT_CANCEL_ORDER, o->contract_id, "%s", why)->order_id = o->id;
+	}
+}
+
 void rule_timer(struct rule_ctx *ctx, srm_ms deadline, int64_t key, const char *contract_id)
 {
 	struct ev_timer t = {.rule = ctx->rule, .account_id = ctx->acct->id, .key = key};
@@ -1071,12 +1135,15 @@ static void apply_contract(struct engine *e, const struct px_contract *pc)
 static void reevaluate_contract(struct engine *e, const char *contract_id)
 {
 	struct cslot *c = book_cslot(e, contract_id, false);
-	struct acct *watchers[64];
+	struct acct *small[64], **watchers = small;
 	size_t n = 0;
 
 	if (c == NULL)
 		return;
-	for (size_t i = 0; i < c->n_watch && n < 64; i++)
+	/* a copy: the rules may add contract slots (which moves c); every watcher, no cap */
+	if (c->n_watch > sizeof(small) / sizeof(small[0]))
+		watchers = xcalloc(c->n_watch, sizeof(*watchers));
+	for (size_t i = 0; i < c->n_watch; i++)
 		watchers[n++] = c->watch[i].a;
 	for (size_t i = 0; i < n; i++) {
 		struct acct *a = watchers[i];
@@ -1098,6 +1165,8 @@ static void reevaluate_contract(struct engine *e, const char *contract_id)
 			run_rules(e, a, &ev, 0, &snapshot);
 		}
 	}
+	if (watchers != small)
+		free(watchers);
 }
 
 static void contract_missing(struct engine *e, const char *contract_id)

@@ -115,6 +115,21 @@ struct srm_action *rule_act(struct rule_ctx *ctx, enum act_kind kind, const char
 void rule_lockout(struct rule_ctx *ctx, const struct lockout_spec *spec, const char *symbol,
 		  bool flatten, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
+/*
+ * Cancel every working order of the account that could open or increase a position; the
+ * orders that only reduce (a position's protective stop, its target) stay (SPEC §5).
+ */
+void rule_cancel_opening(struct rule_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * engine_pos_unrealized / engine_acct_unrealized for a rule that values positions: a
+ * position that cannot be valued is left out, and said once per position in an alert
+ * (the gateway does not know its contract; or no quote for it 30 s after it opened).
+ * Returns like them (acct: how many could not be valued).
+ */
+bool rule_pos_unrealized(struct rule_ctx *ctx, const struct pos *p, bool require_fresh, money_t *out);
+int rule_acct_unrealized(struct rule_ctx *ctx, bool require_fresh, money_t *out);
+
 /* End this rule's lockouts on the account (symbol NULL = all of them). */
 void rule_unlock(struct rule_ctx *ctx, const char *symbol, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -22,6 +22,7 @@ struct pos {
 	srm_ms grew_at;         /* engine time of the last increase (or the open) */
 	uint32_t cs;            /* the engine's slot of the contract (no lookup by string) */
 	bool restored;          /* put back from the state file; cleared after its next event */
+	bool unvalued_said;     /* the alert that it cannot be valued went out (once) */
 };
 
 /* A working order (status Open, Pending or Suspended). */
@@ -115,7 +116,7 @@ struct acct {
 struct lockout {
 	uint64_t id;
 	int64_t account_id;
-	char symbol[SRM_SYMBOL_MAX];
+	char symbol[SRM_SCOPE_MAX];
 	int rule;               /* rule index, -1 admin */
 	enum until_kind until;
 	srm_ms since;

@@ -34,7 +34,7 @@ struct srm_action {
 	srm_ms ts;                      /* engine time the action was decided */
 	int64_t account_id;
 	char contract_id[SRM_ID_MAX];   /* "" when not about one contract */
-	char symbol[SRM_SYMBOL_MAX];    /* lockout/unlock: locked symbol, "" = whole account */
+	char symbol[SRM_SCOPE_MAX];     /* lockout/unlock: locked symbol, "" = whole account */
 	int64_t order_id;               /* 0 when none */
 	int size;                       /* partial close / place stop size; 0 when none */
 	int side;                       /* place stop: enum px_side */

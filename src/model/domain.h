@@ -65,6 +65,8 @@ static inline money_t money_add(money_t a, money_t b)
 #define SRM_NAME_MAX 96  /* account names, contract names/descriptions */
 #define SRM_TAG_MAX 128  /* customTag */
 #define SRM_SYMBOL_MAX 16 /* trader symbol: "MNQ", "ES" */
+/* what a symbol lockout covers: a symbol, a contract or a glob from the config ("CON.F.US.RTY.*") */
+#define SRM_SCOPE_MAX 32
 
 /* Absent nullable decimals are NAN. */
 #define PX_NULL NAN

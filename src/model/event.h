@@ -97,5 +97,7 @@ struct srm_event {
 
 /* Name of an event kind ("GatewayUserTrade", ...). */
 const char *ev_kind_name(enum ev_kind k);
+/* The account an event is about (0: none, or every account: quotes, contracts, an admin reset of all). */
+int64_t ev_account_id(const struct srm_event *ev);
 
 #endif

@@ -50,3 +50,28 @@ const char *money_str(money_t m, char *buf)
 	return buf;
 }
 
+
+int64_t ev_account_id(const struct srm_event *ev)
+{
+	switch (ev->kind) {
+	case EV_ACCOUNT:
+		return ev->u.account.id;
+	case EV_ORDER:
+		return ev->u.order.account_id;
+	case EV_POSITION:
+		return ev->u.position.account_id;
+	case EV_TRADE:
+		return ev->u.trade.account_id;
+	case EV_ACTION_RESULT:
+		return ev->u.result.account_id;
+	case EV_RECHECK:
+		return ev->u.recheck.account_id;
+	case EV_ADMIN_LOCKOUT:
+	case EV_ADMIN_CLEAR:
+	case EV_ADMIN_RESET:
+	case EV_ADMIN_ENFORCE:
+		return ev->u.admin.account_id;
+	default:
+		return 0;
+	}
+}

@@ -3,21 +3,15 @@
 
 #include "engine/rule.h"
 
-/* Today's total as configured: realized, minus fees, plus unrealized (any quote age). */
-static money_t day_total(const struct engine *e, const struct acct *a,
-			 const struct cfg_daily_realized_loss *c, money_t *unrealized)
+/* Today's total as configured: realized, minus fees, plus the unrealized given. */
+static money_t day_total(const struct acct *a, const struct cfg_daily_realized_loss *c,
+			 money_t unrealized)
 {
 	money_t total = a->realized;
 
-	*unrealized = 0;
 	if (c->include_fees)
 		total = money_add(total, -a->fees);
-	if (c->include_unrealized && a->n_pos > 0) {
-		/* A stale loss is still a loss; positions that cannot be valued are left out. */
-		(void)engine_acct_unrealized(e, a, false, unrealized);
-		total = money_add(total, *unrealized);
-	}
-	return total;
+	return c->include_unrealized ? money_add(total, unrealized) : total;
 }
 
 static void check(struct rule_ctx *ctx)
@@ -30,7 +24,11 @@ static void check(struct rule_ctx *ctx)
 		return;
 	if (c->loss_limit <= 0)
 		return;
-	money_t total = day_total(ctx->eng, ctx->acct, c, &unrealized);
+	/* A stale loss is still a loss; a position that cannot be valued is left out (and said). */
+	unrealized = 0;
+	if (c->include_unrealized && ctx->acct->n_pos > 0)
+		(void)rule_acct_unrealized(ctx, false, &unrealized);
+	money_t total = day_total(ctx->acct, c, unrealized);
 
 	if (total > -c->loss_limit)
 		return;
@@ -63,7 +61,11 @@ static bool measure(const struct engine *e, const struct acct *a, const void *cf
 		    struct rule_measure *m)
 {
 	const struct cfg_daily_realized_loss *c = cfg;
-	money_t unrealized, total = day_total(e, a, c, &unrealized);
+	money_t unrealized = 0;
+
+	if (c->include_unrealized && a->n_pos > 0)
+		(void)engine_acct_unrealized(e, a, false, &unrealized);
+	money_t total = day_total(a, c, unrealized);
 
 	*m = (struct rule_measure){ .label = "daily loss", .unit = MEASURE_LOSS,
 				    .used = total < 0 ? (double)-total / 100.0 : 0,

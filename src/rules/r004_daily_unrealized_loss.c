@@ -24,7 +24,7 @@ static void check_position(struct rule_ctx *ctx, const struct cfg_daily_unrealiz
 	money_t u;
 
 	/* A stale loss is still a loss: any quote age; an unvalued contract is skipped. */
-	if (p == NULL || !engine_pos_unrealized(ctx->eng, p, false, &u) || u > -c->loss_limit)
+	if (p == NULL || !rule_pos_unrealized(ctx, p, false, &u) || u > -c->loss_limit)
 		return;
 	money_str(u, v);
 	money_str(-c->loss_limit, lim);
@@ -44,7 +44,7 @@ static void check_account(struct rule_ctx *ctx, const struct cfg_daily_unrealize
 
 	if (ctx->acct->n_pos == 0)
 		return;
-	(void)engine_acct_unrealized(ctx->eng, ctx->acct, false, &u);
+	(void)rule_acct_unrealized(ctx, false, &u);
 	if (u > -c->loss_limit)
 		return;
 	money_str(u, v);

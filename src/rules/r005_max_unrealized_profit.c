@@ -23,7 +23,7 @@ static void check_position(struct rule_ctx *ctx, const struct cfg_max_unrealized
 	char v[24], tgt[24];
 	money_t u;
 
-	if (p == NULL || !engine_pos_unrealized(ctx->eng, p, true, &u) || u < c->target)
+	if (p == NULL || !rule_pos_unrealized(ctx, p, true, &u) || u < c->target)
 		return;
 	money_str(u, v);
 	money_str(c->target, tgt);
@@ -44,7 +44,7 @@ static void check_account(struct rule_ctx *ctx, const struct cfg_max_unrealized_
 	char v[24], tgt[24];
 	money_t u;
 
-	if (ctx->acct->n_pos == 0 || engine_acct_unrealized(ctx->eng, ctx->acct, true, &u) != 0 ||
+	if (ctx->acct->n_pos == 0 || rule_acct_unrealized(ctx, true, &u) != 0 ||
 	    u < c->target)
 		return;
 	money_str(u, v);

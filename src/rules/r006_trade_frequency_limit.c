@@ -73,10 +73,11 @@ static const struct opt cooldown_opts[] = {
 
 static const struct opt opts[] = {
 	CFG_RULE_COMMON(T, "true", NULL),
-	CFG_OPT("per_minute", T_INT, T, per_minute, .min = 0, .def = "3",
-		.help = "executions per rolling minute, 0 = off"),
-	CFG_OPT("per_hour", T_INT, T, per_hour, .min = 0, .def = "10",
-		.help = "per rolling hour, 0 = off"),
+	/* the trade counter keeps the last hour's fills up to TC_CAP: a larger limit could never breach */
+	CFG_OPT("per_minute", T_INT, T, per_minute, .min = 0, .max = TC_CAP - 24, .def = "3",
+		.help = "executions per rolling minute, 0 = off, at most 1000"),
+	CFG_OPT("per_hour", T_INT, T, per_hour, .min = 0, .max = TC_CAP - 24, .def = "10",
+		.help = "per rolling hour, 0 = off, at most 1000"),
 	CFG_OPT("per_session", T_INT, T, per_session, .min = 0, .def = "50",
 		.help = "since the daily reset, 0 = off"),
 	{ .key = "cooldown", .type = T_MAP, .sub = cooldown_opts,

@@ -42,8 +42,9 @@ static void check(struct rule_ctx *ctx)
 	const struct lockout_spec perm = {.mode = LOCKOUT_PERMANENT};
 
 	rule_lockout(ctx, &perm, NULL, c->flatten, "broker reports canTrade=false");
+	/* positions kept: so are their stops and targets (cancel-all would strip them) */
 	if (!c->flatten)
-		rule_act(ctx, ACT_CANCEL_ALL, NULL, "broker reports canTrade=false");
+		rule_cancel_opening(ctx, "broker reports canTrade=false");
 }
 
 /* ---- the config block ---- */

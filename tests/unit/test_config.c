@@ -568,6 +568,9 @@ static void test_bad_values(void **state)
 	assert_true(has_msg(&d, "t.yaml:2: overrides.abc: an override key must be an account id"));
 	load_bad("overrides:\n  \"1\": {rules: {}}\n  1: {rules: {}}\n", &d);
 	assert_true(has_msg(&d, "t.yaml:3: overrides.1: duplicate account"));
+	/* a limit the trade counter could never reach (it keeps 1024 fills an hour) is refused */
+	load_bad("rules:\n  trade_frequency_limit: {per_hour: 5000}\n", &d);
+	assert_true(has_msg(&d, "t.yaml:2: rules.trade_frequency_limit.per_hour: must be an integer from 0 to 1000, got 5000"));
 	load_bad("- a\n- b\n", &d);
 	assert_true(has_msg(&d, "t.yaml:1: the top level must be a mapping of keys, got a list"));
 }
@@ -611,7 +614,7 @@ static void test_many_errors_at_once(void **state)
 	assert_true(has_msg(&d, "bad_many.yaml:10: rules.max_contract: unknown key (did you mean max_contracts?)"));
 	assert_true(has_msg(&d, "bad_many.yaml:12: rules.max_contracts_per_instrument.limits.MNQ: must be an integer >= 0, got -1"));
 	assert_true(has_msg(&d, "bad_many.yaml:13: rules.daily_realized_loss.loss_limit: must be a positive amount"));
-	assert_true(has_msg(&d, "bad_many.yaml:15: rules.trade_frequency_limit.per_minute: must be an integer >= 0, got three"));
+	assert_true(has_msg(&d, "bad_many.yaml:15: rules.trade_frequency_limit.per_minute: must be an integer from 0 to 1000, got three"));
 	assert_true(has_msg(&d, "bad_many.yaml:16: rules.trade_frequency_limit.cooldown.per_minute: must be none"));
 	assert_true(has_msg(&d, "bad_many.yaml:18: rules.session_block_outside.windows[0].days[1]: must be a day"));
 	assert_true(has_msg(&d, "bad_many.yaml:18: rules.session_block_outside.windows[0].start: must be a time"));

@@ -1039,6 +1039,65 @@ static void test_r007_reset_clears_streak(void **s)
 
 #define GEN(label, fn, c) {label, fn, NULL, NULL, (void *)&(c)}
 
+/*
+ * A position that cannot be valued is left out of the loss rules, and said once (the docs
+ * promised it; nothing sent it): the gateway does not know its contract, or no quote 30 s on.
+ */
+static void test_unvalued_position_alert(void **s)
+{
+	struct tworld w;
+	srm_ms t = T(T0);
+
+	(void)s;
+	tw_init(&w, t);
+	set004(&w.cfg.rules, lk_mode(LOCKOUT_NONE));
+	restart(&w);
+	tw_position(&w, t, ACC, UNKNOWN_C, 1, 100);
+	assert_int_equal(t_count(w.last, ACT_ALERT, R004), 0); /* looked up now */
+	w.last = t_contract_missing(w.eng, UNKNOWN_C, t + SEC); /* the position is judged again */
+	assert_int_equal(t_count(w.last, ACT_ALERT, R004), 1);
+	tw_position(&w, t + 3 * SEC, ACC, UNKNOWN_C, 3, 100);
+	assert_int_equal(t_count(w.last, ACT_ALERT, R004), 0); /* once */
+	/* a known contract with no quote: only after 30 s */
+	tw_position(&w, t, ACC, ES, 1, 6000);
+	assert_int_equal(t_count(w.last, ACT_ALERT, R004), 0);
+	tw_position(&w, t + 40 * SEC, ACC, ES, 2, 6000);
+	assert_int_equal(t_count(w.last, ACT_ALERT, R004), 1);
+	assert_non_null(strstr(t_find(w.last, ACT_ALERT, R004)->reason, "no quote for it"));
+	tw_free(&w);
+}
+
+/* ---- money range (issue 11, class 5): hostile sizes and prices saturate, never wrap ---- */
+
+static void test_money_saturates(void **s)
+{
+	struct tworld w;
+	srm_ms t = T(T0);
+	money_t u;
+
+	(void)s;
+	tw_init(&w, t);
+	restart(&w);
+	/* the wire's extremes: a tick of 1e-9 worth 1e7, 100000 contracts, prices +-1e9 */
+	tw_contract(&w, t, "CON.F.US.ZZZ.Z26", "ZZZZ6", 1e-9, 1e7);
+	tw_position(&w, t, ACC, "CON.F.US.ZZZ.Z26", 100000, -1e9);
+	tw_quote(&w, t, "CON.F.US.ZZZ.Z26", 1e9, 1e9, 1e9);
+	assert_true(engine_pos_unrealized(w.eng, acct_pos(engine_acct(w.eng, ACC), "CON.F.US.ZZZ.Z26"),
+					  false, &u));
+	assert_true(u == MONEY_MAX); /* a profit, however large, stays a profit */
+	tw_position(&w, t, ACC, "CON.F.US.ZZZ.Z26", -100000, -1e9);
+	assert_true(engine_pos_unrealized(w.eng, acct_pos(engine_acct(w.eng, ACC), "CON.F.US.ZZZ.Z26"),
+					  false, &u));
+	assert_true(u == -MONEY_MAX);
+	/* realized: 2000 fills of +1e12 saturate; a loss after it still counts down from there */
+	for (int i = 0; i < 2000; i++)
+		close_fill(&w, t + i, ACC, 10 + i, 1e12);
+	assert_true(engine_acct(w.eng, ACC)->realized == MONEY_MAX);
+	close_fill(&w, t + 3000, ACC, 9999, -1e12);
+	assert_true(engine_acct(w.eng, ACC)->realized == MONEY_MAX - 100000000000000LL);
+	tw_free(&w);
+}
+
 /* ---- time (issue 11, class 2): a fill belongs to the trading day of its fill time ---- */
 
 /* Fills stamped 200 ms ahead of our clock (the gateway's clock leads): RULE-006 counts them. */
@@ -1122,6 +1181,8 @@ static void test_time_quote_age_from_its_timestamp(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_money_saturates),
+		cmocka_unit_test(test_unvalued_position_alert),
 		cmocka_unit_test(test_time_fills_ahead_counted),
 		cmocka_unit_test(test_time_fill_of_the_next_day),
 		cmocka_unit_test(test_time_quote_age_from_its_timestamp),

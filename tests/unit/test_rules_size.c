@@ -1075,6 +1075,43 @@ static void test_unknown_enum_fails_closed(void **s)
 	tw_free(&w);
 }
 
+/* News of a contract reaches every account that holds or works it (it stopped at 64). */
+static void test_r002_contract_news_reaches_all(void **s)
+{
+	struct tworld w;
+	srm_ms t = T(T0);
+
+	(void)s;
+	tw_init(&w, t);
+	set002(&w.cfg.rules, SIZE_REDUCE_TO_LIMIT, lk_mode(LOCKOUT_NONE));
+	restart(&w);
+	for (int i = 0; i < 100; i++)
+		ord(&w, t, 5000 + i, 1 + i, UNKNOWN_C, PX_BID, 1);
+	w.last = t_contract_missing(w.eng, UNKNOWN_C, t + SEC);
+	assert_int_equal(t_count(w.last, ACT_CANCEL_ORDER, R002), 100);
+	tw_free(&w);
+}
+
+/* A block entry written as a contract (its month: RTYZ6) or a whole contract id matches it. */
+static void test_r011_contract_entries_match(void **s)
+{
+	struct tworld w;
+	srm_ms t = T(T0);
+
+	(void)s;
+	tw_init(&w, t);
+	set011(&w.cfg.rules, true, "RTYZ6", "CON.F.US.CLE.Z26");
+	restart(&w);
+	ord(&w, t += SEC, ACC, 1, RTY, PX_BID, 1);
+	assert_non_null(find_cancel(w.last, 1));
+	ord(&w, t += SEC, ACC, 2, CL, PX_BID, 1);
+	assert_non_null(find_cancel(w.last, 2));
+	assert_non_null(engine_locked(w.eng, ACC, CL));
+	ord(&w, t += SEC, ACC, 3, ES, PX_BID, 1);
+	assert_null(find_cancel(w.last, 3));
+	tw_free(&w);
+}
+
 /* RULE-002: what is left of a partly filled order counts once in its symbol. */
 static void test_expo_r002_partial(void **s)
 {
@@ -1104,6 +1141,8 @@ int main(void)
 		cmocka_unit_test(test_expo_newest_first_never_reducing),
 		cmocka_unit_test(test_expo_r002_partial),
 		cmocka_unit_test(test_unknown_enum_fails_closed),
+		cmocka_unit_test(test_r011_contract_entries_match),
+		cmocka_unit_test(test_r002_contract_news_reaches_all),
 		cmocka_unit_test(test_r001_breach_close_all),
 		cmocka_unit_test(test_r001_at_limit),
 		cmocka_unit_test(test_r001_net_vs_gross),

@@ -10,6 +10,7 @@
 #define ACC 1001
 #define ACC2 2002
 #define R008 7
+#define ANY_RULE (-2)
 #define R009 8
 #define R010 9
 #define R012 11
@@ -636,6 +637,31 @@ static void test_r010_no_flatten_no_clear(void **s)
 	tw_free(&w);
 }
 
+/*
+ * flatten: false keeps the positions, so it keeps their protective stop and target: only
+ * the orders that could open or add are cancelled (a cancel-all stripped the stops).
+ */
+static void test_r010_no_flatten_keeps_stops(void **s)
+{
+	struct tworld w;
+	srm_ms t0 = T(T0);
+
+	(void)s;
+	tw_init(&w, t0);
+	set010(&w, false, true);
+	tw_position(&w, t0, ACC, ES, 2, 5000);
+	tw_order(&w, t0, ACC, 1, ES, PX_OS_OPEN, PX_OT_STOP, PX_ASK, 2, PX_NULL, 4990);
+	tw_order(&w, t0, ACC, 2, ES, PX_OS_OPEN, PX_OT_LIMIT, PX_ASK, 2, 5010, PX_NULL);
+	tw_order(&w, t0, ACC, 3, ES, PX_OS_OPEN, PX_OT_LIMIT, PX_BID, 1, 4980, PX_NULL);
+	tw_account(&w, t0 + SEC, ACC, false);
+	assert_int_equal(t_count_acct(w.last, ACT_CANCEL_ALL, R010, ACC), 0);
+	assert_int_equal(t_count_acct(w.last, ACT_CANCEL_ORDER, ANY_RULE, ACC), 1);
+	for (size_t i = 0; i < w.last.n; i++)
+		if (w.last.v[i].kind == ACT_CANCEL_ORDER)
+			assert_int_equal(w.last.v[i].order_id, 3);
+	tw_free(&w);
+}
+
 static void test_r010_override_disabled_dry(void **s)
 {
 	struct tworld w;
@@ -940,6 +966,7 @@ int main(void)
 		cmocka_unit_test(test_r012_auto_stop),
 		cmocka_unit_test(test_r009_long_gap),
 		cmocka_unit_test(test_r008_new_position_id),
+		cmocka_unit_test(test_r010_no_flatten_keeps_stops),
 		cmocka_unit_test(test_r009_quiet_hours_lived_through),
 		cmocka_unit_test(test_r012_breakeven_once),
 		cmocka_unit_test(test_r012_breakeven_short_and_tighter),
