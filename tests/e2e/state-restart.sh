@@ -87,6 +87,37 @@ check "...and says so" grep -q 'waiting out its backoff' "$work/srmd.log"
 sim DELETE /sim/fault >/dev/null
 check "it logs in when the backoff is over" wait_for 20 guarding
 
+# 8. the state is judged at once at start-up: a day's loss under the limit; srmd stopped and
+#    the limit lowered under it; at the restart the account is locked out at once, with no
+#    new fill (it showed "trading allowed" until the next one)
+signed_pos() { state | json "sum((p['size'] if p['type']==1 else -p['size']) for p in d['positions'] if p['accountId']==$ACC and p['contractId']=='$MNQ')"; }
+have=$(signed_pos)
+if [ "$have" != "0" ]; then
+	side=1; [ "$have" -lt 0 ] && side=0
+	order "{\"accountId\":$ACC,\"contractId\":\"$MNQ\",\"type\":2,\"side\":$side,\"size\":${have#-}}" >/dev/null
+	wait_for 10 is_zero sim_pos "$ACC" "$MNQ"
+fi
+loss0=$(status_json | json "[a['realizedPnl'] for a in d['accounts'] if a['id']==$ACC][0]")
+order "{\"accountId\":$ACC,\"contractId\":\"$MNQ\",\"type\":2,\"side\":0,\"size\":1}" >/dev/null
+wait_for 10 is_eq 1 sim_pos "$ACC" "$MNQ"
+quote $MNQ 20850 20850.25
+order "{\"accountId\":$ACC,\"contractId\":\"$MNQ\",\"type\":2,\"side\":1,\"size\":1}" >/dev/null
+wait_for 10 is_zero sim_pos "$ACC" "$MNQ"
+quote $MNQ 21000 21000.25
+day_loss() { status_json | json "[a['realizedPnl'] for a in d['accounts'] if a['id']==$ACC][0]"; }
+loss_in() { day_loss | python3 -c "import sys; v=float(sys.stdin.read()) - ($loss0); sys.exit(0 if $1 <= -v <= $2 else 1)"; }
+check "a loss of about 300 more today, under the limit of 500 (day: $(day_loss))" wait_for 10 loss_in 290 320
+r003() { sqlite3 "$DB" "SELECT count(*) FROM lockouts WHERE account_id=$ACC AND rule=2"; }
+check "...so no RULE-003 lockout yet" is_zero r003
+stop_srmd
+sed -i 's/loss_limit: 500/loss_limit: 200/' "$work/srm.yaml"
+start_srmd || exit 1
+check "restarted with the limit at 200: RULE-003 locks the account out at once, with no new fill" \
+	wait_for 5 is_eq 1 r003
+check "...and srm status says LOCKED OUT" \
+	sh -c "'$SRM' status --socket '$SOCK' | grep -A1 'account $ACC' | grep -q 'LOCKED OUT'"
+sed -i 's/loss_limit: 200/loss_limit: 500/' "$work/srm.yaml"
+
 # 5. a restart loop: past 5 starts within 30 s, start-up waits before logging in
 for i in 1 2 3 4 5; do
 	stop_srmd
