@@ -126,6 +126,93 @@ static void make_stream(struct srm_event *ev, srm_ms *ts, size_t n, srm_ms t0)
 	}
 }
 
+/* Counters of the run: actions decided, events fed back. */
+static size_t n_actions, n_fed_back;
+static int64_t fb_order = 1000000000;
+
+/*
+ * One event into the engine, and the gateway's answer to what it decided fed back as events
+ * in turn, as a real executor would (a close makes the position flat, a cancel ends the
+ * order, a stop appears; and the executor's report of each answer): the answers' own
+ * decisions are answered too, up to a depth of 4. Without it a breach would hold forever
+ * and every event would re-decide it.
+ */
+static void feed(struct engine *eng, const struct srm_event *ev, srm_ms now, int depth)
+{
+	struct act_list l = engine_apply(eng, ev, now);
+	struct srm_event fb[128];
+	size_t nfb = 0;
+
+	n_actions += l.n;
+	if (depth >= 4)
+		return;
+	for (size_t k = 0; k < l.n && nfb + 8 < 64; k++) {
+		const struct srm_action *a = &l.v[k];
+		const struct acct *ac = engine_acct(eng, a->account_id);
+
+		if (ac == NULL)
+			continue;
+		/* the executor's report of each request's answer, as srmd feeds it */
+		if (a->kind != ACT_LOCKOUT && a->kind != ACT_UNLOCK && a->kind != ACT_ALERT &&
+		    !a->dry_run) {
+			struct srm_event *r = &fb[nfb++];
+
+			memset(r, 0, sizeof(*r));
+			r->kind = EV_ACTION_RESULT;
+			r->u.result.account_id = a->account_id;
+			r->u.result.kind = a->kind;
+			strlcpy_s(r->u.result.contract_id, a->contract_id, SRM_ID_MAX);
+			r->u.result.order_id = a->order_id;
+			r->u.result.size = a->size;
+			r->u.result.outcome = OUTCOME_OK;
+		}
+		if (a->kind == ACT_CLOSE_CONTRACT || a->kind == ACT_CLOSE_ALL || a->kind == ACT_PARTIAL_CLOSE) {
+			for (size_t p = 0; p < ac->n_pos && nfb < 120; p++) {
+				if (a->kind != ACT_CLOSE_ALL && strcmp(ac->pos[p].contract_id, a->contract_id) != 0)
+					continue;
+				struct srm_event *f = &fb[nfb++];
+
+				memset(f, 0, sizeof(*f));
+				f->kind = EV_POSITION;
+				f->u.position.id = ac->pos[p].id;
+				f->u.position.account_id = ac->id;
+				strlcpy_s(f->u.position.contract_id, ac->pos[p].contract_id, SRM_ID_MAX);
+			}
+		} else if (a->kind == ACT_CANCEL_ORDER || a->kind == ACT_CANCEL_ALL) {
+			for (size_t o = 0; o < ac->n_ord && nfb < 120; o++) {
+				if (a->kind == ACT_CANCEL_ORDER && ac->ord[o].id != a->order_id)
+					continue;
+				struct srm_event *f = &fb[nfb++];
+
+				memset(f, 0, sizeof(*f));
+				f->kind = EV_ORDER;
+				f->u.order.id = ac->ord[o].id;
+				f->u.order.account_id = ac->id;
+				strlcpy_s(f->u.order.contract_id, ac->ord[o].contract_id, SRM_ID_MAX);
+				f->u.order.status = PX_OS_CANCELLED;
+				f->u.order.limit_price = f->u.order.stop_price = f->u.order.filled_price = PX_NULL;
+			}
+		} else if (a->kind == ACT_PLACE_STOP) {
+			struct srm_event *f = &fb[nfb++];
+
+			memset(f, 0, sizeof(*f));
+			f->kind = EV_ORDER;
+			f->u.order.id = fb_order++;
+			f->u.order.account_id = ac->id;
+			strlcpy_s(f->u.order.contract_id, a->contract_id, SRM_ID_MAX);
+			f->u.order.status = PX_OS_OPEN;
+			f->u.order.type = PX_OT_STOP;
+			f->u.order.side = a->side;
+			f->u.order.size = a->size;
+			f->u.order.stop_price = a->stop_price;
+			f->u.order.limit_price = f->u.order.filled_price = PX_NULL;
+		}
+	}
+	n_fed_back += nfb;
+	for (size_t k = 0; k < nfb; k++)
+		feed(eng, &fb[k], now, depth + 1);
+}
+
 int main(int argc, char **argv)
 {
 	size_t n = argc > 1 ? (size_t)strtoull(argv[1], NULL, 10) : 2000000;
@@ -168,73 +255,11 @@ int main(int argc, char **argv)
 		ce.u.contract.tick_value = contracts[c].value;
 		engine_apply(eng, &ce, t0);
 	}
-	size_t actions = 0, fed_back = 0;
-	struct srm_event fb[64];
-	int64_t fb_order = 1000000000;
 	double start = now_s();
 
-	/*
-	 * The gateway's answer to enforcement comes back as events, as it would from a real
-	 * executor: a close makes the position flat, a cancel ends the order, a stop appears.
-	 * Without it a breach would hold forever and every quote would re-decide it.
-	 */
-	for (size_t i = 0; i < n; i++) {
-		struct act_list l = engine_apply(eng, &ev[i], ts[i]);
-		size_t nfb = 0;
-
-		actions += l.n;
-		for (size_t k = 0; k < l.n && nfb + 8 < 64; k++) {
-			const struct srm_action *a = &l.v[k];
-			const struct acct *ac = engine_acct(eng, a->account_id);
-
-			if (ac == NULL)
-				continue;
-			if (a->kind == ACT_CLOSE_CONTRACT || a->kind == ACT_CLOSE_ALL || a->kind == ACT_PARTIAL_CLOSE) {
-				for (size_t p = 0; p < ac->n_pos && nfb < 60; p++) {
-					if (a->kind != ACT_CLOSE_ALL && strcmp(ac->pos[p].contract_id, a->contract_id) != 0)
-						continue;
-					struct srm_event *f = &fb[nfb++];
-
-					memset(f, 0, sizeof(*f));
-					f->kind = EV_POSITION;
-					f->u.position.id = ac->pos[p].id;
-					f->u.position.account_id = ac->id;
-					strlcpy_s(f->u.position.contract_id, ac->pos[p].contract_id, SRM_ID_MAX);
-				}
-			} else if (a->kind == ACT_CANCEL_ORDER || a->kind == ACT_CANCEL_ALL) {
-				for (size_t o = 0; o < ac->n_ord && nfb < 60; o++) {
-					if (a->kind == ACT_CANCEL_ORDER && ac->ord[o].id != a->order_id)
-						continue;
-					struct srm_event *f = &fb[nfb++];
-
-					memset(f, 0, sizeof(*f));
-					f->kind = EV_ORDER;
-					f->u.order.id = ac->ord[o].id;
-					f->u.order.account_id = ac->id;
-					strlcpy_s(f->u.order.contract_id, ac->ord[o].contract_id, SRM_ID_MAX);
-					f->u.order.status = PX_OS_CANCELLED;
-					f->u.order.limit_price = f->u.order.stop_price = f->u.order.filled_price = PX_NULL;
-				}
-			} else if (a->kind == ACT_PLACE_STOP) {
-				struct srm_event *f = &fb[nfb++];
-
-				memset(f, 0, sizeof(*f));
-				f->kind = EV_ORDER;
-				f->u.order.id = fb_order++;
-				f->u.order.account_id = ac->id;
-				strlcpy_s(f->u.order.contract_id, a->contract_id, SRM_ID_MAX);
-				f->u.order.status = PX_OS_OPEN;
-				f->u.order.type = PX_OT_STOP;
-				f->u.order.side = a->side;
-				f->u.order.size = a->size;
-				f->u.order.stop_price = a->stop_price;
-				f->u.order.limit_price = f->u.order.filled_price = PX_NULL;
-			}
-		}
-		for (size_t k = 0; k < nfb; k++)
-			actions += engine_apply(eng, &fb[k], ts[i]).n;
-		fed_back += nfb;
-	}
+	for (size_t i = 0; i < n; i++)
+		feed(eng, &ev[i], ts[i], 0);
+	size_t actions = n_actions, fed_back = n_fed_back;
 	double secs = now_s() - start;
 
 	n += fed_back;

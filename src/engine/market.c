@@ -96,8 +96,16 @@ bool engine_symbol_matches(const struct engine *e, const char *contract_id, cons
 	const struct cslot *c = book_cslot_c(e, contract_id);
 	char root[SRM_SYMBOL_MAX];
 
-	/* a whole contract id, or one contract by its name with the month ("RTYZ6"), also matches */
-	if (glob_match_ci(pattern, contract_id))
+	/*
+	 * A whole contract id, or one contract by its name with the month ("RTYZ6"), also
+	 * matches: only a pattern that could be one is tried against them (a '.', a digit, or
+	 * a wildcard), so "MNQ" costs what it did.
+	 */
+	bool wild = strpbrk(pattern, "*?[") != NULL;
+	bool as_id = wild || strchr(pattern, '.') != NULL;
+	bool as_name = wild || strpbrk(pattern, "0123456789") != NULL;
+
+	if (as_id && glob_match_ci(pattern, contract_id))
 		return true;
 	if (c == NULL) {
 		root_from_id(contract_id, root, sizeof(root));
@@ -105,7 +113,7 @@ bool engine_symbol_matches(const struct engine *e, const char *contract_id, cons
 	}
 	if (c->known && c->k.symbol[0] != '\0' && glob_match_ci(pattern, c->k.symbol))
 		return true;
-	if (c->known && c->k.c.name[0] != '\0' && glob_match_ci(pattern, c->k.c.name))
+	if (as_name && c->known && c->k.c.name[0] != '\0' && glob_match_ci(pattern, c->k.c.name))
 		return true;
 	return c->k.root[0] != '\0' && glob_match_ci(pattern, c->k.root);
 }

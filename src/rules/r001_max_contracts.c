@@ -43,7 +43,8 @@ static void check(struct rule_ctx *ctx)
 	long net, have;
 	char why[160];
 
-	if (ctx->ev->kind != EV_POSITION && ctx->ev->kind != EV_ORDER)
+	/* a timer: the settle time of a cancel that waited for an order's own event */
+	if (ctx->ev->kind != EV_POSITION && ctx->ev->kind != EV_ORDER && ctx->ev->kind != EV_TIMER)
 		return;
 	if (c->limit < 0)
 		return;
@@ -113,7 +114,7 @@ const struct rule_def rule_max_contracts = {
 		.opts = opts,
 		.cfg_offset = offsetof(struct rules_cfg, max_contracts),
 	},
-	.wakes_on = EVM_POSITION | EVM_ORDER,
+	.wakes_on = EVM_POSITION | EVM_ORDER | EVM_TIMER,
 	.state_size = 0,
 	.check = check,
 	.measure = measure,

@@ -102,6 +102,8 @@ static void check(struct rule_ctx *ctx)
 		cid = ctx->ev->u.position.contract_id;
 	else if (ctx->ev->kind == EV_ORDER)
 		cid = ctx->ev->u.order.contract_id;
+	else if (ctx->ev->kind == EV_TIMER) /* a cancel that waited for an order's own event */
+		cid = ctx->ev->u.timer.contract_id;
 	else
 		return;
 	struct group g = {.eng = ctx->eng, .symbol = engine_symbol(ctx->eng, cid), .contract = cid};
@@ -160,7 +162,7 @@ const struct rule_def rule_max_contracts_per_instrument = {
 		.opts = opts,
 		.cfg_offset = offsetof(struct rules_cfg, max_contracts_per_instrument),
 	},
-	.wakes_on = EVM_POSITION | EVM_ORDER,
+	.wakes_on = EVM_POSITION | EVM_ORDER | EVM_TIMER,
 	.state_size = 0,
 	.check = check,
 	.on_reset = NULL,

@@ -264,17 +264,50 @@ static int32_t rule_day(const struct rule_date *rd, int y)
 	}
 }
 
+static bool same_date(const struct rule_date *a, const struct rule_date *b)
+{
+	return a->kind == b->kind && a->a == b->a && a->b == b->b && a->c == b->c && a->time == b->time;
+}
+
+static bool same_rule(const struct posix_rule *a, const struct posix_rule *b)
+{
+	return a->std_off == b->std_off && a->dst_off == b->dst_off && a->has_dst == b->has_dst &&
+	       same_date(&a->start, &b->start) && same_date(&a->end, &b->end);
+}
+
 static int32_t rule_offset(const struct posix_rule *r, int64_t t)
 {
+	/*
+	 * The year's two changes, kept for the next call (the engine asks for the same year
+	 * for every order and position event); per thread, as config checks run on their own.
+	 */
+	static _Thread_local struct {
+		bool set;
+		struct posix_rule r;    /* by value: a freed zone's address may be reused */
+		int64_t lo, hi;         /* the standard-time seconds of that year */
+		int64_t start, end;
+	} memo;
 	int y, m, d;
-	int64_t start, end;
+	int64_t start, end, ts = t + r->std_off;
 
 	if (!r->has_dst)
 		return r->std_off;
-	civil_from_days((int32_t)floordiv(t + r->std_off, 86400), &y, &m, &d);
+	if (memo.set && ts >= memo.lo && ts < memo.hi && same_rule(&memo.r, r)) {
+		start = memo.start;
+		end = memo.end;
+		goto decide;
+	}
+	civil_from_days((int32_t)floordiv(ts, 86400), &y, &m, &d);
 	/* The start time is in standard time, the end time in daylight time. */
 	start = (int64_t)rule_day(&r->start, y) * 86400 + r->start.time - r->std_off;
 	end = (int64_t)rule_day(&r->end, y) * 86400 + r->end.time - r->dst_off;
+	memo.set = true;
+	memo.r = *r;
+	memo.lo = (int64_t)days_from_civil(y, 1, 1) * 86400;
+	memo.hi = (int64_t)days_from_civil(y + 1, 1, 1) * 86400;
+	memo.start = start;
+	memo.end = end;
+decide:
 	if (start < end)
 		return t >= start && t < end ? r->dst_off : r->std_off;
 	return t >= end && t < start ? r->std_off : r->dst_off; /* southern hemisphere */

@@ -1112,6 +1112,38 @@ static void test_r011_contract_entries_match(void **s)
 	tw_free(&w);
 }
 
+/*
+ * The position of a fill can come before its order's own event (fillVolume not updated
+ * yet): counted twice, the order would look over the limit. The cancel waits 300 ms for
+ * that event (it then fits); an order whose own event never says so is cancelled then.
+ */
+static void test_expo_waits_for_the_order_event(void **s)
+{
+	struct tworld w;
+	srm_ms t = T(T0);
+
+	(void)s;
+	tw_init(&w, t);
+	set001(&w.cfg.rules, 4, COUNT_NET, SIZE_REDUCE_TO_LIMIT, lk_mode(LOCKOUT_NONE));
+	restart(&w);
+	ord(&w, t, ACC, 1, ES, PX_BID, 4);
+	pos(&w, t + 10, ACC, ES, 2); /* 2 of the 4 filled; the order still says 0 filled */
+	assert_null(find_cancel(w.last, 1));
+	tw_order_fv(&w, t + 50, ACC, 1, ES, PX_OS_OPEN, PX_OT_LIMIT, PX_BID, 4, 2, 6000, PX_NULL);
+	tw_advance(&w, t + 400);
+	assert_null(find_cancel(w.last, 1));
+	/* again, and the order's event does not come: cancelled at the settle time */
+	ord(&w, t + 500, ACC, 2, ES, PX_BID, 2); /* long 2 + 2 left of 1 + 2 = 6 > 4: cancel 2 */
+	assert_non_null(find_cancel(w.last, 2));
+	tw_order(&w, t + 510, ACC, 2, ES, PX_OS_CANCELLED, PX_OT_LIMIT, PX_BID, 2, 6000, PX_NULL);
+	pos(&w, t + 600, ACC, ES, 3); /* one more of order 1: its event lags */
+	assert_null(find_cancel(w.last, 1));
+	tw_advance(&w, t + 1000);
+	assert_int_equal(t_count(w.last, ACT_CANCEL_ORDER, R001), 1);
+	assert_non_null(find_cancel(w.last, 1));
+	tw_free(&w);
+}
+
 /* RULE-002: what is left of a partly filled order counts once in its symbol. */
 static void test_expo_r002_partial(void **s)
 {
@@ -1140,6 +1172,7 @@ int main(void)
 		cmocka_unit_test(test_expo_position_change_rejudges),
 		cmocka_unit_test(test_expo_newest_first_never_reducing),
 		cmocka_unit_test(test_expo_r002_partial),
+		cmocka_unit_test(test_expo_waits_for_the_order_event),
 		cmocka_unit_test(test_unknown_enum_fails_closed),
 		cmocka_unit_test(test_r011_contract_entries_match),
 		cmocka_unit_test(test_r002_contract_news_reaches_all),
