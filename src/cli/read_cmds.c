@@ -1,5 +1,6 @@
 /* read_cmds.c: the trader's read-only commands: status, lockouts, rules, history, logs, monitor. */
 #include <signal.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +88,26 @@ static void print_lockout(const struct cli_opts *o, const cJSON *l)
 	       cj_str(l, "reason", ""), cj_str(l, "symbol", NULL) ? " symbol " : "", cj_str(l, "symbol", ""));
 }
 
+/* 48250.5 -> "48,250.50" into buf (at least 32 bytes). */
+static const char *money_commas(double v, char *buf)
+{
+	char digits[32];
+	long long cents = llround(v * 100.0);
+	bool neg = cents < 0;
+	unsigned long long u = neg ? (unsigned long long)-cents : (unsigned long long)cents;
+	int n = snprintf(digits, sizeof(digits), "%llu", u / 100), k = 0;
+
+	if (neg)
+		buf[k++] = '-';
+	for (int i = 0; i < n; i++) {
+		buf[k++] = digits[i];
+		if ((n - i - 1) % 3 == 0 && i < n - 1)
+			buf[k++] = ',';
+	}
+	snprintf(buf + k, 32 - (size_t)k, ".%02llu", u % 100);
+	return buf;
+}
+
 static void print_account(const struct cli_opts *o, const cJSON *a)
 {
 	const cJSON *locks = cJSON_GetObjectItemCaseSensitive(a, "lockouts");
@@ -114,7 +135,13 @@ static void print_account(const struct cli_opts *o, const cJSON *a)
 		const char *col = share >= 0.9 ? RED(o) : share >= 0.7 ? YELLOW(o) : GREEN(o);
 
 		const char *unit = cj_str(x, "unit", "");
+		char f[32], dist[32];
 
+		if (cJSON_GetObjectItemCaseSensitive(x, "floor") != NULL) {
+			printf("  %sfloor %s (distance %s)%s", col, money_commas(cj_num(x, "floor", 0), f),
+			       money_commas(cj_num(x, "distance", 0), dist), RESET(o));
+			continue;
+		}
 		if (strcmp(unit, "loss") == 0)
 			printf("  %s%s -%.2f/-%.2f%s", col, label, used, limit, RESET(o));
 		else if (strcmp(unit, "money") == 0)

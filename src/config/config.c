@@ -302,17 +302,18 @@ static int parse_int(const char *s, int min, int *out)
 	return 0;
 }
 
-static int parse_money(const char *s, money_t *out)
+static int parse_money(const char *s, bool zero_ok, money_t *out)
 {
 	char *end;
 	double v;
 
 	errno = 0;
 	v = strtod(s, &end);
-	if (end == s || *end != '\0' || errno != 0 || !isfinite(v) || v <= 0 || v > CFG_MONEY_MAX)
+	if (end == s || *end != '\0' || errno != 0 || !isfinite(v) || v < 0 || (v == 0 && !zero_ok) ||
+	    v > CFG_MONEY_MAX)
 		return -1;
 	*out = money_from_double(v);
-	return *out > 0 ? 0 : -1;
+	return *out > 0 || zero_ok ? 0 : -1;
 }
 
 static int enum_index(const char *const *names, const char *s)
@@ -510,6 +511,10 @@ static void apply(struct cfg_walk *c, const struct opt *o, size_t idx, yaml_node
 		break;
 	}
 
+	if (o->type == T_MONEY && o->zero_ok && is_null(v)) {
+		*(money_t *)dst = 0;
+		return;
+	}
 	s = scalar(c, v, path, "a single value");
 	if (s == NULL)
 		return;
@@ -531,8 +536,9 @@ static void apply(struct cfg_walk *c, const struct opt *o, size_t idx, yaml_node
 		}
 		break;
 	case T_MONEY:
-		if (parse_money(s, (money_t *)dst) != 0)
-			cerr(c, v, path, "must be a positive amount of money (e.g. 500 or 250.50), got %s",
+		if (parse_money(s, o->zero_ok, (money_t *)dst) != 0)
+			cerr(c, v, path, "must be a%s amount of money (e.g. 500 or 250.50)%s, got %s",
+			     o->zero_ok ? "n" : " positive", o->zero_ok ? ", 0 or ~" : "",
 			     got(v, g, sizeof(g)));
 		break;
 	case T_DURATION: {

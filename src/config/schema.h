@@ -86,6 +86,7 @@ struct opt {
 	size_t off2;                 /* list types: the items */
 	int min;
 	int max;                     /* T_INT: the largest allowed (0: no bound of its own) */
+	bool zero_ok;                /* T_MONEY: 0 and ~ (none) are allowed, as 0 */
 	bool req;
 	const char *const *names;
 	const struct opt *sub;

@@ -127,6 +127,10 @@ static cJSON *rule_row(const struct engine *e, const struct acct *a, int r)
 		cJSON_AddNumberToObject(o, "used", m.used);
 		cJSON_AddNumberToObject(o, "limit", m.limit);
 		cJSON_AddNumberToObject(o, "share", m.used / m.limit);
+		if (m.has_floor) {
+			cJSON_AddNumberToObject(o, "floor", m.floor);
+			cJSON_AddNumberToObject(o, "distance", m.distance);
+		}
 	}
 	return o;
 }

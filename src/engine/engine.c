@@ -1419,6 +1419,35 @@ void engine_restore_lockout(struct engine *e, const struct lockout *l)
 	lock_add(e, &c);
 }
 
+void rule_memory_changed(struct rule_ctx *ctx)
+{
+	ctx->acct->memory_gen++;
+}
+
+const void *engine_rule_memory(const struct engine *e, const struct acct *a, int rule, size_t *len)
+{
+	(void)e;
+	*len = 0;
+	if (rule < 0 || rule >= RULE_COUNT || rule_table[rule]->persist_size == 0 ||
+	    a->rstate[rule] == NULL)
+		return NULL;
+	*len = rule_table[rule]->persist_size;
+	return a->rstate[rule];
+}
+
+void engine_restore_rule_memory(struct engine *e, int64_t account_id, int rule, int version,
+				const void *data, size_t len)
+{
+	struct acct *a;
+
+	if (rule < 0 || rule >= RULE_COUNT || rule_table[rule]->persist_size == 0 ||
+	    rule_table[rule]->persist_size != len || rule_table[rule]->persist_version != version)
+		return;
+	a = book_acct(e, account_id, true);
+	if (a->rstate[rule] != NULL)
+		memcpy(a->rstate[rule], data, len);
+}
+
 void engine_restore_reset(struct engine *e, int64_t account_id, srm_ms at)
 {
 	if (at < e->last_reset || at > e->now)

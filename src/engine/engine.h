@@ -60,6 +60,14 @@ void engine_restore_lockout(struct engine *e, const struct lockout *l);
 /* Put back a persisted fill: counted toward today's P&L and trade counts unless voided or
  * older than the last reset; a fill id already known is ignored. */
 void engine_restore_fill(struct engine *e, int64_t account_id, const struct fill_rec *f);
+/*
+ * A rule's persisted memory of an account (rule_def.persist_size bytes) for the store, or
+ * NULL when the rule keeps none or the account has none yet; and putting it back at
+ * start-up (ignored when len or version does not match the rule's).
+ */
+const void *engine_rule_memory(const struct engine *e, const struct acct *a, int rule, size_t *len);
+void engine_restore_rule_memory(struct engine *e, int64_t account_id, int rule, int version,
+				const void *data, size_t len);
 /* An admin's reset of the account at `at` (before its fills are restored); an earlier day's is ignored. */
 void engine_restore_reset(struct engine *e, int64_t account_id, srm_ms at);
 /* Put back cached contract metadata. */

@@ -37,6 +37,8 @@ struct rule_measure {
 	const char *label;              /* short: "daily loss", "contracts" */
 	enum measure_unit unit;
 	double used, limit;             /* used >= 0, limit > 0 */
+	bool has_floor;                 /* RULE-013: the floor and equity's distance to it */
+	double floor, distance;
 };
 
 struct rule_def {
@@ -51,6 +53,14 @@ struct rule_def {
 	 * fill of no size. Rules that count fills (frequency, streaks) leave it false.
 	 */
 	bool recheck_trade;
+	/*
+	 * What of the per-account state outlives a restart: its first persist_size bytes are
+	 * saved with the account (table rule_memory, with persist_version) and put back at
+	 * start-up before any event (a trailing floor must not start over). 0: nothing. The
+	 * rule calls rule_memory_changed() when those bytes change.
+	 */
+	size_t persist_size;
+	int persist_version;
 	/* Daily reset for this account (may be NULL). */
 	void (*on_reset)(struct rule_ctx *ctx);
 	/*
@@ -81,6 +91,15 @@ struct rule_def {
 
 
 extern const struct rule_def *const rule_table[RULE_COUNT];
+
+/* A rule's index in the table (its place in rules/list.h). */
+static inline int rule_index_of(const struct rule_def *d)
+{
+	for (int r = 0; r < RULE_COUNT; r++)
+		if (rule_table[r] == d)
+			return r;
+	return -1;
+}
 
 /* The rule's block in an account's config (rule_def.cfg_offset). */
 static inline const void *rule_cfg_block(const struct rules_cfg *cfg, int rule)
@@ -129,6 +148,9 @@ void rule_cancel_opening(struct rule_ctx *ctx, const char *fmt, ...) __attribute
  */
 bool rule_pos_unrealized(struct rule_ctx *ctx, const struct pos *p, bool require_fresh, money_t *out);
 int rule_acct_unrealized(struct rule_ctx *ctx, bool require_fresh, money_t *out);
+
+/* The persisted part of this rule's state changed (rule_def.persist_size): save it. */
+void rule_memory_changed(struct rule_ctx *ctx);
 
 /* End this rule's lockouts on the account (symbol NULL = all of them). */
 void rule_unlock(struct rule_ctx *ctx, const char *symbol, const char *fmt, ...)

@@ -110,6 +110,7 @@ struct acct {
 	srm_ms retry_at;                /* a retry timer is armed for then (0: none) */
 	const struct rules_cfg *rules;  /* effective rules (override or global) */
 	void *rstate[RULE_COUNT];       /* each rule's per-account state (rule_def.state_size) */
+	uint32_t memory_gen;            /* bumped when a rule's persisted state changes */
 };
 
 /* A lockout held by the lockout manager. symbol "" = whole account. */

@@ -21,6 +21,7 @@
 #include "rules/r010_auth_loss_guard.h"
 #include "rules/r011_symbol_blocks.h"
 #include "rules/r012_trade_management.h"
+#include "rules/r013_max_loss_limit.h"
 
 /* X(name): the config key; struct cfg_<name> is its block, rule_<name> its rule_def. */
 #define SRM_RULES(X)                                                                          \
@@ -35,7 +36,8 @@
 	X(session_block_outside)                                                              \
 	X(auth_loss_guard)                                                                    \
 	X(symbol_blocks)                                                                      \
-	X(trade_management)
+	X(trade_management)                                                                   \
+	X(max_loss_limit)
 
 /* Every rule's block; an absent block is disabled. */
 #define SRM_RULE_CFG_MEMBER(n) struct cfg_##n n;

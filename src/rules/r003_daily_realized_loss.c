@@ -1,5 +1,6 @@
 /* r003_daily_realized_loss.c: RULE-003: a daily realized loss reaching the limit flattens, locks. */
 #include <stddef.h>
+#include <string.h>
 
 #include "engine/rule.h"
 
@@ -14,26 +15,50 @@ static money_t day_total(const struct acct *a, const struct cfg_daily_realized_l
 	return c->include_unrealized ? money_add(total, unrealized) : total;
 }
 
+/*
+ * The loss limit today: loss_limit, or with cap_to_floor what the day's starting balance
+ * has above RULE-013's floor plus its buffer, if that is less (*capped says so).
+ */
+static money_t day_limit(const struct engine *e, const struct acct *a,
+			 const struct cfg_daily_realized_loss *c, bool *capped)
+{
+	money_t floor, buffer, start, room;
+
+	*capped = false;
+	if (!c->cap_to_floor || !mll_floor(e, a, &floor, &buffer, &start))
+		return c->loss_limit;
+	room = money_add(start, -money_add(floor, buffer));
+	if (room < c->loss_limit) {
+		*capped = true;
+		return room > 1 ? room : 1; /* at the floor already: any loss breaches */
+	}
+	return c->loss_limit;
+}
+
 static void check(struct rule_ctx *ctx)
 {
 	const struct cfg_daily_realized_loss *c = &ctx->cfg->daily_realized_loss;
-	char v[24], lim[24], u[24];
+	char v[24], lim[48], u[24];
 	money_t unrealized;
+	bool capped;
 
 	if (ctx->ev->kind != EV_TRADE && !c->include_unrealized)
 		return;
 	if (c->loss_limit <= 0)
 		return;
+	money_t limit = day_limit(ctx->eng, ctx->acct, c, &capped);
 	/* A stale loss is still a loss; a position that cannot be valued is left out (and said). */
 	unrealized = 0;
 	if (c->include_unrealized && ctx->acct->n_pos > 0)
 		(void)rule_acct_unrealized(ctx, false, &unrealized);
 	money_t total = day_total(ctx->acct, c, unrealized);
 
-	if (total > -c->loss_limit)
+	if (total > -limit)
 		return;
 	money_str(total, v);
-	money_str(-c->loss_limit, lim);
+	money_str(-limit, lim);
+	if (capped)
+		strcat(lim, " (capped to the floor)");
 	money_str(unrealized, u);
 	const char *what;
 
@@ -66,11 +91,13 @@ static bool measure(const struct engine *e, const struct acct *a, const void *cf
 	if (c->include_unrealized && a->n_pos > 0)
 		(void)engine_acct_unrealized(e, a, false, &unrealized);
 	money_t total = day_total(a, c, unrealized);
+	bool capped;
+	money_t limit = day_limit(e, a, c, &capped);
 
 	*m = (struct rule_measure){ .label = "daily loss", .unit = MEASURE_LOSS,
 				    .used = total < 0 ? (double)-total / 100.0 : 0,
-				    .limit = (double)c->loss_limit / 100.0 };
-	return c->loss_limit > 0;
+				    .limit = (double)limit / 100.0 };
+	return limit > 0;
 }
 
 /* ---- the config block ---- */
@@ -83,6 +110,9 @@ static const struct opt opts[] = {
 	CFG_OPT("include_unrealized", T_BOOL, T, include_unrealized, .def = "false",
 		.help = "add open positions' unrealized P&L"),
 	CFG_OPT("include_fees", T_BOOL, T, include_fees, .def = "false", .help = "subtract fees"),
+	CFG_OPT("cap_to_floor", T_BOOL, T, cap_to_floor, .def = "false",
+		.help = "today's limit is at most the day's starting balance minus the firm's floor "
+			"and buffer (max_loss_limit)"),
 	CFG_OPT("lockout", T_LOCKOUT, T, lockout, .def = "until_reset"),
 	{ 0 },
 };

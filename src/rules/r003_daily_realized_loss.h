@@ -9,6 +9,8 @@ struct cfg_daily_realized_loss {
 	money_t loss_limit; /* positive, cents */
 	bool include_unrealized;
 	bool include_fees;
+	/* the day's limit is at most what is left above the firm's floor (RULE-013) at the day's start */
+	bool cap_to_floor;
 	struct lockout_spec lockout;
 };
 

@@ -65,6 +65,9 @@ static const char *const migrations[] = {
 	"ALTER TABLE lockouts ADD COLUMN flatten INTEGER NOT NULL DEFAULT 0;",
 	/* 3: an admin's reset of an account today (the fills before it are not today's) */
 	"ALTER TABLE accounts ADD COLUMN reset_at_ms INTEGER NOT NULL DEFAULT 0;",
+	/* 4: what a rule keeps of an account across restarts (RULE-013's trailing floor) */
+	"CREATE TABLE rule_memory(account_id INTEGER NOT NULL, rule TEXT NOT NULL,"
+	"  version INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY(account_id, rule));",
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 _Static_assert(N_MIGRATIONS == STORE_SCHEMA_VERSION, "STORE_SCHEMA_VERSION is the last migration");
@@ -404,6 +407,25 @@ int store_save_contract(struct store *st, const struct px_contract *c, struct sr
 		   (int64_t)c->active, c->symbol_id);
 }
 
+static int save_rule_memory(struct store *st, int64_t account_id, int rule, const void *mem,
+			    size_t len, struct srm_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db,
+			       "INSERT OR REPLACE INTO rule_memory(account_id,rule,version,data)"
+			       " VALUES(?,?,?,?)", -1, &s, NULL) != SQLITE_OK)
+		return db_err(st, err, "save rule memory");
+	sqlite3_bind_int64(s, 1, account_id);
+	sqlite3_bind_text(s, 2, rule_block(rule)->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, rule_table[rule]->persist_version);
+	sqlite3_bind_blob(s, 4, mem, (int)len, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_err(st, err, "save rule memory");
+}
+
 int store_save_account(struct store *st, const struct engine *e, const struct acct *a,
 		       struct srm_err *err)
 {
@@ -418,6 +440,13 @@ int store_save_account(struct store *st, const struct engine *e, const struct ac
 		" VALUES(?,?,?,?,?)",
 		"iiiii", a->id, engine_last_reset(e), a->realized, a->fees, (int64_t)a->tc.session) != 0)
 		return -1;
+	for (int r = 0; r < RULE_COUNT; r++) {
+		size_t len;
+		const void *mem = engine_rule_memory(e, a, r, &len);
+
+		if (mem != NULL && save_rule_memory(st, a->id, r, mem, len, err) != 0)
+			return -1;
+	}
 	if (run(st, err, "DELETE FROM positions WHERE account_id=?", "i", a->id) != 0 ||
 	    run(st, err, "DELETE FROM orders WHERE account_id=?", "i", a->id) != 0)
 		return -1;
@@ -751,6 +780,29 @@ int store_load(struct store *st, struct engine *e, srm_ms since_ms, struct srm_e
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return db_err(st, err, "load lockouts");
+
+	/* the rules' memory of each account (a trailing floor), before any event */
+	if (sqlite3_prepare_v2(st->db, "SELECT account_id,rule,version,data FROM rule_memory", -1, &s,
+			       NULL) != SQLITE_OK)
+		return db_err(st, err, "load rule memory");
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t acct = sqlite3_column_int64(s, 0);
+		const char *name = col_text(s, 1);
+		int rule = -1;
+
+		for (int r = 0; r < RULE_COUNT; r++)
+			if (strcmp(rule_block(r)->name, name) == 0)
+				rule = r;
+		if (acct <= 0 || acct > INT32_MAX || rule < 0) {
+			bad_row(st, "rule_memory", acct, "no such account or rule (dropped)");
+			continue;
+		}
+		engine_restore_rule_memory(e, acct, rule, sqlite3_column_int(s, 2),
+					   sqlite3_column_blob(s, 3), (size_t)sqlite3_column_bytes(s, 3));
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return db_err(st, err, "load rule memory");
 
 	/* an admin's reset today comes before today's fills: those before it do not count */
 	if (sqlite3_prepare_v2(st->db, "SELECT id,reset_at_ms FROM accounts WHERE reset_at_ms > 0",

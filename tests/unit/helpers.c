@@ -18,20 +18,11 @@ srm_ms T(const char *iso)
 	return t;
 }
 
+/* Every rule off (each block starts with `enabled`), whatever the list holds. */
 static void disable_all(struct rules_cfg *r)
 {
-	r->max_contracts.enabled = false;
-	r->max_contracts_per_instrument.enabled = false;
-	r->daily_realized_loss.enabled = false;
-	r->daily_unrealized_loss.enabled = false;
-	r->max_unrealized_profit.enabled = false;
-	r->trade_frequency_limit.enabled = false;
-	r->cooldown_after_loss.enabled = false;
-	r->no_stop_loss_grace.enabled = false;
-	r->session_block_outside.enabled = false;
-	r->auth_loss_guard.enabled = false;
-	r->symbol_blocks.enabled = false;
-	r->trade_management.enabled = false;
+	for (int i = 0; i < RULE_COUNT; i++)
+		*(bool *)((char *)r + rule_block(i)->cfg_offset) = false;
 }
 
 void tw_init(struct tworld *w, srm_ms now)
@@ -95,11 +86,17 @@ void tw_std_contracts(struct tworld *w, srm_ms now)
 
 struct act_list tw_account(struct tworld *w, srm_ms now, int64_t id, bool can_trade)
 {
+	return tw_account_bal(w, now, id, can_trade, 50000);
+}
+
+struct act_list tw_account_bal(struct tworld *w, srm_ms now, int64_t id, bool can_trade,
+			       double balance)
+{
 	struct srm_event ev = {.kind = EV_ACCOUNT};
 
 	ev.u.account.id = id;
 	snprintf(ev.u.account.name, sizeof(ev.u.account.name), "ACC-%lld", (long long)id);
-	ev.u.account.balance = 50000;
+	ev.u.account.balance = balance;
 	ev.u.account.can_trade = can_trade;
 	ev.u.account.is_visible = true;
 	ev.u.account.simulated = true;

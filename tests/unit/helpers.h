@@ -36,6 +36,9 @@ struct act_list tw_contract(struct tworld *w, srm_ms now, const char *id, const 
  * NQ, MES, RTY (CON.F.US.RTY.Z26 0.1/5), CL (CON.F.US.CLE.Z26 CLZ6 0.01/10). */
 void tw_std_contracts(struct tworld *w, srm_ms now);
 struct act_list tw_account(struct tworld *w, srm_ms now, int64_t id, bool can_trade);
+/* The same with a balance (tw_account: 50000). */
+struct act_list tw_account_bal(struct tworld *w, srm_ms now, int64_t id, bool can_trade,
+			       double balance);
 /* qty signed: + long, - short; 0 = closed. */
 struct act_list tw_position(struct tworld *w, srm_ms now, int64_t acct, const char *contract,
 			    int qty, double avg);

@@ -196,6 +196,7 @@ static void test_migrates_version_1(void **s)
 				      "ALTER TABLE fills DROP COLUMN srm;"
 				      "ALTER TABLE lockouts DROP COLUMN flatten;"
 				      "ALTER TABLE accounts DROP COLUMN reset_at_ms;"
+				      "DROP TABLE rule_memory;"
 				      "INSERT INTO accounts(id,name,balance,can_trade,updated_ms)"
 				      " VALUES(7,'A',1000,1,1795532400000);"
 				      "INSERT INTO positions(account_id,contract_id,id,qty,avg_price,opened_ms)"

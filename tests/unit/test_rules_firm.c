@@ -1,0 +1,256 @@
+/*
+ * test_rules_firm.c: RULE-013 (the firm's trailing Maximum Loss Limit) and RULE-003's
+ * cap_to_floor, on a real engine, and the floor across a restart through a real state file.
+ */
+#include "helpers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/rule.h"
+#include "store/store.h"
+#include "util/strutil.h"
+
+#define ACC 1001
+#define R003 2
+#define R013 12
+#define SEC 1000
+#define HOUR_MS (3600 * SEC)
+#define ANY_RULE_ID (-2)
+#define MIN (60 * SEC)
+#define T0 "2026-11-24T15:00:00Z"       /* a Tuesday, 09:00 in Chicago */
+#define RESET1 "2026-11-24T23:00:00Z"   /* 17:00 America/Chicago */
+#define RESET2 "2026-11-25T23:00:00Z"
+
+static void set013(struct tworld *w, enum mll_trailing tr, double buffer)
+{
+	struct cfg_max_loss_limit *c = &w->cfg.rules.max_loss_limit;
+
+	c->enabled = true;
+	c->max_loss = money_from_double(2000);
+	c->trailing = tr;
+	c->starting_balance = money_from_double(50000);
+	c->lock_at_start = true;
+	c->buffer = money_from_double(buffer);
+	c->floor_seed = c->high_water_seed = 0;
+	c->lockout = (struct lockout_spec){.mode = LOCKOUT_UNTIL_RESET};
+	tw_restart(w, engine_now(w->eng));
+	tw_std_contracts(w, engine_now(w->eng));
+}
+
+static double floor_of(struct tworld *w)
+{
+	money_t f, b, s;
+
+	assert_true(mll_floor(w->eng, engine_acct(w->eng, ACC), &f, &b, &s));
+	return (double)f / 100.0;
+}
+
+/* A closing fill with a P&L, and the gateway's new balance after it. */
+static void closed(struct tworld *w, srm_ms t, int64_t id, double pnl, double balance)
+{
+	tw_trade(w, t, ACC, id, ES, PX_ASK, 1, 6000, pnl, 0, false);
+	tw_account_bal(w, t, ACC, true, balance);
+}
+
+/* End of day: the floor moves at the reset, from the day's closing balance, never intraday. */
+static void test_eod_trailing(void **s)
+{
+	struct tworld w;
+	srm_ms t = T(T0);
+
+	(void)s;
+	tw_init(&w, t);
+	set013(&w, MLL_END_OF_DAY, 0);
+	tw_account_bal(&w, t, ACC, true, 50000);
+	assert_true(floor_of(&w) == 48000);
+	closed(&w, t + MIN, 1, 1500, 51500);
+	assert_true(floor_of(&w) == 48000); /* not intraday */
+	tw_advance(&w, T(RESET1) + SEC);
+	/* the day closed at 51500: the floor trails to 49500 (under the starting balance) */
+	assert_true(floor_of(&w) == 49500);
+	/* a second good day: the floor would pass the starting balance, and locks there */
+	closed(&w, T(RESET1) + MIN, 2, 1500, 53000);
+	tw_advance(&w, T(RESET2) + SEC);
+	assert_true(floor_of(&w) == 50000);
+	/* a losing day never lowers it */
+	closed(&w, T(RESET2) + MIN, 3, -500, 52500);
+	tw_advance(&w, T("2026-11-26T23:00:00Z") + SEC);
+	assert_true(floor_of(&w) == 50000);
+	tw_free(&w);
+}
+
+/* Intraday: the highest equity seen, open P&L included, moves the floor at once. */
+static void test_intraday_trailing(void **s)
+{
+	struct tworld w;
+	srm_ms t = T(T0);
+
+	(void)s;
+	tw_init(&w, t);
+	set013(&w, MLL_INTRADAY, 0);
+	w.cfg.rules.max_loss_limit.lock_at_start = false;
+	tw_restart(&w, t);
+	tw_std_contracts(&w, t);
+	tw_account_bal(&w, t, ACC, true, 50000);
+	tw_position(&w, t + SEC, ACC, ES, 1, 6000);
+	tw_quote(&w, t + 2 * SEC, ES, 6019.75, 6020.25, 6020); /* +20 pts x 50 = +1000 */
+	assert_true(floor_of(&w) == 49000);
+	tw_quote(&w, t + 3 * SEC, ES, 6009.75, 6010.25, 6010); /* back to +500: the floor stays */
+	assert_true(floor_of(&w) == 49000);
+	tw_free(&w);
+}
+
+/* Static: the starting balance minus max_loss, whatever the account does. */
+static void test_static(void **s)
+{
+	struct tworld w;
+	srm_ms t = T(T0);
+
+	(void)s;
+	tw_init(&w, t);
+	set013(&w, MLL_STATIC, 0);
+	tw_account_bal(&w, t, ACC, true, 50000);
+	closed(&w, t + MIN, 1, 3000, 53000);
+	tw_advance(&w, T(RESET1) + SEC);
+	assert_true(floor_of(&w) == 48000);
+	tw_free(&w);
+}
+
+/*
+ * The breach: equity (balance + open P&L) at the floor plus the buffer flattens and locks
+ * until the reset, with the floor still above what the firm would liquidate at.
+ */
+static void test_breach_with_buffer(void **s)
+{
+	struct tworld w;
+	srm_ms t = T(T0);
+	const struct srm_action *lk;
+
+	(void)s;
+	tw_init(&w, t);
+	set013(&w, MLL_END_OF_DAY, 250);
+	tw_account_bal(&w, t, ACC, true, 50000);
+	closed(&w, t + MIN, 1, -1500, 48500);
+	assert_int_equal(t_count(w.last, ACT_LOCKOUT, R013), 0);
+	tw_position(&w, t + 2 * MIN, ACC, ES, 1, 6000);
+	tw_quote(&w, t + 3 * MIN, ES, 5994.75, 5995.25, 5995); /* -250: equity 48250 = 48000 + 250 */
+	lk = t_find(w.last, ACT_LOCKOUT, R013);
+	assert_non_null(lk);
+	assert_int_equal(lk->until, UNTIL_RESET);
+	assert_non_null(strstr(lk->reason, "equity 48250.00 reached the floor 48000.00 + buffer 250.00"));
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_CONTRACT, ANY_RULE_ID, ACC), 1);
+	tw_free(&w);
+}
+
+/* A balance event that lags a loss does not hide it: the day's start plus its fills counts. */
+static void test_balance_lag_fails_closed(void **s)
+{
+	struct tworld w;
+	srm_ms t = T(T0);
+
+	(void)s;
+	tw_init(&w, t);
+	set013(&w, MLL_END_OF_DAY, 0);
+	tw_account_bal(&w, t, ACC, true, 50000);
+	tw_trade(&w, t + MIN, ACC, 1, ES, PX_ASK, 1, 6000, -2000, 0, false);
+	/* no balance event yet: 50000 - 2000 = the floor */
+	assert_int_equal(t_count(w.last, ACT_LOCKOUT, R013), 1);
+	tw_free(&w);
+}
+
+/* Installing mid-cycle: the seeds place the floor where the firm shows it. */
+static void test_seeds(void **s)
+{
+	struct tworld w;
+	srm_ms t = T(T0);
+
+	(void)s;
+	tw_init(&w, t);
+	set013(&w, MLL_END_OF_DAY, 0);
+	w.cfg.rules.max_loss_limit.floor_seed = money_from_double(48750);
+	w.cfg.rules.max_loss_limit.high_water_seed = money_from_double(50750);
+	tw_restart(&w, t);
+	tw_account_bal(&w, t, ACC, true, 49900);
+	assert_true(floor_of(&w) == 48750);
+	tw_free(&w);
+}
+
+/* The floor and the high-water mark survive a restart (the state file's rule memory). */
+static void test_floor_across_restart(void **s)
+{
+	struct tworld w;
+	srm_ms t = T(T0);
+	struct srm_err err = {0};
+	char dir[] = "/tmp/srm-test-firm-XXXXXX", path[64];
+	struct store *st;
+
+	(void)s;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/srm.db", dir);
+	tw_init(&w, t);
+	set013(&w, MLL_END_OF_DAY, 0);
+	tw_account_bal(&w, t, ACC, true, 50000);
+	closed(&w, t + MIN, 1, 1500, 51500);
+	tw_advance(&w, T(RESET1) + SEC);
+	assert_true(floor_of(&w) == 49500);
+	st = store_open(path, &err);
+	assert_non_null(st);
+	assert_int_equal(store_begin(st, &err), 0);
+	assert_int_equal(store_save_account(st, w.eng, engine_acct(w.eng, ACC), &err), 0);
+	assert_int_equal(store_commit(st, &err), 0);
+	/* a new engine, the next day, the balance lower: the floor is the saved one */
+	tw_restart(&w, T(RESET1) + HOUR_MS);
+	tw_std_contracts(&w, T(RESET1) + HOUR_MS);
+	assert_int_equal(store_load(st, w.eng, engine_last_reset(w.eng), &err), 0);
+	tw_account_bal(&w, T(RESET1) + HOUR_MS, ACC, true, 50500);
+	assert_true(floor_of(&w) == 49500);
+	store_close(st);
+	tw_free(&w);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	assert_int_equal(system(path), 0);
+}
+
+/* RULE-003 cap_to_floor: the day's limit is at most what is left above floor + buffer. */
+static void test_cap_to_floor(void **s)
+{
+	struct tworld w;
+	srm_ms t = T(T0);
+	const struct srm_action *lk;
+
+	(void)s;
+	tw_init(&w, t);
+	set013(&w, MLL_END_OF_DAY, 100);
+	w.cfg.rules.daily_realized_loss.enabled = true;
+	w.cfg.rules.daily_realized_loss.loss_limit = money_from_double(1000);
+	w.cfg.rules.daily_realized_loss.cap_to_floor = true;
+	w.cfg.rules.daily_realized_loss.lockout = (struct lockout_spec){.mode = LOCKOUT_UNTIL_RESET};
+	w.cfg.rules.max_loss_limit.floor_seed = money_from_double(48500);
+	tw_restart(&w, t);
+	tw_std_contracts(&w, t);
+	tw_account_bal(&w, t, ACC, true, 49100); /* 49100 - 48500 - 100 = 500 left today */
+	tw_trade(&w, t + MIN, ACC, 1, ES, PX_ASK, 1, 6000, -499, 0, false);
+	assert_int_equal(t_count(w.last, ACT_LOCKOUT, R003), 0);
+	tw_trade(&w, t + 2 * MIN, ACC, 2, ES, PX_ASK, 1, 6000, -1, 0, false);
+	lk = t_find(w.last, ACT_LOCKOUT, R003);
+	assert_non_null(lk);
+	assert_non_null(strstr(lk->reason, "reached limit -500.00 (capped to the floor)"));
+	tw_free(&w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_eod_trailing),
+		cmocka_unit_test(test_intraday_trailing),
+		cmocka_unit_test(test_static),
+		cmocka_unit_test(test_breach_with_buffer),
+		cmocka_unit_test(test_balance_lag_fails_closed),
+		cmocka_unit_test(test_seeds),
+		cmocka_unit_test(test_floor_across_restart),
+		cmocka_unit_test(test_cap_to_floor),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
