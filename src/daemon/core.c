@@ -252,10 +252,33 @@ static void mark_dirty(struct srmd *d, int64_t account_id)
 	d->dirty[d->n_dirty++] = account_id;
 }
 
+/* A rule's persisted memory of an account changed (a trailing floor moved): save it too. */
+static void mark_memory_changes(struct srmd *d)
+{
+	const struct acct *a;
+	size_t i = 0;
+
+	while ((a = engine_acct_next(d->eng, &i)) != NULL) {
+		size_t k;
+
+		for (k = 0; k < d->n_mem_gen && d->mem_gen[k].id != a->id; k++)
+			;
+		if (k == d->n_mem_gen) {
+			d->mem_gen = xreallocarray(d->mem_gen, d->n_mem_gen + 1, sizeof(*d->mem_gen));
+			d->mem_gen[d->n_mem_gen++] = (struct srmd_mem_gen){ .id = a->id, .gen = 0 };
+		}
+		if (d->mem_gen[k].gen != a->memory_gen) {
+			d->mem_gen[k].gen = a->memory_gen;
+			mark_dirty(d, a->id);
+		}
+	}
+}
+
 void srmd_save_books(struct srmd *d)
 {
 	struct srm_err err = {0};
 
+	mark_memory_changes(d);
 	if (d->n_dirty == 0)
 		return;
 	if (store_begin(d->st, &err) != 0)

@@ -285,6 +285,7 @@ out:
 	config_free(d.cfg);
 	free(d.guarded);
 	free(d.dirty);
+	free(d.mem_gen);
 	free(d.news);
 	free(d.looked_up);
 	free(d.unsettled);

@@ -71,6 +71,9 @@ struct srmd {
 	int exit_code;
 
 	bool quotes_refused;        /* the market hub refused some subscriptions (logged once) */
+	/* the rules' persisted memory last saved per account (engine acct memory_gen) */
+	struct srmd_mem_gen { int64_t id; uint32_t gen; } *mem_gen;
+	size_t n_mem_gen;
 	int64_t *guarded;           /* account ids guarded */
 	size_t n_guarded;
 
