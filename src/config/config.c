@@ -458,6 +458,8 @@ static void cf_windows(struct cfg_walk *c, yaml_node_t *v, size_t *n_windows, st
 		       const char *path);
 static void cf_symbols(struct cfg_walk *c, yaml_node_t *v, size_t *n_symbols,
 		       char (*symbols)[CFG_GLOB_MAX], const char *path);
+static void cf_fractions(struct cfg_walk *c, yaml_node_t *v, struct cfg_warn_at *w,
+			 const char *path);
 
 /* NOLINTNEXTLINE(misc-no-recursion): nesting is bounded (CFG_DEPTH_MAX) */
 static void apply(struct cfg_walk *c, const struct opt *o, size_t idx, yaml_node_t *v, char *base,
@@ -501,6 +503,9 @@ static void apply(struct cfg_walk *c, const struct opt *o, size_t idx, yaml_node
 		return;
 	case T_GLOBS:
 		cf_symbols(c, v, (size_t *)dst, (char (*)[CFG_GLOB_MAX])(base + o->off2), path);
+		return;
+	case T_FRACTIONS:
+		cf_fractions(c, v, (struct cfg_warn_at *)dst, path);
 		return;
 	case T_STR:
 	case T_PATH:
@@ -851,6 +856,43 @@ static void cf_symbols(struct cfg_walk *c, yaml_node_t *v, size_t *n_symbols,
 			continue;
 		}
 		strlcpy_s(symbols[(*n_symbols)++], s, sizeof(symbols[0]));
+	}
+}
+
+/* warn_at: [0.7, 0.9]: shares of the rule's limit, each in (0, 1], ascending. */
+static void cf_fractions(struct cfg_walk *c, yaml_node_t *v, struct cfg_warn_at *w,
+			 const char *path)
+{
+	char ip[CFG_PATH_MAX], g[CFG_GOT_MAX + 8];
+	long n = seq_items(c, v, path, CFG_MAX_WARN, "shares of the limit");
+
+	if (n < 0)
+		return;
+	w->n = 0;
+	for (long i = 0; i < n; i++) {
+		yaml_node_t *it = seq_item(c, v, i);
+		const char *s;
+		char *end;
+		double x;
+
+		if (it == NULL)
+			return;
+		pathf(ip, sizeof(ip), "%s[%ld]", path, i);
+		s = scalar(c, it, ip, "a share of the limit");
+		if (s == NULL)
+			continue;
+		errno = 0;
+		x = strtod(s, &end);
+		if (end == s || *end != '\0' || errno != 0 || !(x > 0 && x <= 1)) {
+			cerr(c, it, ip, "must be a share of the limit above 0 and at most 1 (0.8 = 80%%), got %s",
+			     got(it, g, sizeof(g)));
+			continue;
+		}
+		if (w->n > 0 && x <= w->v[w->n - 1]) {
+			cerr(c, it, ip, "must be larger than the one before it");
+			continue;
+		}
+		w->v[w->n++] = x;
 	}
 }
 
@@ -1253,8 +1295,10 @@ char *config_rules_example(void)
 	if (f == NULL)
 		return NULL;
 	pthread_once(&rules_once, rules_opts_init);
-	fputs("# Every rule block also takes `enabled: true|false` and `dry_run: true|false` (default false:\n"
-	      "# true journals and shows this rule's actions without sending them).\n"
+	fputs("# Every rule block also takes `enabled: true|false`, `dry_run: true|false` (default false:\n"
+	      "# true journals and shows this rule's actions without sending them) and `warn_at:\n"
+	      "# [0.7, 0.9]` (an alert when what the rule watches reaches those shares of its limit;\n"
+	      "# default none).\n"
 	      "rules:\n", f);
 	for (int r = 0; r < RULE_COUNT; r++) {
 		const struct rule_block *b = rule_block(r);

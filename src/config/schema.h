@@ -49,6 +49,13 @@ struct cfg_window {
 	int end_min;        /* end < start: runs past midnight */
 };
 
+/* T_FRACTIONS: warn_at: [0.7, 0.9]: shares of a rule's limit (0 < x <= 1, ascending) */
+#define CFG_MAX_WARN 4
+struct cfg_warn_at {
+	size_t n;
+	double v[CFG_MAX_WARN];
+};
+
 /* T_GLOBS: [RTY, "M*", ...] */
 #define CFG_MAX_BLOCKED 64
 #define CFG_GLOB_MAX SRM_SCOPE_MAX
@@ -71,6 +78,7 @@ enum opt_type {
 	T_TIERS,    /* struct cfg_loss_tier[CFG_MAX_TIERS] */
 	T_WINDOWS,  /* struct cfg_window[CFG_MAX_WINDOWS] */
 	T_GLOBS,    /* char [CFG_MAX_BLOCKED][CFG_GLOB_MAX], exact or glob, case-insensitive */
+	T_FRACTIONS, /* struct cfg_warn_at at off */
 	T_CUSTOM,   /* fn parses the node (the loader's own keys: accounts, overrides, ...) */
 };
 
@@ -106,11 +114,13 @@ struct opt {
 #define CFG_OPT(k, t, T, f, ...) { .key = k, .type = t, .off = offsetof(T, f), __VA_ARGS__ }
 #define CFG_LIST(k, t, T, n, v, ...)                                                          \
 	{ .key = k, .type = t, .off = offsetof(T, n), .off2 = offsetof(T, v), __VA_ARGS__ }
-/* Every rule block starts with `bool enabled, dry_run`. */
+/* Every rule block starts with `bool enabled, dry_run; struct cfg_warn_at warn_at`. */
 #define CFG_RULE_COMMON(T, on, why)                                                           \
 	{ .key = "enabled", .type = T_BOOL, .off = offsetof(T, enabled), .def = on,           \
 	  .help = why },                                                                      \
 	{ .key = "dry_run", .type = T_BOOL, .off = offsetof(T, dry_run), .def = "false",      \
+	  .quiet = true },                                                                    \
+	{ .key = "warn_at", .type = T_FRACTIONS, .off = offsetof(T, warn_at), .def = "[]",    \
 	  .quiet = true }
 /* NOLINTEND(bugprone-macro-parentheses) */
 

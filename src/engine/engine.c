@@ -643,6 +643,41 @@ static void run_rule(struct engine *e, int r, struct acct *a, const struct srm_e
 	def->check(&ctx);
 }
 
+/*
+ * warn_at: once a rule's own measure (what it watches against its limit) crosses one of
+ * its shares, an alert says so, once per share per day; it is said again only after the
+ * share fell back 5 points under it (no alert storm around a threshold).
+ */
+static void warn_check(struct engine *e, struct acct *a)
+{
+	for (int r = 0; r < RULE_COUNT; r++) {
+		const struct cfg_warn_at *w = rule_warn_at(a->rules, r);
+		const struct rule_def *d = rule_table[r];
+		struct rule_measure m;
+
+		if (w->n == 0 || !rule_enabled(a->rules, r) || d->measure == NULL)
+			continue;
+		if (!d->measure(e, a, rule_cfg_block(a->rules, r), &m) || m.limit <= 0)
+			continue;
+		double share = m.used / m.limit;
+		size_t level = 0;
+
+		while (level < w->n && share >= w->v[level])
+			level++;
+		if (level > a->warned[r]) {
+			struct srm_action *x = engine_act(e, ACT_ALERT, r, a->id, NULL, global_dry_run(e),
+							  "%s at %.0f%% of its limit (%s %.2f of %.2f)",
+							  d->block.name, share * 100, m.label, m.used,
+							  m.limit);
+
+			(void)x;
+			a->warned[r] = (uint8_t)level;
+		} else if (a->warned[r] > 0 && share < w->v[a->warned[r] - 1] - 0.05) {
+			a->warned[r] = (uint8_t)level;
+		}
+	}
+}
+
 static void run_rules(struct engine *e, struct acct *a, const struct srm_event *ev, int prev_qty,
 		      const struct ord *prev_ord)
 {
@@ -651,6 +686,7 @@ static void run_rules(struct engine *e, struct acct *a, const struct srm_event *
 	for (int r = 0; r < RULE_COUNT; r++)
 		if (rule_table[r]->wakes_on & mask)
 			run_rule(e, r, a, ev, prev_qty, prev_ord);
+	warn_check(e, a);
 }
 
 static void describe_lock(const struct engine *e, const struct lockout *l, char *buf, size_t cap)
@@ -803,6 +839,7 @@ static void daily_reset(struct engine *e, struct acct *only, bool admin)
 		if (only != NULL && a != only)
 			continue;
 		a->reset_at = admin ? e->now : 0;
+		memset(a->warned, 0, sizeof(a->warned));
 		a->realized = 0;
 		a->fees = 0;
 		tc_clear(&a->tc);

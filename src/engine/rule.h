@@ -107,6 +107,13 @@ static inline const void *rule_cfg_block(const struct rules_cfg *cfg, int rule)
 	return (const char *)cfg + rule_table[rule]->block.cfg_offset;
 }
 
+/* The rule's warn_at shares in this config (every block has them after enabled, dry_run). */
+static inline const struct cfg_warn_at *rule_warn_at(const struct rules_cfg *cfg, int rule)
+{
+	return (const struct cfg_warn_at *)((const char *)rule_cfg_block(cfg, rule) +
+					    rule_table[rule]->block.opts[2].off);
+}
+
 /* Is the rule on (its block's `enabled`) / in dry run (its `dry_run`) in this config? */
 static inline bool rule_enabled(const struct rules_cfg *cfg, int rule)
 {

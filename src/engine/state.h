@@ -111,6 +111,7 @@ struct acct {
 	const struct rules_cfg *rules;  /* effective rules (override or global) */
 	void *rstate[RULE_COUNT];       /* each rule's per-account state (rule_def.state_size) */
 	uint32_t memory_gen;            /* bumped when a rule's persisted state changes */
+	uint8_t warned[RULE_COUNT];     /* warn_at shares already alerted today, per rule */
 };
 
 /* A lockout held by the lockout manager. symbol "" = whole account. */

@@ -8,6 +8,7 @@ enum count_mode { COUNT_NET = 0, COUNT_GROSS };
 
 struct cfg_max_contracts {
 	bool enabled, dry_run;
+	struct cfg_warn_at warn_at;   /* alerts at these shares of the limit */
 	int limit;
 	enum count_mode count;
 	enum size_action action;

@@ -9,6 +9,7 @@ enum unknown_symbol_mode { UNKNOWN_BLOCK = 0, UNKNOWN_ALLOW };
 
 struct cfg_max_contracts_per_instrument {
 	bool enabled, dry_run;
+	struct cfg_warn_at warn_at;   /* alerts at these shares of the limit */
 	size_t n_limits;
 	struct cfg_symbol_limit limits[CFG_MAX_SYMBOL_LIMITS];
 	int default_limit;

@@ -6,6 +6,7 @@
 
 struct cfg_daily_realized_loss {
 	bool enabled, dry_run;
+	struct cfg_warn_at warn_at;   /* alerts at these shares of the limit */
 	money_t loss_limit; /* positive, cents */
 	bool include_unrealized;
 	bool include_fees;

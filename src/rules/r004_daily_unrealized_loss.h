@@ -6,6 +6,7 @@
 
 struct cfg_daily_unrealized_loss {
 	bool enabled, dry_run;
+	struct cfg_warn_at warn_at;   /* alerts at these shares of the limit */
 	money_t loss_limit;
 	enum scope_mode scope;
 	struct lockout_spec lockout;

@@ -6,6 +6,7 @@
 
 struct cfg_cooldown_after_loss {
 	bool enabled, dry_run;
+	struct cfg_warn_at warn_at;   /* alerts at these shares of the limit */
 	size_t n_tiers;
 	struct cfg_loss_tier tiers[CFG_MAX_TIERS];
 	int consecutive_count; /* 0: off */

@@ -8,6 +8,7 @@ enum grace_action { GRACE_CLOSE_POSITION = 0, GRACE_PLACE_STOP };
 
 struct cfg_no_stop_loss_grace {
 	bool enabled, dry_run;
+	struct cfg_warn_at warn_at;   /* alerts at these shares of the limit */
 	int64_t grace_ms;
 	enum grace_action action;
 };

@@ -6,6 +6,7 @@
 
 struct cfg_auth_loss_guard {
 	bool enabled, dry_run;
+	struct cfg_warn_at warn_at;   /* alerts at these shares of the limit */
 	bool flatten;
 	bool auto_clear;
 };

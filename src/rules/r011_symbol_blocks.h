@@ -6,6 +6,7 @@
 
 struct cfg_symbol_blocks {
 	bool enabled, dry_run;
+	struct cfg_warn_at warn_at;   /* alerts at these shares of the limit */
 	size_t n_symbols;
 	char symbols[CFG_MAX_BLOCKED][CFG_GLOB_MAX]; /* exact or glob, case-insensitive */
 	bool close_existing;

@@ -6,6 +6,7 @@
 
 struct cfg_trade_management {
 	bool enabled, dry_run;
+	struct cfg_warn_at warn_at;   /* alerts at these shares of the limit */
 	bool auto_stop_enabled;
 	int stop_ticks;
 	bool breakeven_enabled;

@@ -9,6 +9,7 @@ enum mll_trailing { MLL_END_OF_DAY = 0, MLL_INTRADAY, MLL_STATIC };
 
 struct cfg_max_loss_limit {
 	bool enabled, dry_run;
+	struct cfg_warn_at warn_at;   /* alerts at these shares of the limit */
 	money_t max_loss;          /* the floor sits this far under the high-water mark */
 	enum mll_trailing trailing;
 	money_t starting_balance;  /* 0: the first balance seen */

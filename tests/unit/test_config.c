@@ -568,6 +568,10 @@ static void test_bad_values(void **state)
 	assert_true(has_msg(&d, "t.yaml:2: overrides.abc: an override key must be an account id"));
 	load_bad("overrides:\n  \"1\": {rules: {}}\n  1: {rules: {}}\n", &d);
 	assert_true(has_msg(&d, "t.yaml:3: overrides.1: duplicate account"));
+	load_bad("rules:\n  daily_realized_loss: {warn_at: [0.9, 0.7]}\n", &d);
+	assert_true(has_msg(&d, "t.yaml:2: rules.daily_realized_loss.warn_at[1]: must be larger than the one before it"));
+	load_bad("rules:\n  max_contracts: {warn_at: [1.5]}\n", &d);
+	assert_true(has_msg(&d, "rules.max_contracts.warn_at[0]: must be a share of the limit above 0 and at most 1"));
 	/* a limit the trade counter could never reach (it keeps 1024 fills an hour) is refused */
 	load_bad("rules:\n  trade_frequency_limit: {per_hour: 5000}\n", &d);
 	assert_true(has_msg(&d, "t.yaml:2: rules.trade_frequency_limit.per_hour: must be an integer from 0 to 1000, got 5000"));

@@ -1067,6 +1067,33 @@ static void test_unvalued_position_alert(void **s)
 	tw_free(&w);
 }
 
+/* warn_at: an alert when a rule's measure crosses a share of its limit, once a day per share. */
+static void test_warn_at(void **s)
+{
+	struct tworld w;
+	srm_ms t = T(T0);
+
+	(void)s;
+	tw_init(&w, t);
+	set003(&w.cfg.rules, lk_mode(LOCKOUT_UNTIL_RESET));
+	w.cfg.rules.daily_realized_loss.warn_at = (struct cfg_warn_at){ .n = 2, .v = { 0.5, 0.9 } };
+	restart(&w);
+	close_fill(&w, t + SEC, ACC, 1, -260);
+	assert_int_equal(t_count(w.last, ACT_ALERT, R003), 1);
+	assert_non_null(strstr(t_find(w.last, ACT_ALERT, R003)->reason,
+			       "daily_realized_loss at 52% of its limit (daily loss 260.00 of 500.00)"));
+	close_fill(&w, t + 2 * SEC, ACC, 2, -10);
+	assert_int_equal(t_count(w.last, ACT_ALERT, R003), 0);
+	close_fill(&w, t + 3 * SEC, ACC, 3, -200);
+	assert_int_equal(t_count(w.last, ACT_ALERT, R003), 1);
+	assert_int_equal(t_count(w.last, ACT_LOCKOUT, R003), 0);
+	/* a new day: the shares are said again */
+	tw_advance(&w, T(RESET_AT) + SEC);
+	close_fill(&w, T(RESET_AT) + 2 * SEC, ACC, 4, -300);
+	assert_int_equal(t_count(w.last, ACT_ALERT, R003), 1);
+	tw_free(&w);
+}
+
 /* ---- money range (issue 11, class 5): hostile sizes and prices saturate, never wrap ---- */
 
 static void test_money_saturates(void **s)
@@ -1182,6 +1209,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_money_saturates),
+		cmocka_unit_test(test_warn_at),
 		cmocka_unit_test(test_unvalued_position_alert),
 		cmocka_unit_test(test_time_fills_ahead_counted),
 		cmocka_unit_test(test_time_fill_of_the_next_day),
