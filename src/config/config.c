@@ -1057,6 +1057,8 @@ static void rules_opts_init(void)
 }
 
 static const struct opt gateway_opts[] = {
+	O("firm", T_STR, struct srm_config, gateway.firm, .min = 1,
+	  .help = "whose ProjectX deployment: topstepx, alphaticks, tradeify, ...; default topstepx"),
 	O("api_url", T_STR, struct srm_config, gateway.api_url, .min = 1,
 	  .help = "REST base URL; default https://api.topstepx.com"),
 	O("user_hub_url", T_STR, struct srm_config, gateway.user_hub_url, .min = 1,
@@ -1170,14 +1172,35 @@ void config_default_socket(char *out, size_t cap)
 		out[0] = '\0';
 }
 
+/* gateway.firm: the URLs not given explicitly come from the firm's deployment. */
+static void firm_urls(struct cfg_walk *c, struct srm_config *cfg)
+{
+	char api[256], user[256], market[256], names[256];
+	const char *firm = cfg->gateway.firm != NULL ? cfg->gateway.firm : "topstepx";
+
+	if (cfg->gateway.api_url != NULL && cfg->gateway.user_hub_url != NULL &&
+	    cfg->gateway.market_hub_url != NULL)
+		return;
+	if (config_firm_urls(firm, api, user, market, sizeof(api)) != 0) {
+		config_firm_names(names, sizeof(names));
+		cerr(c, NULL, "gateway.firm", "unknown firm %.64s (known: %s); or give api_url, "
+		     "user_hub_url and market_hub_url", firm, names);
+		return;
+	}
+	if (cfg->gateway.api_url == NULL)
+		cfg->gateway.api_url = xstrdup(api);
+	if (cfg->gateway.user_hub_url == NULL)
+		cfg->gateway.user_hub_url = xstrdup(user);
+	if (cfg->gateway.market_hub_url == NULL)
+		cfg->gateway.market_hub_url = xstrdup(market);
+}
+
 static void set_defaults(struct srm_config *cfg, const char *path)
 {
 	char buf[CFG_VALUE_MAX];
 
 	cfg->path = xstrdup(path);
-	cfg->gateway.api_url = xstrdup("https://api.topstepx.com");
-	cfg->gateway.user_hub_url = xstrdup("https://rtc.topstepx.com/hubs/user");
-	cfg->gateway.market_hub_url = xstrdup("https://rtc.topstepx.com/hubs/market");
+	/* the URLs come from gateway.firm (topstepx) after the walk, unless given */
 	cfg->accounts.all = true;
 	/* never a directory others may write (/tmp): "" when there is no home (srmd says so) */
 	if (expand_home("~/.local/state/srm", buf, sizeof(buf)) != 0)
@@ -1472,6 +1495,7 @@ static struct srm_config *load_buf(const char *buf, size_t len, const char *path
 	cfg = xcalloc(1, sizeof(*cfg));
 	set_defaults(cfg, path);
 	walk_map(c, root, top_opts, (char *)cfg, "");
+	firm_urls(c, cfg);
 	if (c->overrides != NULL)
 		parse_overrides(c, cfg);
 out_doc:
@@ -1674,6 +1698,7 @@ void config_free(struct srm_config *cfg)
 	if (cfg == NULL)
 		return;
 	free(cfg->path);
+	free(cfg->gateway.firm);
 	free(cfg->gateway.api_url);
 	free(cfg->gateway.user_hub_url);
 	free(cfg->gateway.market_hub_url);

@@ -26,6 +26,7 @@ struct cfg_override {
 struct srm_config {
 	char *path;                 /* file it was loaded from */
 	struct {
+		char *firm;         /* gateway.firm: whose ProjectX deployment (NULL: topstepx) */
 		char *api_url, *user_hub_url, *market_hub_url;
 		char *username;
 		char *api_key;      /* secret: never log it */
@@ -69,6 +70,13 @@ struct srm_config *config_load(const char *path, struct config_diag *diag);
  * neither XDG_RUNTIME_DIR nor HOME is set.
  */
 void config_default_socket(char *out, size_t cap);
+/*
+ * A firm's ProjectX URLs (firms.c: "topstepx", "alphaticks", ...): 0, or -1 for a firm
+ * not in the table. config_firm_names lists them, comma-separated.
+ */
+int config_firm_urls(const char *firm, char *api, char *user_hub, char *market_hub, size_t cap);
+void config_firm_names(char *buf, size_t cap);
+
 /* The system service's user: the CLI also trusts a socket it owns. */
 #define SRM_DAEMON_USER "srm"
 

@@ -938,6 +938,36 @@ static void test_alias_bomb_budget(void **state)
 	free(text);
 }
 
+/* gateway.firm sets the deployment's URLs; an explicit URL wins; an unknown firm needs them all. */
+static void test_firm_urls(void **state)
+{
+	struct config_diag d;
+	struct srm_config *cfg;
+
+	(void)state;
+	cfg = config_load_string("gateway: {firm: tradeify}\n", "t.yaml", &d);
+	assert_non_null(cfg);
+	assert_string_equal(cfg->gateway.api_url, "https://api.tradeify.projectx.com");
+	assert_string_equal(cfg->gateway.user_hub_url, "https://rtc.tradeify.projectx.com/hubs/user");
+	assert_string_equal(cfg->gateway.market_hub_url, "https://rtc.tradeify.projectx.com/hubs/market");
+	config_free(cfg);
+	cfg = config_load_string("gateway: {firm: Tradeify, api_url: \"http://127.0.0.1:9\"}\n", "t.yaml", &d);
+	assert_non_null(cfg);
+	assert_string_equal(cfg->gateway.api_url, "http://127.0.0.1:9");
+	assert_string_equal(cfg->gateway.user_hub_url, "https://rtc.tradeify.projectx.com/hubs/user");
+	config_free(cfg);
+	cfg = config_load_string("accounts: all\n", "t.yaml", &d);
+	assert_non_null(cfg);
+	assert_string_equal(cfg->gateway.api_url, "https://api.topstepx.com");
+	config_free(cfg);
+	load_bad("gateway: {firm: nosuchfirm}\n", &d);
+	assert_true(has_msg(&d, "gateway.firm: unknown firm nosuchfirm (known: topstepx, alphaticks"));
+	cfg = config_load_string("gateway: {firm: newfirm, api_url: a, user_hub_url: b, market_hub_url: c}\n",
+				 "t.yaml", &d);
+	assert_non_null(cfg);
+	config_free(cfg);
+}
+
 /* rules/list.h, the rule table and each rule's block agree: names, order, offsets, ids. */
 static void test_rule_list_coherent(void **state)
 {
@@ -990,6 +1020,7 @@ int main(void)
 		cmocka_unit_test(test_redacted),
 		cmocka_unit_test(test_alias_bomb_budget),
 		cmocka_unit_test(test_rule_list_coherent),
+		cmocka_unit_test(test_firm_urls),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
