@@ -223,7 +223,7 @@ static void print_data(const cJSON *d)
 /* What `srm admin WORD [SUB] ARGS...` was given. */
 struct admin_args {
 	struct cli_opts o;
-	const char *vals[2];            /* --for, --reason */
+	const char *vals[3];            /* --for, --reason, --effective */
 	char *args[8];                  /* the words after the command */
 	int nargs;
 	bool until_reset, permanent, dry_run;
@@ -270,8 +270,18 @@ static int x_config_reload(struct admin_args *a)
 
 static int x_config_show(struct admin_args *a)
 {
-	cJSON *data = NULL;
-	int rc = admin_call(&a->o, "admin.config.show", NULL, &data);
+	cJSON *data = NULL, *args = NULL;
+	int rc;
+
+	if (a->vals[2] != NULL) {
+		double id;
+
+		if (cli_number(a->vals[2], "--effective ACCOUNT", 1, CLI_ACCOUNT_MAX, &id) != 0)
+			return 2;
+		args = cJSON_CreateObject();
+		cJSON_AddNumberToObject(args, "account", id);
+	}
+	rc = admin_call(&a->o, "admin.config.show", args, &data);
 
 	if (rc == 0) {
 		const cJSON *t = cJSON_GetObjectItemCaseSensitive(data, "text");
@@ -400,7 +410,7 @@ static const struct admin_cmd admin_cmds[] = {
 	{ "check", NULL, 0, 0, "[--config FILE]", NULL },
 	{ "passwd", NULL, 0, 0, "", x_passwd },
 	{ "config", "validate", 1, 1, "FILE", x_config_validate },
-	{ "config", "show", 0, 0, "", x_config_show },
+	{ "config", "show", 0, 0, "[--effective ACCOUNT]", x_config_show },
 	{ "config", "reload", 0, 0, "", x_config_reload },
 	{ "config", "example", 0, 0, "(every rule key with its default and help)", x_config_example },
 	{ "lockout", "set", 1, 1, "ACCOUNT (--for 2h | --until-reset | --permanent) [--reason TEXT]",
@@ -428,7 +438,7 @@ static void usage(void)
 
 int cmd_admin(int argc, char **argv)
 {
-	static const char *const extra[] = {"--for", "--reason", NULL};
+	static const char *const extra[] = {"--for", "--reason", "--effective", NULL};
 	struct admin_args a = {0};
 	char *words[10];
 	int nwords = 0;

@@ -32,8 +32,9 @@ int cmd_config_validate(const char *path)
 	else
 		snprintf(accounts, sizeof(accounts), "%zu account selector%s", cfg->accounts.n,
 			 cfg->accounts.n == 1 ? "" : "s");
-	printf("OK: %s (%s, %d of %d rules enabled, %zu override%s%s)\n", path, accounts,
-	       rules_enabled(&cfg->rules), RULE_COUNT, cfg->n_overrides, cfg->n_overrides == 1 ? "" : "s",
+	printf("OK: %s (%s, %d of %d rules enabled, %zu override%s, %zu profile%s%s)\n", path,
+	       accounts, rules_enabled(&cfg->rules), RULE_COUNT, cfg->n_overrides,
+	       cfg->n_overrides == 1 ? "" : "s", cfg->n_profiles, cfg->n_profiles == 1 ? "" : "s",
 	       cfg->daemon.dry_run ? ", dry run" : "");
 	config_free(cfg);
 	return 0;

@@ -12,6 +12,7 @@
 #include <yaml.h>
 
 #include "config/config.h"
+#include "model/action.h"
 #include "util/strutil.h"
 #include "util/timefmt.h"
 #include "util/tz.h"
@@ -44,6 +45,9 @@ struct cfg_walk {
 	bool in_override;
 	unsigned global_present;   /* rule blocks present in the global `rules:` (bit = index) */
 	yaml_node_t *overrides;    /* parsed after the global rules */
+	yaml_node_t *profiles;     /* parsed after the overrides */
+	char *rules_base;          /* the rules being walked, for presence (NULL: none) */
+	struct cfg_presence *pres; /* where the keys set are noted */
 	char val[CFG_VALUE_MAX];   /* the last scalar read, ${ENV} substituted */
 };
 
@@ -461,6 +465,45 @@ static void cf_symbols(struct cfg_walk *c, yaml_node_t *v, size_t *n_symbols,
 static void cf_fractions(struct cfg_walk *c, yaml_node_t *v, struct cfg_warn_at *w,
 			 const char *path);
 
+/* Note that the layer being walked set the key at dst (a rule key: within the rules). */
+static void presence_note(struct cfg_walk *c, const char *dst, const yaml_node_t *v)
+{
+	struct cfg_presence *p = c->pres;
+
+	if (p == NULL || c->rules_base == NULL || dst < c->rules_base ||
+	    dst >= c->rules_base + sizeof(struct rules_cfg))
+		return;
+	uint32_t off = (uint32_t)(dst - c->rules_base);
+
+	for (size_t i = 0; i < p->n; i++)
+		if (p->off[i] == off)
+			return;
+	if (p->n == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 16;
+		p->off = xreallocarray(p->off, p->cap, sizeof(*p->off));
+		p->line = xreallocarray(p->line, p->cap, sizeof(*p->line));
+	}
+	p->line[p->n] = (uint32_t)v->start_mark.line + 1;
+	p->off[p->n++] = off;
+}
+
+/* The line a layer set the key at, 0 when it did not. */
+static uint32_t presence_line(const struct cfg_presence *p, uint32_t off)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->off[i] == off)
+			return p->line[i];
+	return 0;
+}
+
+static bool presence_has(const struct cfg_presence *p, uint32_t off)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->off[i] == off)
+			return true;
+	return false;
+}
+
 /* NOLINTNEXTLINE(misc-no-recursion): nesting is bounded (CFG_DEPTH_MAX) */
 static void apply(struct cfg_walk *c, const struct opt *o, size_t idx, yaml_node_t *v, char *base,
 		  const char *path)
@@ -469,11 +512,14 @@ static void apply(struct cfg_walk *c, const struct opt *o, size_t idx, yaml_node
 	char g[CFG_GOT_MAX + 8], list[160];
 	const char *s;
 
+	if (o->type != T_MAP && o->type != T_RULE)
+		presence_note(c, dst, v);
 	switch (o->type) {
 	case T_RULE:
 		if (v->type == YAML_MAPPING_NODE) {
 			const struct opt *en = find_opt(o->sub, "enabled");
 
+			presence_note(c, dst + en->off, v);
 			if (!c->in_override)
 				c->global_present |= 1u << idx;
 			if (!c->in_override || !(c->global_present & (1u << idx)))
@@ -1040,6 +1086,20 @@ static void cf_overrides(struct cfg_walk *c, yaml_node_t *v, char *dst, const ch
 		     got(v, g, sizeof(g)));
 }
 
+/* profiles: [{profile: NAME, accounts: [ids, globs]}]: parsed after the overrides. */
+/* NOLINTNEXTLINE(readability-non-const-parameter): the custom_fn signature */
+static void cf_profiles(struct cfg_walk *c, yaml_node_t *v, char *dst, const char *path)
+{
+	char g[CFG_GOT_MAX + 8];
+
+	(void)dst;
+	if (v->type == YAML_SEQUENCE_NODE)
+		c->profiles = v;
+	else if (!is_null(v))
+		cerr(c, v, path, "must be a list of {profile: NAME, accounts: [ids, name globs]}, got %s",
+		     got(v, g, sizeof(g)));
+}
+
 /* ---- the option table ----------------------------------------------------------------- */
 
 #define O CFG_OPT
@@ -1088,6 +1148,8 @@ static const struct opt daemon_opts[] = {
 	O("dry_run", T_BOOL, struct srm_config, daemon.dry_run, .help = "default false"),
 	O("quote_max_age", T_DURATION, struct srm_config, daemon.quote_max_age_ms, .min = 1,
 	  .help = "older quotes do not drive profit/loss rules; default 10s"),
+	O("profile_dir", T_PATH, struct srm_config, profile_dir, .min = 1,
+	  .help = "where the firms' profiles are (NAME.yaml); default the installed ones"),
 	{ 0 },
 };
 
@@ -1104,6 +1166,7 @@ static const struct opt top_opts[] = {
 	{ .key = "admin", .type = T_MAP, .sub = admin_opts },
 	O("rules", T_MAP, struct srm_config, rules, .sub = rules_opts),
 	{ .key = "overrides", .type = T_CUSTOM, .fn = cf_overrides },
+	{ .key = "profiles", .type = T_CUSTOM, .fn = cf_profiles },
 	{ 0 },
 };
 
@@ -1157,9 +1220,562 @@ static void parse_overrides(struct cfg_walk *c, struct srm_config *cfg)
 
 		ov->account_id = id;
 		ov->rules = cfg->rules;
+		c->rules_base = (char *)&ov->rules;
+		c->pres = &ov->pres;
 		walk_map(c, val, override_opts, (char *)ov, kp);
+		c->rules_base = NULL;
+		c->pres = NULL;
 	}
 	c->in_override = false;
+}
+
+/* ---- profiles: a firm's rules, and the trader's only where tighter -------------------- */
+
+#ifndef SRM_PROFILE_DIR
+#define SRM_PROFILE_DIR "/usr/local/share/srm/profiles"
+#endif
+
+/* Every leaf key of the rules, with its place in struct rules_cfg and its path. */
+struct leaf {
+	uint32_t off;
+	const struct opt *o;
+	char path[96];
+};
+static struct leaf *leaves;
+static size_t n_leaves;
+static pthread_once_t leaves_once = PTHREAD_ONCE_INIT;
+
+/* NOLINTNEXTLINE(misc-no-recursion): rule blocks nest 2 levels */
+static void leaves_add(const struct opt *tab, size_t base, const char *path, size_t *cap)
+{
+	for (const struct opt *o = tab; o->key != NULL; o++) {
+		char kp[96];
+
+		snprintf(kp, sizeof(kp), "%s.%s", path, o->key);
+		if (o->type == T_MAP) {
+			leaves_add(o->sub, base + o->off, kp, cap);
+			continue;
+		}
+		if (n_leaves == *cap) {
+			*cap = *cap ? *cap * 2 : 64;
+			leaves = xreallocarray(leaves, *cap, sizeof(*leaves));
+		}
+		leaves[n_leaves] = (struct leaf){ .off = (uint32_t)(base + o->off), .o = o };
+		strlcpy_s(leaves[n_leaves].path, kp, sizeof(leaves[n_leaves].path));
+		n_leaves++;
+	}
+}
+
+static void leaves_init(void)
+{
+	size_t cap = 0;
+
+	for (int r = 0; r < RULE_COUNT; r++) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "rules.%s", rule_block(r)->name);
+		leaves_add(rule_block(r)->opts, rule_block(r)->cfg_offset, path, &cap);
+	}
+}
+
+/* The bytes a leaf's value takes (lists: the count at off; see leaf_copy). */
+static size_t leaf_size(const struct opt *o)
+{
+	switch (o->type) {
+	case T_BOOL:
+		return sizeof(bool);
+	case T_MONEY:
+		return sizeof(money_t);
+	case T_DURATION:
+		return sizeof(int64_t);
+	case T_LOCKOUT:
+		return sizeof(struct lockout_spec);
+	case T_FRACTIONS:
+		return sizeof(struct cfg_warn_at);
+	case T_LIMITS:
+	case T_TIERS:
+	case T_WINDOWS:
+	case T_GLOBS:
+		return sizeof(size_t);
+	default:
+		return sizeof(int);
+	}
+}
+
+static size_t list_bytes(const struct opt *o)
+{
+	switch (o->type) {
+	case T_LIMITS:
+		return sizeof(struct cfg_symbol_limit) * CFG_MAX_SYMBOL_LIMITS;
+	case T_TIERS:
+		return sizeof(struct cfg_loss_tier) * CFG_MAX_TIERS;
+	case T_WINDOWS:
+		return sizeof(struct cfg_window) * CFG_MAX_WINDOWS;
+	case T_GLOBS:
+		return (size_t)CFG_GLOB_MAX * CFG_MAX_BLOCKED;
+	default:
+		return 0;
+	}
+}
+
+static void leaf_copy(const struct leaf *l, struct rules_cfg *dst, const struct rules_cfg *src,
+		      size_t rule_off)
+{
+	char *d = (char *)dst;
+	const char *s = (const char *)src;
+
+	memcpy(d + l->off, s + l->off, leaf_size(l->o));
+	if (list_bytes(l->o) > 0) {
+		size_t items = l->off - l->o->off + l->o->off2;
+
+		(void)rule_off;
+		memcpy(d + items, s + items, list_bytes(l->o));
+	}
+}
+
+static bool leaf_equal(const struct leaf *l, const struct rules_cfg *a, const struct rules_cfg *b)
+{
+	const char *x = (const char *)a + l->off, *y = (const char *)b + l->off;
+
+	switch (l->o->type) {
+	case T_LOCKOUT: {
+		const struct lockout_spec *p = (const void *)x, *q = (const void *)y;
+
+		return p->mode == q->mode && (p->mode != LOCKOUT_DURATION || p->duration_ms == q->duration_ms);
+	}
+	case T_FRACTIONS: {
+		const struct cfg_warn_at *p = (const void *)x, *q = (const void *)y;
+
+		if (p->n != q->n)
+			return false;
+		for (size_t i = 0; i < p->n; i++)
+			if (p->v[i] != q->v[i])
+				return false;
+		return true;
+	}
+	default:
+		if (memcmp(x, y, leaf_size(l->o)) != 0)
+			return false;
+		if (list_bytes(l->o) > 0) {
+			size_t items = l->off - l->o->off + l->o->off2;
+
+			return memcmp((const char *)a + items, (const char *)b + items,
+				      list_bytes(l->o)) == 0;
+		}
+		return true;
+	}
+}
+
+static int lockout_rank(const struct lockout_spec *l)
+{
+	switch (l->mode) {
+	case LOCKOUT_NONE:
+		return 0;
+	case LOCKOUT_DURATION:
+		return 1;
+	case LOCKOUT_UNTIL_RESET:
+	case LOCKOUT_UNTIL_NEXT_WINDOW:
+		return 2;
+	case LOCKOUT_PERMANENT:
+		return 3;
+	}
+	return 0;
+}
+
+/* Is the trader's value (a) looser than the profile's (b) for this key? */
+static bool leaf_looser(const struct leaf *l, const struct rules_cfg *a, const struct rules_cfg *b)
+{
+	const char *x = (const char *)a + l->off, *y = (const char *)b + l->off;
+	int64_t va = 0, vb = 0;
+
+	switch (l->o->type) {
+	case T_INT:
+		va = *(const int *)x;
+		vb = *(const int *)y;
+		break;
+	case T_MONEY:
+		va = *(const money_t *)x;
+		vb = *(const money_t *)y;
+		break;
+	case T_DURATION:
+		va = *(const int64_t *)x;
+		vb = *(const int64_t *)y;
+		break;
+	case T_BOOL:
+		return l->o->safer == SAFER_TRUE && *(const bool *)y && !*(const bool *)x;
+	case T_LOCKOUT: {
+		const struct lockout_spec *p = (const void *)x, *q = (const void *)y;
+		int rp = lockout_rank(p), rq = lockout_rank(q);
+
+		return l->o->safer == SAFER_LONGER &&
+		       (rp < rq || (rp == 1 && rq == 1 && p->duration_ms < q->duration_ms));
+	}
+	default:
+		return false;
+	}
+	switch (l->o->safer) {
+	case SAFER_LOWER:
+		return va > vb;
+	case SAFER_LOWER_ON:
+		return vb != 0 && (va == 0 || va > vb);
+	case SAFER_HIGHER:
+		return va < vb;
+	default:
+		return false;
+	}
+}
+
+/* A leaf's value as YAML text (for messages and `config show --effective`). */
+static const char *leaf_text(const struct leaf *l, const struct rules_cfg *r, char *buf, size_t cap)
+{
+	const char *x = (const char *)r + l->off;
+	const struct opt *o = l->o;
+
+	switch (o->type) {
+	case T_BOOL:
+		snprintf(buf, cap, "%s", *(const bool *)x ? "true" : "false");
+		break;
+	case T_INT:
+		snprintf(buf, cap, "%d", *(const int *)x);
+		break;
+	case T_MONEY:
+		if (o->zero_ok && *(const money_t *)x == 0)
+			snprintf(buf, cap, "~");
+		else
+			money_str(*(const money_t *)x, buf);
+		break;
+	case T_DURATION:
+		snprintf(buf, cap, "%llds", (long long)(*(const int64_t *)x / 1000));
+		break;
+	case T_ENUM:
+		snprintf(buf, cap, "%s", o->names[*(const int *)x]);
+		break;
+	case T_HHMM: {
+		int m = *(const int *)x;
+
+		if (m < 0)
+			snprintf(buf, cap, "none");
+		else
+			snprintf(buf, cap, "\"%02d:%02d\"", m / 60, m % 60);
+		break;
+	}
+	case T_LOCKOUT: {
+		const struct lockout_spec *k = (const void *)x;
+		static const char *const modes[] = { "none", "", "until_reset", "permanent",
+						     "until_next_window" };
+
+		if (k->mode == LOCKOUT_DURATION)
+			snprintf(buf, cap, "%llds", (long long)(k->duration_ms / 1000));
+		else
+			snprintf(buf, cap, "%s", modes[k->mode]);
+		break;
+	}
+	case T_FRACTIONS: {
+		const struct cfg_warn_at *w = (const void *)x;
+		size_t n = (size_t)snprintf(buf, cap, "[");
+
+		for (size_t i = 0; i < w->n && n < cap; i++)
+			n += (size_t)snprintf(buf + n, cap - n, "%s%g", i > 0 ? ", " : "", w->v[i]);
+		if (n < cap)
+			snprintf(buf + n, cap - n, "]");
+		break;
+	}
+	default:
+		snprintf(buf, cap, "(%zu items)", *(const size_t *)x);
+		break;
+	}
+	return buf;
+}
+
+/*
+ * Hold rules to a profile: every key the profile sets takes the profile's value, unless
+ * the rules' own is tighter (safer). A looser value the account's override set itself
+ * (explicit, its file and path prefix) is an error; a looser one from the global rules or
+ * a default is replaced (the profile is the floor).
+ */
+static void hold(struct cfg_walk *c, struct rules_cfg *r, const struct cfg_profile *p,
+		 const struct cfg_presence *explicit, const char *prefix)
+{
+	char a[64], b[64];
+
+	pthread_once(&leaves_once, leaves_init);
+	for (size_t i = 0; i < n_leaves; i++) {
+		const struct leaf *l = &leaves[i];
+
+		if (!presence_has(&p->pres, l->off) || leaf_equal(l, r, &p->rules))
+			continue;
+		bool mine = explicit != NULL && presence_has(explicit, l->off);
+
+		if (l->o->safer != SAFER_NONE && !leaf_looser(l, r, &p->rules))
+			continue; /* tighter: the trader's */
+		if (l->o->safer == SAFER_NONE && mine)
+			continue; /* not a safety key: the account's own choice */
+		if (mine) {
+			char msg[256];
+
+			snprintf(msg, sizeof(msg), "%s:%u: %s%s: %s is looser than profile %s's %s (a firm "
+				 "rule: only a tighter value may be set)", c->file,
+				 presence_line(explicit, l->off), prefix, l->path, leaf_text(l, r, a, sizeof(a)),
+				 p->name, leaf_text(l, &p->rules, b, sizeof(b)));
+			add_msg(c, msg);
+			continue;
+		}
+		leaf_copy(l, r, &p->rules, 0);
+	}
+}
+
+static bool profile_name_ok(const char *s)
+{
+	if (s[0] == '\0' || strlen(s) >= 64)
+		return false;
+	for (; *s != '\0'; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
+			return false;
+	return true;
+}
+
+static int prescan(struct cfg_walk *c, const char *buf, size_t len);
+
+/* profiles/NAME.yaml: `profile: NAME` (optional) and `rules:` blocks; anything else refused. */
+static void load_profile(struct cfg_walk *outer, struct cfg_profile *p, const char *dir)
+{
+	struct cfg_walk *c = xcalloc(1, sizeof(*c));
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	yaml_node_t *root;
+	char *buf = NULL, *named = NULL;
+	size_t len;
+	FILE *f;
+
+	snprintf(p->path, sizeof(p->path), "%s/%s.yaml", dir, p->name);
+	c->file = p->path;
+	c->diag = outer->diag;
+	c->doc = &doc;
+	f = fopen(p->path, "rb");
+	if (f == NULL) {
+		cerr(outer, NULL, "profiles", "profile %s: cannot open %s: %s", p->name, p->path,
+		     strerror(errno));
+		free(c);
+		return;
+	}
+	buf = xmalloc(CFG_FILE_MAX + 1);
+	len = fread(buf, 1, CFG_FILE_MAX, f);
+	fclose(f);
+	if (prescan(c, buf, len) != 0 || !yaml_parser_initialize(&parser))
+		goto out;
+	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "%s:%lu: YAML syntax error: %s", p->path,
+			 (unsigned long)parser.problem_mark.line + 1,
+			 parser.problem != NULL ? parser.problem : "malformed");
+		add_msg(c, msg);
+		yaml_parser_delete(&parser);
+		goto out;
+	}
+	yaml_parser_delete(&parser);
+	root = yaml_document_get_root_node(&doc);
+	if (root == NULL || root->type != YAML_MAPPING_NODE) {
+		cerr(c, root, "", "a profile is a mapping {profile: NAME, rules: {...}}");
+	} else {
+		char want[64];
+
+		strlcpy_s(want, p->name, sizeof(want));
+		config_rules_defaults(&p->rules);
+		for (const struct opt *o = rules_opts; o->key != NULL; o++)
+			*(bool *)((char *)&p->rules + o->off + find_opt(o->sub, "enabled")->off) = false;
+		c->rules_base = (char *)&p->rules;
+		c->pres = &p->pres;
+		for (yaml_node_pair_t *q = root->data.mapping.pairs.start;
+		     q < root->data.mapping.pairs.top; q++) {
+			yaml_node_t *k = node(c, q->key), *v = node(c, q->value);
+			const char *key = k != NULL && k->type == YAML_SCALAR_NODE ?
+						  (const char *)k->data.scalar.value : "";
+
+			if (v == NULL)
+				continue;
+			if (strcmp(key, "profile") == 0) {
+				const char *s = scalar(c, v, "profile", "the profile's name");
+
+				if (s != NULL)
+					named = xstrdup(s);
+			} else if (strcmp(key, "rules") == 0) {
+				if (v->type != YAML_MAPPING_NODE)
+					cerr(c, v, "rules", "must be a mapping of rule blocks");
+				else
+					walk_map(c, v, rules_opts, (char *)&p->rules, "rules");
+			} else {
+				cerr(c, k, key, "unknown key (a profile has profile: and rules:)");
+			}
+		}
+		if (named != NULL && strcmp(named, want) != 0)
+			cerr(c, root, "profile", "the file names profile %s, not %s", named, want);
+	}
+	yaml_document_delete(&doc);
+out:
+	free(named);
+	free(buf);
+	free(c);
+}
+
+/* profiles: [{profile: NAME, accounts: [12345, "50KTC-*"]}]: load each, hold the rules to it. */
+static void parse_profiles(struct cfg_walk *c, struct srm_config *cfg)
+{
+	yaml_node_t *v = c->profiles;
+	long n = seq_items(c, v, "profiles", CFG_MAX_PROFILES, "profiles");
+	const char *dir = cfg->profile_dir != NULL ? cfg->profile_dir : SRM_PROFILE_DIR;
+	char ip[CFG_PATH_MAX], g[CFG_GOT_MAX + 8];
+
+	if (n <= 0)
+		return;
+	cfg->profiles = xcalloc((size_t)n, sizeof(*cfg->profiles));
+	for (long i = 0; i < n; i++) {
+		yaml_node_t *it = seq_item(c, v, i);
+		struct cfg_profile *p = &cfg->profiles[cfg->n_profiles];
+		bool have_name = false, have_accounts = false;
+
+		if (it == NULL)
+			break;
+		pathf(ip, sizeof(ip), "profiles[%ld]", i);
+		if (it->type != YAML_MAPPING_NODE) {
+			cerr(c, it, ip, "must be a mapping {profile: NAME, accounts: [ids, name globs]}, got %s",
+			     got(it, g, sizeof(g)));
+			continue;
+		}
+		for (yaml_node_pair_t *q = it->data.mapping.pairs.start; q < it->data.mapping.pairs.top; q++) {
+			yaml_node_t *k = node(c, q->key), *val = node(c, q->value);
+			const char *key = k != NULL && k->type == YAML_SCALAR_NODE ?
+						  (const char *)k->data.scalar.value : "";
+			char kp[CFG_PATH_MAX];
+
+			if (val == NULL)
+				continue;
+			join(kp, sizeof(kp), ip, key);
+			if (strcmp(key, "profile") == 0) {
+				const char *s = scalar(c, val, kp, "a profile name");
+
+				if (s == NULL)
+					continue;
+				if (!profile_name_ok(s)) {
+					cerr(c, val, kp, "a profile name is lowercase letters, digits and -, got %s",
+					     got(val, g, sizeof(g)));
+					continue;
+				}
+				strlcpy_s(p->name, s, sizeof(p->name));
+				have_name = true;
+			} else if (strcmp(key, "accounts") == 0) {
+				struct srm_config tmp = { 0 };
+
+				cf_accounts(c, val, (char *)&tmp, kp);
+				if (tmp.accounts.all) {
+					cerr(c, val, kp, "list the accounts (ids, name globs) the profile is for");
+					continue;
+				}
+				for (size_t s = 0; s < tmp.accounts.n && p->n_sel < CFG_MAX_PROFILE_SEL; s++)
+					p->sel[p->n_sel++] = tmp.accounts.v[s];
+				have_accounts = p->n_sel > 0;
+			} else {
+				unknown_key(c, k, kp, (const struct opt[]){ { .key = "profile" },
+									    { .key = "accounts" }, { 0 } });
+			}
+		}
+		if (!have_name || !have_accounts) {
+			cerr(c, it, ip, "needs profile: NAME and accounts: [ids, name globs]");
+			continue;
+		}
+		load_profile(c, p, dir);
+		cfg->n_profiles++;
+	}
+	/* the global rules, and each override, held to each profile */
+	for (size_t k = 0; k < cfg->n_profiles; k++) {
+		struct cfg_profile *p = &cfg->profiles[k];
+
+		p->held = cfg->rules;
+		hold(c, &p->held, p, NULL, "");
+	}
+	for (size_t o = 0; o < cfg->n_overrides && cfg->n_profiles > 0; o++) {
+		struct cfg_override *ov = &cfg->overrides[o];
+		char prefix[64];
+
+		snprintf(prefix, sizeof(prefix), "overrides.%lld.", (long long)ov->account_id);
+		ov->held = xcalloc(cfg->n_profiles, sizeof(*ov->held));
+		for (size_t k = 0; k < cfg->n_profiles; k++) {
+			const struct cfg_profile *p = &cfg->profiles[k];
+			bool by_id = false;
+
+			for (size_t s = 0; s < p->n_sel; s++)
+				by_id |= p->sel[s].glob[0] == '\0' && p->sel[s].id == ov->account_id;
+			ov->held[k] = ov->rules;
+			/* an account the profile names by id: its looser override is an error; one a
+			 * glob may pick (its name is not known here) is held without a word */
+			hold(c, &ov->held[k], p, by_id ? &ov->pres : NULL, prefix);
+		}
+	}
+}
+
+/* ---- the effective rules of an account, with where each value comes from --------------- */
+
+char *config_effective_text(const struct srm_config *cfg, int64_t account_id, const char *name)
+{
+	int p = config_profile_for(cfg, account_id, name);
+	const struct rules_cfg *r = config_rules_for_account(cfg, account_id, name);
+	const struct cfg_override *ov = NULL;
+	const struct cfg_profile *prof = p >= 0 ? &cfg->profiles[p] : NULL;
+	char *buf = NULL, v[64], pv[64];
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (f == NULL)
+		return NULL;
+	pthread_once(&rules_once, rules_opts_init);
+	pthread_once(&leaves_once, leaves_init);
+	for (size_t i = 0; i < cfg->n_overrides; i++)
+		if (cfg->overrides[i].account_id == account_id)
+			ov = &cfg->overrides[i];
+	fprintf(f, "# the effective rules of account %lld%s%s%s: ", (long long)account_id,
+		name != NULL ? " (" : "", name != NULL ? name : "", name != NULL ? ")" : "");
+	if (prof != NULL)
+		fprintf(f, "profile %s (%s)%s\n", prof->name, prof->path, ov != NULL ? ", with an override" : "");
+	else
+		fprintf(f, "%s\n", ov != NULL ? "the global rules with an override" : "the global rules");
+	fputs("rules:\n", f);
+	for (int rr = 0; rr < RULE_COUNT; rr++) {
+		const struct rule_block *b = rule_block(rr);
+		char head[96];
+
+		snprintf(head, sizeof(head), "rules.%s.", b->name);
+		fprintf(f, "  %s:\n", b->name);
+		for (size_t i = 0; i < n_leaves; i++) {
+			const struct leaf *l = &leaves[i];
+			const char *src;
+			char note[160];
+
+			if (strncmp(l->path, head, strlen(head)) != 0)
+				continue;
+			bool in_prof = prof != NULL && presence_has(&prof->pres, l->off);
+			bool in_ov = ov != NULL && presence_has(&ov->pres, l->off);
+			bool in_rules = presence_has(&cfg->rules_pres, l->off);
+
+			if (in_prof && leaf_equal(l, r, &prof->rules))
+				snprintf(note, sizeof(note), "profile %s", prof->name);
+			else if (in_prof)
+				snprintf(note, sizeof(note), "%s, tighter than profile %s's %s",
+					 in_ov ? "override" : "rules", prof->name,
+					 leaf_text(l, &prof->rules, pv, sizeof(pv)));
+			else
+				snprintf(note, sizeof(note), "%s",
+					 in_ov ? "override" : in_rules ? "rules" : "default");
+			src = note;
+			fprintf(f, "    %s: %s  # %s\n", l->path + strlen(head), leaf_text(l, r, v, sizeof(v)),
+				src);
+		}
+	}
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
 }
 
 void config_default_socket(char *out, size_t cap)
@@ -1494,10 +2110,16 @@ static struct srm_config *load_buf(const char *buf, size_t len, const char *path
 	}
 	cfg = xcalloc(1, sizeof(*cfg));
 	set_defaults(cfg, path);
+	c->rules_base = (char *)&cfg->rules;
+	c->pres = &cfg->rules_pres;
 	walk_map(c, root, top_opts, (char *)cfg, "");
+	c->rules_base = NULL;
+	c->pres = NULL;
 	firm_urls(c, cfg);
 	if (c->overrides != NULL)
 		parse_overrides(c, cfg);
+	if (c->profiles != NULL)
+		parse_profiles(c, cfg);
 out_doc:
 	yaml_document_delete(&doc);
 out_ctx:
@@ -1712,6 +2334,19 @@ void config_free(struct srm_config *cfg)
 	free(cfg->daemon.log_level);
 	free(cfg->daemon.timezone);
 	free(cfg->admin.password_hash);
+	for (size_t i = 0; i < cfg->n_overrides; i++) {
+		free(cfg->overrides[i].pres.off);
+		free(cfg->overrides[i].pres.line);
+		free(cfg->overrides[i].held);
+	}
 	free(cfg->overrides);
+	for (size_t i = 0; i < cfg->n_profiles; i++) {
+		free(cfg->profiles[i].pres.off);
+		free(cfg->profiles[i].pres.line);
+	}
+	free(cfg->profiles);
+	free(cfg->rules_pres.off);
+	free(cfg->rules_pres.line);
+	free(cfg->profile_dir);
 	free(cfg);
 }

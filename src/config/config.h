@@ -18,9 +18,34 @@ struct cfg_account_sel {
 	char glob[SRM_NAME_MAX];
 };
 
+/* Which keys of the rules a layer of the config set: offsets into struct rules_cfg. */
+struct cfg_presence {
+	size_t n, cap;
+	uint32_t *off;
+	uint32_t *line;            /* where in its file (for messages) */
+};
+
 struct cfg_override {
 	int64_t account_id;
 	struct rules_cfg rules; /* the global rules with this account's keys merged in */
+	struct cfg_presence pres;  /* the keys this override set */
+	struct rules_cfg *held;    /* [n_profiles]: these rules held to each profile (or NULL) */
+};
+
+/*
+ * A firm's profile (profiles/NAME.yaml): rule blocks that hold the accounts it is picked
+ * for to the firm's rules. The trader's own values apply only where they are tighter.
+ */
+#define CFG_MAX_PROFILES 16
+#define CFG_MAX_PROFILE_SEL 32
+struct cfg_profile {
+	char name[64];
+	char path[256];            /* the file it was read from */
+	size_t n_sel;
+	struct cfg_account_sel sel[CFG_MAX_PROFILE_SEL];  /* the accounts that pick it */
+	struct rules_cfg rules;    /* the profile's own blocks (defaults elsewhere) */
+	struct cfg_presence pres;  /* the keys the profile set */
+	struct rules_cfg held;     /* the global rules held to it */
 };
 
 struct srm_config {
@@ -49,8 +74,12 @@ struct srm_config {
 		char *password_hash;        /* NULL when absent */
 	} admin;
 	struct rules_cfg rules;
+	struct cfg_presence rules_pres;  /* the keys the global `rules:` set */
 	size_t n_overrides;
 	struct cfg_override *overrides;
+	char *profile_dir;               /* daemon.profile_dir: where profiles/NAME.yaml are */
+	size_t n_profiles;
+	struct cfg_profile *profiles;
 };
 
 /* One config problem: "file:line: key.path: what is wrong". */
@@ -104,8 +133,21 @@ char *config_rules_example(void);
 
 void config_free(struct srm_config *cfg);
 
-/* The effective rules for an account: its override if any, else the global rules. */
+/*
+ * The effective rules for an account: its override (if any) over the global rules, held to
+ * the profile the account picks (by id, or by a name glob: name may be NULL while unknown).
+ */
+const struct rules_cfg *config_rules_for_account(const struct srm_config *cfg, int64_t account_id,
+						 const char *name);
+/* config_rules_for_account with no name. */
 const struct rules_cfg *config_rules_for(const struct srm_config *cfg, int64_t account_id);
+/* The profile an account picks (its index in cfg->profiles), or -1. */
+int config_profile_for(const struct srm_config *cfg, int64_t account_id, const char *name);
+/*
+ * The account's effective rules as YAML, each key with where its value comes from (default,
+ * rules, override, profile NAME). NULL when out of memory; freed by the caller.
+ */
+char *config_effective_text(const struct srm_config *cfg, int64_t account_id, const char *name);
 
 /* Does the account (id, name) fall under `accounts:`? */
 bool config_account_selected(const struct srm_config *cfg, int64_t id, const char *name);

@@ -82,6 +82,20 @@ enum opt_type {
 	T_CUSTOM,   /* fn parses the node (the loader's own keys: accounts, overrides, ...) */
 };
 
+/*
+ * Which way a value is safer, for a firm's profile: the trader may set it only that way
+ * (a lower limit, a longer lockout, a check turned on). NONE: the profile's value is used
+ * unless the account's own override sets it.
+ */
+enum opt_safer {
+	SAFER_NONE = 0,
+	SAFER_LOWER,        /* T_INT, T_MONEY, T_DURATION: a smaller number */
+	SAFER_LOWER_ON,     /* T_INT where 0 is off: a smaller number, but not 0 */
+	SAFER_HIGHER,       /* a larger number (a buffer) */
+	SAFER_TRUE,         /* T_BOOL: on */
+	SAFER_LONGER,       /* T_LOCKOUT: a longer lockout */
+};
+
 struct cfg_walk;
 struct yaml_node_s;
 struct opt;
@@ -95,6 +109,7 @@ struct opt {
 	int min;
 	int max;                     /* T_INT: the largest allowed (0: no bound of its own) */
 	bool zero_ok;                /* T_MONEY: 0 and ~ (none) are allowed, as 0 */
+	enum opt_safer safer;        /* for a firm's profile (see enum opt_safer) */
 	bool req;
 	const char *const *names;
 	const struct opt *sub;
@@ -117,7 +132,7 @@ struct opt {
 /* Every rule block starts with `bool enabled, dry_run; struct cfg_warn_at warn_at`. */
 #define CFG_RULE_COMMON(T, on, why)                                                           \
 	{ .key = "enabled", .type = T_BOOL, .off = offsetof(T, enabled), .def = on,           \
-	  .help = why },                                                                      \
+	  .help = why, .safer = SAFER_TRUE },                                                 \
 	{ .key = "dry_run", .type = T_BOOL, .off = offsetof(T, dry_run), .def = "false",      \
 	  .quiet = true },                                                                    \
 	{ .key = "warn_at", .type = T_FRACTIONS, .off = offsetof(T, warn_at), .def = "[]",    \

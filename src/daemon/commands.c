@@ -491,7 +491,27 @@ static void cmd_config_show(struct cmd_ctx *x)
 	struct config_diag diag = {0};
 	char *text = NULL;
 	cJSON *o;
+	int64_t id = 0;
 
+	if (!arg_account(x, &id))
+		return;
+	/* --effective ACCOUNT: the merged rules and where each value comes from (no secrets) */
+	if (id != 0) {
+		const struct acct *a = engine_acct(x->d->eng, id);
+
+		text = config_effective_text(x->d->cfg, id, a->name[0] != '\0' ? a->name : NULL);
+		if (text == NULL) {
+			reply_err(x, "internal", "out of memory");
+			return;
+		}
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "path", x->d->config_path);
+		cJSON_AddStringToObject(o, "text", text);
+		free(text);
+		audit(x, "config show --effective", true);
+		reply(x, o);
+		return;
+	}
 	/* secrets are found in the parsed YAML by key, not by matching text */
 	if (config_redacted(x->d->config_path, &text, &diag) != 0) {
 		reply_err(x, "config_unreadable", "%s", diag.n > 0 ? diag.msgs[0] : x->d->config_path);

@@ -238,8 +238,9 @@ void root_from_id(const char *id, char *out, size_t cap)
 
 void book_apply_account(struct engine *e, const struct px_account *pa, struct acct *a)
 {
-	(void)e;
 	strlcpy_s(a->name, pa->name, sizeof(a->name));
+	/* a profile may pick the account by its name (a firm's replacement account) */
+	a->rules = config_rules_for_account(e->cfg, a->id, a->name);
 	a->balance = pa->balance;
 	a->can_trade = pa->can_trade;
 	a->seen = true;

@@ -1588,7 +1588,8 @@ void engine_set_config(struct engine *e, const struct srm_config *cfg, const str
 	set_calendar(e);
 	e->next_reset = cal_next_reset(&e->cal, e->now);
 	for (size_t i = 0; i < e->n_accts; i++)
-		e->accts[i]->rules = config_rules_for(cfg, e->accts[i]->id);
+		e->accts[i]->rules = config_rules_for_account(cfg, e->accts[i]->id,
+							      e->accts[i]->name[0] != '\0' ? e->accts[i]->name : NULL);
 	/* A rule may end its lockouts the new config no longer wants (a symbol unblocked). */
 	for (size_t i = e->n_locks; i-- > 0;) {
 		const struct lockout *l = &e->locks[i];

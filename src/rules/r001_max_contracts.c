@@ -95,13 +95,13 @@ static const char *const count_names[] = { "net", "gross", NULL };
 #define T struct cfg_max_contracts
 static const struct opt opts[] = {
 	CFG_RULE_COMMON(T, "true", NULL),
-	CFG_OPT("limit", T_INT, T, limit, .min = 0, .def = "4",
+	CFG_OPT("limit", T_INT, T, limit, .min = 0, .safer = SAFER_LOWER, .def = "4",
 		.help = "most contracts allowed; breach when over (integer >= 0)"),
 	CFG_OPT("count", T_ENUM, T, count, .names = count_names, .def = "net",
 		.help = "net (|sum of signed sizes|) | gross (sum of |sizes|)"),
 	CFG_OPT("action", T_ENUM, T, action, .names = size_action_names, .def = "close_all",
 		.help = "close_all | reduce_to_limit (close the excess)"),
-	CFG_OPT("lockout", T_LOCKOUT, T, lockout, .def = "none"),
+	CFG_OPT("lockout", T_LOCKOUT, T, lockout, .def = "none", .safer = SAFER_LONGER),
 	{ 0 },
 };
 #undef T

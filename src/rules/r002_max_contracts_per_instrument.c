@@ -143,13 +143,13 @@ static const struct opt opts[] = {
 	CFG_RULE_COMMON(T, "true", NULL),
 	CFG_LIST("limits", T_LIMITS, T, n_limits, limits, .def = "{MNQ: 4, ES: 1}",
 		 .help = "SYMBOL: most contracts (integer >= 0); at most 64"),
-	CFG_OPT("default_limit", T_INT, T, default_limit, .min = 0, .def = "2",
+	CFG_OPT("default_limit", T_INT, T, default_limit, .min = 0, .safer = SAFER_LOWER, .def = "2",
 		.help = "limit of a symbol not listed in limits"),
 	CFG_OPT("unknown_symbol", T_ENUM, T, unknown_symbol, .names = unknown_names, .def = "block",
 		.help = "contract not in the contract cache yet: block (limit 0) | allow (default_limit)"),
 	CFG_OPT("action", T_ENUM, T, action, .names = size_action_names, .def = "reduce_to_limit",
 		.help = "close_all | reduce_to_limit"),
-	CFG_OPT("lockout", T_LOCKOUT, T, lockout, .def = "none"),
+	CFG_OPT("lockout", T_LOCKOUT, T, lockout, .def = "none", .safer = SAFER_LONGER),
 	{ 0 },
 };
 #undef T

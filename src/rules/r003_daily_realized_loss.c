@@ -105,15 +105,15 @@ static bool measure(const struct engine *e, const struct acct *a, const void *cf
 #define T struct cfg_daily_realized_loss
 static const struct opt opts[] = {
 	CFG_RULE_COMMON(T, "true", NULL),
-	CFG_OPT("loss_limit", T_MONEY, T, loss_limit, .def = "500",
+	CFG_OPT("loss_limit", T_MONEY, T, loss_limit, .def = "500", .safer = SAFER_LOWER,
 		.help = "breach when P&L reaches minus this (positive money)"),
-	CFG_OPT("include_unrealized", T_BOOL, T, include_unrealized, .def = "false",
+	CFG_OPT("include_unrealized", T_BOOL, T, include_unrealized, .def = "false", .safer = SAFER_TRUE,
 		.help = "add open positions' unrealized P&L"),
-	CFG_OPT("include_fees", T_BOOL, T, include_fees, .def = "false", .help = "subtract fees"),
-	CFG_OPT("cap_to_floor", T_BOOL, T, cap_to_floor, .def = "false",
+	CFG_OPT("include_fees", T_BOOL, T, include_fees, .def = "false", .safer = SAFER_TRUE, .help = "subtract fees"),
+	CFG_OPT("cap_to_floor", T_BOOL, T, cap_to_floor, .def = "false", .safer = SAFER_TRUE,
 		.help = "today's limit is at most the day's starting balance minus the firm's floor "
 			"and buffer (max_loss_limit)"),
-	CFG_OPT("lockout", T_LOCKOUT, T, lockout, .def = "until_reset"),
+	CFG_OPT("lockout", T_LOCKOUT, T, lockout, .def = "until_reset", .safer = SAFER_LONGER),
 	{ 0 },
 };
 #undef T

@@ -88,10 +88,10 @@ static bool measure(const struct engine *e, const struct acct *a, const void *cf
 #define T struct cfg_daily_unrealized_loss
 static const struct opt opts[] = {
 	CFG_RULE_COMMON(T, "true", NULL),
-	CFG_OPT("loss_limit", T_MONEY, T, loss_limit, .def = "300", .help = "positive money"),
+	CFG_OPT("loss_limit", T_MONEY, T, loss_limit, .def = "300", .safer = SAFER_LOWER, .help = "positive money"),
 	CFG_OPT("scope", T_ENUM, T, scope, .names = scope_names, .def = "position",
 		.help = "position (close that one) | account (close all)"),
-	CFG_OPT("lockout", T_LOCKOUT, T, lockout, .def = "none"),
+	CFG_OPT("lockout", T_LOCKOUT, T, lockout, .def = "none", .safer = SAFER_LONGER),
 	{ 0 },
 };
 #undef T

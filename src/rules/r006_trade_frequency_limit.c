@@ -74,11 +74,11 @@ static const struct opt cooldown_opts[] = {
 static const struct opt opts[] = {
 	CFG_RULE_COMMON(T, "true", NULL),
 	/* the trade counter keeps the last hour's fills up to TC_CAP: a larger limit could never breach */
-	CFG_OPT("per_minute", T_INT, T, per_minute, .min = 0, .max = TC_CAP - 24, .def = "3",
+	CFG_OPT("per_minute", T_INT, T, per_minute, .min = 0, .safer = SAFER_LOWER_ON, .max = TC_CAP - 24, .def = "3",
 		.help = "executions per rolling minute, 0 = off, at most 1000"),
-	CFG_OPT("per_hour", T_INT, T, per_hour, .min = 0, .max = TC_CAP - 24, .def = "10",
+	CFG_OPT("per_hour", T_INT, T, per_hour, .min = 0, .safer = SAFER_LOWER_ON, .max = TC_CAP - 24, .def = "10",
 		.help = "per rolling hour, 0 = off, at most 1000"),
-	CFG_OPT("per_session", T_INT, T, per_session, .min = 0, .def = "50",
+	CFG_OPT("per_session", T_INT, T, per_session, .min = 0, .safer = SAFER_LOWER_ON, .def = "50",
 		.help = "since the daily reset, 0 = off"),
 	{ .key = "cooldown", .type = T_MAP, .sub = cooldown_opts,
 	  .help = "lockout when a window is exceeded (the longest if several)" },

@@ -101,7 +101,7 @@ static const char *const grace_names[] = { "close_position", "place_stop", NULL 
 #define T struct cfg_no_stop_loss_grace
 static const struct opt opts[] = {
 	CFG_RULE_COMMON(T, "true", NULL),
-	CFG_OPT("grace", T_DURATION, T, grace_ms, .min = 0, .def = "30s",
+	CFG_OPT("grace", T_DURATION, T, grace_ms, .min = 0, .safer = SAFER_LOWER, .def = "30s",
 		.help = "time a position may have no stop"),
 	CFG_OPT("action", T_ENUM, T, action, .names = grace_names, .def = "close_position",
 		.help = "close_position | place_stop (at trade_management.auto_stop.stop_ticks)"),

@@ -52,7 +52,7 @@ static void check(struct rule_ctx *ctx)
 #define T struct cfg_auth_loss_guard
 static const struct opt opts[] = {
 	CFG_RULE_COMMON(T, "true", NULL),
-	CFG_OPT("flatten", T_BOOL, T, flatten, .def = "true", .help = "also close positions"),
+	CFG_OPT("flatten", T_BOOL, T, flatten, .def = "true", .safer = SAFER_TRUE, .help = "also close positions"),
 	CFG_OPT("auto_clear", T_BOOL, T, auto_clear, .def = "true",
 		.help = "lift the lockout when canTrade returns"),
 	{ 0 },

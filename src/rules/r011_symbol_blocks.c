@@ -108,7 +108,7 @@ static const char *lockout_unwanted(const void *cfg, const struct lockout *l)
 static const struct opt opts[] = {
 	CFG_RULE_COMMON(T, "true", NULL),
 	CFG_LIST("symbols", T_GLOBS, T, n_symbols, symbols, .def = "[RTY]", .help = "at most 64"),
-	CFG_OPT("close_existing", T_BOOL, T, close_existing, .def = "true",
+	CFG_OPT("close_existing", T_BOOL, T, close_existing, .def = "true", .safer = SAFER_TRUE,
 		.help = "also close open positions in them"),
 	{ 0 },
 };

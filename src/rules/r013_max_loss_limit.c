@@ -189,22 +189,22 @@ static const char *const trailing_names[] = { "end_of_day", "intraday", "static"
 #define T struct cfg_max_loss_limit
 static const struct opt opts[] = {
 	CFG_RULE_COMMON(T, "false", "off unless you turn it on (a firm profile turns it on)"),
-	CFG_OPT("max_loss", T_MONEY, T, max_loss, .def = "2000",
+	CFG_OPT("max_loss", T_MONEY, T, max_loss, .def = "2000", .safer = SAFER_LOWER,
 		.help = "the firm's Maximum Loss Limit: the floor trails this far under the high"),
 	CFG_OPT("trailing", T_ENUM, T, trailing, .names = trailing_names, .def = "end_of_day",
 		.help = "end_of_day (the high is the day's closing balance, moved at the reset) | "
 			"intraday (the highest equity seen) | static (starting balance - max_loss)"),
 	CFG_OPT("starting_balance", T_MONEY, T, starting_balance, .zero_ok = true, .def = "~",
 		.help = "the account's starting balance; ~ = the first balance SRM sees"),
-	CFG_OPT("lock_at_start", T_BOOL, T, lock_at_start, .def = "true",
+	CFG_OPT("lock_at_start", T_BOOL, T, lock_at_start, .def = "true", .safer = SAFER_TRUE,
 		.help = "the floor stops trailing once it reaches the starting balance"),
-	CFG_OPT("buffer", T_MONEY, T, buffer, .zero_ok = true, .def = "100",
+	CFG_OPT("buffer", T_MONEY, T, buffer, .zero_ok = true, .def = "100", .safer = SAFER_HIGHER,
 		.help = "act this far above the floor, before the firm would"),
 	CFG_OPT("floor", T_MONEY, T, floor_seed, .zero_ok = true, .def = "~",
 		.help = "installing mid-cycle: the floor the firm shows now; ~ = from the start"),
 	CFG_OPT("high_water", T_MONEY, T, high_water_seed, .zero_ok = true, .def = "~",
 		.help = "installing mid-cycle: the high-water mark the firm shows now"),
-	CFG_OPT("lockout", T_LOCKOUT, T, lockout, .def = "until_reset"),
+	CFG_OPT("lockout", T_LOCKOUT, T, lockout, .def = "until_reset", .safer = SAFER_LONGER),
 	{ 0 },
 };
 #undef T

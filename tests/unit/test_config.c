@@ -968,6 +968,79 @@ static void test_firm_urls(void **state)
 	config_free(cfg);
 }
 
+/*
+ * Profiles: an account picks a firm's profile by id or by a name glob; its rules are held to
+ * the profile's (the trader's only where tighter); a looser override of an account the
+ * profile names is refused with the reason; the effective rules say where each value is from.
+ */
+static void test_profiles(void **state)
+{
+	struct config_diag d;
+	struct srm_config *cfg;
+	const struct rules_cfg *r;
+	char *text;
+	const char *head =
+		"daemon: {profile_dir: \"" SRM_TEST_DATA "/../../profiles\"}\n"
+		"profiles:\n"
+		"  - {profile: topstep-50k-combine, accounts: [12345, \"50KTC-*\"]}\n"
+		"rules:\n"
+		"  max_contracts: {limit: 10, count: gross}\n"
+		"  daily_realized_loss: {loss_limit: 600, cap_to_floor: true}\n";
+	char buf[2048];
+
+	(void)state;
+	cfg = config_load_string(head, "t.yaml", &d);
+	for (size_t i = 0; i < d.n; i++)
+		print_message("%s\n", d.msgs[i]);
+	assert_non_null(cfg);
+	assert_int_equal(cfg->n_profiles, 1);
+	/* by name glob: the firm's 5 contracts, not the looser global 10; its MLL on */
+	r = config_rules_for_account(cfg, 777, "50KTC-V2-777");
+	assert_int_equal(r->max_contracts.limit, 5);
+	assert_true(r->max_loss_limit.enabled);
+	assert_int_equal(r->max_loss_limit.max_loss, 200000);
+	assert_true(r->daily_realized_loss.cap_to_floor); /* the trader's own, not in the profile */
+	/* by id; another account keeps the global rules */
+	assert_int_equal(config_rules_for_account(cfg, 12345, NULL)->max_contracts.limit, 5);
+	assert_int_equal(config_rules_for_account(cfg, 999, "PA-999")->max_contracts.limit, 10);
+	assert_false(config_rules_for_account(cfg, 999, "PA-999")->max_loss_limit.enabled);
+	text = config_effective_text(cfg, 777, "50KTC-V2-777");
+	assert_non_null(text);
+	assert_non_null(strstr(text, "profile topstep-50k-combine"));
+	assert_non_null(strstr(text, "    limit: 5  # profile topstep-50k-combine\n"));
+	assert_non_null(strstr(text, "    max_loss: 2000.00  # profile topstep-50k-combine\n"));
+	assert_non_null(strstr(text, "    cap_to_floor: true  # rules\n"));
+	free(text);
+	config_free(cfg);
+
+	/* tighter is the trader's: a buffer of 300 over the profile's 100, 3 contracts over 5 */
+	snprintf(buf, sizeof(buf), "%soverrides:\n  \"12345\":\n    rules:\n"
+		 "      max_loss_limit: {buffer: 300}\n      max_contracts: {limit: 3}\n", head);
+	cfg = config_load_string(buf, "t.yaml", &d);
+	assert_non_null(cfg);
+	r = config_rules_for_account(cfg, 12345, NULL);
+	assert_int_equal(r->max_loss_limit.buffer, 30000);
+	assert_int_equal(r->max_contracts.limit, 3);
+	text = config_effective_text(cfg, 12345, NULL);
+	assert_non_null(strstr(text, "    buffer: 300.00  # override, tighter than profile topstep-50k-combine's 100.00\n"));
+	free(text);
+	config_free(cfg);
+
+	/* looser than the firm's, for an account the profile names: refused, with the reason */
+	snprintf(buf, sizeof(buf), "%soverrides:\n  \"12345\":\n    rules:\n"
+		 "      max_contracts: {limit: 8}\n      max_loss_limit: {enabled: false}\n", head);
+	load_bad(buf, &d);
+	assert_true(has_msg(&d, "t.yaml:10: overrides.12345.rules.max_contracts.limit: 8 is looser than "
+			    "profile topstep-50k-combine's 5 (a firm rule: only a tighter value may be set)"));
+	assert_true(has_msg(&d, "overrides.12345.rules.max_loss_limit.enabled: false is looser than profile "
+			    "topstep-50k-combine's true"));
+	/* a profile that does not exist, a bad name */
+	load_bad("daemon: {profile_dir: /nonexistent}\nprofiles: [{profile: nope, accounts: [1]}]\n", &d);
+	assert_true(has_msg(&d, "profile nope: cannot open /nonexistent/nope.yaml"));
+	load_bad("profiles: [{profile: ../etc/passwd, accounts: [1]}]\n", &d);
+	assert_true(has_msg(&d, "a profile name is lowercase letters, digits and -"));
+}
+
 /* rules/list.h, the rule table and each rule's block agree: names, order, offsets, ids. */
 static void test_rule_list_coherent(void **state)
 {
@@ -1021,6 +1094,7 @@ int main(void)
 		cmocka_unit_test(test_alias_bomb_budget),
 		cmocka_unit_test(test_rule_list_coherent),
 		cmocka_unit_test(test_firm_urls),
+		cmocka_unit_test(test_profiles),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
