@@ -108,6 +108,10 @@ static void draw(struct mon *m)
 				if (m->view == 0 && share >= 0)
 					printf("   %-30s %s%5.0f%%%s of limit\n", cj_str(x, "name", ""),
 					       share_color(m, share), share * 100, rst);
+				if (m->view <= 2 && cJSON_GetObjectItemCaseSensitive(x, "floor") != NULL)
+					printf("   %-30s floor %s%.2f%s (distance %.2f)\n", "",
+					       share_color(m, share), cj_num(x, "floor", 0), rst,
+					       cj_num(x, "distance", 0));
 			}
 			printf("\n");
 		}
