@@ -1,4 +1,5 @@
 /* rest.c: ProjectX REST over libcurl multi on libuv: token, budget, retries, breakers. */
+#include "gateway/http.h"
 #include "gateway/rest.h"
 
 #include <curl/curl.h>
@@ -79,12 +80,6 @@ static const char *const status_names[] = {
 	"ok", "api", "http", "auth", "rate", "server", "net", "timeout", "breaker", "proto",
 	"cancelled"};
 
-struct gw_sock {
-	uv_poll_t poll;
-	curl_socket_t fd;
-	struct gw_rest *rest;
-};
-
 struct gw_call {
 	struct gw_call *next, *prev;
 	struct gw_rest *rest;
@@ -117,8 +112,8 @@ struct call_list {
 
 struct gw_rest {
 	uv_loop_t *loop;
-	CURLM *multi;
-	uv_timer_t curl_timer, pump_timer, refresh_timer;
+	struct http_multi *http;        /* curl's multi on the loop (http.c) */
+	uv_timer_t pump_timer, refresh_timer;
 	int open_handles;
 	bool closing;
 	struct gw_rest_opts o;
@@ -361,7 +356,7 @@ static int dispatch(struct gw_rest *r, struct gw_call *c)
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	if (r->ca_file != NULL)
 		curl_easy_setopt(e, CURLOPT_CAINFO, r->ca_file);
-	if (curl_multi_add_handle(r->multi, e) != CURLM_OK) {
+	if (http_multi_add(r->http, e) != 0) {
 		curl_easy_cleanup(e);
 		c->easy = NULL;
 		curl_slist_free_all(c->hdrs);
@@ -587,34 +582,22 @@ static void attempt_done(struct gw_rest *r, struct gw_call *c, CURLcode cc)
 	}
 }
 
-static void check_multi(struct gw_rest *r)
+/* A request finished (http.c): its attempt is judged, then the queue moves. */
+static void http_done(void *owner, CURL *easy, CURLcode cc)
 {
-	CURLMsg *m;
-	int left;
+	struct gw_rest *r = owner;
+	struct gw_call *c = NULL;
 
-	while ((m = curl_multi_info_read(r->multi, &left)) != NULL) {
-		struct gw_call *c = NULL;
-		CURLcode cc;
-
-		if (m->msg != CURLMSG_DONE)
-			continue;
-		cc = m->data.result;
-		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&c);
-		curl_multi_remove_handle(r->multi, m->easy_handle);
-		if (c == NULL)
-			continue;
-		list_del(&r->inflight, c);
-		attempt_done(r, c, cc);
-	}
+	curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&c);
+	if (c == NULL)
+		return;
+	list_del(&r->inflight, c);
+	attempt_done(r, c, cc);
 	schedule_pump(r, 0);
 }
 
-static void on_handle_closed(uv_handle_t *h)
+static void rest_closed(struct gw_rest *r)
 {
-	struct gw_rest *r = h->data;
-
-	if (h->type == UV_POLL)
-		free((struct gw_sock *)(void *)h); /* poll is the first member */
 	if (--r->open_handles == 0 && r->closing) {
 		free(r->base_url);
 		free(r->username);
@@ -631,78 +614,14 @@ static void on_handle_closed(uv_handle_t *h)
 	}
 }
 
-static void poll_cb(uv_poll_t *p, int status, int events)
+static void on_handle_closed(uv_handle_t *h)
 {
-	struct gw_sock *sk = (struct gw_sock *)(void *)p;
-	struct gw_rest *r = sk->rest;
-	int flags = 0, running;
-
-	if (status < 0)
-		flags = CURL_CSELECT_ERR;
-	if (events & UV_READABLE)
-		flags |= CURL_CSELECT_IN;
-	if (events & UV_WRITABLE)
-		flags |= CURL_CSELECT_OUT;
-	curl_multi_socket_action(r->multi, sk->fd, flags, &running);
-	check_multi(r);
+	rest_closed(h->data);
 }
 
-/* CURLMOPT_SOCKETFUNCTION: watch (or stop watching) a socket with uv_poll. */
-static int socket_cb(CURL *e, curl_socket_t fd, int what, void *userp, void *socketp)
+static void on_http_closed(void *arg)
 {
-	struct gw_rest *r = userp;
-	struct gw_sock *sk = socketp;
-	int ev = 0;
-
-	(void)e;
-	if (what == CURL_POLL_REMOVE) {
-		if (sk != NULL) {
-			uv_poll_stop(&sk->poll);
-			uv_close((uv_handle_t *)&sk->poll, on_handle_closed);
-			curl_multi_assign(r->multi, fd, NULL);
-		}
-		return 0;
-	}
-	if (sk == NULL) {
-		sk = xcalloc(1, sizeof(*sk));
-		sk->fd = fd;
-		sk->rest = r;
-		if (uv_poll_init_socket(r->loop, &sk->poll, fd) != 0) {
-			free(sk);
-			return -1;
-		}
-		sk->poll.data = r;
-		r->open_handles++;
-		curl_multi_assign(r->multi, fd, sk);
-	}
-	if (what & CURL_POLL_IN)
-		ev |= UV_READABLE;
-	if (what & CURL_POLL_OUT)
-		ev |= UV_WRITABLE;
-	uv_poll_start(&sk->poll, ev, poll_cb);
-	return 0;
-}
-
-static void curl_timer_cb(uv_timer_t *t)
-{
-	struct gw_rest *r = t->data;
-	int running;
-
-	curl_multi_socket_action(r->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-	check_multi(r);
-}
-
-/* CURLMOPT_TIMERFUNCTION. */
-static int timer_cb(CURLM *m, long timeout_ms, void *userp)
-{
-	struct gw_rest *r = userp;
-
-	(void)m;
-	if (timeout_ms < 0)
-		uv_timer_stop(&r->curl_timer);
-	else
-		uv_timer_start(&r->curl_timer, curl_timer_cb, (uint64_t)timeout_ms, 0);
-	return 0;
+	rest_closed(arg);
 }
 
 static struct gw_call *call_new(struct gw_rest *r, enum gw_endpoint ep, cJSON *body,
@@ -884,17 +803,20 @@ struct gw_rest *gw_rest_new(uv_loop_t *loop, const struct gw_rest_opts *opts, st
 	gw_budget_init(&r->budget, &opts->budget);
 	for (int i = 0; i < GW_EP_COUNT; i++)
 		gw_breaker_init(&r->breakers[i], &opts->breaker);
-	r->multi = curl_multi_init();
-	curl_multi_setopt(r->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
-	curl_multi_setopt(r->multi, CURLMOPT_SOCKETDATA, r);
-	curl_multi_setopt(r->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
-	curl_multi_setopt(r->multi, CURLMOPT_TIMERDATA, r);
-	curl_multi_setopt(r->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 16L);
-	uv_timer_init(loop, &r->curl_timer);
+	r->http = http_multi_new(loop, http_done, r, 16L);
+	if (r->http == NULL) {
+		srm_err_set(err, SRM_ENOMEM, "gateway: curl_multi_init failed");
+		free(r->base_url);
+		free(r->username);
+		free(r->api_key);
+		free(r->ca_file);
+		free(r);
+		return NULL;
+	}
 	uv_timer_init(loop, &r->pump_timer);
 	uv_timer_init(loop, &r->refresh_timer);
-	r->curl_timer.data = r->pump_timer.data = r->refresh_timer.data = r;
-	r->open_handles = 3;
+	r->pump_timer.data = r->refresh_timer.data = r;
+	r->open_handles = 3; /* the two timers and the multi */
 	return r;
 }
 
@@ -908,7 +830,7 @@ void gw_rest_free(struct gw_rest *r)
 	/* NOLINTBEGIN(clang-analyzer-unix.Malloc): each call leaves the list before it is freed */
 	while ((c = r->inflight.head) != NULL) {
 		list_del(&r->inflight, c);
-		curl_multi_remove_handle(r->multi, c->easy);
+		http_multi_remove(r->http, c->easy);
 		if (c->probe)
 			gw_breaker_release(&r->breakers[c->ep]);
 		complete_simple(c, GW_ECANCELLED, 0, "shut down");
@@ -919,12 +841,10 @@ void gw_rest_free(struct gw_rest *r)
 			complete_simple(c, GW_ECANCELLED, 0, "shut down");
 		}
 	/* NOLINTEND(clang-analyzer-unix.Malloc) */
-	curl_multi_cleanup(r->multi); /* may report sockets removed: closed via socket_cb */
-	r->multi = NULL;
-	uv_timer_stop(&r->curl_timer);
+	http_multi_free(r->http, on_http_closed, r);
+	r->http = NULL;
 	uv_timer_stop(&r->pump_timer);
 	uv_timer_stop(&r->refresh_timer);
-	uv_close((uv_handle_t *)&r->curl_timer, on_handle_closed);
 	uv_close((uv_handle_t *)&r->pump_timer, on_handle_closed);
 	uv_close((uv_handle_t *)&r->refresh_timer, on_handle_closed);
 }
