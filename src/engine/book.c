@@ -132,7 +132,11 @@ const struct cslot *book_cslot_c(const struct engine *e, const char *contract_id
 		return NULL;
 	struct ptr_cache *pc = (struct ptr_cache *)&e->pc[((uintptr_t)contract_id >> 3) & (PTR_CACHE - 1)];
 
-	if (pc->key == contract_id)
+	/*
+	 * A hit must also hold the same text: the same address can carry another contract id
+	 * (events built on the stack in a loop: timers, a recheck's synthesized events).
+	 */
+	if (pc->key == contract_id && strcmp(e->cs[pc->slot].k.c.id, contract_id) == 0)
 		return &e->cs[pc->slot];
 	size_t m = e->cs_map_cap - 1, i = hash_str(contract_id) & m;
 
@@ -361,8 +365,12 @@ bool book_apply_order(struct engine *e, struct acct *a, const struct px_order *p
 	o->fill_volume = po->fill_volume;
 	o->limit_price = po->limit_price;
 	o->stop_price = po->stop_price;
-	/* a modify that raises what is left makes it the newest exposure (RULE-001/002) */
-	if (had && ord_remaining(o) > ord_remaining(prev))
+	/*
+	 * A modify that raises what is left, or a bracket leg that becomes active (Suspended to
+	 * working), makes it the newest exposure (RULE-001/002 cancel the last grown first).
+	 */
+	if (had && (ord_remaining(o) > ord_remaining(prev) ||
+		    (prev->status == PX_OS_SUSPENDED && o->status != PX_OS_SUSPENDED)))
 		o->grew_seq = ++e->seq;
 	return had;
 }

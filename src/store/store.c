@@ -66,8 +66,7 @@ static const char *const migrations[] = {
 	/* 3: an admin's reset of an account today (the fills before it are not today's) */
 	"ALTER TABLE accounts ADD COLUMN reset_at_ms INTEGER NOT NULL DEFAULT 0;",
 	/* 4: what a rule keeps of an account across restarts (RULE-013's trailing floor) */
-	"CREATE TABLE rule_memory(account_id INTEGER NOT NULL, rule TEXT NOT NULL,"
-	"  version INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY(account_id, rule));",
+	"CREATE TABLE rule_memory(account_id INTEGER NOT NULL, rule TEXT NOT NULL, version INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY(account_id, rule));",
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 _Static_assert(N_MIGRATIONS == STORE_SCHEMA_VERSION, "STORE_SCHEMA_VERSION is the last migration");

@@ -1092,6 +1092,29 @@ static void test_r002_contract_news_reaches_all(void **s)
 	tw_free(&w);
 }
 
+/*
+ * A recheck judges each position with an event built in the same place: the contract
+ * lookup must not answer one contract's symbol for another's (a pointer cache once did,
+ * and RTY 1 was closed as "CL contracts 7 over limit 6").
+ */
+static void test_recheck_contracts_not_mixed(void **s)
+{
+	struct tworld w;
+	srm_ms t = T(T0);
+
+	(void)s;
+	tw_init(&w, t);
+	set002(&w.cfg.rules, SIZE_REDUCE_TO_LIMIT, lk_mode(LOCKOUT_NONE));
+	w.cfg.rules.max_contracts_per_instrument.default_limit = 6;
+	restart(&w);
+	pos(&w, t += SEC, ACC, CL, 6);
+	pos(&w, t += SEC, ACC, RTY, 1);
+	assert_int_equal(w.last.n, 0);
+	tw_recheck(&w, t += SEC, ACC);
+	assert_int_equal(cnt(w.last, ACT_KIND_COUNT, R002, ACC), 0);
+	tw_free(&w);
+}
+
 /* A block entry written as a contract (its month: RTYZ6) or a whole contract id matches it. */
 static void test_r011_contract_entries_match(void **s)
 {
@@ -1175,6 +1198,7 @@ int main(void)
 		cmocka_unit_test(test_expo_waits_for_the_order_event),
 		cmocka_unit_test(test_unknown_enum_fails_closed),
 		cmocka_unit_test(test_r011_contract_entries_match),
+		cmocka_unit_test(test_recheck_contracts_not_mixed),
 		cmocka_unit_test(test_r002_contract_news_reaches_all),
 		cmocka_unit_test(test_r001_breach_close_all),
 		cmocka_unit_test(test_r001_at_limit),
