@@ -185,6 +185,9 @@ static void expand_all(struct engine *e)
 			}
 		} else {
 			for (size_t o = 0; o < a->n_ord; o++) {
+				/* a suspended bracket leg goes with its entry's cancel */
+				if (a->ord[o].status == PX_OS_SUSPENDED)
+					continue;
 				struct srm_action *y = &dst[k++];
 
 				*y = *x;

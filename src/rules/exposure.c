@@ -129,11 +129,12 @@ long expo_worst(const struct acct *a, const struct expo_scope *s, const bool *sk
 }
 
 /*
- * A position event that grew a contract, with a working order on that side in it: the
- * order's own event (its fillVolume) may simply not have come yet, and it would be counted
- * twice. The cancel waits EXPO_SETTLE_MS (the rule looks again at its timer); an excess
- * that is still there then is real. Elsewhere (another contract, an order event) it is not
- * waited for.
+ * A position event that changed a contract, with a working order in it on the side of the
+ * change (a buy when it went up, a sell when it went down): that order's own event (its
+ * fillVolume) may simply not have come yet, and it would be counted twice (or a reducing
+ * order that filled would look like one that opens). The cancel waits EXPO_SETTLE_MS (the
+ * rule looks again at its timer); an excess still there then is real. Another contract's
+ * orders, and an order's own event, are not waited for.
  */
 #define EXPO_SETTLE_MS 300
 
@@ -143,16 +144,16 @@ static bool may_be_lagging(const struct rule_ctx *ctx, const struct calc *k, lon
 
 	if (ev->kind != EV_POSITION)
 		return false;
-	const struct pos *p = acct_pos(ctx->acct, ev->u.position.contract_id);
-	long grew = p == NULL ? 0 : (ctx->prev_qty == 0 || (ctx->prev_qty > 0) == (p->qty > 0))
-					    ? labs((long)p->qty) - labs((long)ctx->prev_qty) : 0;
+	const char *cid = ev->u.position.contract_id;
+	const struct pos *p = acct_pos(ctx->acct, cid);
+	long change = (long)(p != NULL ? p->qty : 0) - ctx->prev_qty;
 
-	if (grew <= 0 || excess > grew)
+	if (change == 0 || excess > labs(change))
 		return false;
 	for (size_t i = 0; i < k->no; i++) {
 		const struct ord *o = &ctx->acct->ord[k->o[i].at];
 
-		if (strcmp(o->contract_id, p->contract_id) == 0 && k->o[i].buy == (p->qty > 0))
+		if (strcmp(o->contract_id, cid) == 0 && k->o[i].buy == (change > 0))
 			return true;
 	}
 	return false;
