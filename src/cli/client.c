@@ -76,16 +76,8 @@ static int check_socket(int fd, const char *path, char *why, size_t cap)
 	struct stat ss, ds;
 	struct ucred cr;
 	socklen_t len = sizeof(cr);
-	char *slash;
 
-	strlcpy_s(dir, path, sizeof(dir));
-	slash = strrchr(dir, '/');
-	if (slash == NULL)
-		strlcpy_s(dir, ".", sizeof(dir));
-	else if (slash == dir)
-		dir[1] = '\0';
-	else
-		*slash = '\0';
+	path_dirname(path, dir, sizeof(dir));
 	if (lstat(path, &ss) != 0 || !S_ISSOCK(ss.st_mode)) {
 		snprintf(why, cap, "%s is not a socket", path);
 		return -1;

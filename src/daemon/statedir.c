@@ -116,16 +116,8 @@ bool statedir_parent_shared(const char *path, char *why, size_t cap)
 {
 	char dir[4096];
 	struct stat st;
-	char *slash;
 
-	strlcpy_s(dir, path, sizeof(dir));
-	slash = strrchr(dir, '/');
-	if (slash == NULL)
-		strlcpy_s(dir, ".", sizeof(dir));
-	else if (slash == dir)
-		dir[1] = '\0';
-	else
-		*slash = '\0';
+	path_dirname(path, dir, sizeof(dir));
 	if (stat(dir, &st) != 0)
 		return false; /* binding will say what is wrong */
 	if ((st.st_mode & (S_IWGRP | S_IWOTH)) == 0)

@@ -866,6 +866,17 @@ static void daily_reset(struct engine *e, struct acct *only, bool admin)
 	}
 }
 
+/* The event that reports the account unchanged: rules look again. */
+static void acct_event(const struct acct *a, struct srm_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = EV_ACCOUNT;
+	ev->u.account.id = a->id;
+	strlcpy_s(ev->u.account.name, a->name, sizeof(ev->u.account.name));
+	ev->u.account.balance = a->balance;
+	ev->u.account.can_trade = a->can_trade;
+}
+
 /* The event that reports a position (or a working order) unchanged: rules look again. */
 static void pos_event(const struct acct *a, const struct pos *p, struct srm_event *ev)
 {
@@ -949,12 +960,7 @@ static void rejudge(struct engine *e, struct acct *a)
 	struct srm_event ev;
 
 	if (a->seen) {
-		memset(&ev, 0, sizeof(ev));
-		ev.kind = EV_ACCOUNT;
-		ev.u.account.id = a->id;
-		strlcpy_s(ev.u.account.name, a->name, sizeof(ev.u.account.name));
-		ev.u.account.balance = a->balance;
-		ev.u.account.can_trade = a->can_trade;
+		acct_event(a, &ev);
 		run_rules(e, a, &ev, 0, NULL);
 	}
 	nil_trade(e, a, &ev);
@@ -1395,12 +1401,7 @@ static void admin_enforce(struct engine *e, int64_t account_id, int rule, bool d
 	struct srm_event ev;
 
 	if (def->wakes_on & EVM_ACCOUNT) {
-		memset(&ev, 0, sizeof(ev));
-		ev.kind = EV_ACCOUNT;
-		ev.u.account.id = a->id;
-		strlcpy_s(ev.u.account.name, a->name, sizeof(ev.u.account.name));
-		ev.u.account.balance = a->balance;
-		ev.u.account.can_trade = a->can_trade;
+		acct_event(a, &ev);
 		ctx.ev = &ev;
 		out_reserve(e);
 		def->check(&ctx);

@@ -500,6 +500,25 @@ int store_journal_outcome(struct store *st, int64_t id, srm_ms sent, const char 
 		   "itii", sent, outcome, latency_us, id);
 }
 
+static const char *col_text(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	return t ? (const char *)t : "";
+}
+
+/* A journal row from SELECT id,account_id,action,contract_id,order_id,dry_run. */
+static void journal_row_read(sqlite3_stmt *s, struct journal_row *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = sqlite3_column_int64(s, 0);
+	r->account_id = sqlite3_column_int64(s, 1);
+	strlcpy_s(r->action, col_text(s, 2), sizeof(r->action));
+	strlcpy_s(r->contract_id, col_text(s, 3), sizeof(r->contract_id));
+	r->order_id = sqlite3_column_int64(s, 4);
+	r->dry_run = sqlite3_column_int(s, 5) != 0;
+}
+
 int store_journal_unanswered(struct store *st, struct journal_row *out, size_t cap, size_t *n,
 			     struct srm_err *err)
 {
@@ -512,32 +531,14 @@ int store_journal_unanswered(struct store *st, struct journal_row *out, size_t c
 			       "coalesce(order_id,0),dry_run FROM journal WHERE outcome IS NULL ORDER BY id",
 			       -1, &s, NULL) != SQLITE_OK)
 		return db_err(st, err, "prepare");
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < cap) {
-		struct journal_row *r = &out[(*n)++];
-		const unsigned char *t;
-
-		memset(r, 0, sizeof(*r));
-		r->id = sqlite3_column_int64(s, 0);
-		r->account_id = sqlite3_column_int64(s, 1);
-		t = sqlite3_column_text(s, 2);
-		strlcpy_s(r->action, t ? (const char *)t : "", sizeof(r->action));
-		t = sqlite3_column_text(s, 3);
-		strlcpy_s(r->contract_id, t ? (const char *)t : "", sizeof(r->contract_id));
-		r->order_id = sqlite3_column_int64(s, 4);
-		r->dry_run = sqlite3_column_int(s, 5) != 0;
-	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < cap)
+		journal_row_read(s, &out[(*n)++]);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return db_err(st, err, "read the journal");
 	return 0;
 }
 
-static const char *col_text(sqlite3_stmt *s, int i)
-{
-	const unsigned char *t = sqlite3_column_text(s, i);
-
-	return t ? (const char *)t : "";
-}
 
 int store_history(struct store *st, srm_ms since_ms, int64_t account_id, int64_t limit,
 		  void (*fn)(const struct journal_entry *e, void *ud), void *ud, struct srm_err *err)
@@ -594,18 +595,8 @@ int store_journal_get(struct store *st, int64_t id, struct journal_row *r, struc
 		return db_err(st, err, "prepare");
 	sqlite3_bind_int64(s, 1, id);
 	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		const unsigned char *t;
-
-		r->id = sqlite3_column_int64(s, 0);
-		r->account_id = sqlite3_column_int64(s, 1);
-		t = sqlite3_column_text(s, 2);
-		strlcpy_s(r->action, t ? (const char *)t : "", sizeof(r->action));
-		t = sqlite3_column_text(s, 3);
-		strlcpy_s(r->contract_id, t ? (const char *)t : "", sizeof(r->contract_id));
-		r->order_id = sqlite3_column_int64(s, 4);
-		r->dry_run = sqlite3_column_int(s, 5) != 0;
-	}
+	if (rc == SQLITE_ROW)
+		journal_row_read(s, r);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_ROW)
 		return srm_err_set(err, SRM_ENOTFOUND, "journal row %lld not found", (long long)id);

@@ -127,3 +127,17 @@ bool utf8_valid(const char *s, size_t len)
 	}
 	return true;
 }
+
+void path_dirname(const char *path, char *out, size_t cap)
+{
+	char *slash;
+
+	strlcpy_s(out, path, cap);
+	slash = strrchr(out, '/');
+	if (slash == NULL)
+		strlcpy_s(out, ".", cap);
+	else if (slash == out)
+		out[1] = '\0';
+	else
+		*slash = '\0';
+}

@@ -17,4 +17,7 @@ bool str_eq_ci(const char *a, const char *b);
 /* Is s valid UTF-8 of at most len bytes? */
 bool utf8_valid(const char *s, size_t len);
 
+/* The directory part of a path ("a/b" -> "a", "/b" -> "/", "b" -> ".") into out. */
+void path_dirname(const char *path, char *out, size_t cap);
+
 #endif
