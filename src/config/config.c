@@ -1153,6 +1153,110 @@ static const struct opt daemon_opts[] = {
 	{ 0 },
 };
 
+const char *const alert_event_names[] = { "warn", "enforced", "enforcement_failed", "lockout",
+					  "unlock", "guard_degraded", "guard_restored",
+					  "daemon_started", "daemon_stopping", "end_of_day", NULL };
+
+/* alerts.command: [program, arg, ...] (no shell). */
+static void cf_argv(struct cfg_walk *c, yaml_node_t *v, char *dst, const char *path)
+{
+	struct srm_config *cfg = (void *)dst;
+	char ip[CFG_PATH_MAX];
+	long n = seq_items(c, v, path, CFG_MAX_ARGV, "words (program, arguments)");
+
+	if (n < 0)
+		return;
+	for (size_t i = 0; i < cfg->alerts.n_command; i++)
+		free(cfg->alerts.command[i]);
+	cfg->alerts.n_command = 0;
+	for (long i = 0; i < n; i++) {
+		yaml_node_t *it = seq_item(c, v, i);
+		const char *s;
+
+		if (it == NULL)
+			return;
+		pathf(ip, sizeof(ip), "%s[%ld]", path, i);
+		s = scalar(c, it, ip, "a word");
+		if (s == NULL)
+			continue;
+		if (i == 0 && s[0] != '/') {
+			cerr(c, it, ip, "the program must be an absolute path (no shell, no PATH search)");
+			continue;
+		}
+		cfg->alerts.command[cfg->alerts.n_command++] = xstrdup(s);
+	}
+}
+
+/* alerts.events: [lockout, enforced, ...]; all when absent. */
+static void cf_events(struct cfg_walk *c, yaml_node_t *v, char *dst, const char *path)
+{
+	struct srm_config *cfg = (void *)dst;
+	char ip[CFG_PATH_MAX], g[CFG_GOT_MAX + 8], list[200];
+	long n = seq_items(c, v, path, AE_COUNT, "event names");
+
+	if (n < 0)
+		return;
+	cfg->alerts.events = 0;
+	for (long i = 0; i < n; i++) {
+		yaml_node_t *it = seq_item(c, v, i);
+		const char *s;
+		int k;
+
+		if (it == NULL)
+			return;
+		pathf(ip, sizeof(ip), "%s[%ld]", path, i);
+		s = scalar(c, it, ip, "an event name");
+		if (s == NULL)
+			continue;
+		k = enum_index(alert_event_names, s);
+		if (k < 0) {
+			names_list(alert_event_names, list, sizeof(list));
+			cerr(c, it, ip, "must be one of %s, got %s", list, got(it, g, sizeof(g)));
+			continue;
+		}
+		cfg->alerts.events |= 1u << k;
+	}
+}
+
+static const struct opt webhook_opts[] = {
+	O("url", T_STR, struct srm_config, alerts.webhook_url, .min = 1,
+	  .help = "POST each alert as JSON here"),
+	O("secret", T_SECRET, struct srm_config, alerts.webhook_secret,
+	  .help = "X-SRM-Signature: sha256=HMAC of the body; never logged"),
+	{ 0 },
+};
+
+static const struct opt ntfy_opts[] = {
+	O("url", T_STR, struct srm_config, alerts.ntfy_url, .min = 1,
+	  .help = "the ntfy server, e.g. https://ntfy.sh"),
+	O("topic", T_STR, struct srm_config, alerts.ntfy_topic, .min = 1, .req = true,
+	  .help = "the topic your phone subscribes to"),
+	O("token", T_SECRET, struct srm_config, alerts.ntfy_token, .help = "an access token; secret"),
+	{ 0 },
+};
+
+static const struct opt heartbeat_opts[] = {
+	O("url", T_STR, struct srm_config, alerts.heartbeat_url, .min = 1, .req = true,
+	  .help = "a dead man's switch (healthchecks.io, Uptime Kuma push): GET while guarded, "
+		  "URL/fail while not"),
+	O("every", T_DURATION, struct srm_config, alerts.heartbeat_ms, .min = 1000,
+	  .help = "how often; default 60s"),
+	{ 0 },
+};
+
+static const struct opt alerts_opts[] = {
+	{ .key = "webhook", .type = T_MAP, .sub = webhook_opts },
+	{ .key = "ntfy", .type = T_MAP, .sub = ntfy_opts },
+	{ .key = "command", .type = T_CUSTOM, .fn = cf_argv },
+	{ .key = "events", .type = T_CUSTOM, .fn = cf_events },
+	O("per_minute", T_INT, struct srm_config, alerts.per_minute, .min = 1, .max = 600,
+	  .help = "alerts per channel per minute; more are coalesced; default 20"),
+	O("guard_after", T_DURATION, struct srm_config, alerts.guard_after_ms, .min = 1000,
+	  .help = "not guarded this long: guard_degraded; default 10s"),
+	{ .key = "heartbeat", .type = T_MAP, .sub = heartbeat_opts },
+	{ 0 },
+};
+
 static const struct opt admin_opts[] = {
 	O("password_hash", T_SECRET, struct srm_config, admin.password_hash,
 	  .help = "from `srm admin passwd`; default none (admin commands refused)"),
@@ -1167,6 +1271,7 @@ static const struct opt top_opts[] = {
 	O("rules", T_MAP, struct srm_config, rules, .sub = rules_opts),
 	{ .key = "overrides", .type = T_CUSTOM, .fn = cf_overrides },
 	{ .key = "profiles", .type = T_CUSTOM, .fn = cf_profiles },
+	{ .key = "alerts", .type = T_MAP, .sub = alerts_opts },
 	{ 0 },
 };
 
@@ -1828,6 +1933,9 @@ static void set_defaults(struct srm_config *cfg, const char *path)
 	cfg->daemon.timezone = xstrdup("America/Chicago");
 	cfg->daemon.reset_min = 17 * 60;
 	cfg->daemon.quote_max_age_ms = 10 * 1000;
+	cfg->alerts.per_minute = 20;
+	cfg->alerts.guard_after_ms = 10 * 1000;
+	cfg->alerts.heartbeat_ms = 60 * 1000;
 	config_rules_defaults(&cfg->rules);
 	/* An absent rule block is disabled; a present one is turned on by the walker. */
 	for (const struct opt *o = rules_opts; o->key != NULL; o++)
@@ -2348,5 +2456,17 @@ void config_free(struct srm_config *cfg)
 	free(cfg->rules_pres.off);
 	free(cfg->rules_pres.line);
 	free(cfg->profile_dir);
+	free(cfg->alerts.webhook_url);
+	if (cfg->alerts.webhook_secret != NULL)
+		explicit_bzero(cfg->alerts.webhook_secret, strlen(cfg->alerts.webhook_secret));
+	free(cfg->alerts.webhook_secret);
+	free(cfg->alerts.ntfy_url);
+	free(cfg->alerts.ntfy_topic);
+	if (cfg->alerts.ntfy_token != NULL)
+		explicit_bzero(cfg->alerts.ntfy_token, strlen(cfg->alerts.ntfy_token));
+	free(cfg->alerts.ntfy_token);
+	for (size_t i = 0; i < cfg->alerts.n_command; i++)
+		free(cfg->alerts.command[i]);
+	free(cfg->alerts.heartbeat_url);
 	free(cfg);
 }

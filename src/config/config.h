@@ -11,6 +11,14 @@
 #include "rules/list.h"
 
 #define CFG_MAX_HOLIDAYS 128
+#define CFG_MAX_ARGV 16
+
+/* The alert events (alerts.events); their names are the config's and the JSON's. */
+enum alert_event {
+	AE_WARN = 0, AE_ENFORCED, AE_ENFORCEMENT_FAILED, AE_LOCKOUT, AE_UNLOCK, AE_GUARD_DEGRADED,
+	AE_GUARD_RESTORED, AE_DAEMON_STARTED, AE_DAEMON_STOPPING, AE_END_OF_DAY, AE_COUNT
+};
+extern const char *const alert_event_names[];
 #define CFG_MAX_ACCOUNT_SEL 256
 
 struct cfg_account_sel {
@@ -73,6 +81,18 @@ struct srm_config {
 	struct {
 		char *password_hash;        /* NULL when absent */
 	} admin;
+	/* alerts: where SRM tells the trader (every channel optional; see docs/ALERTS.md) */
+	struct {
+		char *webhook_url, *webhook_secret;   /* secret: an HMAC-SHA256 of the body */
+		char *ntfy_url, *ntfy_topic, *ntfy_token;
+		size_t n_command;
+		char *command[CFG_MAX_ARGV];          /* argv, no shell; the alert as JSON on stdin */
+		unsigned events;                      /* bit per enum alert_event; 0 = all */
+		int per_minute;                       /* per channel; over it alerts are coalesced */
+		int64_t guard_after_ms;               /* not guarded this long: guard_degraded */
+		char *heartbeat_url;                  /* a dead man's switch, pinged while guarded */
+		int64_t heartbeat_ms;
+	} alerts;
 	struct rules_cfg rules;
 	struct cfg_presence rules_pres;  /* the keys the global `rules:` set */
 	size_t n_overrides;

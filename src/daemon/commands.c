@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon/alerts.h"
 #include "daemon/srmd.h"
 #include "daemon/view.h"
 #include "engine/rule.h"
@@ -110,6 +111,11 @@ static const char *rest_state(struct srmd *d)
 	return open ? "degraded" : "ok";
 }
 
+static const struct alerts *x_alerts(const struct srmd *d)
+{
+	return d->alerts;
+}
+
 static cJSON *daemon_view(struct srmd *d)
 {
 	cJSON *o = cJSON_CreateObject(), *g = cJSON_CreateObject();
@@ -138,6 +144,17 @@ static cJSON *daemon_view(struct srmd *d)
 			cJSON_AddStringToObject(g, "tokenExpires", iso_format_short(rs.token_exp * 1000, buf, sizeof(buf)));
 	}
 	cJSON_AddItemToObject(o, "gateway", g);
+	{
+		uint64_t st[4];
+		cJSON *al = cJSON_CreateObject();
+
+		alerts_stats(x_alerts(d), st);
+		cJSON_AddNumberToObject(al, "queued", (double)st[0]);
+		cJSON_AddNumberToObject(al, "delivered", (double)st[1]);
+		cJSON_AddNumberToObject(al, "failed", (double)st[2]);
+		cJSON_AddNumberToObject(al, "coalesced", (double)st[3]);
+		cJSON_AddItemToObject(o, "alerts", al);
+	}
 	if (d->last_event_ms > 0)
 		cJSON_AddStringToObject(o, "lastEvent", iso_format_short(d->last_event_ms, buf, sizeof(buf)));
 	cJSON_AddNumberToObject(o, "events", (double)d->events);

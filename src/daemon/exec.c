@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon/alerts.h"
 #include "daemon/srmd.h"
 #include "daemon/view.h"
 #include "util/log.h"
@@ -28,6 +29,9 @@ struct inflight {
 	char contract_id[SRM_ID_MAX];
 	int64_t journal_id;
 	uint64_t sent_ns;       /* CLOCK_MONOTONIC */
+	char rule[16];          /* for the alert */
+	char order_text[24];
+	char reason[192];
 };
 
 size_t exec_inflight(const struct srmd *d)
@@ -97,13 +101,21 @@ static void on_done(struct gw_rest *r, const struct gw_result *res, void *ud)
 	if (f->journal_id > 0 &&
 	    store_journal_outcome(d->st, f->journal_id, srmd_now(), outcome, latency_us, &err) != 0)
 		log_error("store", "journal outcome not saved | err=\"%s\"", err.msg);
-	if (res->status == GW_OK || gone)
+	if (res->status == GW_OK || gone) {
 		log_info("exec", "enforced | action=%s account=%" PRId64 " contract=%s latency_us=%" PRId64,
 			 act_kind_name(f->kind), f->account_id, f->contract_id, latency_us);
-	else
+		alerts_emit(d->alerts, AE_ENFORCED, f->account_id, f->rule, "%s %s%s%s (%s, %.1f ms): %s",
+			    act_kind_name(f->kind), f->contract_id, f->order_id ? " order " : "",
+			    f->order_id ? f->order_text : "", outcome, (double)latency_us / 1000.0,
+			    f->reason);
+	} else if (res->status != GW_ECANCELLED) {
 		log_error("exec", "enforcement failed; the engine tries again while the breach holds | "
 			  "action=%s account=%" PRId64 " contract=%s outcome=\"%s\"",
 			  act_kind_name(f->kind), f->account_id, f->contract_id, outcome);
+		alerts_emit(d->alerts, AE_ENFORCEMENT_FAILED, f->account_id, f->rule,
+			    "%s %s %s; SRM keeps trying while the breach holds: %s",
+			    act_kind_name(f->kind), f->contract_id, outcome, f->reason);
+	}
 	if (res->status != GW_ECANCELLED)
 		publish_outcome(d, f, outcome, latency_us);
 	if (res->status != GW_OK && !gone && res->status != GW_ECANCELLED) {
@@ -131,6 +143,9 @@ static bool send_one(struct srmd *d, const struct srm_action *a, int64_t journal
 	f->kind = a->kind;
 	f->size = a->size;
 	strlcpy_s(f->contract_id, a->contract_id, sizeof(f->contract_id));
+	strlcpy_s(f->rule, rule_id_name(a->rule), sizeof(f->rule));
+	strlcpy_s(f->reason, a->reason, sizeof(f->reason));
+	snprintf(f->order_text, sizeof(f->order_text), "%" PRId64, a->order_id);
 	f->journal_id = journal_id;
 	f->sent_ns = srmd_mono_ns();
 	switch (a->kind) {
@@ -179,6 +194,22 @@ void exec_action(struct srmd *d, const struct srm_action *a, int64_t journal_id)
 		store_journal_outcome(d->st, journal_id, srmd_now(), a->dry_run ? "dry_run" : "recorded",
 				      0, NULL);
 	srmd_publish(d, "action", view_action(a));
+	if (a->kind == ACT_LOCKOUT) {
+		char until[40] = "the reset";
+
+		if (a->until == UNTIL_PERMANENT)
+			strlcpy_s(until, "an admin clears it", sizeof(until));
+		else if (a->until == UNTIL_TIME)
+			iso_format_short(a->until_ts, until, sizeof(until));
+		alerts_emit(d->alerts, AE_LOCKOUT, a->account_id, rule_id_name(a->rule),
+			    "locked out%s%s until %s: %s", a->symbol[0] ? " of " : "", a->symbol, until,
+			    a->reason);
+	} else if (a->kind == ACT_UNLOCK) {
+		alerts_emit(d->alerts, AE_UNLOCK, a->account_id, rule_id_name(a->rule), "%s%s%s",
+			    a->symbol[0] ? a->symbol : "", a->symbol[0] ? ": " : "", a->reason);
+	} else if (a->kind == ACT_ALERT) {
+		alerts_emit(d->alerts, AE_WARN, a->account_id, rule_id_name(a->rule), "%s", a->reason);
+	}
 	log_info("rules", "%s | account=%" PRId64 " rule=%s action=%s contract=%s dry_run=%d",
 		 a->reason, a->account_id, rule_id_name(a->rule), act_kind_name(a->kind),
 		 a->contract_id, a->dry_run);

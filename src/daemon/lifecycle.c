@@ -11,6 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "daemon/alerts.h"
 #include "daemon/srmd.h"
 #include "util/log.h"
 #include "util/strutil.h"
@@ -49,6 +50,16 @@ static void on_hub_state(struct gw_hub *hub, enum gw_hub_state st, bool resync, 
 	log_info("hub", "state | hub=%s state=%d resync=%d", hub == d->user_hub ? "user" : "market", st, resync);
 	if (st == GW_HUB_CONNECTED && resync && hub == d->user_hub && d->phase == PH_GUARDING)
 		srmd_reconcile(d, "user hub reconnected");
+}
+
+/* A hub refused the token: ask for a new one (once at a time: the REST client serializes it). */
+static void on_hub_unauthorized(struct gw_hub *hub, void *ud)
+{
+	struct srmd *d = ud;
+
+	log_warn("hub", "the hub refused the token; getting a new one | hub=%s",
+		 hub == d->user_hub ? "user" : "market");
+	gw_rest_refresh(d->rest);
 }
 
 static void on_token(struct gw_rest *r, const char *token, void *ud)
@@ -115,7 +126,14 @@ static void on_cron(uv_timer_t *t)
 	    (d->phase == PH_GUARDING || d->phase == PH_RECONCILE) &&
 	    srmd_mono_ns() / 1000000 >= d->recon_retry_ms)
 		srmd_reconcile(d, "retry after a failed reconcile");
-	srmd_guard(d, NULL, 0);
+	{
+		char why[256];
+		bool ok = srmd_guard(d, why, sizeof(why));
+
+		/* blind longer than alerts.guard_after: guard_degraded (and guard_restored after) */
+		if (d->phase == PH_GUARDING || d->phase == PH_RECONCILE || d->phase == PH_LOGIN)
+			alerts_guard(d->alerts, ok, why);
+	}
 }
 
 static void closed_cb(void *ud)
@@ -139,6 +157,10 @@ void srmd_shutdown(struct srmd *d, int code)
 		return;
 	log_info("srmd", "stopping | in_flight=%zu", exec_inflight(d));
 	srmd_notify(d, "STOPPING=1");
+	alerts_emit(d->alerts, AE_DAEMON_STOPPING, 0, NULL, "srmd is stopping: your accounts are "
+		    "no longer guarded");
+	alerts_close(d->alerts);
+	d->alerts = NULL;
 	d->phase = PH_STOPPING;
 	d->exit_code = code;
 	uv_timer_stop(&d->cron);
@@ -197,7 +219,7 @@ int srmd_gateway_open(struct srmd *d, struct srm_err *err)
 	}
 	struct gw_hub_opts uo = {
 		.kind = GW_HUB_USER, .ws = d->ws, .url = d->cfg->gateway.user_hub_url,
-		.on_event = on_hub_event, .on_state = on_hub_state, .ud = d,
+		.on_event = on_hub_event, .on_state = on_hub_state, .on_unauthorized = on_hub_unauthorized, .ud = d,
 	};
 	struct gw_hub_opts mo = uo;
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "daemon/alerts.h"
 #include "daemon/srmd.h"
 #include "wire/record.h"
 #include "util/log.h"
@@ -240,6 +241,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	srmd_handles_open(&d);
+	d.alerts = alerts_new(&d);
 #ifdef SRM_FAULT_INJECTION
 	uv_signal_init(d.loop, &sig_fault);
 	uv_signal_start(&sig_fault, on_fault_signal, SIGUSR2);

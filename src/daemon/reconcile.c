@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon/alerts.h"
 #include "daemon/srmd.h"
 #include "util/log.h"
 #include "util/strutil.h"
@@ -136,6 +137,8 @@ static void step_done(struct srmd *d)
 			 (int64_t)((srmd_mono_ns() - d->started_ns) / 1000000));
 		srmd_publish(d, "guarding", NULL);
 		srmd_notify(d, "READY=1\nSTATUS=guarding");
+		alerts_emit(d->alerts, AE_DAEMON_STARTED, 0, NULL, "srmd started and guards %zu account%s",
+			    d->n_guarded, d->n_guarded == 1 ? "" : "s");
 	}
 }
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon/alerts.h"
 #include "daemon/srmd.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -98,6 +99,8 @@ static void finish(struct reload_job *j, int status)
 		tz_free(d->zone);
 		d->cfg = j->cfg;
 		d->zone = j->zone;
+		if (d->alerts != NULL)
+			alerts_configure(d->alerts, d->cfg);
 		enum log_level lvl;
 
 		if (d->cfg->daemon.log_level && log_level_parse(d->cfg->daemon.log_level, &lvl) == 0)

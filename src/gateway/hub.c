@@ -644,6 +644,9 @@ static int lws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			snprintf(why, sizeof(why), "connect error: %s",
 				 in ? (const char *)in : "unknown");
 			conn_lost(h, why);
+			if (in != NULL && strstr((const char *)in, "unauthorized") != NULL &&
+			    h->o.on_unauthorized != NULL)
+				h->o.on_unauthorized(h, h->o.ud);
 		}
 		return 0;
 	case LWS_CALLBACK_CLIENT_ESTABLISHED: {

@@ -63,6 +63,11 @@ struct gw_hub_opts {
 	uint64_t seed;              /* jitter; 0: from the clock */
 	gw_hub_event_cb on_event;
 	gw_hub_state_cb on_state;
+	/*
+	 * The server refused the handshake as unauthorized (a token it no longer accepts: the
+	 * gateway restarted, the session was revoked): the owner gets a new token (may be NULL).
+	 */
+	void (*on_unauthorized)(struct gw_hub *hub, void *ud);
 	void *ud;
 };
 
