@@ -126,6 +126,8 @@ pids+=($!)
 check "the gateway back: guard_restored" wait_for 30 has_hook guard_restored
 
 stop_srmd
+rc=$?
+check "srmd exits cleanly (rc $rc; under ASan: nothing leaked)" test "$rc" -eq 0
 check "daemon_stopping reaches the webhook before srmd exits" has_hook daemon_stopping
 
 echo "alerts: $pass passed, $fail failed"
