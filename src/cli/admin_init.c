@@ -414,8 +414,11 @@ static int write_config(const char *path, const char *text, bool force)
 static void init_usage(void)
 {
 	fprintf(stderr,
-		"usage: srm admin init [--config FILE] [--force]\n"
+		"usage: srm admin init [--config FILE] [--force] [--system]\n"
 		"                      [--api-url URL --user-hub-url URL --market-hub-url URL]\n"
+		"  --system: for the system service (srmd.service): writes /etc/srm/srm.yaml with\n"
+		"  state in /var/lib/srm and the socket in /run/srm, and /etc/srm/srm.env (0600) with\n"
+		"  the credentials.\n"
 		"  asks for the ProjectX username and API key (or reads $PROJECTX_USERNAME and\n"
 		"  $PROJECTX_API_KEY), checks them, asks for an admin password (or $SRM_ADMIN_PASSWORD)\n"
 		"  and writes a commented config with dry_run: true (default %s)\n",
@@ -452,7 +455,7 @@ int cmd_admin_init(int argc, char **argv)
 {
 	const char *config = NULL, *api = DEF_API_URL, *uhub = DEF_USER_HUB_URL;
 	const char *mhub = DEF_MARKET_HUB_URL;
-	bool force = false;
+	bool force = false, sys_service = false;
 	char path[4096], user[256], key[512], hash[CRYPT_OUTPUT_SIZE];
 	struct px_account *accts = NULL;
 	struct probe p;
@@ -466,6 +469,10 @@ int cmd_admin_init(int argc, char **argv)
 
 		if (strcmp(argv[i], "--force") == 0) {
 			force = true;
+			continue;
+		}
+		if (strcmp(argv[i], "--system") == 0) {
+			sys_service = true;
 			continue;
 		}
 		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
@@ -490,6 +497,8 @@ int cmd_admin_init(int argc, char **argv)
 	}
 	if (config != NULL)
 		strlcpy_s(path, config, sizeof(path));
+	else if (sys_service)
+		strlcpy_s(path, "/etc/srm/srm.yaml", sizeof(path));
 	else if (default_config_path(path, sizeof(path)) != 0) {
 		fprintf(stderr, "srm: neither XDG_CONFIG_HOME nor HOME is set; give --config FILE\n");
 		return 2;
@@ -545,6 +554,7 @@ int cmd_admin_init(int argc, char **argv)
 		struct init_params ip = {
 			.api_url = api, .user_hub_url = uhub, .market_hub_url = mhub,
 			.password_hash = hash, .accounts = accts, .n_accounts = p.n_accounts,
+			.system = sys_service,
 		};
 
 		text = init_config_text(&ip);
@@ -556,6 +566,27 @@ int cmd_admin_init(int argc, char **argv)
 		goto out;
 	}
 	free(text);
+	if (sys_service) {
+		char dir[4096], env[4200], body[1024];
+
+		path_dirname(path, dir, sizeof(dir));
+		snprintf(env, sizeof(env), "%s/srm.env", dir);
+		snprintf(body, sizeof(body),
+			 "# srm.env: the credentials srmd.service reads (EnvironmentFile); mode 0600\n"
+			 "PROJECTX_USERNAME=%s\nPROJECTX_API_KEY=%s\n", user, key);
+		if (write_config(env, body, force) != 0) {
+			explicit_bzero(body, sizeof(body));
+			fprintf(stderr, "srm: %s was not written\n", env);
+			goto out;
+		}
+		explicit_bzero(body, sizeof(body));
+		printf("wrote %s (mode 0600): the service reads the credentials there\n", env);
+		rc = 0;
+		printf("\nnext: useradd --system --user-group --home-dir /var/lib/srm --shell "
+		       "/usr/sbin/nologin srm; usermod -aG srm YOU;\n      srm admin check --config %s; "
+		       "systemctl enable --now srmd\n", path);
+		goto out;
+	}
 	rc = 0;
 	printf("\nwrote %s (mode 0600, dry_run: true, all accounts, the example's rules)\n\n"
 	       "next steps:\n"

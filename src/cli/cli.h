@@ -2,6 +2,7 @@
 #ifndef SRM_CLI_CLI_H
 #define SRM_CLI_CLI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* `srm admin config validate FILE`: print OK (stdout) or every error (stderr); 0 or 1. */
@@ -33,6 +34,7 @@ struct init_params {
 	const char *password_hash;          /* NULL: left empty (admin commands refused) */
 	const struct px_account *accounts;  /* the accounts seen at init, listed in a comment */
 	size_t n_accounts;
+	bool system;                        /* for the system service: /var/lib/srm, /run/srm */
 };
 /* The text of a first config: dry_run on, credentials as ${ENV} references, every rule block
  * of config/srm.example.yaml with its comments. NULL when out of memory; caller frees. */

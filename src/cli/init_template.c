@@ -71,11 +71,16 @@ char *init_config_text(const struct init_params *p)
 		}
 	}
 	fputs("accounts: all\n\n", f);
-	fputs("daemon:\n"
-	      "  state_dir: ~/.local/state/srm    # SQLite state and journal\n"
-	      "  # socket: the CLI's Unix socket; default ${XDG_RUNTIME_DIR}/srm.sock, or\n"
-	      "  # ~/.local/state/srm/srm.sock when XDG_RUNTIME_DIR is unset.\n"
-	      "  log_level: info                  # debug | info | warn | error\n"
+	if (p->system)
+		fputs("daemon:\n"
+		      "  state_dir: /var/lib/srm          # the system service's StateDirectory\n"
+		      "  socket: /run/srm/srm.sock        # its RuntimeDirectory; group srm may use it\n", f);
+	else
+		fputs("daemon:\n"
+		      "  state_dir: ~/.local/state/srm    # SQLite state and journal\n"
+		      "  # socket: the CLI's Unix socket; default ${XDG_RUNTIME_DIR}/srm.sock, or\n"
+		      "  # ~/.local/state/srm/srm.sock when XDG_RUNTIME_DIR is unset.\n", f);
+	fputs("  log_level: info                  # debug | info | warn | error\n"
 	      "  timezone: America/Chicago        # exchange time zone (IANA) for resets and sessions\n"
 	      "  reset_time: \"17:00\"              # \"HH:MM\" local start of the trading day\n"
 	      "  # holidays: [\"2026-12-25\"]       # \"YYYY-MM-DD\" dates on which no trading day starts\n"

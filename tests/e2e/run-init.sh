@@ -74,6 +74,17 @@ check "a wrong key: init exits non-zero" [ "$rc" != 0 ]
 check "a wrong key: the message says the login failed" grep -q 'login failed' "$work/bad.err"
 check "a wrong key: nothing is written" sh -c "[ ! -e '$work/other/srm.yaml' ] && [ ! -e '$work/other' ]"
 
+# --system: the system service's config (state in /var/lib/srm, socket in /run/srm) and its
+# environment file with the credentials, mode 0600
+mkdir -p "$work/etc"
+"$SRM" admin init --system --config "$work/etc/srm.yaml" "${urls[@]}" </dev/null >"$work/sys.out" 2>"$work/sys.err"
+check "init --system writes the service's config" grep -q '^  state_dir: /var/lib/srm' "$work/etc/srm.yaml"
+check "...with the socket in /run/srm" grep -q '^  socket: /run/srm/srm.sock' "$work/etc/srm.yaml"
+check "...and srm.env with the credentials, mode 0600" \
+	sh -c "[ \"\$(stat -c %a '$work/etc/srm.env')\" = 600 ] && grep -q '^PROJECTX_API_KEY=' '$work/etc/srm.env'"
+check "...and the config still takes the key from the environment only" \
+	sh -c "grep -q 'api_key: \${PROJECTX_API_KEY}' '$work/etc/srm.yaml' && ! grep -q \"\$PROJECTX_API_KEY\" '$work/etc/srm.yaml'"
+
 # 5. the gateway is gone: check names the failed step
 kill -9 "$SIMPID"
 wait "$SIMPID" 2>/dev/null
