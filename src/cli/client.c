@@ -195,8 +195,14 @@ cJSON *client_next(struct client *c, int timeout_ms, bool *timed_out)
 			return NULL;
 		}
 		if (rc < 0) {
-			if (errno == EINTR)
+			/* a signal (a window resize, ^C): as a timeout, the caller looks again */
+			if (errno == EINTR && timed_out != NULL) {
+				*timed_out = true;
 				return NULL;
+			}
+			if (errno == EINTR)
+				continue;
+			c->eof = true;
 			return NULL;
 		}
 		ssize_t n = read(c->fd, c->rbuf, sizeof(c->rbuf));

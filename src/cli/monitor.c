@@ -1,20 +1,24 @@
 /*
- * monitor.c: `srm monitor`: a live screen redrawn in place, with views switched by key
- * (1 overview, 2 positions, 3 rules, 4 connections, 5 calendar, 6 history; q quits). Not on a
- * terminal it prints one line per event instead (a plain line feed).
+ * monitor.c: `srm monitor`: a live screen on ncurses (alternate screen, redraws only what
+ * changed, follows a resize, clips to the window; colour only on a terminal that has it).
+ * Laid out for 80x24 first: the guard's state and the trading day on top, each account
+ * with its lockouts (and a countdown), its rules in their own units, its positions, then
+ * the journal (from the state file, then live). Views by key: 1 overview, 2 positions,
+ * 3 rules, 4 connections, 5 calendar; q quits. Not on a terminal it prints one line per
+ * event instead.
  */
-#include <poll.h>
+#include <curses.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "util/clock.h"
 #include "cli/client.h"
+#include "util/clock.h"
 #include "util/timefmt.h"
 
 static volatile sig_atomic_t stop;
@@ -25,7 +29,9 @@ static void on_sig(int s)
 	stop = 1;
 }
 
-#define HIST 12
+#define HIST 64
+
+enum { C_OK = 1, C_WARN, C_BAD, C_DIM };
 
 struct mon {
 	struct cli_opts o;
@@ -33,6 +39,8 @@ struct mon {
 	cJSON *status;
 	char hist[HIST][300];
 	int n_hist;
+	bool colour;
+	int y, rows, cols;      /* the line being drawn, the window */
 };
 
 static void push_hist(struct mon *m, const char *line)
@@ -44,137 +52,301 @@ static void push_hist(struct mon *m, const char *line)
 	snprintf(m->hist[m->n_hist++], sizeof(m->hist[0]), "%s", line);
 }
 
-static const char *share_color(const struct mon *m, double share)
+/* One line at m->y, clipped to the window (the last line is kept for the key help). */
+static void line(struct mon *m, int colour, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void line(struct mon *m, int colour, const char *fmt, ...)
 {
-	if (!m->o.color)
-		return "";
-	return share >= 0.9 ? "\033[31m" : share >= 0.7 ? "\033[33m" : "\033[32m";
+	char buf[512];
+	va_list ap;
+
+	if (m->y >= m->rows - 1)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (colour != 0 && m->colour)
+		attron(COLOR_PAIR(colour) | (colour == C_BAD ? A_BOLD : 0));
+	mvaddnstr(m->y, 0, buf, m->cols);
+	if (colour != 0 && m->colour)
+		attroff(COLOR_PAIR(colour) | A_BOLD);
+	m->y++;
+}
+
+static int share_colour(double share)
+{
+	return share >= 0.9 ? C_BAD : share >= 0.7 ? C_WARN : C_OK;
+}
+
+/* "1:02:03" / "4:05" until an ISO time; "" when it is not a time. */
+static const char *left_of(const char *iso, char *buf, size_t cap)
+{
+	int64_t end;
+
+	buf[0] = '\0';
+	if (iso_parse(iso, &end) != 0)
+		return buf;
+	long s = (long)((end - clock_wall_ms()) / 1000);
+
+	if (s < 0)
+		s = 0;
+	if (s >= 3600)
+		snprintf(buf, cap, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+	else
+		snprintf(buf, cap, "%ld:%02ld", s / 60, s % 60);
+	return buf;
+}
+
+/* An ISO time in the trader's own zone (the system's), "HH:MM:SS". */
+static const char *local_hms(const char *iso, char *buf, size_t cap)
+{
+	int64_t ms;
+	time_t t;
+	struct tm tm;
+
+	if (iso_parse(iso, &ms) != 0) {
+		snprintf(buf, cap, "%s", iso);
+		return buf;
+	}
+	t = (time_t)(ms / 1000);
+	localtime_r(&t, &tm);
+	strftime(buf, cap, "%H:%M:%S", &tm);
+	return buf;
+}
+
+/* What a rule watches against its limit, in its own units. */
+static void rule_numbers(const cJSON *x, char *buf, size_t cap)
+{
+	const char *unit = cj_str(x, "unit", "");
+	double used = cj_num(x, "used", 0), limit = cj_num(x, "limit", 0);
+
+	if (cJSON_GetObjectItemCaseSensitive(x, "floor") != NULL)
+		snprintf(buf, cap, "floor %.2f, distance %.2f", cj_num(x, "floor", 0),
+			 cj_num(x, "distance", 0));
+	else if (strcmp(unit, "loss") == 0)
+		snprintf(buf, cap, "-%.2f of -%.2f", used, limit);
+	else if (strcmp(unit, "money") == 0)
+		snprintf(buf, cap, "%.2f of %.2f", used, limit);
+	else if (limit > 0)
+		snprintf(buf, cap, "%.0f of %.0f %s", used, limit, unit);
+	else
+		snprintf(buf, cap, "%s", cj_str(x, "state", ""));
+}
+
+static void draw_account(struct mon *m, const cJSON *a)
+{
+	const cJSON *locks = cJSON_GetObjectItemCaseSensitive(a, "lockouts"), *x;
+	bool whole = false;
+	int n_sym = 0;
+	char left[24], num[96], syms[96] = "";
+
+	cJSON_ArrayForEach(x, locks) {
+		if (cj_str(x, "symbol", "")[0] == '\0') {
+			whole = true;
+		} else if (n_sym++ < 4) {
+			size_t n = strlen(syms);
+
+			snprintf(syms + n, sizeof(syms) - n, "%s%s", n ? " " : "", cj_str(x, "symbol", ""));
+		}
+	}
+	line(m, whole ? C_BAD : n_sym ? C_WARN : C_OK, "%.0f %-18.18s %-s  P&L %+.2f  open %+.2f",
+	     cj_num(a, "id", 0), cj_str(a, "name", ""),
+	     whole ? "LOCKED OUT" : n_sym ? "trading (symbols locked)" : "trading allowed",
+	     cj_num(a, "realizedPnl", 0), cj_num(a, "unrealizedPnl", 0));
+	cJSON_ArrayForEach(x, locks) {
+		const char *sym = cj_str(x, "symbol", ""), *until = cj_str(x, "until", "");
+
+		left_of(until, left, sizeof(left));
+		line(m, sym[0] ? C_WARN : C_BAD, "  %s%s%s %s %s: %.80s", sym[0] ? sym : "account",
+		     sym[0] ? " locked" : " locked", left[0] ? " for" : " until", left[0] ? left : until,
+		     cj_str(x, "rule", ""), cj_str(x, "reason", ""));
+	}
+	if (n_sym > 0 && !whole)
+		line(m, C_DIM, "  symbols locked: %s (other symbols may trade)", syms);
+	if (m->view == 0 || m->view == 2) {
+		cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(a, "rules")) {
+			double share = cj_num(x, "share", -1);
+
+			if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "enabled")))
+				continue;
+			if (m->view == 0 && share < 0 && cJSON_GetObjectItemCaseSensitive(x, "floor") == NULL)
+				continue;
+			rule_numbers(x, num, sizeof(num));
+			line(m, share >= 0 ? share_colour(share) : 0, "  %-8s %-24.24s %-8s %s",
+			     cj_str(x, "id", ""), cj_str(x, "name", ""), cj_str(x, "state", ""), num);
+		}
+	}
+	if (m->view == 0 || m->view == 1) {
+		const cJSON *orders = cJSON_GetObjectItemCaseSensitive(a, "orders"), *o;
+
+		cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(a, "positions")) {
+			const char *cid = cj_str(x, "contractId", "");
+			double size = cj_num(x, "size", 0), stopp = 0;
+			bool have_stop = false;
+
+			/* a protective stop: type Stop (4), StopLimit (3) or TrailingStop (5), other side */
+			cJSON_ArrayForEach(o, orders) {
+				int type = (int)cj_num(o, "type", 0), side = (int)cj_num(o, "side", 0);
+
+				if (strcmp(cj_str(o, "contractId", ""), cid) == 0 && (type == 3 || type == 4 || type == 5) &&
+				    (side == 1) == (size > 0)) {
+					have_stop = true;
+					stopp = cj_num(o, "stopPrice", 0);
+				}
+			}
+			char st[40];
+
+			if (have_stop)
+				snprintf(st, sizeof(st), "stop %.2f", stopp);
+			else
+				snprintf(st, sizeof(st), "no stop");
+			line(m, have_stop ? 0 : C_WARN, "  %-6s %+4.0f @ %-10.2f P&L %+9.2f  %s",
+			     cj_str(x, "symbol", cid), size, cj_num(x, "averagePrice", 0),
+			     cj_num(x, "unrealizedPnl", 0), st);
+		}
+		if (m->view == 1)
+			cJSON_ArrayForEach(o, orders)
+				line(m, 0, "  order %-10.0f %-6s %s %.0f", cj_num(o, "id", 0),
+				     cj_str(o, "contractId", ""), cj_num(o, "side", 0) == 0 ? "buy" : "sell",
+				     cj_num(o, "size", 0));
+	}
 }
 
 static void draw(struct mon *m)
 {
 	const cJSON *d = cJSON_GetObjectItemCaseSensitive(m->status, "daemon");
 	const cJSON *g = cJSON_GetObjectItemCaseSensitive(d, "gateway");
-	const cJSON *accts = cJSON_GetObjectItemCaseSensitive(m->status, "accounts"), *a, *x;
-	static const char *const names[] = {"overview", "positions", "rules", "connections", "calendar", "history"};
-	const char *rst = m->o.color ? "\033[0m" : "";
+	const cJSON *accts = cJSON_GetObjectItemCaseSensitive(m->status, "accounts"), *a;
+	bool guarded = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "guarded"));
+	char since[16], left[24], reset[16];
 
-	printf("\033[H\033[2J");
-	printf("SRM monitor  [%s]  1 overview 2 positions 3 rules 4 connections 5 calendar 6 history  q quit\n\n",
-	       names[m->view]);
+	erase();
+	getmaxyx(stdscr, m->rows, m->cols);
+	m->y = 0;
+	local_hms(cj_str(d, "guardSince", ""), since, sizeof(since));
+	if (guarded)
+		line(m, C_OK, "GUARDED since %s   next reset %s (in %s)%s", since,
+		     local_hms(cj_str(d, "nextReset", ""), reset, sizeof(reset)),
+		     left_of(cj_str(d, "nextReset", ""), left, sizeof(left)),
+		     cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "dryRun")) ? "   DRY RUN" : "");
+	else
+		line(m, C_BAD, "NOT GUARDED since %s: %.100s", since, cj_str(d, "notGuarded", "?"));
+	line(m, C_DIM, "trading day from %s  %s  REST %s  hubs %s/%s", cj_str(d, "tradingDayStart", "-"),
+	     cj_str(d, "timezone", ""), cj_str(g, "rest", "?"), cj_str(g, "userHub", "?"),
+	     cj_str(g, "marketHub", "?"));
+	m->y++;
 	switch (m->view) {
-	case 0:
-	case 1:
-	case 2:
-		cJSON_ArrayForEach(a, accts) {
-			const cJSON *locks = cJSON_GetObjectItemCaseSensitive(a, "lockouts");
-
-			printf("account %.0f %s  realized %+.2f  unrealized %+.2f  %s%s%s\n", cj_num(a, "id", 0),
-			       cj_str(a, "name", ""), cj_num(a, "realizedPnl", 0), cj_num(a, "unrealizedPnl", 0),
-			       cJSON_GetArraySize(locks) ? share_color(m, 1) : share_color(m, 0),
-			       cJSON_GetArraySize(locks) ? "LOCKED OUT" : "trading allowed", rst);
-			cJSON_ArrayForEach(x, locks) {
-				const char *until = cj_str(x, "until", "");
-				int64_t end;
-				char left[48] = "";
-
-				if (iso_parse(until, &end) == 0) {
-					long s = (long)((end - clock_wall_ms()) / 1000);
-
-					snprintf(left, sizeof(left), " (%ldm%02lds left)", s > 0 ? s / 60 : 0, s > 0 ? s % 60 : 0);
-				}
-				printf("   locked until %s%s by %s: %s\n", until, left, cj_str(x, "rule", ""),
-				       cj_str(x, "reason", ""));
-			}
-			if (m->view == 1) {
-				cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(a, "positions"))
-					printf("   pos %-18s %4.0f @ %-10.2f P&L %+9.2f quote age %.1fs\n",
-					       cj_str(x, "contractId", ""), cj_num(x, "size", 0), cj_num(x, "averagePrice", 0),
-					       cj_num(x, "unrealizedPnl", 0), cj_num(x, "quoteAgeMs", 0) / 1000);
-				cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(a, "orders"))
-					printf("   ord %-10.0f %-18s %s %.0f\n", cj_num(x, "id", 0), cj_str(x, "contractId", ""),
-					       cj_num(x, "side", 0) == 0 ? "buy" : "sell", cj_num(x, "size", 0));
-			}
-			cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(a, "rules")) {
-				double share = cj_num(x, "share", -1);
-
-				if (m->view == 2)
-					printf("   %-8s %-30s %-8s %s%s%s\n", cj_str(x, "id", ""), cj_str(x, "name", ""),
-					       cj_str(x, "state", ""), share >= 0 ? share_color(m, share) : "",
-					       share >= 0 ? "" : "-", rst);
-				if (m->view == 2 && share >= 0)
-					printf("\033[1A\033[60C%s%.2f/%.2f (%.0f%%)%s\n", share_color(m, share),
-					       cj_num(x, "used", 0), cj_num(x, "limit", 0), share * 100, rst);
-				if (m->view == 0 && share >= 0)
-					printf("   %-30s %s%5.0f%%%s of limit\n", cj_str(x, "name", ""),
-					       share_color(m, share), share * 100, rst);
-				if (m->view <= 2 && cJSON_GetObjectItemCaseSensitive(x, "floor") != NULL)
-					printf("   %-30s floor %s%.2f%s (distance %.2f)\n", "",
-					       share_color(m, share), cj_num(x, "floor", 0), rst,
-					       cj_num(x, "distance", 0));
-			}
-			printf("\n");
-		}
-		break;
 	case 3:
-		printf("phase %s  uptime %.0fs  events %.0f  in flight %.0f\n", cj_str(d, "phase", ""),
-		       cj_num(d, "uptimeS", 0), cj_num(d, "events", 0), cj_num(d, "inFlight", 0));
-		printf("REST %s   user hub %s   market hub %s\n", cj_str(g, "rest", ""), cj_str(g, "userHub", ""),
-		       cj_str(g, "marketHub", ""));
-		printf("token expires %s   last event %s\n", cj_str(g, "tokenExpires", "-"), cj_str(d, "lastEvent", "-"));
+		line(m, 0, "phase %s  up %.0fs  events %.0f  in flight %.0f", cj_str(d, "phase", ""),
+		     cj_num(d, "uptimeS", 0), cj_num(d, "events", 0), cj_num(d, "inFlight", 0));
+		line(m, 0, "token expires %s   last event %s", cj_str(g, "tokenExpires", "-"),
+		     cj_str(d, "lastEvent", "-"));
 		break;
 	case 4: {
 		const cJSON *h;
+		char hol[200] = "";
 
-		printf("time zone %s\n", cj_str(d, "timezone", "-"));
-		printf("this trading day began %s\n", cj_str(d, "tradingDayStart", "-"));
-		printf("next reset             %s  (until_reset lockouts and daily P&L end there)\n",
-		       cj_str(d, "nextReset", "-"));
-		printf("holidays (no trading day starts):");
-		cJSON_ArrayForEach(h, cJSON_GetObjectItemCaseSensitive(d, "holidays"))
+		line(m, 0, "this trading day began %s", cj_str(d, "tradingDayStart", "-"));
+		line(m, 0, "next reset             %s (until_reset lockouts and the day's P&L end)",
+		     cj_str(d, "nextReset", "-"));
+		cJSON_ArrayForEach(h, cJSON_GetObjectItemCaseSensitive(d, "holidays")) {
+			size_t n = strlen(hol);
+
 			if (cJSON_IsString(h))
-				printf(" %s", h->valuestring);
-		printf("\n");
+				snprintf(hol + n, sizeof(hol) - n, " %s", h->valuestring);
+		}
+		line(m, 0, "holidays:%s", hol[0] ? hol : " none");
 		break;
 	}
-	case 5:
-		printf("(the enforcement history, newest last; `srm history` has the full journal)\n");
-		break;
 	default:
+		cJSON_ArrayForEach(a, accts) {
+			draw_account(m, a);
+			if (m->y < m->rows - 1)
+				m->y++;
+		}
 		break;
 	}
-	printf("\nlast enforcement:\n");
-	for (int i = 0; i < m->n_hist; i++)
-		printf("  %s\n", m->hist[i]);
-	fflush(stdout);
+	/* the journal: what fits, newest last */
+	int room = m->rows - 1 - m->y - 1;
+
+	if (room > 0 && m->n_hist > 0) {
+		line(m, C_DIM, "journal (newest last; times in your zone):");
+		for (int i = m->n_hist > room - 1 ? m->n_hist - (room - 1) : 0; i < m->n_hist; i++)
+			line(m, 0, "%s", m->hist[i]);
+	}
+	if (m->colour)
+		attron(A_REVERSE);
+	mvaddnstr(m->rows - 1, 0, "1 overview 2 positions 3 rules 4 connections 5 calendar  q quit",
+		  m->cols);
+	if (m->colour)
+		attroff(A_REVERSE);
+	refresh();
 }
 
 static void event_line(const cJSON *ev, char *buf, size_t cap)
 {
 	const cJSON *data = cJSON_GetObjectItemCaseSensitive(ev, "data");
 	const char *kind = cj_str(ev, "event", "?");
+	char t[16];
 
 	if (strcmp(kind, "action") == 0)
-		snprintf(buf, cap, "%s %s %s %.0f %s: %s", cj_str(data, "ts", ""), cj_str(data, "rule", ""),
-			 cj_str(data, "action", ""), cj_num(data, "accountId", 0), cj_str(data, "contractId", ""),
-			 cj_str(data, "reason", ""));
+		snprintf(buf, cap, "%s %.0f %s %s %s: %s", local_hms(cj_str(data, "ts", ""), t, sizeof(t)),
+			 cj_num(data, "accountId", 0), cj_str(data, "rule", ""), cj_str(data, "action", ""),
+			 cj_str(data, "contractId", ""), cj_str(data, "reason", ""));
 	else if (strcmp(kind, "outcome") == 0)
-		snprintf(buf, cap, "   -> %s %s %.0f: %s (%.2f ms)", cj_str(data, "action", ""),
-			 cj_str(data, "contractId", ""), cj_num(data, "accountId", 0), cj_str(data, "outcome", ""),
+		snprintf(buf, cap, "  -> %s %s: %s (%.2f ms)", cj_str(data, "action", ""),
+			 cj_str(data, "contractId", ""), cj_str(data, "outcome", ""),
 			 cj_num(data, "latencyUs", 0) / 1000);
 	else
 		snprintf(buf, cap, "%s", kind);
 }
 
-static cJSON *fetch_status(struct client *c)
+/* A journal row of `history` as a monitor line. */
+static void history_line(const cJSON *x, char *buf, size_t cap)
 {
-	cJSON *r = client_call(c, "status", NULL), *d;
+	char t[16];
 
-	if (r == NULL)
+	snprintf(buf, cap, "%s %.0f %s %s %s: %s%s%s", local_hms(cj_str(x, "ts", ""), t, sizeof(t)),
+		 cj_num(x, "accountId", 0), cj_str(x, "rule", ""), cj_str(x, "action", ""),
+		 cj_str(x, "contractId", ""), cj_str(x, "reason", ""),
+		 cJSON_GetObjectItemCaseSensitive(x, "outcome") ? " -> " : "", cj_str(x, "outcome", ""));
+}
+
+static cJSON *fetch(struct client *c, const char *cmd, cJSON *args)
+{
+	cJSON *r = client_call(c, cmd, args), *d;
+
+	if (r == NULL || client_reply_failed(r)) {
+		cJSON_Delete(r);
 		return NULL;
+	}
 	d = cJSON_DetachItemFromObjectCaseSensitive(r, "data");
 	cJSON_Delete(r);
 	return d;
+}
+
+/* The journal's last rows from the state file, oldest first. */
+static void load_history(struct mon *m, struct client *c)
+{
+	cJSON *args = cJSON_CreateObject(), *rows, *x;
+	int n;
+
+	cJSON_AddNumberToObject(args, "limit", HIST / 2);
+	rows = fetch(c, "history", args);
+	if (rows == NULL)
+		return;
+	n = cJSON_GetArraySize(rows);
+	/* oldest first, whichever way the rows come */
+	double first = n > 0 ? cj_num(cJSON_GetArrayItem(rows, 0), "id", 0) : 0;
+	double last = n > 0 ? cj_num(cJSON_GetArrayItem(rows, n - 1), "id", 0) : 0;
+
+	for (int i = 0; i < n; i++) {
+		char buf[300];
+
+		x = cJSON_GetArrayItem(rows, first <= last ? i : n - 1 - i);
+		history_line(x, buf, sizeof(buf));
+		push_hist(m, buf);
+	}
+	cJSON_Delete(rows);
 }
 
 int cmd_monitor(int argc, char **argv)
@@ -184,7 +356,6 @@ int cmd_monitor(int argc, char **argv)
 	const char *vals[1] = {NULL};
 	struct client ev, st;
 	char path[108];
-	struct termios old, raw;
 	bool tty;
 	int rc = 0;
 	double limit_s;
@@ -212,12 +383,27 @@ int cmd_monitor(int argc, char **argv)
 	cJSON_Delete(r);
 	signal(SIGINT, on_sig);
 	signal(SIGTERM, on_sig);
-	tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0;
+	tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && getenv("TERM") != NULL;
 	if (tty) {
-		raw = old;
-		raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
-		tcsetattr(STDIN_FILENO, TCSANOW, &raw);
-		printf("\033[?25l");
+		load_history(&m, &st);
+		if (initscr() == NULL) {
+			tty = false;
+		} else {
+			cbreak();
+			noecho();
+			keypad(stdscr, TRUE);
+			nodelay(stdscr, TRUE);
+			curs_set(0);
+			m.colour = has_colors() && m.o.color;
+			if (m.colour) {
+				start_color();
+				use_default_colors();
+				init_pair(C_OK, COLOR_GREEN, -1);
+				init_pair(C_WARN, COLOR_YELLOW, -1);
+				init_pair(C_BAD, COLOR_RED, -1);
+				init_pair(C_DIM, COLOR_CYAN, -1);
+			}
+		}
 	}
 	uint64_t t0 = clock_mono_ns();
 
@@ -226,42 +412,43 @@ int cmd_monitor(int argc, char **argv)
 		cJSON *e;
 
 		if (tty) {
+			int k;
+
 			cJSON_Delete(m.status);
-			m.status = fetch_status(&st);
+			m.status = fetch(&st, "status", NULL);
 			if (m.status == NULL) {
 				rc = 1;
 				break;
 			}
 			draw(&m);
-			struct pollfd p = {.fd = STDIN_FILENO, .events = POLLIN};
-
-			if (poll(&p, 1, 0) > 0) {
-				char k;
-
-				if (read(STDIN_FILENO, &k, 1) == 1) {
-					if (k == 'q' || k == 3)
-						break;
-					if (k >= '1' && k <= '6')
-						m.view = k - '1';
-				}
+			while ((k = getch()) != ERR) {
+				if (k == 'q' || k == 3)
+					stop = 1;
+				else if (k >= '1' && k <= '5')
+					m.view = k - '1';
 			}
+			if (stop)
+				break;
 		}
 		e = client_next(&ev, 500, &timed_out);
 		if (e == NULL && !timed_out) {
 			if (!stop) {
+				if (tty)
+					endwin();
+				tty = false;
 				fprintf(stderr, "srm: srmd closed the connection\n");
 				rc = 1;
 			}
 			break;
 		}
 		if (e != NULL) {
-			char line[300];
+			char buf[300];
 
-			event_line(e, line, sizeof(line));
-			if (tty)
-				push_hist(&m, line);
-			else {
-				printf("%s\n", line);
+			event_line(e, buf, sizeof(buf));
+			if (tty) {
+				push_hist(&m, buf);
+			} else {
+				printf("%s\n", buf);
 				fflush(stdout);
 			}
 			cJSON_Delete(e);
@@ -269,10 +456,8 @@ int cmd_monitor(int argc, char **argv)
 		if (limit_s > 0 && (double)(clock_mono_ns() - t0) / 1e9 >= limit_s)
 			break;
 	}
-	if (tty) {
-		tcsetattr(STDIN_FILENO, TCSANOW, &old);
-		printf("\033[?25h\n");
-	}
+	if (tty)
+		endwin();
 	cJSON_Delete(m.status);
 	client_close(&ev);
 	client_close(&st);
