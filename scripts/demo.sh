@@ -38,7 +38,7 @@ for _ in $(seq 100); do
 	sleep 0.1
 done
 echo "== srmd is guarding accounts $(sed -n 's/^account \([0-9]*\) .*/\1/p' "$work/sim.out" | tr '\n' ' ')"
-echo "== srm monitor (keys 1-6 switch views, q quits early)"
+echo "== srm monitor (keys 1-5 switch views, q quits early)"
 secs=$((225 / speed + 3))
 # in the foreground, so that on a terminal it owns the keyboard (q quits early)
 "$bin/cli/srm" monitor --for "$secs"
