@@ -98,7 +98,7 @@ char *init_config_text(const struct init_params *p)
 	char *rules = config_rules_example();
 
 	if (rules == NULL) {
-		fclose(f);
+		(void)fclose(f);
 		free(buf);
 		return NULL;
 	}

@@ -157,7 +157,7 @@ static void draw_account(struct mon *m, const cJSON *a)
 
 		left_of(until, left, sizeof(left));
 		line(m, sym[0] ? C_WARN : C_BAD, "  %s%s%s %s %s: %.80s", sym[0] ? sym : "account",
-		     sym[0] ? " locked" : " locked", left[0] ? " for" : " until", left[0] ? left : until,
+		     " locked", left[0] ? " for" : " until", left[0] ? left : until,
 		     cj_str(x, "rule", ""), cj_str(x, "reason", ""));
 	}
 	if (n_sym > 0 && !whole)
@@ -330,7 +330,7 @@ static void load_history(struct mon *m, struct client *c)
 	cJSON *args = cJSON_CreateObject(), *rows, *x;
 	int n;
 
-	cJSON_AddNumberToObject(args, "limit", HIST / 2);
+	cJSON_AddNumberToObject(args, "limit", HIST / 2.0);
 	rows = fetch(c, "history", args);
 	if (rows == NULL)
 		return;

@@ -29,7 +29,7 @@
 #define CLOSE_GRACE_MS 2000
 
 enum chan_kind { CH_WEBHOOK = 0, CH_NTFY, CH_COMMAND, CH_COUNT };
-static const char *const chan_names[] = { "webhook", "ntfy", "command" };
+static const char *const chan_names[CH_COUNT + 1] = { "webhook", "ntfy", "command", "none" };
 
 struct alert {
 	enum alert_event ev;
@@ -177,7 +177,7 @@ static void http_done(void *owner, CURL *easy, CURLcode cc)
 }
 
 /* The receivers' answers are not read (curl would print them on stdout: the log). */
-static size_t discard(char *ptr, size_t size, size_t nmemb, void *ud)
+static size_t discard(const char *ptr, size_t size, size_t nmemb, void *ud)
 {
 	(void)ptr;
 	(void)ud;
@@ -360,9 +360,12 @@ static void pop(struct chan *c)
 
 static void deliver_done(struct alerts *al, struct chan *c, bool ok, const char *why)
 {
+	c->busy = false;
+	if (c->n == 0)
+		return; /* nothing was at the head (never happens: send_head needs one) */
+
 	struct alert *a = &c->q[c->head];
 
-	c->busy = false;
 	if (ok) {
 		al->stats[1]++;
 		c->sent_at[c->sent_i] = mono_ms();

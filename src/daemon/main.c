@@ -122,6 +122,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	/* A stop asked for while starting up waits until it can be a clean stop (the socket
+	 * unlinked, the books saved): SIGTERM/INT/HUP are held until their handlers are in. */
+	sigset_t held;
+
+	sigemptyset(&held);
+	sigaddset(&held, SIGTERM);
+	sigaddset(&held, SIGINT);
+	sigaddset(&held, SIGHUP);
+	sigprocmask(SIG_BLOCK, &held, NULL);
 	/* the API key, the token and admin passwords never go into a core file */
 	secure_no_dumps();
 	/* A file that may not grow (RLIMIT_FSIZE) is a failed write, handled like a full disk. */
@@ -247,6 +256,7 @@ int main(int argc, char **argv)
 	uv_signal_start(&sig_fault, on_fault_signal, SIGUSR2);
 	d.sig_extra = &sig_fault;
 #endif
+	sigprocmask(SIG_UNBLOCK, &held, NULL);
 
 	log_info("srmd", "starting | version=%s config=%s socket=%s state=%s dry_run=%d", SRMD_VERSION,
 		 config, d.socket_path, d.db_path, d.cfg->daemon.dry_run);

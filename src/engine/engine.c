@@ -1188,7 +1188,7 @@ static void reevaluate_contract(struct engine *e, const char *contract_id)
 		return;
 	/* a copy: the rules may add contract slots (which moves c); every watcher, no cap */
 	if (c->n_watch > sizeof(small) / sizeof(small[0]))
-		watchers = xcalloc(c->n_watch, sizeof(*watchers));
+		watchers = xcalloc(c->n_watch, sizeof(struct acct *)); /* NOLINT(bugprone-sizeof-expression) */
 	for (size_t i = 0; i < c->n_watch; i++)
 		watchers[n++] = c->watch[i].a;
 	for (size_t i = 0; i < n; i++) {

@@ -58,7 +58,7 @@ struct rule_block {
 	size_t cfg_offset;              /* offsetof(struct rules_cfg, <name>) */
 };
 
-#define SRM_RULE_COUNT_ONE(n) +1
+#define SRM_RULE_COUNT_ONE(n) +1 /* NOLINT(bugprone-macro-parentheses): a term of a sum */
 enum { RULE_COUNT = 0 SRM_RULES(SRM_RULE_COUNT_ONE) };
 #undef SRM_RULE_COUNT_ONE
 

@@ -1,5 +1,6 @@
 /* r003_daily_realized_loss.c: RULE-003: a daily realized loss reaching the limit flattens, locks. */
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "engine/rule.h"
@@ -57,8 +58,11 @@ static void check(struct rule_ctx *ctx)
 		return;
 	money_str(total, v);
 	money_str(-limit, lim);
-	if (capped)
-		strcat(lim, " (capped to the floor)");
+	if (capped) {
+		size_t l = strlen(lim);
+
+		snprintf(lim + l, sizeof(lim) - l, " (capped to the floor)");
+	}
 	money_str(unrealized, u);
 	const char *what;
 

@@ -6,6 +6,9 @@ fail=0
 pids=()
 
 cleanup() {
+	# only the test's own shell cleans up: a forked child that is signalled before it execs
+	# (srmd started with & and stopped at once) would run this EXIT trap too
+	[ "$BASHPID" = "$$" ] || return 0
 	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	[ -n "${KEEP:-}" ] || rm -rf "$work"
@@ -31,7 +34,7 @@ json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 wait_for() {
 	local t=$1
 	shift
-	local n=$((t * 10))
+	local n=$((t * 10)) i
 	for ((i = 0; i < n; i++)); do
 		if "$@" >/dev/null 2>&1; then return 0; fi
 		sleep 0.1

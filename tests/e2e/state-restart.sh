@@ -119,12 +119,15 @@ check "...and srm status says LOCKED OUT" \
 sed -i 's/loss_limit: 200/loss_limit: 500/' "$work/srm.yaml"
 
 # 5. a restart loop: past 5 starts within 30 s, start-up waits before logging in
+gone=0
 for i in 1 2 3 4 5; do
 	stop_srmd
+	[ -e "$SOCK" ] || gone=$((gone + 1))
 	"$SRMD" --config "$work/srm.yaml" >>"$work/srmd.log" 2>&1 &
 	SRMDPID=$!; pids+=($SRMDPID)
 	wait_for 5 test -S "$SOCK"
 done
+check "every stop, even one asked for while starting up, removes the socket ($gone of 5)" test "$gone" -eq 5
 check "a restart loop waits before logging in, to spare the rate budget" \
 	wait_for 5 grep -q 'started [0-9]* times within 30 s: waiting' "$work/srmd.log"
 check "...and srm status says why it is not guarded" \
