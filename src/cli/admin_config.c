@@ -17,7 +17,8 @@ static int rules_enabled(const struct rules_cfg *r)
 int cmd_config_validate(const char *path)
 {
 	struct config_diag diag;
-	struct srm_config *cfg = config_load(path, &diag);
+	/* an unset ${VAR} is a warning: this shell need not hold the daemon's credentials */
+	struct srm_config *cfg = config_load_env(path, &diag, true);
 	char accounts[32];
 
 	if (cfg == NULL) {
@@ -27,6 +28,8 @@ int cmd_config_validate(const char *path)
 			fprintf(stderr, "%s: %zu error%s\n", path, diag.n, diag.n == 1 ? "" : "s");
 		return 1;
 	}
+	for (size_t i = 0; i < diag.n_notes; i++)
+		fprintf(stderr, "warning: %s\n", diag.notes[i]);
 	if (cfg->accounts.all)
 		snprintf(accounts, sizeof(accounts), "all accounts");
 	else

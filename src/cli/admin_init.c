@@ -737,7 +737,7 @@ int cmd_admin_check(int argc, char **argv)
 		fprintf(stderr, "srm: neither XDG_CONFIG_HOME nor HOME is set; give --config FILE\n");
 		return 2;
 	}
-	cfg = config_load(path, &diag);
+	cfg = config_load_env(path, &diag, true); /* an unset credential is a failed login line */
 	if (cfg == NULL) {
 		for (size_t i = 0; i < diag.n; i++)
 			fprintf(stderr, "%s\n", diag.msgs[i]);
@@ -747,6 +747,8 @@ int cmd_admin_check(int argc, char **argv)
 	}
 	printf("srm admin check: %s%s\n", path, cfg->daemon.dry_run ? " (dry_run: true)" : "");
 	line("config", "ok", -1, "loaded");
+	for (size_t i = 0; i < diag.n_notes; i++)
+		line("config", "warn", -1, "%s", diag.notes[i]);
 #define FAILED(what) add_failed(failed, sizeof(failed), what)
 
 	if (cfg->gateway.username == NULL || cfg->gateway.username[0] == '\0' ||

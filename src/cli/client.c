@@ -41,13 +41,19 @@ void cli_socket_path(const struct cli_opts *o, char *out, size_t cap)
 	}
 	if (access(cfgpath, R_OK) == 0) {
 		struct config_diag diag = {0};
-		struct srm_config *cfg = config_load(cfgpath, &diag);
+		/* the socket path, not the daemon's credentials: an unset ${VAR} is no matter here */
+		struct srm_config *cfg = config_load_env(cfgpath, &diag, true);
 
 		if (cfg != NULL) {
 			strlcpy_s(out, cfg->daemon.socket, cap);
 			config_free(cfg);
 			return;
 		}
+		config_default_socket(out, cap);
+		fprintf(stderr, "srm: %s does not load (%s%s); looking for srmd at the default "
+			"socket %s (srm admin config validate %s says more)\n", cfgpath,
+			diag.n > 0 ? diag.msgs[0] : "an error", diag.n > 1 ? ", ..." : "", out, cfgpath);
+		return;
 	}
 	config_default_socket(out, cap);
 }

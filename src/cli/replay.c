@@ -293,7 +293,7 @@ int cmd_replay(int argc, char **argv)
 		fprintf(stderr, "srm replay: --until: expected an ISO-8601 time, got \"%s\"\n", until);
 		return 2;
 	}
-	r.cfg = config_load(config, &diag);
+	r.cfg = config_load_env(config, &diag, true); /* the rules, not the credentials */
 	if (r.cfg == NULL) {
 		for (size_t i = 0; i < diag.n; i++)
 			fprintf(stderr, "%s\n", diag.msgs[i]);

@@ -49,6 +49,7 @@ struct cfg_walk {
 	char *rules_base;          /* the rules being walked, for presence (NULL: none) */
 	struct cfg_presence *pres; /* where the keys set are noted */
 	char val[CFG_VALUE_MAX];   /* the last scalar read, ${ENV} substituted */
+	bool env_lenient;          /* an unset ${NAME} reads as "" and is noted, not an error */
 };
 
 static const char *const log_level_names[] = { "debug", "info", "warn", "error", NULL };
@@ -192,9 +193,11 @@ static bool env_name_char(char ch, bool first)
 
 /*
  * Substitute ${NAME} and ${NAME:-default} in s; "$${" is a literal "${".
- * Returns 0, or -1 with why filled (an undefined variable names itself there).
+ * Returns 0, or -1 with why filled (an undefined variable names itself there). With unset
+ * non-NULL an undefined variable reads as "" and its name goes there (the first one).
  */
-static int env_subst(const char *s, char *out, size_t cap, char *why, size_t why_cap)
+static int env_subst(const char *s, char *out, size_t cap, char *why, size_t why_cap,
+		     char *unset, size_t unset_cap)
 {
 	size_t o = 0;
 
@@ -233,11 +236,13 @@ static int env_subst(const char *s, char *out, size_t cap, char *why, size_t why
 			const char *v = getenv(name);
 
 			if (v == NULL || (def != NULL && v[0] == '\0')) {
-				if (def == NULL) {
+				if (def == NULL && unset == NULL) {
 					snprintf(why, why_cap, "undefined environment variable %s", name);
 					return -1;
 				}
-				add = def;
+				if (def == NULL && unset[0] == '\0')
+					strlcpy_s(unset, name, unset_cap);
+				add = def != NULL ? def : "";
 				add_len = def_len;
 			} else {
 				add = v;
@@ -261,17 +266,22 @@ static int env_subst(const char *s, char *out, size_t cap, char *why, size_t why
 /* The text of a scalar node, ${ENV} substituted, in c->val; NULL (reported) otherwise. */
 static const char *scalar(struct cfg_walk *c, yaml_node_t *n, const char *path, const char *expect)
 {
-	char why[160], g[CFG_GOT_MAX + 8];
+	char why[160], g[CFG_GOT_MAX + 8], unset[128] = "";
+	struct config_diag *d = c->diag;
 
 	if (n->type != YAML_SCALAR_NODE) {
 		cerr(c, n, path, "must be %s, got %s", expect, got(n, g, sizeof(g)));
 		return NULL;
 	}
 	if (env_subst((const char *)n->data.scalar.value, c->val, sizeof(c->val), why,
-		      sizeof(why)) != 0) {
+		      sizeof(why), c->env_lenient ? unset : NULL, sizeof(unset)) != 0) {
 		cerr(c, n, path, "%s", why);
 		return NULL;
 	}
+	if (unset[0] != '\0' && d->n_notes < sizeof(d->notes) / sizeof(d->notes[0]))
+		snprintf(d->notes[d->n_notes++], sizeof(d->notes[0]),
+			 "%s:%lu: %s: ${%s} is not set here (srmd will need it)", c->file,
+			 (unsigned long)n->start_mark.line + 1, path, unset);
 	return c->val;
 }
 
@@ -767,6 +777,7 @@ static int tier_cmp(const void *a, const void *b)
 }
 
 /* cooldown_after_loss.tiers: [{loss, cooldown}, ...], kept sorted by loss. */
+/* NOLINTNEXTLINE(misc-no-recursion): nesting is bounded (CFG_DEPTH_MAX) */
 static void cf_tiers(struct cfg_walk *c, yaml_node_t *v, size_t *n_tiers, struct cfg_loss_tier *tiers,
 		     const char *path)
 {
@@ -844,6 +855,7 @@ static const struct opt window_opts[] = {
 };
 
 /* session_block_outside.windows: [{days, start, end}, ...]. */
+/* NOLINTNEXTLINE(misc-no-recursion): nesting is bounded (CFG_DEPTH_MAX) */
 static void cf_windows(struct cfg_walk *c, yaml_node_t *v, size_t *n_windows, struct cfg_window *windows,
 		       const char *path)
 {
@@ -1665,7 +1677,7 @@ static void load_profile(struct cfg_walk *outer, struct cfg_profile *p, const ch
 	}
 	buf = xmalloc(CFG_FILE_MAX + 1);
 	len = fread(buf, 1, CFG_FILE_MAX, f);
-	fclose(f);
+	(void)fclose(f);
 	if (prescan(c, buf, len) != 0 || !yaml_parser_initialize(&parser))
 		goto out;
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
@@ -1750,12 +1762,16 @@ static void parse_profiles(struct cfg_walk *c, struct srm_config *cfg)
 		}
 		for (yaml_node_pair_t *q = it->data.mapping.pairs.start; q < it->data.mapping.pairs.top; q++) {
 			yaml_node_t *k = node(c, q->key), *val = node(c, q->value);
-			const char *key = k != NULL && k->type == YAML_SCALAR_NODE ?
-						  (const char *)k->data.scalar.value : "";
 			char kp[CFG_PATH_MAX];
 
-			if (val == NULL)
+			if (k == NULL || val == NULL)
 				continue;
+			if (k->type != YAML_SCALAR_NODE) {
+				cerr(c, k, ip, "a key must be a word, got %s", got(k, g, sizeof(g)));
+				continue;
+			}
+			const char *key = (const char *)k->data.scalar.value;
+
 			join(kp, sizeof(kp), ip, key);
 			if (strcmp(key, "profile") == 0) {
 				const char *s = scalar(c, val, kp, "a profile name");
@@ -1966,7 +1982,7 @@ static void ex_comment(FILE *f, size_t at, size_t col, const char *text)
 			fprintf(f, "\n%*s# ", (int)col, "");
 			at = col + 2;
 		}
-		fwrite(s, 1, w, f);
+		(void)fwrite(s, 1, w, f); /* the caller checks ferror() once at the end */
 		at += w;
 		s += w;
 		while (*s == ' ')
@@ -2163,7 +2179,7 @@ static int prescan(struct cfg_walk *c, const char *buf, size_t len)
 }
 
 static struct srm_config *load_buf(const char *buf, size_t len, const char *path,
-				   struct config_diag *diag)
+				   struct config_diag *diag, bool env_lenient)
 {
 	struct cfg_walk *c = xcalloc(1, sizeof(*c));
 	struct srm_config *cfg = NULL;
@@ -2177,6 +2193,7 @@ static struct srm_config *load_buf(const char *buf, size_t len, const char *path
 	c->file = path;
 	c->diag = diag;
 	c->doc = &doc;
+	c->env_lenient = env_lenient;
 	if (len > CFG_FILE_MAX) {
 		cerr(c, NULL, "", "file too large (over %d bytes)", CFG_FILE_MAX);
 		goto out_ctx;
@@ -2249,12 +2266,18 @@ out_ctx:
 /* Load and validate a YAML config file (see config.h). */
 struct srm_config *config_load(const char *path, struct config_diag *diag)
 {
+	return config_load_env(path, diag, false);
+}
+
+struct srm_config *config_load_env(const char *path, struct config_diag *diag, bool env_lenient)
+{
 	struct srm_config *cfg = NULL;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f;
 
 	diag->n = 0;
+	diag->n_notes = 0;
 	f = fopen(path, "rb");
 	if (f == NULL) {
 		snprintf(diag->msgs[0], sizeof(diag->msgs[0]), "%s: cannot open: %s", path,
@@ -2271,7 +2294,7 @@ struct srm_config *config_load(const char *path, struct config_diag *diag)
 		goto out;
 	}
 	buf[len] = '\0';
-	cfg = load_buf(buf, len, path, diag);
+	cfg = load_buf(buf, len, path, diag, env_lenient);
 out:
 	fclose(f);
 	free(buf);
@@ -2419,7 +2442,8 @@ out:
 struct srm_config *config_load_string(const char *text, const char *path, struct config_diag *diag)
 {
 	diag->n = 0;
-	return load_buf(text, strlen(text), path, diag);
+	diag->n_notes = 0;
+	return load_buf(text, strlen(text), path, diag, false);
 }
 
 /* Free a config from config_load (NULL is fine). */

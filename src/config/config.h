@@ -106,6 +106,8 @@ struct srm_config {
 struct config_diag {
 	size_t n;
 	char msgs[32][256];
+	size_t n_notes;            /* config_load_env(lenient): the unset ${NAME}s, file:line */
+	char notes[8][256];
 };
 
 /*
@@ -113,6 +115,12 @@ struct config_diag {
  * fills diag with every problem found (file:line: key: message).
  */
 struct srm_config *config_load(const char *path, struct config_diag *diag);
+/*
+ * config_load, and with env_lenient an unset ${NAME} (without :-default) reads as "" and
+ * is noted in diag->notes instead of failing: for the CLI, which needs the socket path or
+ * the rules, not the daemon's credentials.
+ */
+struct srm_config *config_load_env(const char *path, struct config_diag *diag, bool env_lenient);
 /*
  * The default daemon.socket: $XDG_RUNTIME_DIR/srm.sock, else ~/.local/state/srm/srm.sock
  * (never a directory others may write, where anyone could listen in srmd's place); "" when

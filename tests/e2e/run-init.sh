@@ -66,6 +66,25 @@ check "check never prints the key" sh -c "! grep -qF '$KEY' '$work/check.out'"
 rc=$?
 check "check finds the default config" sh -c "[ $rc = 0 ] && grep -q '^srm admin check: $CFG' '$work/check2.out'"
 
+# a shell without the credentials (the trader's second terminal): the CLI still reads the
+# config for the socket, validate warns, check says which login line failed
+sed "s|^daemon:\$|daemon:\\n  socket: $work/elsewhere.sock|" "$CFG" >"$work/nocreds.yaml"
+env -u PROJECTX_USERNAME -u PROJECTX_API_KEY "$SRM" admin config validate "$work/nocreds.yaml" \
+	>"$work/nc-validate.out" 2>"$work/nc-validate.err"
+rc=$?
+check "without the credentials, config validate passes (rc $rc)" [ "$rc" = 0 ]
+check "...and warns that srmd will need \${PROJECTX_API_KEY}" grep -q \
+	'^warning: .*nocreds.yaml:[0-9]*: gateway.api_key: ${PROJECTX_API_KEY} is not set here (srmd will need it)' \
+	"$work/nc-validate.err"
+env -u PROJECTX_USERNAME -u PROJECTX_API_KEY "$SRM" status --config "$work/nocreds.yaml" \
+	>"$work/nc-status.out" 2>&1
+check "without the credentials, srm status looks for srmd at the config's socket" \
+	grep -q "no socket at $work/elsewhere.sock" "$work/nc-status.out"
+env -u PROJECTX_USERNAME -u PROJECTX_API_KEY "$SRM" admin check --config "$work/nocreds.yaml" \
+	>"$work/nc-check.out" 2>&1
+check "without the credentials, admin check fails the login line and names the variables" sh -c \
+	"grep -Eq '^  login +FAIL' '$work/nc-check.out' && grep -q 'PROJECTX_USERNAME} is not set here' '$work/nc-check.out'"
+
 # 4. a wrong key: clear message, nothing written
 PROJECTX_API_KEY=wrong-key "$SRM" admin init --config "$work/other/srm.yaml" "${urls[@]}" \
 	</dev/null >"$work/bad.out" 2>"$work/bad.err"

@@ -671,6 +671,37 @@ static void test_env_substitution(void **state)
 	assert_true(has_msg(&d, "t.yaml:2: gateway.username: malformed ${SRM_T_USER...}: missing '}'"));
 }
 
+/* The CLI reads a config for its socket and rules: an unset ${VAR} is noted, not fatal. */
+static void test_env_lenient(void **state)
+{
+	char path[] = "/tmp/srm-t-env-XXXXXX";
+	int fd = mkstemp(path);
+	const char *text = "gateway:\n  username: ${SRM_T_UNSET}\n  api_key: ${SRM_T_UNSET2}\n"
+			   "daemon:\n  socket: /tmp/lenient.sock\n";
+	struct config_diag d;
+	struct srm_config *cfg;
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	unsetenv("SRM_T_UNSET");
+	unsetenv("SRM_T_UNSET2");
+	assert_null(config_load(path, &d)); /* the daemon still refuses */
+	assert_true(any_msg_contains(&d, "undefined environment variable SRM_T_UNSET"));
+	cfg = config_load_env(path, &d, true);
+	assert_non_null(cfg);
+	assert_int_equal(d.n, 0);
+	assert_string_equal(cfg->daemon.socket, "/tmp/lenient.sock");
+	assert_string_equal(cfg->gateway.username, "");
+	assert_int_equal(d.n_notes, 2);
+	assert_non_null(strstr(d.notes[0], ":2: gateway.username: ${SRM_T_UNSET} is not set here "
+					   "(srmd will need it)"));
+	assert_non_null(strstr(d.notes[1], ":3: gateway.api_key: ${SRM_T_UNSET2}"));
+	config_free(cfg);
+	assert_int_equal(unlink(path), 0);
+}
+
 static void test_secrets_never_echoed(void **state)
 {
 	struct config_diag d;
@@ -1095,6 +1126,7 @@ int main(void)
 		cmocka_unit_test(test_rule_list_coherent),
 		cmocka_unit_test(test_firm_urls),
 		cmocka_unit_test(test_profiles),
+		cmocka_unit_test(test_env_lenient),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
