@@ -91,7 +91,7 @@ c.sendall(b'{"id":1,"ok":true,"data":null}\n')
 c.close()
 PY
 fakepid=$!
-sleep 0.3
+wait_for 10 test -S "$work/fake.sock"
 "$SRM" admin lockout clear "$ACC" --socket "$work/fake.sock" >/dev/null 2>"$work/pipe.err"
 rc=$?
 check "srm admin against a daemon that hangs up: exit 1, not killed by SIGPIPE (rc $rc)" test "$rc" -eq 1

@@ -71,7 +71,7 @@ except OSError:
 open(sys.argv[2], "wb").write(got)
 PY
 phish=$!
-sleep 0.3
+wait_for 10 test -S "$work/pub/srm.sock" # listening (a sleep was too short on a busy machine)
 admin lockout clear "$ACC" --socket "$work/pub/srm.sock" >/dev/null 2>"$work/phish.err"
 rc=$?
 kill "$phish" 2>/dev/null; wait "$phish" 2>/dev/null
