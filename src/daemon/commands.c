@@ -11,6 +11,7 @@
 #include "util/log.h"
 #include "util/strutil.h"
 #include "util/timefmt.h"
+#include "util/tz.h"
 #include "util/xalloc.h"
 
 #define CMD_ADMIN 1u
@@ -252,8 +253,16 @@ static void history_row(const struct journal_entry *e, void *ud)
 		cJSON_AddNumberToObject(o, "orderId", (double)e->order_id);
 	if (e->size != 0)
 		cJSON_AddNumberToObject(o, "size", (double)e->size);
-	if (e->until[0] != '\0')
-		cJSON_AddStringToObject(o, "until", e->until);
+	if (e->until[0] != '\0') {
+		/* a lockout's end is kept as epoch ms; the CLI's JSON has one time format, ISO-8601 */
+		char *end;
+		long long ms = strtoll(e->until, &end, 10);
+
+		if (end != e->until && *end == '\0')
+			cJSON_AddStringToObject(o, "until", iso_format_short((srm_ms)ms, buf, sizeof(buf)));
+		else
+			cJSON_AddStringToObject(o, "until", e->until);
+	}
 	if (e->reason[0] != '\0')
 		cJSON_AddStringToObject(o, "reason", e->reason);
 	if (e->dry_run)
@@ -288,15 +297,148 @@ static void cmd_history(struct cmd_ctx *x)
 		}
 		since_ms = srmd_now() - ms;
 	}
-	if (limit <= 0 || limit > 10000)
-		limit = 200;
+	if (limit < 0 || limit > 10000) {
+		reply_err(x, "bad_args", "limit: expected 0 to 10000, got %lld", (long long)limit);
+		return;
+	}
 	arr = cJSON_CreateArray();
-	if (store_history(x->d->st, since_ms, id, limit, history_row, arr, &err) != 0) {
+	if (limit > 0 && store_history(x->d->st, since_ms, id, limit, history_row, arr, &err) != 0) {
 		cJSON_Delete(arr);
 		reply_err(x, "store", "%s", err.msg);
 		return;
 	}
 	reply(x, arr);
+}
+
+/* ---- report: a trading day's summary per account ---- */
+
+struct report_acc {
+	cJSON *rows;            /* what was enforced, oldest first */
+	srm_ms to_ms;
+};
+
+static void report_row(const struct journal_entry *e, void *ud)
+{
+	struct report_acc *r = ud;
+	int k = act_kind_parse(e->action);
+	char buf[40];
+
+	if (e->ts_ms >= r->to_ms || k < 0 || k == ACT_ALERT)
+		return;
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "ts", iso_format_short(e->ts_ms, buf, sizeof(buf)));
+	cJSON_AddStringToObject(o, "rule", e->rule);
+	cJSON_AddStringToObject(o, "action", e->action);
+	if (e->contract_id[0] != '\0')
+		cJSON_AddStringToObject(o, "contractId", e->contract_id);
+	cJSON_AddStringToObject(o, "reason", e->reason);
+	if (e->has_outcome)
+		cJSON_AddStringToObject(o, "outcome", e->outcome);
+	if (e->dry_run)
+		cJSON_AddTrueToObject(o, "dryRun");
+	cJSON_AddItemToArray(r->rows, o);
+}
+
+/*
+ * {"day":"YYYY-MM-DD"} (default: the current trading day), {"account":N}: per account the
+ * day's realized P&L, fees, net, trades, and every enforcement with its rule and reason. A
+ * day D is the trading day that ends at D's reset (17:00 CT on D for the default reset).
+ */
+static void cmd_report(struct cmd_ctx *x)
+{
+	struct srm_err err = {0};
+	const struct engine *e = x->d->eng;
+	const char *day = NULL;
+	int64_t id;
+	srm_ms from, to;
+	bool live = true;
+	char buf[40];
+	int32_t days;
+
+	if (!arg_account(x, &id))
+		return;
+	if (ipc_arg_string(x->req, "day", &day, &err) != 0) {
+		reply_err(x, "bad_args", "%s", err.msg);
+		return;
+	}
+	from = engine_last_reset(e);
+	to = engine_next_reset(e);
+	if (day != NULL) {
+		if (date_parse(day, &days) != 0) {
+			reply_err(x, "bad_args", "day: expected YYYY-MM-DD, got \"%s\"", day);
+			return;
+		}
+		srm_ms end = tz_local_to_utc(x->d->zone, (int64_t)days * 86400 +
+					     (int64_t)x->d->cfg->daemon.reset_min * 60);
+
+		if (end != to) {
+			if (end > to) {
+				reply_err(x, "bad_args", "day: %s has not begun", day);
+				return;
+			}
+			live = false;
+			to = end;
+			from = end - 86400000; /* refined from the saved day below */
+		}
+	}
+	cJSON *o = cJSON_CreateObject(), *arr = cJSON_CreateArray();
+	const struct acct *a;
+	size_t i = 0;
+
+	while ((a = engine_acct_next(e, &i)) != NULL) {
+		if ((id != 0 && a->id != id) || !srmd_guarded(x->d, a->id, a->name))
+			continue;
+		struct day_pnl dp = { .day_start_ms = from };
+		struct report_acc r = { .rows = cJSON_CreateArray(), .to_ms = to };
+		int have = 0;
+
+		if (live) {
+			dp.realized_cents = a->realized;
+			dp.fees_cents = a->fees;
+			dp.trades = (int64_t)a->tc.session;
+		} else {
+			/* the day that began before its end: after a weekend or a holiday up to 4 days */
+			have = store_day_pnl(x->d->st, a->id, to - 4 * 86400000LL, to, &dp, &err);
+			if (have < 0) {
+				cJSON_Delete(r.rows);
+				cJSON_Delete(arr);
+				cJSON_Delete(o);
+				reply_err(x, "store", "%s", err.msg);
+				return;
+			}
+			if (have == 1)
+				dp = (struct day_pnl){ .day_start_ms = to - 86400000 };
+		}
+		if (store_history(x->d->st, dp.day_start_ms, a->id, 10000, report_row, &r, &err) != 0) {
+			cJSON_Delete(r.rows);
+			cJSON_Delete(arr);
+			cJSON_Delete(o);
+			reply_err(x, "store", "%s", err.msg);
+			return;
+		}
+		cJSON *ao = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(ao, "id", (double)a->id);
+		cJSON_AddStringToObject(ao, "name", a->name);
+		cJSON_AddStringToObject(ao, "from", iso_format_short(dp.day_start_ms, buf, sizeof(buf)));
+		cJSON_AddBoolToObject(ao, "recorded", live || have == 0);
+		cJSON_AddNumberToObject(ao, "realizedPnl", (double)dp.realized_cents / 100.0);
+		cJSON_AddNumberToObject(ao, "fees", (double)dp.fees_cents / 100.0);
+		cJSON_AddNumberToObject(ao, "netPnl", (double)(dp.realized_cents - dp.fees_cents) / 100.0);
+		cJSON_AddNumberToObject(ao, "trades", (double)dp.trades);
+		cJSON_AddNumberToObject(ao, "enforced", cJSON_GetArraySize(r.rows));
+		cJSON_AddItemToObject(ao, "actions", r.rows);
+		cJSON_AddItemToArray(arr, ao);
+	}
+	if (day != NULL)
+		cJSON_AddStringToObject(o, "day", day);
+	else
+		cJSON_AddStringToObject(o, "day", "today");
+	cJSON_AddBoolToObject(o, "live", live);
+	cJSON_AddStringToObject(o, "to", iso_format_short(to, buf, sizeof(buf)));
+	cJSON_AddItemToObject(o, "accounts", arr);
+	reply(x, o);
 }
 
 static void add_line(const char *line, void *ud)
@@ -321,10 +463,13 @@ static void cmd_logs(struct cmd_ctx *x)
 		reply_err(x, "bad_args", "level: expected debug, info, warn or error, got \"%s\"", level);
 		return;
 	}
-	if (n <= 0 || n > 2000)
-		n = 50;
+	if (n < 0 || n > 2000) {
+		reply_err(x, "bad_args", "n: expected 0 to 2000, got %lld", (long long)n);
+		return;
+	}
 	arr = cJSON_CreateArray();
-	log_tail((size_t)n, min, grep, add_line, arr);
+	if (n > 0)
+		log_tail((size_t)n, min, grep, add_line, arr);
 	reply(x, arr);
 }
 
@@ -555,6 +700,7 @@ static const struct cmd_entry cmd_table[] = {
 	{"lockouts", 0, cmd_lockouts},
 	{"rules", 0, cmd_rules},
 	{"history", 0, cmd_history},
+	{"report", 0, cmd_report},
 	{"logs", 0, cmd_logs},
 	{"subscribe", 0, cmd_subscribe},
 	{"auth", 0, cmd_auth},

@@ -540,6 +540,35 @@ int store_journal_unanswered(struct store *st, struct journal_row *out, size_t c
 }
 
 
+int store_day_pnl(struct store *st, int64_t account_id, srm_ms from_ms, srm_ms to_ms,
+		  struct day_pnl *out, struct srm_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT day_start_ms,realized_cents,fees_cents,trades FROM daily_pnl WHERE"
+			       " account_id=? AND day_start_ms>=? AND day_start_ms<? ORDER BY day_start_ms DESC"
+			       " LIMIT 1", -1, &s, NULL) != SQLITE_OK)
+		return db_err(st, err, "read the daily P&L");
+	sqlite3_bind_int64(s, 1, account_id);
+	sqlite3_bind_int64(s, 2, from_ms);
+	sqlite3_bind_int64(s, 3, to_ms);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		out->day_start_ms = sqlite3_column_int64(s, 0);
+		out->realized_cents = sqlite3_column_int64(s, 1);
+		out->fees_cents = sqlite3_column_int64(s, 2);
+		out->trades = sqlite3_column_int64(s, 3);
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return 1;
+	return db_err(st, err, "read the daily P&L");
+}
+
 int store_history(struct store *st, srm_ms since_ms, int64_t account_id, int64_t limit,
 		  void (*fn)(const struct journal_entry *e, void *ud), void *ud, struct srm_err *err)
 {

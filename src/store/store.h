@@ -78,6 +78,18 @@ struct journal_entry {
 int store_history(struct store *st, srm_ms since_ms, int64_t account_id, int64_t limit,
 		  void (*fn)(const struct journal_entry *e, void *ud), void *ud, struct srm_err *err);
 
+/* An account's P&L of one trading day, as last saved. */
+struct day_pnl {
+	srm_ms day_start_ms;
+	int64_t realized_cents, fees_cents, trades;
+};
+/*
+ * The account's latest saved trading day that began in [from_ms, to_ms): 0 with *out
+ * filled, 1 when there is none, -1 on error.
+ */
+int store_day_pnl(struct store *st, int64_t account_id, srm_ms from_ms, srm_ms to_ms,
+		  struct day_pnl *out, struct srm_err *err);
+
 /* One journal row by id. */
 int store_journal_get(struct store *st, int64_t id, struct journal_row *r, struct srm_err *err);
 /* Give every row still without an outcome this one. */

@@ -25,7 +25,7 @@ const char *tz_name(const struct tz *z);
 int32_t tz_offset_at(const struct tz *z, int64_t utc);
 
 /*
- * The UTC instant of a local wall-clock time given as seconds since 1970-01-01 00:00 local.
+ * The UTC instant (in ms) of a local wall-clock time given as seconds since 1970-01-01 00:00 local.
  * In a gap (spring forward) the time is moved forward by the gap; when ambiguous (fall
  * back) the earlier instant is taken.
  */
