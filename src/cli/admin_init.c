@@ -14,6 +14,7 @@
 
 #include "cli/cli.h"
 #include "cli/client.h"
+#include "cli/opts.h"
 #include "config/config.h"
 #include "gateway/hub.h"
 #include "gateway/rest.h"
@@ -411,19 +412,38 @@ static int write_config(const char *path, const char *text, bool force)
 	return 0;
 }
 
-static void init_usage(void)
-{
-	fprintf(stderr,
-		"usage: srm admin init [--config FILE] [--force] [--system]\n"
-		"                      [--api-url URL --user-hub-url URL --market-hub-url URL]\n"
-		"  --system: for the system service (srmd.service): writes /etc/srm/srm.yaml with\n"
-		"  state in /var/lib/srm and the socket in /run/srm, and /etc/srm/srm.env (0600) with\n"
-		"  the credentials.\n"
-		"  asks for the ProjectX username and API key (or reads $PROJECTX_USERNAME and\n"
-		"  $PROJECTX_API_KEY), checks them, asks for an admin password (or $SRM_ADMIN_PASSWORD)\n"
-		"  and writes a commented config with dry_run: true (default %s)\n",
-		"$XDG_CONFIG_HOME/srm/srm.yaml or ~/.config/srm/srm.yaml");
-}
+static const struct cli_opt init_opts[] = {
+	{ "config", 'c', "FILE", "where to write it (default $XDG_CONFIG_HOME/srm/srm.yaml or "
+				 "~/.config/srm/srm.yaml)" },
+	{ "force", 'f', NULL, "overwrite an existing file" },
+	{ "system", 0, NULL, "for the system service: /etc/srm/srm.yaml (state in /var/lib/srm, the "
+			     "socket in /run/srm) and /etc/srm/srm.env (0600) with the credentials" },
+	{ "api-url", 0, "URL", "the firm's ProjectX API (default " DEF_API_URL ")" },
+	{ "user-hub-url", 0, "URL", "its user hub" },
+	{ "market-hub-url", 0, "URL", "its market hub" },
+	{ 0 },
+};
+
+static const struct cli_spec init_spec = {
+	.name = "admin init", .args = "", .opts = init_opts,
+	.summary = "Write a first config: asks for the ProjectX username and API key (or reads\n"
+		   "$PROJECTX_USERNAME and $PROJECTX_API_KEY), logs in to check them and lists the\n"
+		   "accounts, asks for an admin password (or $SRM_ADMIN_PASSWORD), and writes a commented\n"
+		   "config (0600) with dry_run: true and the credentials as ${ENV} references.",
+	.more = "A firm's profile sets the three URLs at once: gateway.firm in the config (see the README).",
+};
+
+static const struct cli_opt check_opts[] = {
+	{ "config", 'c', "FILE", "the config to check (default ~/.config/srm/srm.yaml)" },
+	{ 0 },
+};
+
+static const struct cli_spec check_spec = {
+	.name = "admin check", .args = "", .opts = check_opts,
+	.summary = "Check everything srmd needs, a line each with its timing: the config, the login,\n"
+		   "both hubs, the accounts it will guard, the state store and whether srmd runs.\n"
+		   "Exit 0 when all pass, 1 otherwise.",
+};
 
 /* Does the config text srm is about to write load? (credentials set for the check only) */
 static int text_loads(const char *text, const char *path, const char *user, const char *key)
@@ -464,37 +484,21 @@ int cmd_admin_init(int argc, char **argv)
 	FILE *quiet;
 	int rc = 1;
 
-	for (int i = 1; i < argc; i++) {
-		const char **dst = NULL;
+	struct cli_parsed pa;
 
-		if (strcmp(argv[i], "--force") == 0) {
-			force = true;
-			continue;
-		}
-		if (strcmp(argv[i], "--system") == 0) {
-			sys_service = true;
-			continue;
-		}
-		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-			init_usage();
-			return 0;
-		}
-		if (strcmp(argv[i], "--config") == 0)
-			dst = &config;
-		else if (strcmp(argv[i], "--api-url") == 0)
-			dst = &api;
-		else if (strcmp(argv[i], "--user-hub-url") == 0)
-			dst = &uhub;
-		else if (strcmp(argv[i], "--market-hub-url") == 0)
-			dst = &mhub;
-		if (dst == NULL || i + 1 >= argc) {
-			fprintf(stderr, "srm: admin init: %s '%s'\n",
-				dst ? "missing value for" : "unknown option", argv[i]);
-			init_usage();
-			return 2;
-		}
-		*dst = argv[++i];
-	}
+	rc = cli_parse(&init_spec, argc, argv, &pa);
+	if (rc != 0)
+		return rc == CLI_HELP ? 0 : rc;
+	rc = 1;
+	config = cli_val(&init_spec, &pa, "config");
+	force = cli_flag(&init_spec, &pa, "force");
+	sys_service = cli_flag(&init_spec, &pa, "system");
+	if (cli_val(&init_spec, &pa, "api-url") != NULL)
+		api = cli_val(&init_spec, &pa, "api-url");
+	if (cli_val(&init_spec, &pa, "user-hub-url") != NULL)
+		uhub = cli_val(&init_spec, &pa, "user-hub-url");
+	if (cli_val(&init_spec, &pa, "market-hub-url") != NULL)
+		mhub = cli_val(&init_spec, &pa, "market-hub-url");
 	if (config != NULL)
 		strlcpy_s(path, config, sizeof(path));
 	else if (sys_service)
@@ -723,14 +727,12 @@ int cmd_admin_check(int argc, char **argv)
 	size_t guarded = 0;
 	int rc;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
-			config = argv[++i];
-		} else {
-			fprintf(stderr, "usage: srm admin check [--config FILE]\n");
-			return 2;
-		}
-	}
+	struct cli_parsed pa;
+
+	rc = cli_parse(&check_spec, argc, argv, &pa);
+	if (rc != 0)
+		return rc == CLI_HELP ? 0 : rc;
+	config = cli_val(&check_spec, &pa, "config");
 	if (config != NULL)
 		strlcpy_s(path, config, sizeof(path));
 	else if (default_config_path(path, sizeof(path)) != 0) {

@@ -17,6 +17,7 @@ int cmd_lockouts(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_logs(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 /* `srm admin ...` (admin.c). */
 int cmd_admin(int argc, char **argv);
@@ -39,10 +40,5 @@ struct init_params {
 /* The text of a first config: dry_run on, credentials as ${ENV} references, every rule block
  * of config/srm.example.yaml with its comments. NULL when out of memory; caller frees. */
 char *init_config_text(const struct init_params *p);
-
-struct cli_opts;
-/* Parse --json/--socket/--config and the given extra options (each taking a value). Returns
- * the index of the first positional argument (argc when none), or -1. */
-int cli_parse_opts(int argc, char **argv, struct cli_opts *o, const char *const *extra, const char **vals);
 
 #endif

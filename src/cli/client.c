@@ -116,7 +116,7 @@ static int check_socket(int fd, const char *path, char *why, size_t cap)
 	return 0;
 }
 
-int client_connect(struct client *c, const char *path)
+static int do_connect(struct client *c, const char *path, bool quiet)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 
@@ -126,9 +126,9 @@ int client_connect(struct client *c, const char *path)
 	strlcpy_s(sa.sun_path, path, sizeof(sa.sun_path));
 	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
-		if (errno == ENOENT || errno == ECONNREFUSED)
+		if (!quiet && (errno == ENOENT || errno == ECONNREFUSED))
 			fprintf(stderr, "srm: daemon not running (no socket at %s); start it with `srm admin daemon start`\n", path);
-		else
+		else if (!quiet)
 			fprintf(stderr, "srm: cannot connect to %s: %s\n", path, strerror(errno));
 		if (c->fd >= 0)
 			close(c->fd);
@@ -144,6 +144,16 @@ int client_connect(struct client *c, const char *path)
 		return -1;
 	}
 	return 0;
+}
+
+int client_connect(struct client *c, const char *path)
+{
+	return do_connect(c, path, false);
+}
+
+int client_connect_quiet(struct client *c, const char *path)
+{
+	return do_connect(c, path, true);
 }
 
 /* srmd hung up: say so, with its last word when it sent one (a timeout, an eviction). */

@@ -36,6 +36,8 @@ void cli_socket_path(const struct cli_opts *o, char *out, size_t cap);
  * owned by an untrusted uid, or served by a process that is not its owner (SO_PEERCRED).
  */
 int client_connect(struct client *c, const char *path);
+/* client_connect without a word when nothing listens there (a wait loop); a refusal is said. */
+int client_connect_quiet(struct client *c, const char *path);
 void client_close(struct client *c);
 /*
  * Send {"cmd":cmd,"args":args} (args consumed) and wait for its reply. Returns the reply

@@ -18,6 +18,7 @@
 
 #include "cli/cli.h"
 #include "cli/client.h"
+#include "cli/opts.h"
 #include "util/clock.h"
 #include "util/timefmt.h"
 
@@ -351,20 +352,31 @@ static void load_history(struct mon *m, struct client *c)
 
 int cmd_monitor(int argc, char **argv)
 {
+	static const struct cli_opt opts[] = {
+		{ "for", 0, "SECONDS", "stop after this many seconds (default: until q)" },
+		{ 0 },
+	};
+	static const struct cli_spec spec = {
+		.name = "monitor", .args = "", .common = CLI_C_DAEMON, .opts = opts,
+		.summary = "A live view of every account: the guard's state and the reset on top, lockouts\n"
+			   "with a countdown, every rule against its limit, positions and their stops, and\n"
+			   "what srmd did (the journal). Drawn for an 80x24 terminal and up.",
+		.more = "keys: 1 overview, 2 positions, 3 rules, 4 connections, 5 calendar, q quit.\n"
+			"On a pipe (not a terminal) it prints the events as they come.",
+	};
 	struct mon m = {0};
-	static const char *const extra[] = {"--for", NULL};
-	const char *vals[1] = {NULL};
+	struct cli_parsed p;
 	struct client ev, st;
 	char path[108];
 	bool tty;
-	int rc = 0;
-	double limit_s;
+	int rc = cli_parse(&spec, argc, argv, &p);
+	double limit_s = 0;
 
-	if (cli_parse_opts(argc, argv, &m.o, extra, vals) != argc)
-		return 2;
-	limit_s = 0;
-	if (vals[0] != NULL && cli_number(vals[0], "--for", 0, 86400 * 366, &limit_s) != 0)
-		return 2;
+	if (rc != 0)
+		return rc == CLI_HELP ? 0 : rc;
+	m.o = p.o;
+	if (p.val[0] != NULL && cli_number(p.val[0], "--for", 0, 86400 * 366, &limit_s) != 0)
+		return cli_usage_error(&spec, "--for: a number of seconds");
 	cli_socket_path(&m.o, path, sizeof(path));
 	if (client_connect(&ev, path) != 0)
 		return 1;

@@ -10,45 +10,15 @@
 
 #include "cli/cli.h"
 #include "cli/client.h"
+#include "cli/opts.h"
 #include "util/strutil.h"
+#include "util/timefmt.h"
 
 #define RED(o) ((o)->color ? "\033[31m" : "")
 #define GREEN(o) ((o)->color ? "\033[32m" : "")
 #define YELLOW(o) ((o)->color ? "\033[33m" : "")
 #define BOLD(o) ((o)->color ? "\033[1m" : "")
 #define RESET(o) ((o)->color ? "\033[0m" : "")
-
-/* Parse the common options; returns the index of the first non-option or -1 on error. */
-int cli_parse_opts(int argc, char **argv, struct cli_opts *o, const char *const *extra, const char **vals)
-{
-	o->color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0) {
-			o->json = true;
-		} else if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc) {
-			o->socket = argv[++i];
-		} else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
-			o->config = argv[++i];
-		} else {
-			bool known = false;
-
-			for (int k = 0; extra != NULL && extra[k] != NULL; k++) {
-				if (strcmp(argv[i], extra[k]) == 0 && i + 1 < argc) {
-					vals[k] = argv[++i];
-					known = true;
-				}
-			}
-			if (!known) {
-				if (argv[i][0] == '-') {
-					fprintf(stderr, "srm %s: unknown option %s\n", argv[0], argv[i]);
-					return -1;
-				}
-				return i;
-			}
-		}
-	}
-	return argc;
-}
 
 /* Connect and make one call; prints errors. Returns the reply's data (owned by *reply). */
 static const cJSON *call(const struct cli_opts *o, const char *cmd, cJSON *args, cJSON **reply)
@@ -167,21 +137,21 @@ static void print_account(const struct cli_opts *o, const cJSON *a)
 	}
 }
 
-/* Arguments of the request from the command's option values. */
-typedef cJSON *(*args_fn)(const char *const *vals);
+/* Arguments of the request from the command's options; NULL (the error said) when one is bad. */
+typedef cJSON *(*args_fn)(const struct cli_spec *s, const struct cli_parsed *p);
 /* The human form of a reply's data. */
-typedef void (*human_fn)(const struct cli_opts *o, const cJSON *data, const char *const *vals);
+typedef void (*human_fn)(const struct cli_parsed *p, const cJSON *data);
 
-static const char *const account_opts[] = {"--account", NULL};
+#define ACCOUNT_OPT { "account", 'a', "ID", "only this account" }
 
-/* NULL (the error said) when an option's value is not a valid number. */
-static cJSON *account_args(const char *const *vals)
+static cJSON *account_args(const struct cli_spec *s, const struct cli_parsed *p)
 {
 	cJSON *args = cJSON_CreateObject();
+	const char *v = cli_val(s, p, "account");
 	double id;
 
-	if (vals[0] != NULL) {
-		if (cli_number(vals[0], "--account", 1, CLI_ACCOUNT_MAX, &id) != 0) {
+	if (v != NULL) {
+		if (cli_number(v, "--account", 1, CLI_ACCOUNT_MAX, &id) != 0) {
 			cJSON_Delete(args);
 			return NULL;
 		}
@@ -191,40 +161,42 @@ static cJSON *account_args(const char *const *vals)
 }
 
 /* Every read command: parse options, one request, --json or the human form. */
-static int read_command(int argc, char **argv, const char *cmd, const char *const *extra,
-			args_fn mk, human_fn show)
+static int read_command(const struct cli_spec *s, int argc, char **argv, const char *cmd, args_fn mk,
+			human_fn show)
 {
-	struct cli_opts o = {0};
-	const char *vals[4] = {NULL, NULL, NULL, NULL};
+	struct cli_parsed p;
 	cJSON *reply;
 	const cJSON *data;
+	int rc = cli_parse(s, argc, argv, &p);
 
-	if (cli_parse_opts(argc, argv, &o, extra, vals) != argc)
-		return 2;
-	cJSON *args = mk(vals);
+	if (rc != 0)
+		return rc == CLI_HELP ? 0 : rc;
+	cJSON *args = mk(s, &p);
 
-	if (args == NULL)
+	if (args == NULL) {
+		fprintf(stderr, "try 'srm %s --help'\n", s->name);
 		return 2;
-	data = call(&o, cmd, args, &reply);
+	}
+	data = call(&p.o, cmd, args, &reply);
 	if (data == NULL) {
 		cJSON_Delete(reply);
 		return 1;
 	}
-	if (o.json)
+	if (p.o.json)
 		print_json(data);
 	else
-		show(&o, data, vals);
+		show(&p, data);
 	cJSON_Delete(reply);
 	return 0;
 }
 
-static void show_status(const struct cli_opts *o, const cJSON *data, const char *const *vals)
+static void show_status(const struct cli_parsed *p, const cJSON *data)
 {
+	const struct cli_opts *o = &p->o;
 	const cJSON *d = cJSON_GetObjectItemCaseSensitive(data, "daemon");
 	const cJSON *g = cJSON_GetObjectItemCaseSensitive(d, "gateway");
 	const cJSON *x;
 
-	(void)vals;
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "guarded")))
 		printf("%sGUARDED%s since %s\n", GREEN(o), RESET(o), cj_str(d, "guardSince", "?"));
 	else
@@ -237,38 +209,53 @@ static void show_status(const struct cli_opts *o, const cJSON *data, const char 
 		print_account(o, x);
 }
 
+static const struct cli_opt account_only[] = { ACCOUNT_OPT, { 0 } };
+
+static const struct cli_spec status_spec = {
+	.name = "status", .args = "", .common = CLI_C_JSON | CLI_C_DAEMON, .opts = account_only,
+	.summary = "Whether srmd is guarding, and for each account: lockouts, the day's P&L, every\n"
+		   "limit against what it watches, positions and working orders.",
+	.more = "The first line is GUARDED, or NOT GUARDED with the reason: while it says NOT GUARDED,\n"
+		"nothing is enforced.",
+};
+
 int cmd_status(int argc, char **argv)
 {
-	return read_command(argc, argv, "status", account_opts, account_args, show_status);
+	return read_command(&status_spec, argc, argv, "status", account_args, show_status);
 }
 
-static void show_lockouts(const struct cli_opts *o, const cJSON *data, const char *const *vals)
+static void show_lockouts(const struct cli_parsed *p, const cJSON *data)
 {
 	const cJSON *x;
 
-	(void)o;
-	(void)vals;
+	(void)p;
 	if (cJSON_GetArraySize(data) == 0) {
 		printf("no lockouts: trading is allowed\n");
 		return;
 	}
-	printf("%-10s %-8s %-22s %-22s %-6s %s\n", "ACCOUNT", "RULE", "SINCE", "UNTIL", "SYMBOL", "REASON");
+	printf("%-10s %-8s %-24s %-24s %-6s %s\n", "ACCOUNT", "RULE", "SINCE", "UNTIL", "SYMBOL", "REASON");
 	cJSON_ArrayForEach(x, data)
-		printf("%-10.0f %-8s %-22s %-22s %-6s %s\n", cj_num(x, "accountId", 0),
+		printf("%-10.0f %-8s %-24s %-24s %-6s %s\n", cj_num(x, "accountId", 0),
 		       cj_str(x, "rule", ""), cj_str(x, "since", ""), cj_str(x, "until", ""), cj_str(x, "symbol", "-"),
 		       cj_str(x, "reason", ""));
 }
 
+static const struct cli_spec lockouts_spec = {
+	.name = "lockouts", .args = "", .common = CLI_C_JSON | CLI_C_DAEMON, .opts = account_only,
+	.summary = "The lockouts in force: account, rule, since, until (a time, the reset, or\n"
+		   "permanent), a symbol for a symbol lockout, and why.",
+};
+
 int cmd_lockouts(int argc, char **argv)
 {
-	return read_command(argc, argv, "lockouts", account_opts, account_args, show_lockouts);
+	return read_command(&lockouts_spec, argc, argv, "lockouts", account_args, show_lockouts);
 }
 
-static void show_rules(const struct cli_opts *o, const cJSON *data, const char *const *vals)
+static void show_rules(const struct cli_parsed *p, const cJSON *data)
 {
+	const struct cli_opts *o = &p->o;
 	const cJSON *a, *r;
 
-	(void)vals;
 	cJSON_ArrayForEach(a, data) {
 		printf("%saccount %.0f%s\n", BOLD(o), cj_num(a, "accountId", 0), RESET(o));
 		printf("  %-8s %-30s %-8s %-9s %s\n", "RULE", "NAME", "ENABLED", "STATE", "USED/LIMIT");
@@ -287,22 +274,43 @@ static void show_rules(const struct cli_opts *o, const cJSON *data, const char *
 	}
 }
 
+static const struct cli_spec rules_spec = {
+	.name = "rules", .args = "", .common = CLI_C_JSON | CLI_C_DAEMON, .opts = account_only,
+	.summary = "Every rule for each account: enabled, its state, what it watches against its limit.",
+};
+
 int cmd_rules(int argc, char **argv)
 {
-	return read_command(argc, argv, "rules", account_opts, account_args, show_rules);
+	return read_command(&rules_spec, argc, argv, "rules", account_args, show_rules);
 }
 
-static cJSON *history_args(const char *const *vals)
+static const struct cli_opt history_opts[] = {
+	ACCOUNT_OPT,
+	{ "since", 's', "2h|TIME", "from this long ago, or from an ISO-8601 time" },
+	{ "limit", 'n', "N", "at most N rows (0 to 10000, default 200)" },
+	{ "csv", 0, NULL, "comma-separated values with a header line, for a spreadsheet" },
+	{ 0 },
+};
+
+static const struct cli_spec history_spec = {
+	.name = "history", .args = "", .common = CLI_C_JSON | CLI_C_DAEMON, .opts = history_opts,
+	.summary = "What srmd did, newest last: every cancel, close, lockout and unlock, with the rule,\n"
+		   "the reason, what the gateway answered and how long it took.",
+	.more = "examples:\n  srm history --since 2h\n  srm history --account 10001 --csv > today.csv",
+};
+
+static cJSON *history_args(const struct cli_spec *s, const struct cli_parsed *p)
 {
-	cJSON *args = account_args(vals);
+	cJSON *args = account_args(s, p);
+	const char *since = cli_val(s, p, "since"), *limit = cli_val(s, p, "limit");
 	double n;
 
 	if (args == NULL)
 		return NULL;
-	if (vals[1] != NULL)
-		cJSON_AddStringToObject(args, "since", vals[1]);
-	if (vals[2] != NULL) {
-		if (cli_number(vals[2], "--limit", 0, 10000, &n) != 0) {
+	if (since != NULL)
+		cJSON_AddStringToObject(args, "since", since);
+	if (limit != NULL) {
+		if (cli_number(limit, "--limit", 0, 10000, &n) != 0) {
 			cJSON_Delete(args);
 			return NULL;
 		}
@@ -311,21 +319,60 @@ static cJSON *history_args(const char *const *vals)
 	return args;
 }
 
-static void show_history(const struct cli_opts *o, const cJSON *data, const char *const *vals)
+/* A CSV field: quoted when it holds a comma, a quote or a line break (RFC 4180). */
+static void csv_field(const char *v, bool last)
 {
+	if (strpbrk(v, ",\"\r\n") == NULL) {
+		fputs(v, stdout);
+	} else {
+		putchar('"');
+		for (const char *c = v; *c != '\0'; c++) {
+			if (*c == '"')
+				putchar('"');
+			putchar(*c);
+		}
+		putchar('"');
+	}
+	putchar(last ? '\n' : ',');
+}
+
+static void show_history(const struct cli_parsed *p, const cJSON *data)
+{
+	static const char *const cols[] = { "ts", "accountId", "rule", "action", "contractId", "orderId",
+					    "size", "until", "outcome", "latencyUs", "dryRun", "reason" };
+	const size_t ncols = sizeof(cols) / sizeof(cols[0]);
 	const cJSON *x;
 
-	(void)o;
-	(void)vals;
-	printf("%-22s %-8s %-8s %-15s %-17s %-26s %8s  %s\n", "TIME", "ACCOUNT", "RULE", "ACTION", "CONTRACT",
-	       "OUTCOME", "LATENCY", "REASON");
+	if (cli_flag(&history_spec, p, "csv")) {
+		for (size_t i = 0; i < ncols; i++)
+			csv_field(cols[i], i + 1 == ncols);
+		cJSON_ArrayForEach(x, data) {
+			for (size_t i = 0; i < ncols; i++) {
+				const cJSON *v = cJSON_GetObjectItemCaseSensitive(x, cols[i]);
+				char num[32] = "";
+
+				if (cJSON_IsNumber(v))
+					snprintf(num, sizeof(num), "%.0f", v->valuedouble);
+				else if (cJSON_IsBool(v))
+					strlcpy_s(num, cJSON_IsTrue(v) ? "true" : "false", sizeof(num));
+				csv_field(cJSON_IsString(v) ? v->valuestring : num, i + 1 == ncols);
+			}
+		}
+		return;
+	}
+	if (cJSON_GetArraySize(data) == 0) {
+		printf("nothing enforced in that time\n");
+		return;
+	}
+	printf("%-24s %-10s %-8s %-15s %-18s %-26s %9s  %s\n", "TIME", "ACCOUNT", "RULE", "ACTION",
+	       "CONTRACT", "OUTCOME", "LATENCY", "REASON");
 	cJSON_ArrayForEach(x, data) {
 		double lat = cj_num(x, "latencyUs", -1);
 		char latbuf[32] = "-";
 
 		if (lat > 0)
 			snprintf(latbuf, sizeof(latbuf), "%.2fms", lat / 1000);
-		printf("%-22s %-8.0f %-8s %-15s %-17s %-26.26s %8s  %s%s\n", cj_str(x, "ts", ""),
+		printf("%-24s %-10.0f %-8s %-15s %-18s %-26.26s %9s  %s%s\n", cj_str(x, "ts", ""),
 		       cj_num(x, "accountId", 0), cj_str(x, "rule", ""), cj_str(x, "action", ""),
 		       cj_str(x, "contractId", "-"), cj_str(x, "outcome", "pending"), latbuf,
 		       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "dryRun")) ? "[dry run] " : "",
@@ -335,36 +382,47 @@ static void show_history(const struct cli_opts *o, const cJSON *data, const char
 
 int cmd_history(int argc, char **argv)
 {
-	static const char *const extra[] = {"--account", "--since", "--limit", NULL};
-
-	return read_command(argc, argv, "history", extra, history_args, show_history);
+	return read_command(&history_spec, argc, argv, "history", history_args, show_history);
 }
 
-static cJSON *logs_args(const char *const *vals)
+static const struct cli_opt logs_opts[] = {
+	{ "lines", 'n', "N", "the last N lines (0 to 2000, default 50)" },
+	{ "level", 'l', "LEVEL", "debug, info, warn or error and above" },
+	{ "grep", 'g', "TEXT", "only lines that contain TEXT" },
+	{ 0 },
+};
+
+static const struct cli_spec logs_spec = {
+	.name = "logs", .args = "", .common = CLI_C_JSON | CLI_C_DAEMON, .opts = logs_opts,
+	.summary = "srmd's recent log lines (kept in memory; the full log is where srmd writes it).",
+};
+
+static cJSON *logs_args(const struct cli_spec *s, const struct cli_parsed *p)
 {
 	cJSON *args = cJSON_CreateObject();
+	const char *lines = cli_val(s, p, "lines"), *level = cli_val(s, p, "level");
+	const char *grep = cli_val(s, p, "grep");
 	double n;
 
-	if (vals[0] != NULL) {
-		if (cli_number(vals[0], "-n", 0, 2000, &n) != 0) {
+	if (lines != NULL) {
+		if (cli_number(lines, "-n", 0, 2000, &n) != 0) {
 			cJSON_Delete(args);
 			return NULL;
 		}
 		cJSON_AddNumberToObject(args, "n", n);
 	}
-	if (vals[1] != NULL)
-		cJSON_AddStringToObject(args, "level", vals[1]);
-	if (vals[2] != NULL)
-		cJSON_AddStringToObject(args, "grep", vals[2]);
+	if (level != NULL)
+		cJSON_AddStringToObject(args, "level", level);
+	if (grep != NULL)
+		cJSON_AddStringToObject(args, "grep", grep);
 	return args;
 }
 
-static void show_logs(const struct cli_opts *o, const cJSON *data, const char *const *vals)
+static void show_logs(const struct cli_parsed *p, const cJSON *data)
 {
 	const cJSON *x;
 
-	(void)o;
-	(void)vals;
+	(void)p;
 	cJSON_ArrayForEach(x, data)
 		if (cJSON_IsString(x))
 			puts(x->valuestring);
@@ -372,7 +430,71 @@ static void show_logs(const struct cli_opts *o, const cJSON *data, const char *c
 
 int cmd_logs(int argc, char **argv)
 {
-	static const char *const extra[] = {"-n", "--level", "--grep", NULL};
+	return read_command(&logs_spec, argc, argv, "logs", logs_args, show_logs);
+}
 
-	return read_command(argc, argv, "logs", extra, logs_args, show_logs);
+static const struct cli_opt report_opts[] = {
+	ACCOUNT_OPT,
+	{ "day", 'd', "YYYY-MM-DD", "the trading day that ends at that date's reset (default: today's)" },
+	{ 0 },
+};
+
+static const struct cli_spec report_spec = {
+	.name = "report", .args = "", .common = CLI_C_JSON | CLI_C_DAEMON, .opts = report_opts,
+	.summary = "A trading day's summary per account: realized P&L, fees, net, trades, and what srmd\n"
+		   "enforced and why (from the journal).",
+	.more = "example:\n  srm report --day 2026-12-01",
+};
+
+static cJSON *report_args(const struct cli_spec *s, const struct cli_parsed *p)
+{
+	cJSON *args = account_args(s, p);
+	const char *day = cli_val(s, p, "day");
+	int32_t days;
+
+	if (args != NULL && day != NULL) {
+		if (date_parse(day, &days) != 0) {
+			fprintf(stderr, "srm report: --day: expected YYYY-MM-DD, got \"%s\"\n", day);
+			cJSON_Delete(args);
+			return NULL;
+		}
+		cJSON_AddStringToObject(args, "day", day);
+	}
+	return args;
+}
+
+static void show_report(const struct cli_parsed *p, const cJSON *data)
+{
+	const struct cli_opts *o = &p->o;
+	const cJSON *a, *x;
+	bool live = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(data, "live"));
+
+	printf("%strading day %s%s (to %s)%s\n", BOLD(o), cj_str(data, "day", ""), live ? ", so far" : "",
+	       cj_str(data, "to", ""), RESET(o));
+	cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(data, "accounts")) {
+		double net = cj_num(a, "netPnl", 0);
+
+		printf("\n%saccount %.0f %s%s  from %s\n", BOLD(o), cj_num(a, "id", 0), cj_str(a, "name", ""),
+		       RESET(o), cj_str(a, "from", ""));
+		if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a, "recorded")))
+			printf("  no P&L recorded for that day (srmd did not run then)\n");
+		else
+			printf("  realized %+.2f  fees %.2f  net %s%+.2f%s  trades %.0f\n", cj_num(a, "realizedPnl", 0),
+			       cj_num(a, "fees", 0), net < 0 ? RED(o) : GREEN(o), net, RESET(o), cj_num(a, "trades", 0));
+		if (cj_num(a, "enforced", 0) == 0) {
+			printf("  nothing enforced\n");
+			continue;
+		}
+		printf("  enforced %.0f time%s:\n", cj_num(a, "enforced", 0), cj_num(a, "enforced", 0) == 1 ? "" : "s");
+		cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(a, "actions"))
+			printf("    %-24s %-8s %-15s %-18s %s%s\n", cj_str(x, "ts", ""), cj_str(x, "rule", ""),
+			       cj_str(x, "action", ""), cj_str(x, "contractId", "-"),
+			       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "dryRun")) ? "[dry run] " : "",
+			       cj_str(x, "reason", ""));
+	}
+}
+
+int cmd_report(int argc, char **argv)
+{
+	return read_command(&report_spec, argc, argv, "report", report_args, show_report);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "config/config.h"
 #include "engine/engine.h"
 #include "util/strutil.h"
@@ -246,47 +247,39 @@ static int replay_stream(struct replay *r, FILE *f)
 	return 0;
 }
 
-static void usage(FILE *out)
-{
-	fprintf(out, "usage: srm replay --config FILE [--until TIME] [--human] EVENTS.jsonl\n"
-		     "  Runs recorded gateway events through the rules and prints every action\n"
-		     "  they would have taken, one JSON object per line (--human: a table).\n");
-}
+static const struct cli_opt replay_opts[] = {
+	{ "config", 'c', "FILE", "the config whose rules judge the day (required)" },
+	{ "until", 'u', "TIME", "stop at this ISO-8601 time" },
+	{ "human", 0, NULL, "a table instead of one JSON object per line" },
+	{ 0 },
+};
+
+static const struct cli_spec replay_spec = {
+	.name = "replay", .args = "EVENTS.jsonl", .min_args = 1, .max_args = 1, .opts = replay_opts,
+	.summary = "Run recorded gateway events (srmd --record, or the journal of a day) through the\n"
+		   "rules of a config and print every action they would have taken. Nothing is sent.",
+	.more = "example:\n  srm replay --config ~/.config/srm/srm.yaml --human day.jsonl",
+};
 
 int cmd_replay(int argc, char **argv)
 {
-	const char *config = NULL, *events = NULL, *until = NULL;
+	const char *config, *events, *until;
 	struct replay r = {0};
 	struct config_diag diag = {0};
 	struct srm_err err = {0};
-	int rc = 2;
+	struct cli_parsed p;
+	int rc = cli_parse(&replay_spec, argc, argv, &p);
 	FILE *f = NULL;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
-			config = argv[++i];
-		} else if (strcmp(argv[i], "--until") == 0 && i + 1 < argc) {
-			until = argv[++i];
-		} else if (strcmp(argv[i], "--human") == 0) {
-			r.human = true;
-		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			usage(stdout);
-			return 0;
-		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-			fprintf(stderr, "srm replay: unknown option %s\n", argv[i]);
-			usage(stderr);
-			return 2;
-		} else if (events == NULL) {
-			events = argv[i];
-		} else {
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (config == NULL || events == NULL) {
-		usage(stderr);
-		return 2;
-	}
+	if (rc != 0)
+		return rc == CLI_HELP ? 0 : rc;
+	rc = 2;
+	config = cli_val(&replay_spec, &p, "config");
+	until = cli_val(&replay_spec, &p, "until");
+	r.human = cli_flag(&replay_spec, &p, "human");
+	events = p.args[0];
+	if (config == NULL)
+		return cli_usage_error(&replay_spec, "--config FILE is required");
 	srm_ms until_ts = 0;
 
 	if (until != NULL && iso_parse(until, &until_ts) != 0) {
