@@ -65,6 +65,22 @@ rc=$?
 check "lockout set without how long: rc 2 before any password or socket" sh -c \
 	"[ $rc = 2 ] && grep -q 'give one of --for' '$work/how.out'"
 
+# shell completion (bash; zsh's is checked for syntax when zsh is here): it asks the binary
+comp() {
+	PATH="$(cd "$(dirname "$SRM")" && pwd):$PATH" bash -c \
+		'. "$0"; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _srm; printf "%s\n" "${COMPREPLY[@]}"' \
+		"$here/../../dist/completions/srm.bash" srm "$@"
+}
+has() { local want=$1; shift; comp "$@" | grep -qx -- "$want"; }
+check "bash completion: the commands" sh -c "$(declare -f comp has); SRM='$SRM' here='$here'; has status '' && has report re"
+check "bash completion: admin's commands and subcommands" sh -c \
+	"$(declare -f comp has); SRM='$SRM' here='$here'; has lockout admin '' && has set admin lockout '' && has validate admin config va"
+check "bash completion: a command's options" sh -c \
+	"$(declare -f comp has); SRM='$SRM' here='$here'; has --csv history --c && has --until-reset admin lockout set 1 --u"
+if command -v zsh >/dev/null; then
+	check "zsh completion parses" zsh -n "$here/../../dist/completions/_srm"
+fi
+
 # 2. admin daemon start: waits until srmd guards
 start_sim
 write_config
