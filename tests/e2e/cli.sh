@@ -45,6 +45,23 @@ for c in "${cmds[@]}" "${admins[@]/#/admin }"; do
 	[ "$c" = admin ] && want="unknown command '1'" # its first argument is a command
 	{ [ "$rc" = 2 ] && grep -q "^srm $c: $want" "$work/a.err"; } || bad_arg+=("$c:$rc")
 done
+# the man pages say every command and option the binary has
+man1="$here/../../man/srm.1" man8="$here/../../man/srmd.8"
+undoc=()
+for c in "${cmds[@]}" "${admins[@]/#/admin }"; do
+	# shellcheck disable=SC2086
+	set -- $c
+	[ "$1" = help ] && continue
+	grep -q "^\.B[IR]* \"*$c\b" "$man1" || undoc+=("$c")
+	for o in $("$SRM" "$@" --help 2>/dev/null | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+		grep -qF -- "$(printf '%s' "$o" | sed 's/-/\\-/g')" "$man1" || undoc+=("$c:$o")
+	done
+done
+for o in $("$SRMD" --help 2>&1 | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+	grep -qF -- "$(printf '%s' "$o" | sed 's/-/\\-/g')" "$man8" || undoc+=("srmd:$o")
+done
+check "srm.1 and srmd.8 document every command and option the binaries have (missing: ${undoc[*]:-none})" \
+	test "${#undoc[@]}" = 0
 check "every command's --help: rc 0, usage on stdout, nothing on stderr (bad: ${bad_help[*]:-none})" \
 	test "${#bad_help[@]}" = 0
 check "every command refuses an unknown option: rc 2, 'srm CMD: unknown option', a hint (bad: ${bad_opt[*]:-none})" \
