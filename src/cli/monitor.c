@@ -181,27 +181,21 @@ static void draw_account(struct mon *m, const cJSON *a)
 
 		cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(a, "positions")) {
 			const char *cid = cj_str(x, "contractId", "");
-			double size = cj_num(x, "size", 0), stopp = 0;
-			bool have_stop = false;
+			const cJSON *stp = cJSON_GetObjectItemCaseSensitive(x, "stopPrice");
+			const cJSON *dl = cJSON_GetObjectItemCaseSensitive(x, "deadline");
+			char st[80], rem[24];
 
-			/* a protective stop: type Stop (4), StopLimit (3) or TrailingStop (5), other side */
-			cJSON_ArrayForEach(o, orders) {
-				int type = (int)cj_num(o, "type", 0), side = (int)cj_num(o, "side", 0);
-
-				if (strcmp(cj_str(o, "contractId", ""), cid) == 0 && (type == 3 || type == 4 || type == 5) &&
-				    (side == 1) == (size > 0)) {
-					have_stop = true;
-					stopp = cj_num(o, "stopPrice", 0);
-				}
-			}
-			char st[40];
-
-			if (have_stop)
-				snprintf(st, sizeof(st), "stop %.2f", stopp);
+			/* srmd says which order is the position's stop, and when a rule acts on it */
+			if (cJSON_IsNumber(stp))
+				snprintf(st, sizeof(st), "stop %.2f", stp->valuedouble);
+			else if (dl != NULL && left_of(cj_str(dl, "at", ""), rem, sizeof(rem))[0] != '\0')
+				snprintf(st, sizeof(st), "no stop - %s in %s", cj_str(dl, "what", "acted on"), rem);
+			else if (dl != NULL)
+				snprintf(st, sizeof(st), "no stop - %s now", cj_str(dl, "what", "acted on"));
 			else
 				snprintf(st, sizeof(st), "no stop");
-			line(m, have_stop ? 0 : C_WARN, "  %-6s %+4.0f @ %-10.2f P&L %+9.2f  %s",
-			     cj_str(x, "symbol", cid), size, cj_num(x, "averagePrice", 0),
+			line(m, cJSON_IsNumber(stp) ? 0 : C_WARN, "  %-6s %+4.0f @ %-10.2f P&L %+9.2f  %s",
+			     cj_str(x, "symbol", cid), cj_num(x, "size", 0), cj_num(x, "averagePrice", 0),
 			     cj_num(x, "unrealizedPnl", 0), st);
 		}
 		if (m->view == 1)

@@ -121,10 +121,21 @@ static void print_account(const struct cli_opts *o, const cJSON *a)
 	}
 	printf("\n");
 	if (cJSON_GetArraySize(pos) > 0) {
-		printf("  %-18s %-6s %6s %12s %12s\n", "POSITION", "SYMBOL", "SIZE", "AVG", "UNREALIZED");
-		cJSON_ArrayForEach(x, pos)
-			printf("  %-18s %-6s %6.0f %12.2f %+12.2f\n", cj_str(x, "contractId", ""), cj_str(x, "symbol", ""),
-			       cj_num(x, "size", 0), cj_num(x, "averagePrice", 0), cj_num(x, "unrealizedPnl", 0));
+		printf("  %-18s %-6s %6s %12s %12s  %s\n", "POSITION", "SYMBOL", "SIZE", "AVG", "UNREALIZED", "STOP");
+		cJSON_ArrayForEach(x, pos) {
+			const cJSON *stp = cJSON_GetObjectItemCaseSensitive(x, "stopPrice");
+			const cJSON *dl = cJSON_GetObjectItemCaseSensitive(x, "deadline");
+			char st[96] = "none";
+
+			if (cJSON_IsNumber(stp))
+				snprintf(st, sizeof(st), "%.2f", stp->valuedouble);
+			else if (dl != NULL)
+				snprintf(st, sizeof(st), "none: %s %s at %s", cj_str(dl, "rule", ""),
+					 cj_str(dl, "what", ""), cj_str(dl, "at", ""));
+			printf("  %-18s %-6s %6.0f %12.2f %+12.2f  %s\n", cj_str(x, "contractId", ""),
+			       cj_str(x, "symbol", ""), cj_num(x, "size", 0), cj_num(x, "averagePrice", 0),
+			       cj_num(x, "unrealizedPnl", 0), st);
+		}
 	}
 	if (cJSON_GetArraySize(ord) > 0) {
 		printf("  %-10s %-18s %-5s %5s %12s\n", "ORDER", "CONTRACT", "SIDE", "SIZE", "PRICE");

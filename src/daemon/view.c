@@ -174,6 +174,21 @@ cJSON *view_account(const struct engine *e, const struct acct *a)
 		if (q != NULL)
 			cJSON_AddNumberToObject(x, "quoteAgeMs", (double)(engine_now(e) - q->at));
 		add_time(x, "opened", p->opened);
+		const struct ord *stop = engine_pos_stop(a, p->contract_id);
+		srm_ms at;
+		int r;
+		const char *what;
+
+		if (stop != NULL && !isnan(stop->stop_price))
+			cJSON_AddNumberToObject(x, "stopPrice", stop->stop_price);
+		if (engine_pos_deadline(e, a, p, &at, &r, &what)) {
+			cJSON *dl = cJSON_CreateObject();
+
+			add_time(dl, "at", at);
+			cJSON_AddStringToObject(dl, "rule", rule_id_name(r));
+			cJSON_AddStringToObject(dl, "what", what);
+			cJSON_AddItemToObject(x, "deadline", dl);
+		}
 		cJSON_AddItemToArray(pos, x);
 	}
 	for (size_t i = 0; i < a->n_ord; i++) {

@@ -610,7 +610,11 @@ void rule_reduce_last_grown(struct rule_ctx *ctx, long excess, const bool *eligi
 
 const struct ord *rule_find_stop(const struct rule_ctx *ctx, const char *contract_id)
 {
-	const struct acct *a = ctx->acct;
+	return engine_pos_stop(ctx->acct, contract_id);
+}
+
+const struct ord *engine_pos_stop(const struct acct *a, const char *contract_id)
+{
 	const struct pos *p = acct_pos(a, contract_id);
 
 	if (p == NULL)
@@ -625,6 +629,28 @@ const struct ord *rule_find_stop(const struct rule_ctx *ctx, const char *contrac
 			return o;
 	}
 	return NULL;
+}
+
+bool engine_pos_deadline(const struct engine *e, const struct acct *a, const struct pos *p,
+			 srm_ms *at, int *rule, const char **what)
+{
+	bool found = false;
+
+	for (int r = 0; r < RULE_COUNT; r++) {
+		srm_ms t;
+		const char *w;
+
+		if (rule_table[r]->pos_deadline == NULL || !rule_enabled(a->rules, r) ||
+		    !rule_table[r]->pos_deadline(e, a, rule_cfg_block(a->rules, r), p, &t, &w))
+			continue;
+		if (!found || t < *at) {
+			*at = t;
+			*rule = r;
+			*what = w;
+			found = true;
+		}
+	}
+	return found;
 }
 
 /* ---- evaluation ---- */

@@ -125,6 +125,14 @@ double quote_mark(const struct quote *q);
  */
 bool engine_pos_unrealized(const struct engine *e, const struct pos *p, bool require_fresh,
 			   money_t *out);
+/* The working protective stop of the account's position in the contract (other side), or NULL. */
+const struct ord *engine_pos_stop(const struct acct *a, const char *contract_id);
+/*
+ * The earliest time a rule will act on position p by itself if nothing changes (a grace
+ * ending: rule_def.pos_deadline), with the rule's index and what it will do; false: none.
+ */
+bool engine_pos_deadline(const struct engine *e, const struct acct *a, const struct pos *p,
+			 srm_ms *at, int *rule, const char **what);
 /* Sum over the account's positions; returns how many positions could not be valued. */
 int engine_acct_unrealized(const struct engine *e, const struct acct *a, bool require_fresh,
 			   money_t *out);

@@ -87,6 +87,13 @@ struct rule_def {
 	 * offer until_next_window.
 	 */
 	srm_ms (*next_window)(const struct rule_ctx *ctx);
+	/*
+	 * For the views: when the rule will act on position p by itself if nothing changes (a
+	 * grace ending) and what it will do then ("closes", "gets a stop"). false: no deadline.
+	 * cfg is the account's block of this rule. May be NULL.
+	 */
+	bool (*pos_deadline)(const struct engine *e, const struct acct *a, const void *cfg,
+			     const struct pos *p, srm_ms *at, const char **what);
 };
 
 

@@ -94,6 +94,20 @@ static void check(struct rule_ctx *ctx)
 	check_pos(ctx, c, p);
 }
 
+/* A position without a stop: closed (or given one) when its grace ends. */
+static bool pos_deadline(const struct engine *e, const struct acct *a, const void *cfg,
+			 const struct pos *p, srm_ms *at, const char **what)
+{
+	const struct cfg_no_stop_loss_grace *c = cfg;
+
+	(void)e;
+	if (p->qty == 0 || engine_pos_stop(a, p->contract_id) != NULL)
+		return false;
+	*at = p->opened + c->grace_ms;
+	*what = c->action == GRACE_PLACE_STOP ? "gets a stop" : "closes";
+	return true;
+}
+
 /* ---- the config block ---- */
 
 static const char *const grace_names[] = { "close_position", "place_stop", NULL };
@@ -121,4 +135,5 @@ const struct rule_def rule_no_stop_loss_grace = {
 	.state_size = 0,
 	.check = check,
 	.on_reset = NULL,
+	.pos_deadline = pos_deadline,
 };

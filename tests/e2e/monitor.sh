@@ -18,14 +18,20 @@ export SRM_ADMIN_PASSWORD=correct-horse
 HASH=$("$SRM" admin passwd 2>/dev/null)
 SOCK="$work/srm.sock"
 
+MNQ=CON.F.US.MNQ.Z26
 start_sim
 write_config
+printf '  no_stop_loss_grace: {enabled: true, grace: 10m}\n' >>"$work/srm.yaml"
 start_srmd || exit 1
 quote $RTY 2300 2300.1
+quote $MNQ 21000 21000.25
 # a symbol lockout on ACC (RTY is blocked), an account lockout of 30 minutes on ACC2
 order "{\"accountId\":$ACC,\"contractId\":\"$RTY\",\"type\":2,\"side\":0,\"size\":1}" >/dev/null
 wait_for 10 sh -c "'$SRM' lockouts --socket '$SOCK' | grep -q RTY"
 "$SRM" admin lockout set "$ACC2" --for 30m --reason "cooling off" --socket "$SOCK" >/dev/null
+# a position without a stop: RULE-008 closes it when its 10 minutes of grace end
+order "{\"accountId\":$ACC,\"contractId\":\"$MNQ\",\"type\":2,\"side\":0,\"size\":1}" >/dev/null
+wait_for 10 is_eq 1 sim_pos "$ACC" "$MNQ"
 
 tmx new-session -d -s mon -x 80 -y 24 "TERM=xterm-256color '$SRM' monitor --socket '$SOCK'"
 sleep 2
@@ -52,6 +58,8 @@ sleep 1
 cap >"$work/v2.txt"
 check "key 2: the positions view (accounts and lockouts, no rule lines)" \
 	sh -c "grep -q 'LOCKED OUT' '$work/v2.txt' && ! grep -q 'RULE-001 ' '$work/v2.txt'"
+check "a position without a stop says when RULE-008 closes it" \
+	grep -Eq 'MNQ +\+1 @ .*no stop - closes in (9|10):[0-9][0-9]' "$work/v2.txt"
 tmx send-keys -t mon q
 sleep 1
 check "q quits" sh -c "! tmux -S '$TMUX_SOCK' has-session -t mon 2>/dev/null"

@@ -121,6 +121,38 @@ static void test_r008_stop_within_grace(void **s)
 	tw_free(&w);
 }
 
+/* What the views show: the deadline of a stop-less position, none with a stop. */
+static void test_r008_deadline_for_views(void **s)
+{
+	struct tworld w;
+	srm_ms t0 = T(T0), at = 0;
+	const char *what = NULL;
+	int rule = -1;
+
+	(void)s;
+	tw_init(&w, t0);
+	set008(&w, GRACE_PLACE_STOP);
+	tw_position(&w, t0, ACC, ES, 1, 5000);
+	const struct acct *a = engine_acct(w.eng, ACC);
+
+	assert_true(engine_pos_deadline(w.eng, a, acct_pos(a, ES), &at, &rule, &what));
+	assert_int_equal(at, t0 + 30 * SEC);
+	assert_int_equal(rule, R008);
+	assert_string_equal(what, "gets a stop");
+	assert_null(engine_pos_stop(a, ES));
+	stop_order(&w, t0 + 5 * SEC, ACC, 501, ES, PX_ASK, 1, 4990);
+	a = engine_acct(w.eng, ACC);
+	assert_non_null(engine_pos_stop(a, ES));
+	assert_false(engine_pos_deadline(w.eng, a, acct_pos(a, ES), &at, &rule, &what));
+	/* the rule off: no deadline */
+	w.cfg.rules.no_stop_loss_grace.enabled = false;
+	restart(&w);
+	tw_position(&w, t0 + 6 * SEC, ACC2, ES, 1, 5000);
+	a = engine_acct(w.eng, ACC2);
+	assert_false(engine_pos_deadline(w.eng, a, acct_pos(a, ES), &at, &rule, &what));
+	tw_free(&w);
+}
+
 static void test_r008_stop_cancelled_after_deadline(void **s)
 {
 	struct tworld w;
@@ -946,6 +978,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_r008_timer_fires_exactly_at_grace),
 		cmocka_unit_test(test_r008_stop_within_grace),
+		cmocka_unit_test(test_r008_deadline_for_views),
 		cmocka_unit_test(test_r008_stop_cancelled_after_deadline),
 		cmocka_unit_test(test_r008_closed_before_grace),
 		cmocka_unit_test(test_r008_place_stop_long_short),
