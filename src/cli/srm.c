@@ -68,7 +68,7 @@ static void list(FILE *f)
 
 static int exec_help(int argc, char **argv)
 {
-	if (argc >= 2) {
+	if (argc >= 2 && strcmp(argv[1], "--help") != 0 && strcmp(argv[1], "-h") != 0) {
 		const struct cmd_entry *c = find_cmd(argv[1]);
 		char help[] = "--help";
 		char *sub[3] = { argv[1], help, NULL };
