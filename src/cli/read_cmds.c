@@ -78,6 +78,21 @@ static const char *money_commas(double v, char *buf)
 	return buf;
 }
 
+/* What a rule watches against its limit, in the rule's own units: "3 of 4", "-412.50/-500.00". */
+static const char *measure_str(const cJSON *r, char *buf, size_t cap)
+{
+	const char *unit = cj_str(r, "unit", "");
+	double used = cj_num(r, "used", 0), limit = cj_num(r, "limit", 0);
+
+	if (strcmp(unit, "loss") == 0)
+		snprintf(buf, cap, "%s%.2f/-%.2f", used > 0 ? "-" : "", used, limit);
+	else if (strcmp(unit, "money") == 0)
+		snprintf(buf, cap, "%.2f/%.2f", used, limit);
+	else
+		snprintf(buf, cap, "%.0f/%.0f", used, limit);
+	return buf;
+}
+
 static void print_account(const struct cli_opts *o, const cJSON *a)
 {
 	const cJSON *locks = cJSON_GetObjectItemCaseSensitive(a, "lockouts");
@@ -104,20 +119,14 @@ static void print_account(const struct cli_opts *o, const cJSON *a)
 		double share = used / limit;
 		const char *col = share >= 0.9 ? RED(o) : share >= 0.7 ? YELLOW(o) : GREEN(o);
 
-		const char *unit = cj_str(x, "unit", "");
-		char f[32], dist[32];
+		char f[32], dist[32], ms[64];
 
 		if (cJSON_GetObjectItemCaseSensitive(x, "floor") != NULL) {
 			printf("  %sfloor %s (distance %s)%s", col, money_commas(cj_num(x, "floor", 0), f),
 			       money_commas(cj_num(x, "distance", 0), dist), RESET(o));
 			continue;
 		}
-		if (strcmp(unit, "loss") == 0)
-			printf("  %s%s -%.2f/-%.2f%s", col, label, used, limit, RESET(o));
-		else if (strcmp(unit, "money") == 0)
-			printf("  %s%s %.2f/%.2f%s", col, label, used, limit, RESET(o));
-		else
-			printf("  %s%s %.0f/%.0f%s", col, label, used, limit, RESET(o));
+		printf("  %s%s %s%s", col, label, measure_str(x, ms, sizeof(ms)), RESET(o));
 	}
 	printf("\n");
 	if (cJSON_GetArraySize(pos) > 0) {
@@ -277,8 +286,10 @@ static void show_rules(const struct cli_parsed *p, const cJSON *data)
 			printf("  %-8s %-30s %-8s %-9s ", cj_str(r, "id", ""), cj_str(r, "name", ""),
 			       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "enabled")) ? "yes" : "no",
 			       cj_str(r, "state", ""));
+			char ms[64];
+
 			if (share >= 0)
-				printf("%s%.2f/%.2f (%.0f%%)%s", col, cj_num(r, "used", 0), cj_num(r, "limit", 0),
+				printf("%s%s %s (%.0f%%)%s", col, cj_str(r, "label", ""), measure_str(r, ms, sizeof(ms)),
 				       share * 100, RESET(o));
 			printf("\n");
 		}

@@ -114,6 +114,9 @@ quote $MNQ 21000 21000.25
 # 3. --json: parses, times ISO-8601 (no epoch numbers), for each read command
 order "{\"accountId\":$ACC,\"contractId\":\"$MNQ\",\"type\":2,\"side\":0,\"size\":6}" >/dev/null
 wait_for 5 is_eq 4 sim_pos "$ACC" "$MNQ"
+"$SRM" rules --account "$ACC" --socket "$SOCK" >"$work/rules.out" 2>&1
+check "srm rules: counts as counts, money as money" sh -c \
+	"grep -Eq 'RULE-001 +max_contracts +yes +ok +contracts 4/4 \(100%\)' '$work/rules.out' && grep -Eq 'RULE-003 .*daily loss -?[0-9]+\.[0-9]{2}/-500\.00' '$work/rules.out'"
 "$SRM" admin lockout set "$ACC2" --for 2h --reason "cooling off" --socket "$SOCK" >"$work/lock.out" 2>&1
 check "admin lockout set speaks to a human ($(head -c 120 "$work/lock.out"))" sh -c \
 	"grep -q '^account $ACC2: locked out until 20[0-9-]*T[0-9:.]*Z ([A-Z]*: .*cooling off)' '$work/lock.out' && ! grep -q '{' '$work/lock.out'"
