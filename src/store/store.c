@@ -15,9 +15,17 @@
 #include "util/xalloc.h"
 #include "engine/rule.h"
 
+/* Statements prepared once and kept (the journal write is on the enforcement path). */
+#define STMT_CACHE 64
+
 struct store {
 	sqlite3 *db;
 	char *path;
+	struct {
+		const char *sql;            /* the statement's text (a string literal of this file) */
+		sqlite3_stmt *s;
+	} cache[STMT_CACHE];
+	size_t n_cache;
 	size_t bad_rows;            /* rows out of range found by the last load */
 	char bad_first[160];        /* what the first of them was */
 };
@@ -290,6 +298,8 @@ void store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
+	for (size_t i = 0; i < st->n_cache; i++)
+		sqlite3_finalize(st->cache[i].s);
 	if (st->db != NULL)
 		sqlite3_close(st->db);
 	free(st->path);
@@ -306,15 +316,17 @@ struct sqlite3 *store_db(struct store *st)
 	return st->db;
 }
 
+static int run(struct store *st, struct srm_err *err, const char *sql, const char *types, ...);
+
 int store_begin(struct store *st, struct srm_err *err)
 {
-	return exec(st, "BEGIN IMMEDIATE", err);
+	return run(st, err, "BEGIN IMMEDIATE", "");
 }
 
 int store_commit(struct store *st, struct srm_err *err)
 {
-	if (exec(st, "COMMIT", err) != 0) {
-		exec(st, "ROLLBACK", NULL);
+	if (run(st, err, "COMMIT", "") != 0) {
+		run(st, NULL, "ROLLBACK", "");
 		return -1;
 	}
 	return 0;
@@ -322,17 +334,54 @@ int store_commit(struct store *st, struct srm_err *err)
 
 int store_rollback(struct store *st)
 {
-	return exec(st, "ROLLBACK", NULL);
+	return run(st, NULL, "ROLLBACK", "");
 }
 
-/* Prepare, bind by printf-like type string, step once, finalize. Types: i=int64 d=double t=text. */
-static int run(struct store *st, struct srm_err *err, const char *sql, const char *types, ...)
+/*
+ * The prepared statement for sql, from the cache (prepared on first use, kept for the
+ * store's life; *cached false when the cache is full: the caller finalizes it). NULL on error.
+ */
+static sqlite3_stmt *stmt(struct store *st, const char *sql, bool *cached)
 {
 	sqlite3_stmt *s = NULL;
+
+	for (size_t i = 0; i < st->n_cache; i++)
+		if (st->cache[i].sql == sql || strcmp(st->cache[i].sql, sql) == 0) {
+			*cached = true;
+			return st->cache[i].s;
+		}
+	*cached = st->n_cache < STMT_CACHE;
+	if (sqlite3_prepare_v3(st->db, sql, -1, *cached ? SQLITE_PREPARE_PERSISTENT : 0, &s, NULL) !=
+	    SQLITE_OK)
+		return NULL;
+	if (*cached) {
+		st->cache[st->n_cache].sql = sql;
+		st->cache[st->n_cache++].s = s;
+	}
+	return s;
+}
+
+/* Done with a statement of stmt(): reset for its next use, or finalized when not cached. */
+static void stmt_done(sqlite3_stmt *s, bool cached)
+{
+	if (cached) {
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+	} else {
+		sqlite3_finalize(s);
+	}
+}
+
+/* Prepare (once), bind by printf-like type string, step once. Types: i=int64 d=double t=text. */
+static int run(struct store *st, struct srm_err *err, const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *s;
+	bool cached;
 	va_list ap;
 	int rc;
 
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+	s = stmt(st, sql, &cached);
+	if (s == NULL)
 		return db_err(st, err, "prepare");
 	va_start(ap, types);
 	for (int i = 0; types[i]; i++) {
@@ -364,9 +413,13 @@ static int run(struct store *st, struct srm_err *err, const char *sql, const cha
 	}
 	va_end(ap);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return db_err(st, err, "write");
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		int ret = db_err(st, err, "write"); /* the message before reset() clears it */
+
+		stmt_done(s, cached);
+		return ret;
+	}
+	stmt_done(s, cached);
 	return 0;
 }
 
@@ -409,20 +462,26 @@ int store_save_contract(struct store *st, const struct px_contract *c, struct sr
 static int save_rule_memory(struct store *st, int64_t account_id, int rule, const void *mem,
 			    size_t len, struct srm_err *err)
 {
-	sqlite3_stmt *s = NULL;
+	bool cached;
+	sqlite3_stmt *s = stmt(st, "INSERT OR REPLACE INTO rule_memory(account_id,rule,version,data)"
+				   " VALUES(?,?,?,?)", &cached);
 	int rc;
 
-	if (sqlite3_prepare_v2(st->db,
-			       "INSERT OR REPLACE INTO rule_memory(account_id,rule,version,data)"
-			       " VALUES(?,?,?,?)", -1, &s, NULL) != SQLITE_OK)
+	if (s == NULL)
 		return db_err(st, err, "save rule memory");
 	sqlite3_bind_int64(s, 1, account_id);
 	sqlite3_bind_text(s, 2, rule_block(rule)->name, -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 3, rule_table[rule]->persist_version);
 	sqlite3_bind_blob(s, 4, mem, (int)len, SQLITE_STATIC);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : db_err(st, err, "save rule memory");
+	if (rc != SQLITE_DONE) {
+		int ret = db_err(st, err, "save rule memory");
+
+		stmt_done(s, cached);
+		return ret;
+	}
+	stmt_done(s, cached);
+	return 0;
 }
 
 int store_save_account(struct store *st, const struct engine *e, const struct acct *a,
