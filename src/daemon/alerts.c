@@ -38,6 +38,8 @@ struct alert {
 	char rule[16];
 	char reason[256];
 	srm_ms ts;
+	size_t n_values;                /* measured values for scripts ("values" of the JSON) */
+	struct alert_value values[ALERT_VALUES_MAX];
 };
 
 struct chan {
@@ -108,6 +110,12 @@ static char *alert_json(const struct alert *a)
 	if (a->rule[0] != '\0')
 		cJSON_AddStringToObject(o, "rule", a->rule);
 	cJSON_AddStringToObject(o, "reason", a->reason);
+	if (a->n_values > 0) {
+		cJSON *v = cJSON_AddObjectToObject(o, "values");
+
+		for (size_t i = 0; i < a->n_values; i++)
+			cJSON_AddNumberToObject(v, a->values[i].key, a->values[i].value);
+	}
 	cJSON_AddStringToObject(o, "ts", iso_format_short(a->ts, ts, sizeof(ts)));
 	s = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
@@ -531,6 +539,8 @@ struct alerts *alerts_new(struct srmd *d)
 	return al;
 }
 
+static void emit(struct alerts *al, struct alert *pa);
+
 void alerts_emit(struct alerts *al, enum alert_event ev, int64_t account, const char *rule,
 		 const char *fmt, ...)
 {
@@ -544,6 +554,31 @@ void alerts_emit(struct alerts *al, enum alert_event ev, int64_t account, const 
 	va_end(ap);
 	if (rule != NULL)
 		strlcpy_s(a.rule, rule, sizeof(a.rule));
+	emit(al, &a);
+}
+
+void alerts_emit_values(struct alerts *al, enum alert_event ev, int64_t account,
+			const struct alert_value *v, size_t n, const char *fmt, ...)
+{
+	struct alert a = { .ev = ev, .account = account, .ts = srmd_now() };
+	va_list ap;
+
+	if (al == NULL || al->closing || !wanted(al, ev))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(a.reason, sizeof(a.reason), fmt, ap);
+	va_end(ap);
+	a.n_values = n < ALERT_VALUES_MAX ? n : ALERT_VALUES_MAX;
+	memcpy(a.values, v, a.n_values * sizeof(*v));
+	emit(al, &a);
+}
+
+static void emit(struct alerts *al, struct alert *pa)
+{
+	struct alert a = *pa;
+	int64_t account = a.account;
+	enum alert_event ev = a.ev;
+
 	if (account != 0) {
 		const struct acct *x = engine_acct(al->d->eng, account);
 

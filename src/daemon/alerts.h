@@ -22,6 +22,16 @@ void alerts_configure(struct alerts *al, const struct srm_config *cfg);
 /* One alert (account 0: none; rule NULL: none). */
 void alerts_emit(struct alerts *al, enum alert_event ev, int64_t account, const char *rule,
 		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* A measured value an alert carries for scripts: the JSON body's "values": {key: value}. */
+#define ALERT_VALUES_MAX 8
+struct alert_value {
+	char key[24];
+	double value;
+};
+/* alerts_emit with values (at most ALERT_VALUES_MAX) and no rule. */
+void alerts_emit_values(struct alerts *al, enum alert_event ev, int64_t account,
+			const struct alert_value *v, size_t n, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
 /*
  * The guard's state now (each cron turn): not guarded longer than guard_after raises
  * guard_degraded once, guarded again after that raises guard_restored.

@@ -13,6 +13,9 @@
 
 #include "daemon/alerts.h"
 #include "daemon/srmd.h"
+#include "store/store.h"
+#include "util/xalloc.h"
+#include "engine/rule.h"
 #include "util/log.h"
 #include "util/strutil.h"
 
@@ -111,15 +114,96 @@ static void on_auth_fail(struct gw_rest *r, const struct gw_result *res, void *u
 	}
 }
 
+/* An account's day as it stood just before the reset (the engine zeroes it then). */
+struct day_end {
+	int64_t id;
+	money_t realized, fees;
+	int trades;
+};
+
+struct enforced_count {
+	srm_ms to;
+	size_t n, n_rules;
+	struct { char rule[16]; size_t n; } by[RULE_COUNT + 2];
+};
+
+static void count_enforced(const struct journal_entry *e, void *ud)
+{
+	struct enforced_count *c = ud;
+	int k = act_kind_parse(e->action);
+	size_t i;
+
+	if (e->ts_ms >= c->to || k < 0 || k == ACT_ALERT)
+		return;
+	c->n++;
+	for (i = 0; i < c->n_rules && strcmp(c->by[i].rule, e->rule) != 0; i++)
+		;
+	if (i == c->n_rules && c->n_rules < sizeof(c->by) / sizeof(c->by[0]))
+		strlcpy_s(c->by[c->n_rules++].rule, e->rule, sizeof(c->by[0].rule));
+	if (i < c->n_rules)
+		c->by[i].n++;
+}
+
+/* alerts' end_of_day: a summary per guarded account of the day that just ended. */
+static void end_of_day(struct srmd *d, const struct day_end *days, size_t n, srm_ms from, srm_ms to)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct enforced_count c = { .to = to };
+		struct srm_err err = {0};
+		char rules[200] = "", r[32], f[32], net[32];
+		size_t used = 0;
+
+		if (d->st != NULL && store_history(d->st, from, days[i].id, 10000, count_enforced, &c, &err) != 0)
+			log_warn("alerts", "end of day: the journal cannot be read | err=\"%s\"", err.msg);
+		for (size_t k = 0; k < c.n_rules && used < sizeof(rules); k++)
+			used += (size_t)snprintf(rules + used, sizeof(rules) - used, "%s%s x%zu", k ? ", " : " (",
+						 c.by[k].rule, c.by[k].n);
+		if (c.n_rules > 0 && used < sizeof(rules) - 1)
+			snprintf(rules + used, sizeof(rules) - used, ")");
+		struct alert_value v[] = {
+			{ "realizedPnl", (double)days[i].realized / 100.0 },
+			{ "fees", (double)days[i].fees / 100.0 },
+			{ "netPnl", (double)(days[i].realized - days[i].fees) / 100.0 },
+			{ "trades", days[i].trades },
+			{ "enforced", (double)c.n },
+		};
+
+		alerts_emit_values(d->alerts, AE_END_OF_DAY, days[i].id, v, sizeof(v) / sizeof(v[0]),
+				   "day ended: realized %s, fees %s, net %s, %d trade%s, %zu enforcement%s%s",
+				   money_str(days[i].realized, r), money_str(days[i].fees, f),
+				   money_str(days[i].realized - days[i].fees, net), days[i].trades,
+				   days[i].trades == 1 ? "" : "s", c.n, c.n == 1 ? "" : "s", rules);
+	}
+}
+
 static void on_cron(uv_timer_t *t)
 {
 	struct srmd *d = t->data;
 	struct act_list l;
+	srm_ms now = srmd_now(), day_start = engine_last_reset(d->eng);
+	struct day_end *days = NULL;
+	size_t n_days = 0;
 
+	/* the day ends at this turn: what each account did, before the reset zeroes it */
+	if (now >= engine_next_reset(d->eng) && d->alerts != NULL) {
+		const struct acct *a;
+		size_t i = 0, cap = 0;
+
+		while ((a = engine_acct_next(d->eng, &i)) != NULL)
+			cap++;
+		days = xcalloc(cap ? cap : 1, sizeof(*days));
+		i = 0;
+		while ((a = engine_acct_next(d->eng, &i)) != NULL && n_days < cap)
+			if (srmd_guarded(d, a->id, a->name))
+				days[n_days++] = (struct day_end){ a->id, a->realized, a->fees, a->tc.session };
+	}
 	/* time-driven rules (grace periods, cooldown ends, resets) fire here */
-	l = engine_advance(d->eng, srmd_now());
+	l = engine_advance(d->eng, now);
 	if (l.n > 0)
 		srmd_handle_actions(d, l);
+	if (days != NULL && engine_last_reset(d->eng) != day_start)
+		end_of_day(d, days, n_days, day_start, engine_last_reset(d->eng));
+	free(days);
 	srmd_save_books(d);
 	auth_cron(d->auth);
 	if (d->resync_wanted && d->reconciles_pending == 0 && d->rest != NULL &&
