@@ -239,6 +239,161 @@ static void test_cap_to_floor(void **s)
 	tw_free(&w);
 }
 
+/* ======================= RULE-014 weekly_limits ======================= */
+
+#define R014 13
+#define WTUE "2026-12-01T15:00:00Z"     /* Tuesday 09:00 in Chicago */
+#define WRESET_TUE "2026-12-01T23:00:00Z"
+#define WRESET_WED "2026-12-02T23:00:00Z"
+#define WRESET_THU "2026-12-03T23:00:00Z"
+#define WRESET_SUN "2026-12-06T23:00:00Z" /* the next week opens (no reset Friday, Saturday) */
+
+static void set014(struct tworld *w, double loss, double target, int trades)
+{
+	struct cfg_weekly_limits *c = &w->cfg.rules.weekly_limits;
+
+	c->enabled = true;
+	c->loss_limit = money_from_double(loss);
+	c->profit_target = money_from_double(target);
+	c->max_trades = trades;
+	c->include_fees = false;
+	tw_restart(w, engine_now(w->eng));
+	tw_std_contracts(w, engine_now(w->eng));
+}
+
+static size_t r014_locks(struct tworld *w, srm_ms *until)
+{
+	const struct lockout *l;
+	size_t i = 0, n = 0;
+
+	while ((l = engine_lockout_next(w->eng, &i)) != NULL)
+		if (l->rule == R014 && l->account_id == ACC) {
+			n++;
+			*until = l->until_ts;
+		}
+	return n;
+}
+
+/* Days under their own limit add up to the week's: locked out until the next week opens. */
+static void test_week_loss_across_days(void **s)
+{
+	struct tworld w;
+	srm_ms t = T(WTUE), until = 0;
+	const struct srm_action *a;
+
+	(void)s;
+	tw_init(&w, t);
+	set014(&w, 1000, 0, 0);
+	tw_trade(&w, t + MIN, ACC, 1, ES, PX_ASK, 1, 6000, -400, 0, false);
+	tw_advance(&w, T(WRESET_TUE) + SEC);
+	tw_trade(&w, T(WRESET_TUE) + HOUR_MS, ACC, 2, ES, PX_ASK, 1, 6000, -400, 0, false);
+	assert_int_equal(t_count_rule(w.last, R014), 0);
+	tw_advance(&w, T(WRESET_WED) + SEC);
+	/* an open position and an order: flattened with the lockout */
+	tw_position(&w, T(WRESET_WED) + HOUR_MS, ACC, ES, 1, 6000);
+	tw_trade(&w, T(WRESET_WED) + HOUR_MS + 1, ACC, 3, ES, PX_ASK, 1, 6000, -300, 0, false);
+	a = t_find(w.last, ACT_LOCKOUT, R014);
+	assert_non_null(a);
+	assert_int_equal(a->until, UNTIL_TIME);
+	assert_int_equal(a->until_ts, T(WRESET_SUN));
+	assert_non_null(strstr(a->reason, "the week's P&L -1100.00 reached its loss limit -1000.00"));
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_CONTRACT, R014, ACC), 1);
+	/* Thursday's reset is not the week's: still locked out on Friday */
+	tw_advance(&w, T(WRESET_THU) + SEC);
+	assert_int_equal(r014_locks(&w, &until), 1);
+	assert_int_equal(until, T(WRESET_SUN));
+	/* the next week opens on Sunday at 17:00 CT: the lockout ends, the week starts at zero */
+	tw_advance(&w, T(WRESET_SUN) + SEC);
+	assert_int_equal(r014_locks(&w, &until), 0);
+	tw_trade(&w, T(WRESET_SUN) + HOUR_MS, ACC, 4, ES, PX_ASK, 1, 6000, -900, 0, false);
+	assert_int_equal(t_count_rule(w.last, R014), 0);
+	tw_free(&w);
+}
+
+/* The profit target and the trade count; fees count when asked. */
+static void test_week_target_and_trades(void **s)
+{
+	struct tworld w;
+	srm_ms t = T(WTUE), until;
+
+	(void)s;
+	tw_init(&w, t);
+	set014(&w, 0, 1500, 0);
+	tw_trade(&w, t + MIN, ACC, 1, ES, PX_ASK, 1, 6000, 1000, 0, false);
+	tw_advance(&w, T(WRESET_TUE) + SEC);
+	tw_trade(&w, T(WRESET_TUE) + HOUR_MS, ACC, 2, ES, PX_ASK, 1, 6000, 499, 0, false);
+	assert_int_equal(r014_locks(&w, &until), 0);
+	tw_trade(&w, T(WRESET_TUE) + HOUR_MS + 1, ACC, 3, ES, PX_ASK, 1, 6000, 1, 0, false);
+	assert_int_equal(r014_locks(&w, &until), 1);
+	assert_non_null(strstr(t_find(w.last, ACT_LOCKOUT, R014)->reason, "profit target 1500.00"));
+	tw_free(&w);
+
+	tw_init(&w, t);
+	set014(&w, 0, 0, 3);
+	tw_trade(&w, t + MIN, ACC, 1, ES, PX_ASK, 1, 6000, PX_NULL, 0, false);
+	tw_trade(&w, t + MIN + 1, ACC, 2, ES, PX_BID, 1, 6000, 10, 0, false);
+	tw_advance(&w, T(WRESET_TUE) + SEC);
+	tw_trade(&w, T(WRESET_TUE) + MIN, ACC, 3, ES, PX_ASK, 1, 6000, PX_NULL, 0, false);
+	assert_int_equal(r014_locks(&w, &until), 0);
+	/* a voided fill is no trade */
+	tw_trade(&w, T(WRESET_TUE) + MIN + 1, ACC, 4, ES, PX_BID, 1, 6000, 10, 0, true);
+	assert_int_equal(r014_locks(&w, &until), 0);
+	tw_trade(&w, T(WRESET_TUE) + MIN + 2, ACC, 5, ES, PX_BID, 1, 6000, 10, 0, false);
+	assert_int_equal(r014_locks(&w, &until), 1);
+	assert_non_null(strstr(t_find(w.last, ACT_LOCKOUT, R014)->reason, "the week's trades 4 reached its trade limit 3"));
+	tw_free(&w);
+}
+
+/* The week outlives a restart, and a reset srmd slept through still folds its day in. */
+static void test_week_across_restart(void **s)
+{
+	struct tworld w;
+	srm_ms t = T(WTUE), until;
+	struct srm_err err = {0};
+	char dir[] = "/tmp/srm-test-week-XXXXXX", path[64];
+	struct store *st;
+
+	(void)s;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/srm.db", dir);
+	tw_init(&w, t);
+	set014(&w, 1000, 0, 0);
+	tw_trade(&w, t + MIN, ACC, 1, ES, PX_ASK, 1, 6000, -600, 0, false);
+	st = store_open(path, &err);
+	assert_non_null(st);
+	assert_int_equal(store_begin(st, &err), 0);
+	assert_int_equal(store_save_account(st, w.eng, engine_acct(w.eng, ACC), &err), 0);
+	assert_int_equal(store_commit(st, &err), 0);
+	/* srmd was down over Tuesday's reset: it starts again on Wednesday */
+	tw_restart(&w, T(WRESET_TUE) + HOUR_MS);
+	tw_std_contracts(&w, T(WRESET_TUE) + HOUR_MS);
+	assert_int_equal(store_load(st, w.eng, engine_last_reset(w.eng), &err), 0);
+	tw_trade(&w, T(WRESET_TUE) + 2 * HOUR_MS, ACC, 2, ES, PX_ASK, 1, 6000, -300, 0, false);
+	assert_int_equal(r014_locks(&w, &until), 0);
+	tw_trade(&w, T(WRESET_TUE) + 2 * HOUR_MS + 1, ACC, 3, ES, PX_ASK, 1, 6000, -100, 0, false);
+	assert_int_equal(r014_locks(&w, &until), 1); /* -600 on Tuesday + -400 today */
+	store_close(st);
+	tw_free(&w);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	assert_int_equal(system(path), 0);
+}
+
+/* An admin's reset of the day: the day's P&L so far still counts for the week. */
+static void test_week_admin_reset(void **s)
+{
+	struct tworld w;
+	srm_ms t = T(WTUE), until;
+
+	(void)s;
+	tw_init(&w, t);
+	set014(&w, 1000, 0, 0);
+	tw_trade(&w, t + MIN, ACC, 1, ES, PX_ASK, 1, 6000, -700, 0, false);
+	t_admin_reset(w.eng, ACC, t + 2 * MIN);
+	tw_trade(&w, t + 3 * MIN, ACC, 2, ES, PX_ASK, 1, 6000, -300, 0, false);
+	assert_int_equal(r014_locks(&w, &until), 1);
+	tw_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -250,6 +405,10 @@ int main(void)
 		cmocka_unit_test(test_seeds),
 		cmocka_unit_test(test_floor_across_restart),
 		cmocka_unit_test(test_cap_to_floor),
+		cmocka_unit_test(test_week_loss_across_days),
+		cmocka_unit_test(test_week_target_and_trades),
+		cmocka_unit_test(test_week_across_restart),
+		cmocka_unit_test(test_week_admin_reset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

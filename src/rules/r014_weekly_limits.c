@@ -1,0 +1,256 @@
+/*
+ * r014_weekly_limits.c: RULE-014: the trading week's loss limit, profit target and trade
+ * count. The week runs from Sunday's 17:00 CT session open to Friday's close: its trading
+ * days are those that end Monday to Friday (a day belongs to the week of the date its reset
+ * ends it on, holidays as configured). Reaching a limit cancels all, closes all and locks the
+ * account out until the reset that opens the next week.
+ *
+ * The week is the days before today, kept in the rule's persisted memory, plus today as the
+ * engine counts it (its fills deduplicated, voided ones out, restored after a restart). The
+ * memory also holds today's totals as last seen, so a day whose reset srmd slept through is
+ * folded in when srmd comes back.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "engine/calendar.h"
+#include "engine/rule.h"
+#include "util/timefmt.h"
+
+extern const struct rule_def rule_weekly_limits;
+
+/* What outlives a restart (rule_def.persist_size). */
+struct week_memory {
+	int32_t week;           /* the Monday (days since 1970-01-01) of the week these are of */
+	int32_t inited;
+	srm_ms day_start;       /* the trading day the day_ totals are of */
+	money_t prior_pnl;      /* the week's days before day_start */
+	money_t prior_fees;
+	int64_t prior_trades;
+	money_t day_pnl;        /* the day_start day as last seen */
+	money_t day_fees;
+	int64_t day_trades;
+};
+
+static void calendar_of(const struct engine *e, struct calendar *cal)
+{
+	const struct srm_config *cfg = engine_config(e);
+
+	cal->zone = engine_zone(e);
+	cal->reset_min = cfg->daemon.reset_min;
+	cal->holidays = cfg->daemon.holidays;
+	cal->n_holidays = cfg->daemon.n_holidays;
+}
+
+/* The week of the trading day that begins at day_start: the Monday of its last date. */
+static int32_t week_of(const struct calendar *cal, srm_ms day_start)
+{
+	struct tz_local lt;
+
+	tz_localtime(cal->zone, cal_next_reset(cal, day_start), &lt);
+	return lt.days - (weekday_from_days(lt.days) + 6) % 7;
+}
+
+/* The reset that opens the week after this one (INT64_MAX when none within 3 weeks). */
+static srm_ms week_end(const struct calendar *cal, srm_ms day_start)
+{
+	int32_t w = week_of(cal, day_start);
+	srm_ms r = cal_next_reset(cal, day_start);
+
+	for (int i = 0; i < 21; i++, r = cal_next_reset(cal, r))
+		if (week_of(cal, r) != w)
+			return r;
+	return INT64_MAX;
+}
+
+/* The day the memory holds joins the week's earlier days. */
+static void fold(struct week_memory *m)
+{
+	m->prior_pnl = money_add(m->prior_pnl, m->day_pnl);
+	m->prior_fees = money_add(m->prior_fees, m->day_fees);
+	m->prior_trades += m->day_trades;
+	m->day_pnl = m->day_fees = 0;
+	m->day_trades = 0;
+}
+
+/* Today is day_start: fold the day the memory last saw into the week, or begin a new week. */
+static void roll(const struct engine *e, struct week_memory *m, srm_ms day_start)
+{
+	struct calendar cal;
+	int32_t w;
+
+	calendar_of(e, &cal);
+	w = week_of(&cal, day_start);
+	if (!m->inited || w != m->week) {
+		*m = (struct week_memory){ .week = w, .inited = 1, .day_start = day_start };
+		return;
+	}
+	if (m->day_start == day_start)
+		return;
+	fold(m);
+	m->day_start = day_start;
+}
+
+/* The week so far: P&L (net of fees when asked) and trades. */
+static void week_totals(const struct cfg_weekly_limits *c, const struct week_memory *m,
+			const struct acct *a, money_t *pnl, int64_t *trades)
+{
+	money_t fees = money_add(m->prior_fees, a->fees);
+
+	*pnl = money_add(m->prior_pnl, a->realized);
+	if (c->include_fees)
+		*pnl = money_add(*pnl, -fees);
+	*trades = m->prior_trades + a->tc.session;
+}
+
+static void check(struct rule_ctx *ctx)
+{
+	const struct cfg_weekly_limits *c = &ctx->cfg->weekly_limits;
+	struct week_memory *m = ctx->state;
+	const struct acct *a = ctx->acct;
+	srm_ms today = engine_last_reset(ctx->eng);
+	struct week_memory was = *m;
+	money_t pnl;
+	int64_t trades;
+	char v[32], lim[32], until[40];
+
+	roll(ctx->eng, m, today);
+	m->day_pnl = a->realized;
+	m->day_fees = a->fees;
+	m->day_trades = a->tc.session;
+	if (memcmp(&was, m, sizeof(*m)) != 0)
+		rule_memory_changed(ctx);
+	week_totals(c, m, a, &pnl, &trades);
+
+	const char *why = NULL;
+
+	if (c->loss_limit > 0 && pnl <= -c->loss_limit) {
+		money_str(-c->loss_limit, lim);
+		why = "loss limit";
+	} else if (c->profit_target > 0 && pnl >= c->profit_target) {
+		money_str(c->profit_target, lim);
+		why = "profit target";
+	} else if (c->max_trades > 0 && trades > c->max_trades) {
+		snprintf(lim, sizeof(lim), "%d", c->max_trades);
+		why = "trade limit";
+	} else {
+		return;
+	}
+	struct calendar cal;
+
+	calendar_of(ctx->eng, &cal);
+	srm_ms end = week_end(&cal, today);
+	struct lockout_spec spec = { .mode = LOCKOUT_UNTIL_NEXT_WINDOW };
+
+	const char *what = c->include_fees ? "P&L net of fees" : "P&L";
+
+	if (strcmp(why, "trade limit") == 0) {
+		what = "trades";
+		snprintf(v, sizeof(v), "%lld", (long long)trades);
+	} else {
+		money_str(pnl, v);
+	}
+	iso_format_short(end, until, sizeof(until));
+	rule_lockout(ctx, &spec, NULL, true, "the week's %s %s reached its %s %s; locked out until "
+		     "the week's reset %s", what, v, why, lim, until);
+	if (a->n_ord > 0)
+		rule_act(ctx, ACT_CANCEL_ALL, NULL, "the week's %s reached", why);
+	if (a->n_pos > 0)
+		rule_act(ctx, ACT_CLOSE_ALL, NULL, "the week's %s reached", why);
+}
+
+/* The lockout's end: the reset that opens the next trading week. */
+static srm_ms next_window(const struct rule_ctx *ctx)
+{
+	struct calendar cal;
+
+	calendar_of(ctx->eng, &cal);
+	return week_end(&cal, engine_last_reset(ctx->eng));
+}
+
+/* The daily reset: today's totals join the week (or a new week begins). */
+static void on_reset(struct rule_ctx *ctx)
+{
+	struct week_memory *m = ctx->state;
+	struct week_memory was = *m;
+
+	if (!m->inited)
+		return;
+	if (m->day_start == engine_last_reset(ctx->eng)) {
+		/* an admin's reset of the day: what the day did so far stays in the week */
+		fold(m);
+	} else {
+		roll(ctx->eng, m, engine_last_reset(ctx->eng));
+	}
+	if (memcmp(&was, m, sizeof(*m)) != 0)
+		rule_memory_changed(ctx);
+}
+
+static bool measure(const struct engine *e, const struct acct *a, const void *cfg,
+		    struct rule_measure *out)
+{
+	const struct cfg_weekly_limits *c = cfg;
+	const struct week_memory *st = a->rstate[rule_index_of(&rule_weekly_limits)];
+	struct week_memory m = *st;
+	money_t pnl;
+	int64_t trades;
+
+	roll(e, &m, engine_last_reset(e));
+	week_totals(c, &m, a, &pnl, &trades);
+	if (c->loss_limit > 0) {
+		*out = (struct rule_measure){ .label = "weekly loss", .unit = MEASURE_LOSS,
+					      .used = pnl < 0 ? (double)-pnl / 100.0 : 0,
+					      .limit = (double)c->loss_limit / 100.0 };
+		return true;
+	}
+	if (c->profit_target > 0) {
+		*out = (struct rule_measure){ .label = "weekly profit", .unit = MEASURE_MONEY,
+					      .used = pnl > 0 ? (double)pnl / 100.0 : 0,
+					      .limit = (double)c->profit_target / 100.0 };
+		return true;
+	}
+	if (c->max_trades > 0) {
+		*out = (struct rule_measure){ .label = "weekly trades", .unit = MEASURE_FILLS,
+					      .used = (double)trades, .limit = c->max_trades };
+		return true;
+	}
+	return false;
+}
+
+/* ---- the config block ---- */
+
+#define T struct cfg_weekly_limits
+static const struct opt opts[] = {
+	CFG_RULE_COMMON(T, "false", "off unless you turn it on (a firm profile may)"),
+	CFG_OPT("loss_limit", T_MONEY, T, loss_limit, .zero_ok = true, .def = "~", .safer = SAFER_LOWER_ON,
+		.help = "the week's P&L at minus this locks the account out until the week's reset; ~ = off"),
+	CFG_OPT("profit_target", T_MONEY, T, profit_target, .zero_ok = true, .def = "~",
+		.safer = SAFER_LOWER_ON,
+		.help = "the week's P&L at this closes and locks out to keep the profit; ~ = off"),
+	CFG_OPT("max_trades", T_INT, T, max_trades, .min = 0, .def = "0", .safer = SAFER_LOWER_ON,
+		.help = "fills in the trading week; 0 = off"),
+	CFG_OPT("include_fees", T_BOOL, T, include_fees, .def = "true", .safer = SAFER_TRUE,
+		.help = "the P&L net of fees"),
+	{ 0 },
+};
+#undef T
+
+const struct rule_def rule_weekly_limits = {
+	.id = "RULE-014",
+	.block = {
+		.name = "weekly_limits",
+		.summary = "the trading week's P&L and trades (Sunday's open to Friday's close).",
+		.opts = opts,
+		.cfg_offset = offsetof(struct rules_cfg, weekly_limits),
+	},
+	.wakes_on = EVM_TRADE | EVM_POSITION | EVM_ACCOUNT,
+	.state_size = sizeof(struct week_memory),
+	.persist_size = sizeof(struct week_memory),
+	.persist_version = 1,
+	.check = check,
+	.recheck_trade = true,
+	.on_reset = on_reset,
+	.measure = measure,
+	.next_window = next_window,
+};
