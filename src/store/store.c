@@ -75,6 +75,8 @@ static const char *const migrations[] = {
 	"ALTER TABLE accounts ADD COLUMN reset_at_ms INTEGER NOT NULL DEFAULT 0;",
 	/* 4: what a rule keeps of an account across restarts (RULE-013's trailing floor) */
 	"CREATE TABLE rule_memory(account_id INTEGER NOT NULL, rule TEXT NOT NULL, version INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY(account_id, rule));",
+	/* 5: which working order grew last (a modify, a bracket leg activated), as for positions */
+	"ALTER TABLE orders ADD COLUMN grew_seq INTEGER NOT NULL DEFAULT 0;",
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 _Static_assert(N_MIGRATIONS == STORE_SCHEMA_VERSION, "STORE_SCHEMA_VERSION is the last migration");
@@ -523,10 +525,10 @@ int store_save_account(struct store *st, const struct engine *e, const struct ac
 
 		if (run(st, err,
 			"INSERT OR REPLACE INTO orders(id,account_id,contract_id,status,type,side,size,"
-			"limit_price,stop_price,seen_ms) VALUES(?,?,?,?,?,?,?,?,?,?)",
-			"iitiiiiddi", o->id, a->id, o->contract_id, (int64_t)o->status,
+			"limit_price,stop_price,seen_ms,grew_seq) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+			"iitiiiiddii", o->id, a->id, o->contract_id, (int64_t)o->status,
 			(int64_t)o->type, (int64_t)o->side, (int64_t)ord_remaining(o), o->limit_price,
-			o->stop_price, o->seen) != 0)
+			o->stop_price, o->seen, (int64_t)o->grew_seq) != 0)
 			return -1;
 	}
 	return 0;
@@ -979,7 +981,7 @@ int store_load_book(struct store *st, struct engine *e, int64_t account_id, srm_
 
 	if (sqlite3_prepare_v2(st->db,
 			       "SELECT id,contract_id,status,type,side,size,limit_price,stop_price,seen_ms"
-			       " FROM orders WHERE account_id=? ORDER BY seen_ms, id",
+			       " FROM orders WHERE account_id=? ORDER BY grew_seq, seen_ms, id",
 			       -1, &s, NULL) != SQLITE_OK)
 		return db_err(st, err, "load orders");
 	sqlite3_bind_int64(s, 1, account_id);

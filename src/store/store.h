@@ -11,7 +11,7 @@
 #include "engine/engine.h"
 #include "util/err.h"
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 struct store;
 

@@ -76,6 +76,32 @@ static void restart_from_file(struct tworld *w, srm_ms now, bool book)
 	store_close(st);
 }
 
+/* Which working order grew last outlives a restart (a modify that enlarged an older one). */
+static void test_order_growth_roundtrip(void **s)
+{
+	struct tworld w;
+	srm_ms t0 = T(T0);
+	const struct acct *a;
+
+	(void)s;
+	tw_init(&w, t0);
+	tw_std_contracts(&w, t0);
+	tw_order(&w, t0, ACC, 601, ES, PX_OS_OPEN, PX_OT_LIMIT, PX_BID, 1, 5990, PX_NULL);
+	tw_order(&w, t0 + SEC, ACC, 602, ES, PX_OS_OPEN, PX_OT_LIMIT, PX_BID, 1, 5980, PX_NULL);
+	/* the older order is modified up: it grew last */
+	tw_order(&w, t0 + 2 * SEC, ACC, 601, ES, PX_OS_OPEN, PX_OT_LIMIT, PX_BID, 2, 5990, PX_NULL);
+	a = engine_acct(w.eng, ACC);
+	assert_true(acct_ord(a, 601)->grew_seq > acct_ord(a, 602)->grew_seq);
+	save(&w);
+	restart_from_file(&w, t0 + 60 * SEC, true);
+	a = engine_acct(w.eng, ACC);
+	assert_non_null(acct_ord(a, 601));
+	assert_non_null(acct_ord(a, 602));
+	assert_true(acct_ord(a, 601)->grew_seq > acct_ord(a, 602)->grew_seq);
+	assert_int_equal(acct_ord(a, 601)->seen, t0);
+	tw_free(&w);
+}
+
 static void test_book_roundtrip(void **s)
 {
 	struct tworld w;
@@ -388,6 +414,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_book_roundtrip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_order_growth_roundtrip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r008_grace_runs_on_across_restart, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_r008_restored_stop_is_known, setup, teardown),

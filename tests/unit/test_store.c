@@ -193,6 +193,7 @@ static void test_migrates_version_1(void **s)
 	assert_int_equal(sqlite3_exec(db,
 				      "ALTER TABLE positions DROP COLUMN grew_seq;"
 				      "ALTER TABLE orders DROP COLUMN seen_ms;"
+				      "ALTER TABLE orders DROP COLUMN grew_seq;"
 				      "ALTER TABLE fills DROP COLUMN srm;"
 				      "ALTER TABLE lockouts DROP COLUMN flatten;"
 				      "ALTER TABLE accounts DROP COLUMN reset_at_ms;"
