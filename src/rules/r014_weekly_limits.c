@@ -1,8 +1,8 @@
 /*
  * r014_weekly_limits.c: RULE-014: the trading week's loss limit, profit target and trade
- * count. The week runs from Sunday's 17:00 CT session open to Friday's close: its trading
- * days are those that end Monday to Friday (a day belongs to the week of the date its reset
- * ends it on, holidays as configured). Reaching a limit cancels all, closes all and locks the
+ * count. The week runs from Sunday's 17:00 CT session open to Friday's close: a trading day
+ * belongs to the week of the date it begins on, a day begun on Sunday to the next (holidays
+ * as configured only move the resets). Reaching a limit cancels all, closes all and locks the
  * account out until the reset that opens the next week.
  *
  * The week is the days before today, kept in the rule's persisted memory, plus today as the
@@ -43,13 +43,18 @@ static void calendar_of(const struct engine *e, struct calendar *cal)
 	cal->n_holidays = cfg->daemon.n_holidays;
 }
 
-/* The week of the trading day that begins at day_start: the Monday of its last date. */
+/*
+ * The week of the trading day that begins at day_start (a reset): the Monday of the date it
+ * begins on, a Sunday's being the next day's (Sunday's open is the week's first session).
+ */
 static int32_t week_of(const struct calendar *cal, srm_ms day_start)
 {
 	struct tz_local lt;
+	int32_t d;
 
-	tz_localtime(cal->zone, cal_next_reset(cal, day_start), &lt);
-	return lt.days - (weekday_from_days(lt.days) + 6) % 7;
+	tz_localtime(cal->zone, day_start, &lt);
+	d = lt.days + (weekday_from_days(lt.days) == 0 ? 1 : 0);
+	return d - (weekday_from_days(d) + 6) % 7;
 }
 
 /* The reset that opens the week after this one (INT64_MAX when none within 3 weeks). */

@@ -378,6 +378,32 @@ static void test_week_across_restart(void **s)
 	assert_int_equal(system(path), 0);
 }
 
+/* The week's end across the end of DST (1 Nov 2026), and with that Sunday a holiday. */
+static void test_week_end_dst_and_holiday(void **s)
+{
+	struct tworld w;
+	srm_ms t = T("2026-10-30T14:00:00Z"), until = 0; /* Friday 09:00 CDT */
+
+	(void)s;
+	tw_init(&w, t);
+	set014(&w, 500, 0, 0);
+	tw_trade(&w, t + MIN, ACC, 1, ES, PX_ASK, 1, 6000, -600, 0, false);
+	assert_int_equal(r014_locks(&w, &until), 1);
+	/* Sunday 17:00 CST (UTC-6, no longer CDT) */
+	assert_int_equal(until, T("2026-11-01T23:00:00Z"));
+	tw_free(&w);
+
+	tw_init(&w, t);
+	w.cfg.daemon.holidays[0] = days_from_civil(2026, 11, 1);
+	w.cfg.daemon.n_holidays = 1;
+	set014(&w, 500, 0, 0);
+	tw_trade(&w, t + MIN, ACC, 1, ES, PX_ASK, 1, 6000, -600, 0, false);
+	assert_int_equal(r014_locks(&w, &until), 1);
+	/* no reset on the holiday: the week opens at Monday's */
+	assert_int_equal(until, T("2026-11-02T23:00:00Z"));
+	tw_free(&w);
+}
+
 /* An admin's reset of the day: the day's P&L so far still counts for the week. */
 static void test_week_admin_reset(void **s)
 {
@@ -409,6 +435,7 @@ int main(void)
 		cmocka_unit_test(test_week_target_and_trades),
 		cmocka_unit_test(test_week_across_restart),
 		cmocka_unit_test(test_week_admin_reset),
+		cmocka_unit_test(test_week_end_dst_and_holiday),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
