@@ -216,3 +216,41 @@ void srmd_login_backoff_saved(struct srmd *d, srm_ms retry_at)
 	if (store_meta_set(d->st, "login_retry_at", buf, &err) != 0)
 		log_warn("store", "login backoff not saved | err=\"%s\"", err.msg);
 }
+
+/* REST polls while blind: often enough to catch a breach, far under the gateway's budget. */
+#define BLIND_POLL_MS 5000
+
+static bool open_risk(const struct srmd *d)
+{
+	const struct acct *a;
+	size_t i = 0;
+
+	while ((a = engine_acct_next(d->eng, &i)) != NULL)
+		if ((a->n_pos > 0 || a->n_ord > 0) && srmd_guarded(d, a->id, a->name))
+			return true;
+	return false;
+}
+
+void srmd_blind_poll(struct srmd *d)
+{
+	uint64_t now = srmd_mono_ns() / 1000000;
+
+	if (d->user_hub == NULL || d->rest == NULL || d->phase != PH_GUARDING ||
+	    gw_hub_state(d->user_hub) == GW_HUB_CONNECTED) {
+		if (d->blind_since_ms != 0 && d->user_hub != NULL &&
+		    gw_hub_state(d->user_hub) == GW_HUB_CONNECTED)
+			log_info("srmd", "the user hub is back: no more polling");
+		d->blind_since_ms = 0;
+		return;
+	}
+	if (d->blind_since_ms == 0) {
+		d->blind_since_ms = now;
+		d->blind_poll_ms = now + (uint64_t)d->cfg->alerts.guard_after_ms;
+		return;
+	}
+	if (now < d->blind_poll_ms || d->reconciles_pending > 0 || !open_risk(d))
+		return;
+	d->blind_poll_ms = now + BLIND_POLL_MS;
+	log_warn("srmd", "the user hub is down with open risk: polling positions and orders over REST");
+	srmd_reconcile(d, "blind: the user hub is down, polling over REST");
+}

@@ -206,6 +206,7 @@ static void on_cron(uv_timer_t *t)
 	free(days);
 	srmd_save_books(d);
 	auth_cron(d->auth);
+	srmd_blind_poll(d);
 	if (d->resync_wanted && d->reconciles_pending == 0 && d->rest != NULL &&
 	    (d->phase == PH_GUARDING || d->phase == PH_RECONCILE) &&
 	    srmd_mono_ns() / 1000000 >= d->recon_retry_ms)

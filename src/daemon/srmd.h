@@ -57,6 +57,8 @@ struct srmd {
 	bool resync_wanted;
 	bool recon_failed;          /* a step of the current reconcile failed */
 	int recon_failures;         /* failed rounds in a row (backoff) */
+	uint64_t blind_since_ms;    /* monotonic ms the user hub went down (0: up) */
+	uint64_t blind_poll_ms;     /* ... the next REST poll while it stays down */
 	uint64_t recon_retry_ms;    /* monotonic ms: the next round not before */
 	char recon_error[200];      /* what failed last ("" once reconciled) */
 	char recon_why[64];         /* why the current or last round started */
@@ -159,6 +161,13 @@ uint64_t srmd_start_delay_ms(struct srmd *d);
 void srmd_login_backoff_saved(struct srmd *d, srm_ms retry_at);
 
 /* reconcile.c: start-up and after reconnects. */
+/*
+ * Each cron turn: while the user hub has been down longer than alerts.guard_after and a
+ * guarded account has open positions or working orders, poll them over REST (a reconcile,
+ * every BLIND_POLL_MS, inside the rate budget below enforcement) so the rules go on judging
+ * what the gateway shows.
+ */
+void srmd_blind_poll(struct srmd *d);
 void srmd_reconcile(struct srmd *d, const char *why);
 /* A hub event is about to be applied: remember it while a reconcile is pending. */
 void srmd_hub_news(struct srmd *d, const struct srm_event *ev);

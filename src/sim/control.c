@@ -326,12 +326,16 @@ static void c_fault(struct sim *s, const cJSON *b, struct http_resp *r)
 		GET(wire_get_int(b, "ms", false, 0, 600000, &f.ms, &err));
 		s->partial_fills = f.count;
 		s->partial_ms = f.ms;
+	} else if (strcmp(kind, "refuse_hubs") == 0) {
+		GET(wire_get_int(b, "ms", true, 0, 600000, &f.ms, &err));
+		s->refuse_hubs_until_ns = sim_mono_ns() + (int64_t)f.ms * 1000000;
+		hub_drop_all(s);
 	} else if (strcmp(kind, "stall_hubs") == 0) {
 		GET(wire_get_int(b, "ms", true, 0, 600000, &f.ms, &err));
 		s->stall_until_ns = sim_mono_ns() + (int64_t)f.ms * 1000000;
 	} else {
-		err_resp(r, 400, "kind: expected http, latency, drop_hubs, garbage_hubs, reject_auth, "
-			 "stall_hubs or partial_fills");
+		err_resp(r, 400, "kind: expected http, latency, drop_hubs, refuse_hubs, garbage_hubs, "
+			 "reject_auth, stall_hubs or partial_fills");
 		return;
 	}
 	cJSON *o = cJSON_CreateObject();
@@ -345,6 +349,7 @@ static void c_fault_clear(struct sim *s, const cJSON *b, struct http_resp *r)
 	s->nfaults = 0;
 	s->reject_auth = 0;
 	s->stall_until_ns = 0;
+	s->refuse_hubs_until_ns = 0;
 	s->partial_fills = 0;
 	hub_cron(s);
 	cJSON *o = cJSON_CreateObject();
@@ -359,6 +364,7 @@ static void c_reset(struct sim *s, const cJSON *b, struct http_resp *r)
 	s->nfaults = 0;
 	s->reject_auth = 0;
 	s->stall_until_ns = 0;
+	s->refuse_hubs_until_ns = 0;
 	s->partial_fills = 0;
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddBoolToObject(o, "ok", true);

@@ -315,6 +315,10 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 			lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, NULL);
 			return 1;
 		}
+		if (sim_mono_ns() < s->refuse_hubs_until_ns) {
+			lws_return_http_status(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, NULL);
+			return 1;
+		}
 		hub_token(wsi, tok, sizeof(tok));
 		st = auth_check(s, tok);
 		if (s->reject_auth > 0) {

@@ -134,6 +134,7 @@ struct sim {
 	int nfaults;
 	int reject_auth;
 	int64_t stall_until_ns;
+	int64_t refuse_hubs_until_ns; /* hub upgrades get 503 until then (fault refuse_hubs) */
 	int partial_fills;    /* market orders still to fill in two parts (fault) */
 	int partial_ms;       /* ... this long apart */
 	/* request log */
