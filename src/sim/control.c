@@ -91,8 +91,18 @@ static void c_state(struct sim *s, const cJSON *b, struct http_resp *r)
 
 	(void)b;
 	arr = cJSON_AddArrayToObject(o, "accounts");
-	for (int i = 0; i < s->naccounts; i++)
-		cJSON_AddItemToArray(arr, wire_encode_account(&s->accounts[i]));
+	for (int i = 0; i < s->naccounts; i++) {
+		cJSON *a = wire_encode_account(&s->accounts[i]);
+
+		if (s->opt.firm_mll > 0) {
+			cJSON *f = cJSON_AddObjectToObject(a, "firm");
+
+			cJSON_AddNumberToObject(f, "floor", s->firm[i].floor);
+			cJSON_AddNumberToObject(f, "high", s->firm[i].high);
+			cJSON_AddBoolToObject(f, "liquidated", s->firm[i].liquidated);
+		}
+		cJSON_AddItemToArray(arr, a);
+	}
 	arr = cJSON_AddArrayToObject(o, "positions");
 	for (int i = 0; i < SIM_MAX_POSITIONS; i++)
 		if (s->positions[i].used)
@@ -357,6 +367,18 @@ static void c_fault_clear(struct sim *s, const cJSON *b, struct http_resp *r)
 	ok_resp(r, o);
 }
 
+/* The firm's end of day: the floors trail the closing balances. */
+static void c_firm_day_end(struct sim *s, const cJSON *b, struct http_resp *r)
+{
+	(void)b;
+	if (s->opt.firm_mll <= 0) {
+		err_resp(r, 400, "the simulator does not play the firm (start it with --firm-mll)");
+		return;
+	}
+	market_firm_day_end(s);
+	c_state(s, NULL, r);
+}
+
 static void c_reset(struct sim *s, const cJSON *b, struct http_resp *r)
 {
 	(void)b;
@@ -421,6 +443,7 @@ static const struct croute {
 	{ SIM_POST, "/sim/fault", c_fault },
 	{ SIM_DELETE, "/sim/fault", c_fault_clear },
 	{ SIM_POST, "/sim/reset", c_reset },
+	{ SIM_POST, "/sim/firm/day-end", c_firm_day_end },
 	{ SIM_POST, "/sim/bench/flood", c_flood },
 };
 

@@ -38,7 +38,11 @@ static void usage(FILE *f)
 		"  --scenario FILE        play a JSON-lines scenario (see docs/SIMULATOR.md)\n"
 		"  --speed X              scenario speed factor (default 1)\n"
 		"  --tls-cert FILE --tls-key FILE   serve https/wss\n"
-		"  --quiet                less logging\n", SIM_MAX_ACCOUNTS);
+		"  --quiet                less logging\n"
+		"  --firm-mll MONEY       play the firm: a Maximum Loss Limit trailing the end-of-day\n"
+		"                         balance (locked at the 50,000 start); equity at the floor is\n"
+		"                         liquidated and canTrade set false (POST /sim/firm/day-end)\n",
+		SIM_MAX_ACCOUNTS);
 }
 
 static int parse_long(const char *s, long min, long max, long *out)
@@ -72,6 +76,7 @@ static int parse_opts(struct sim_opts *o, int argc, char **argv)
 		{ "tls-cert", required_argument, NULL, 'C' },
 		{ "tls-key", required_argument, NULL, 'K' },
 		{ "quiet", no_argument, NULL, 'Q' },
+		{ "firm-mll", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -152,6 +157,11 @@ static int parse_opts(struct sim_opts *o, int argc, char **argv)
 			break;
 		case 'Q':
 			o->quiet = true;
+			break;
+		case 'M':
+			if (parse_long(optarg, 1, 10000000, &v) != 0)
+				goto bad;
+			o->firm_mll = (double)v;
 			break;
 		case 'h':
 			usage(stdout);

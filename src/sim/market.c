@@ -110,6 +110,8 @@ void market_reset(struct sim *s)
 		snprintf(a->name, sizeof(a->name), "PRAC-V2-SIM-%d", 10001 + i);
 		a->balance = 50000.0;
 		a->can_trade = true;
+		s->firm[i] = (struct sim_firm){ .high = a->balance,
+					       .floor = a->balance - s->opt.firm_mll };
 		a->is_visible = true;
 		a->simulated = true;
 	}
@@ -762,6 +764,7 @@ void market_set_quote(struct sim *s, int ci, double bid, double ask, double last
 	}
 	hub_market_event(s, ci, SUB_DEPTH, "GatewayDepth", arr);
 	match_contract(s, ci);
+	market_firm_check(s);
 }
 
 /* One seeded random-walk step: each root moves -1, 0 or +1 tick; micros follow their mini. */
@@ -803,6 +806,7 @@ void market_cron(struct sim *s)
 {
 	int64_t now = sim_mono_ns();
 
+	market_firm_check(s);
 	for (size_t i = 0; i < s->norders; i++) {
 		struct sim_order *o = &s->orders[i];
 		int ci;
@@ -814,5 +818,78 @@ void market_cron(struct sim *s)
 		if (ci >= 0)
 			fill_order(s, o, o->o.side == PX_BID ? s->contracts[ci].ask :
 				   s->contracts[ci].bid);
+	}
+}
+
+/* ---- the firm (--firm-mll) ---------------------------------------------------------- */
+
+/* An account's equity: its balance and its positions at the other side of the book. */
+static double equity_of(const struct sim *s, const struct px_account *a)
+{
+	double eq = a->balance;
+
+	for (int i = 0; i < SIM_MAX_POSITIONS; i++) {
+		const struct sim_position *p = &s->positions[i];
+		int ci;
+
+		if (!p->used || p->p.account_id != a->id || p->net == 0 ||
+		    (ci = market_find_contract(s, p->p.contract_id)) < 0)
+			continue;
+		const struct sim_contract *c = &s->contracts[ci];
+		double mark = p->net > 0 ? c->bid : c->ask;
+
+		eq += (mark - p->p.average_price) / c->c.tick_size * c->c.tick_value * p->net;
+	}
+	return eq;
+}
+
+void market_firm_check(struct sim *s)
+{
+	char msg[128];
+
+	if (s->opt.firm_mll <= 0)
+		return;
+	for (int i = 0; i < s->naccounts; i++) {
+		struct px_account *a = &s->accounts[i];
+		struct sim_firm *f = &s->firm[i];
+
+		if (f->liquidated || equity_of(s, a) > f->floor)
+			continue;
+		f->liquidated = true;
+		f->liquidated_ms = sim_now_ms();
+		if (!s->opt.quiet)
+			fprintf(stderr, "srm-sim: the firm liquidates account %lld: equity %.2f at the "
+				"floor %.2f\n", (long long)a->id, equity_of(s, a), f->floor);
+		for (size_t k = 0; k < s->norders; k++) {
+			struct sim_order *o = &s->orders[k];
+
+			if (o->o.account_id == a->id &&
+			    (o->o.status == PX_OS_OPEN || o->o.status == PX_OS_SUSPENDED))
+				(void)market_cancel(s, a->id, o->o.id, msg, sizeof(msg));
+		}
+		for (int ci = 0; ci < s->ncontracts; ci++)
+			if (market_find_position(s, a->id, ci) != NULL)
+				(void)market_close(s, a->id, ci, 0, msg, sizeof(msg));
+		bool no = false;
+
+		market_set_account(s, a, &no, NULL);
+	}
+}
+
+void market_firm_day_end(struct sim *s)
+{
+	const double start = 50000.0;
+
+	for (int i = 0; i < s->naccounts; i++) {
+		struct sim_firm *f = &s->firm[i];
+		double want;
+
+		if (s->accounts[i].balance > f->high)
+			f->high = s->accounts[i].balance;
+		want = f->high - s->opt.firm_mll;
+		if (want > start)
+			want = start; /* the floor stops at the starting balance */
+		if (want > f->floor)
+			f->floor = want;
 	}
 }

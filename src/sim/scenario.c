@@ -36,7 +36,8 @@ struct scenario {
 	int nrefs;
 };
 
-static const char *const kinds[] = { "quote", "order", "cancel", "close", "account", "fault" };
+static const char *const kinds[] = { "quote", "order", "cancel", "close", "account", "fault",
+				     "day_end" };
 
 /* Parse a scenario file; NULL with a message "FILE:LINE: ..." on error. */
 struct scenario *scenario_load(struct sim *s, const char *path, char *err, size_t cap)
@@ -140,6 +141,8 @@ static void run_step(struct scenario *sc, struct step *st)
 		path = "/sim/account";
 	} else if (strcmp(kind, "close") == 0) {
 		path = "/sim/trader/close";
+	} else if (strcmp(kind, "day_end") == 0) {
+		path = "/sim/firm/day-end"; /* a multi-day script: the firm's end of day */
 	} else if (strcmp(kind, "cancel") == 0) {
 		const cJSON *ref = cJSON_GetObjectItemCaseSensitive(j, "orderRef");
 

@@ -104,6 +104,15 @@ struct sim_opts {
 	double speed;
 	char tls_cert[512], tls_key[512];
 	bool quiet;
+	double firm_mll;      /* the firm's Maximum Loss Limit (end-of-day trailing); 0: off */
+};
+
+/* The firm's view of an account (--firm-mll): the trailing floor it liquidates at. */
+struct sim_firm {
+	double high;          /* high-water mark: the best end-of-day balance */
+	double floor;         /* never goes down; stops at the starting balance */
+	bool liquidated;      /* equity touched the floor: closed out, canTrade false */
+	int64_t liquidated_ms;
 };
 
 struct sim {
@@ -112,6 +121,7 @@ struct sim {
 	struct sim_contract *contracts;
 	int ncontracts;
 	struct px_account accounts[SIM_MAX_ACCOUNTS];
+	struct sim_firm firm[SIM_MAX_ACCOUNTS];
 	int naccounts;
 	struct sim_order *orders;
 	size_t norders, orders_cap;
@@ -191,6 +201,10 @@ void market_set_quote(struct sim *s, int ci, double bid, double ask, double last
 void market_walk(struct sim *s);
 /* Periodic: fill the rest of market orders split by the partial_fills fault when due. */
 void market_cron(struct sim *s);
+/* The firm (--firm-mll): liquidate accounts whose equity is at or under the floor. */
+void market_firm_check(struct sim *s);
+/* The firm's end of day: each account's floor trails its closing balance. */
+void market_firm_day_end(struct sim *s);
 /* Change an account (GatewayUserAccount sent). */
 void market_set_account(struct sim *s, struct px_account *a, const bool *can_trade,
 			const double *balance);
