@@ -189,7 +189,7 @@ static void on_cron(uv_timer_t *t)
 		const struct acct *a;
 		size_t i = 0, cap = 0;
 
-		while ((a = engine_acct_next(d->eng, &i)) != NULL)
+		while (engine_acct_next(d->eng, &i) != NULL)
 			cap++;
 		days = xcalloc(cap ? cap : 1, sizeof(*days));
 		i = 0;
