@@ -12,6 +12,10 @@
 struct session_state {
 	srm_ms armed;       /* deadline of our pending timer; 0 = none */
 	int armed_what;     /* ARM_* bits */
+	/* inside/outside is the same from known_from until the next window edge */
+	uint64_t known_key;     /* of the windows and holidays it was worked out with */
+	srm_ms known_from, known_until;
+	bool known_outside;
 };
 
 /* The exchange calendar from the engine's zone and daemon settings. */
@@ -42,6 +46,38 @@ static bool outside(const struct cfg_session_block_outside *c, const struct cale
 		    srm_ms t)
 {
 	return c->n_windows > 0 && !cal_in_windows(cal, c->windows, c->n_windows, t);
+}
+
+/*
+ * outside(), remembered until the next window edge (the time zone arithmetic of every window
+ * on every order and position event was 8 % of the engine's time).
+ */
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 1099511628211ull;
+	return h;
+}
+
+static bool outside_now(struct rule_ctx *ctx, const struct cfg_session_block_outside *c,
+			const struct calendar *cal, struct session_state *st)
+{
+	/* a reload may change the windows or the holidays (and reuse the config's address) */
+	uint64_t key = fnv(14695981039346656037ull, c->windows, c->n_windows * sizeof(c->windows[0]));
+
+	key = fnv(key, cal->holidays, cal->n_holidays * sizeof(cal->holidays[0]));
+	key = fnv(key, &cal->zone, sizeof(cal->zone));
+	key = fnv(key, &c->n_windows, sizeof(c->n_windows));
+	if (st->known_key == key && st->known_from <= ctx->now && ctx->now < st->known_until)
+		return st->known_outside;
+	st->known_outside = outside(c, cal, ctx->now);
+	st->known_from = ctx->now;
+	st->known_until = c->n_windows > 0 ? cal_next_window_edge(cal, c->windows, c->n_windows, ctx->now)
+					   : INT64_MAX;
+	st->known_key = key;
+	return st->known_outside;
 }
 
 /* Keep one timer armed at the next window edge or flatten_at. */
@@ -177,11 +213,11 @@ static void check(struct rule_ctx *ctx)
 		on_timer(ctx, c, &cal, st, local_desc(&cal, ctx->now, when, sizeof(when)));
 		break;
 	case EV_ORDER:
-		if (outside(c, &cal, ctx->now))
+		if (outside_now(ctx, c, &cal, st))
 			check_order(ctx, c, local_desc(&cal, ctx->now, when, sizeof(when)));
 		break;
 	case EV_POSITION:
-		if (outside(c, &cal, ctx->now))
+		if (outside_now(ctx, c, &cal, st))
 			check_position(ctx, c, local_desc(&cal, ctx->now, when, sizeof(when)));
 		break;
 	default:
