@@ -341,6 +341,27 @@ static void test_r009_order_outside_dst(void **s)
 	order_outside("2026-10-27T20:30:00Z", "2026-10-27T22:00:00Z");
 }
 
+/* A reload that widens the window (the same config in place) is seen at once, not at the
+ * next window edge the rule remembered. */
+static void test_r009_reload_seen_at_once(void **s)
+{
+	struct tworld w;
+	srm_ms t = T("2026-11-24T21:30:00Z"); /* Tuesday 15:30 CST: outside 17:00-15:10 */
+
+	(void)s;
+	tw_init(&w, t);
+	set009(&w, -1);
+	w.cfg.rules.session_block_outside.lockout = (struct lockout_spec){.mode = LOCKOUT_NONE};
+	tw_restart(&w, t);
+	tw_std_contracts(&w, t);
+	assert_int_equal(t_count_acct(limit_order(&w, t, ACC, 701, ES, PX_BID, 1, 4900), ACT_CANCEL_ORDER,
+				      R009, ACC), 1);
+	w.cfg.rules.session_block_outside.windows[0].end_min = 16 * 60;
+	engine_set_config(w.eng, &w.cfg, w.zone);
+	assert_int_equal(t_count_rule(limit_order(&w, t + 1000, ACC, 702, ES, PX_BID, 1, 4900), R009), 0);
+	tw_free(&w);
+}
+
 static void test_r009_inside_no_action(void **s)
 {
 	struct tworld w;
@@ -987,6 +1008,7 @@ int main(void)
 		cmocka_unit_test(test_r008_timer_across_reset),
 		cmocka_unit_test(test_r009_order_outside_dst),
 		cmocka_unit_test(test_r009_inside_no_action),
+		cmocka_unit_test(test_r009_reload_seen_at_once),
 		cmocka_unit_test(test_r009_reducing_order_allowed),
 		cmocka_unit_test(test_r009_position_outside),
 		cmocka_unit_test(test_r009_holiday),
