@@ -68,7 +68,9 @@ static bool outside_now(struct rule_ctx *ctx, const struct cfg_session_block_out
 	uint64_t key = fnv(14695981039346656037ull, c->windows, c->n_windows * sizeof(c->windows[0]));
 
 	key = fnv(key, cal->holidays, cal->n_holidays * sizeof(cal->holidays[0]));
-	key = fnv(key, &cal->zone, sizeof(cal->zone));
+	uintptr_t zone = (uintptr_t)cal->zone;
+
+	key = fnv(key, &zone, sizeof(zone));
 	key = fnv(key, &c->n_windows, sizeof(c->n_windows));
 	if (st->known_key == key && st->known_from <= ctx->now && ctx->now < st->known_until)
 		return st->known_outside;
