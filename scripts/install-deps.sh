@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the Debian packages named as arguments that are missing (apt-get update first),
-# and Node + npm for the interop test; does nothing when everything is already there.
+# and Node + npm for the interop and browser tests; does nothing when everything is already there.
 set -euo pipefail
 
 missing=()
@@ -21,6 +21,15 @@ npm_deps() {
 		command -v npm >/dev/null 2>&1; then
 		echo "installing npm packages of tests/interop (npm ci)"
 		npm ci --prefix "$dir" --no-audit --no-fund || echo "warning: npm ci failed; the interop test will be skipped" >&2
+	fi
+	# playwright-core of the dashboard's browser test (tests/browser): it drives Debian's
+	# chromium; no browser is downloaded
+	dir="$(cd "$(dirname "$0")/.." && pwd)/tests/browser"
+	if [ -f "$dir/package-lock.json" ] && [ ! -d "$dir/node_modules/playwright-core" ] &&
+		command -v npm >/dev/null 2>&1; then
+		echo "installing npm packages of tests/browser (npm ci)"
+		PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix "$dir" --no-audit --no-fund ||
+			echo "warning: npm ci failed; the browser test will be skipped" >&2
 	fi
 }
 

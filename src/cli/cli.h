@@ -19,6 +19,8 @@ int cmd_history(int argc, char **argv);
 int cmd_logs(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
+/* `srm dashboard [--open]`: the dashboard's URL with its token (dashboard.c). */
+int cmd_dashboard(int argc, char **argv);
 /* `srm admin ...` (admin.c). */
 int cmd_admin(int argc, char **argv);
 /* Read a new admin password ($SRM_ADMIN_PASSWORD, or twice without echo) and put its yescrypt

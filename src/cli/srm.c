@@ -40,6 +40,7 @@ static const struct cmd_entry cmd_table[] = {
 	{"history", "what srmd did and why (--csv for a spreadsheet)", cmd_history},
 	{"report", "a day's summary per account: P&L, trades, what was enforced", cmd_report},
 	{"logs", "srmd's recent log lines", cmd_logs},
+	{"dashboard", "the web dashboard's address (--open opens it)", cmd_dashboard},
 	{"replay", "run recorded events through a config's rules", exec_replay},
 	{"admin", "init, check, passwd, config, lockout, reset, enforce, daemon", cmd_admin},
 	{"version", "the version", exec_version},

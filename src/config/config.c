@@ -1,8 +1,10 @@
 /* config.c: loads srm.yaml (SPEC §9) with libyaml into struct srm_config, driven by one option table. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
 #include <limits.h>
 #include <math.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1269,6 +1271,82 @@ static const struct opt alerts_opts[] = {
 	{ 0 },
 };
 
+/* dashboard.listen: "HOST:PORT", HOST an IPv4 address or localhost. */
+static void cf_listen(struct cfg_walk *c, yaml_node_t *v, char *dst, const char *path)
+{
+	char g[CFG_GOT_MAX + 8], host[64];
+	const char *s = scalar(c, v, path, "HOST:PORT");
+	const char *colon;
+	struct in_addr a = { 0 };
+	char *end;
+	long port;
+	size_t hl;
+
+	if (s == NULL)
+		return;
+	colon = strrchr(s, ':');
+	hl = colon != NULL ? (size_t)(colon - s) : 0;
+	if (colon == NULL || hl == 0 || hl >= sizeof(host)) {
+		cerr(c, v, path, "must be HOST:PORT (e.g. 127.0.0.1:8750), got %s", got(v, g, sizeof(g)));
+		return;
+	}
+	memcpy(host, s, hl);
+	host[hl] = '\0';
+	errno = 0;
+	port = strtol(colon + 1, &end, 10);
+	if (colon[1] == '\0' || *end != '\0' || errno != 0 || port < 0 || port > 65535) {
+		cerr(c, v, path, "the port must be 0 to 65535, got %s", got(v, g, sizeof(g)));
+		return;
+	}
+	if (strcmp(host, "localhost") != 0 && inet_pton(AF_INET, host, &a) != 1) {
+		cerr(c, v, path, "the host must be an IPv4 address or localhost, got %s",
+		     got(v, g, sizeof(g)));
+		return;
+	}
+	struct srm_config *cfg = (struct srm_config *)(void *)(dst - offsetof(struct srm_config, dashboard));
+
+	strlcpy_s(cfg->dashboard.host, host, sizeof(cfg->dashboard.host));
+	cfg->dashboard.port = (int)port;
+	cfg->dashboard.loopback = strcmp(host, "localhost") == 0 || (ntohl(a.s_addr) >> 24) == 127;
+	cfg->dashboard.listen_line = (uint32_t)v->start_mark.line + 1;
+}
+
+static const struct opt dashboard_opts[] = {
+	O("enabled", T_BOOL, struct srm_config, dashboard.enabled,
+	  .help = "serve the read-only web dashboard (`srm dashboard` prints its URL); default false"),
+	O("listen", T_CUSTOM, struct srm_config, dashboard, .fn = cf_listen,
+	  .help = "HOST:PORT; default 127.0.0.1:8750; off loopback only with tls_cert and tls_key"),
+	O("tls_cert", T_PATH, struct srm_config, dashboard.tls_cert, .min = 1,
+	  .help = "PEM certificate: serve HTTPS; default none"),
+	O("tls_key", T_PATH, struct srm_config, dashboard.tls_key, .min = 1,
+	  .help = "PEM private key of tls_cert; default none"),
+	O("max_clients", T_INT, struct srm_config, dashboard.max_clients, .min = 1, .max = 64,
+	  .help = "connections at once (more are refused); default 16"),
+	{ 0 },
+};
+
+/* dashboard: TLS needs both files; a listen address off loopback needs TLS (fail closed). */
+static void check_dashboard(struct cfg_walk *c, struct srm_config *cfg)
+{
+	char where[32] = "";
+	bool cert = cfg->dashboard.tls_cert != NULL, key = cfg->dashboard.tls_key != NULL;
+	char msg[512];
+
+	if (cfg->dashboard.listen_line > 0)
+		snprintf(where, sizeof(where), ":%u", (unsigned)cfg->dashboard.listen_line);
+	if (cert != key) {
+		cerr(c, NULL, "dashboard", "tls_cert and tls_key go together, got only %s",
+		     cert ? "tls_cert" : "tls_key");
+		return;
+	}
+	if (!cfg->dashboard.loopback && !cert) {
+		snprintf(msg, sizeof(msg), "%s%s: dashboard.listen: %s is not a loopback address: "
+			 "listening there needs tls_cert and tls_key (or listen on 127.0.0.1)",
+			 c->file, where, cfg->dashboard.host);
+		add_msg(c, msg);
+	}
+}
+
 static const struct opt admin_opts[] = {
 	O("password_hash", T_SECRET, struct srm_config, admin.password_hash,
 	  .help = "from `srm admin passwd`; default none (admin commands refused)"),
@@ -1284,6 +1362,7 @@ static const struct opt top_opts[] = {
 	{ .key = "overrides", .type = T_CUSTOM, .fn = cf_overrides },
 	{ .key = "profiles", .type = T_CUSTOM, .fn = cf_profiles },
 	{ .key = "alerts", .type = T_MAP, .sub = alerts_opts },
+	{ .key = "dashboard", .type = T_MAP, .sub = dashboard_opts },
 	{ 0 },
 };
 
@@ -1952,6 +2031,10 @@ static void set_defaults(struct srm_config *cfg, const char *path)
 	cfg->alerts.per_minute = 20;
 	cfg->alerts.guard_after_ms = 10 * 1000;
 	cfg->alerts.heartbeat_ms = 60 * 1000;
+	strlcpy_s(cfg->dashboard.host, "127.0.0.1", sizeof(cfg->dashboard.host));
+	cfg->dashboard.port = 8750;
+	cfg->dashboard.loopback = true;
+	cfg->dashboard.max_clients = 16;
 	config_rules_defaults(&cfg->rules);
 	/* An absent rule block is disabled; a present one is turned on by the walker. */
 	for (const struct opt *o = rules_opts; o->key != NULL; o++)
@@ -2241,6 +2324,7 @@ static struct srm_config *load_buf(const char *buf, size_t len, const char *path
 	c->rules_base = NULL;
 	c->pres = NULL;
 	firm_urls(c, cfg);
+	check_dashboard(c, cfg);
 	if (c->overrides != NULL)
 		parse_overrides(c, cfg);
 	if (c->profiles != NULL)
@@ -2492,5 +2576,7 @@ void config_free(struct srm_config *cfg)
 	for (size_t i = 0; i < cfg->alerts.n_command; i++)
 		free(cfg->alerts.command[i]);
 	free(cfg->alerts.heartbeat_url);
+	free(cfg->dashboard.tls_cert);
+	free(cfg->dashboard.tls_key);
 	free(cfg);
 }

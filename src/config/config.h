@@ -93,6 +93,16 @@ struct srm_config {
 		char *heartbeat_url;                  /* a dead man's switch, pinged while guarded */
 		int64_t heartbeat_ms;
 	} alerts;
+	/* dashboard: the read-only web page srmd serves (docs/DASHBOARD.md) */
+	struct {
+		bool enabled;               /* default false */
+		char host[64];              /* an IPv4 address or "localhost"; default 127.0.0.1 */
+		int port;                   /* default 8750; 0: any free port (tests) */
+		bool loopback;              /* host is 127.0.0.0/8 or localhost */
+		uint32_t listen_line;       /* where listen was set (0: not set), for messages */
+		char *tls_cert, *tls_key;   /* PEM files; both or neither; required off loopback */
+		int max_clients;            /* connections at once; default 16 */
+	} dashboard;
 	struct rules_cfg rules;
 	struct cfg_presence rules_pres;  /* the keys the global `rules:` set */
 	size_t n_overrides;

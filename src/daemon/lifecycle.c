@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "daemon/alerts.h"
+#include "daemon/dashboard.h"
 #include "daemon/srmd.h"
 #include "store/store.h"
 #include "util/xalloc.h"
@@ -258,6 +259,7 @@ void srmd_shutdown(struct srmd *d, int code)
 	if (d->sig_extra != NULL)
 		uv_close((uv_handle_t *)d->sig_extra, NULL);
 	auth_shutdown(d->auth);
+	dashboard_stop(d);
 	if (d->ipc != NULL)
 		ipc_server_close(d->ipc, closed_cb, NULL);
 	gw_hub_free(d->user_hub);

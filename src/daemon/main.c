@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "daemon/alerts.h"
+#include "daemon/dashboard.h"
 #include "daemon/srmd.h"
 #include "wire/record.h"
 #include "util/log.h"
@@ -251,6 +252,9 @@ int main(int argc, char **argv)
 	}
 	srmd_handles_open(&d);
 	d.alerts = alerts_new(&d);
+	/* enforcement does not wait for the dashboard: one that cannot listen is logged, not fatal */
+	if (dashboard_start(&d, &err) != 0)
+		log_error("dashboard", "not serving | err=\"%s\"", err.msg);
 #ifdef SRM_FAULT_INJECTION
 	uv_signal_init(d.loop, &sig_fault);
 	uv_signal_start(&sig_fault, on_fault_signal, SIGUSR2);

@@ -73,6 +73,7 @@ struct srmd {
 	int exit_code;
 
 	struct alerts *alerts;      /* the trader's alert channels (alerts.c) */
+	struct dashboard *dash;     /* the web dashboard, NULL when off (dashboard.c) */
 	bool quotes_refused;        /* the market hub refused some subscriptions (logged once) */
 	/* the rules' persisted memory last saved per account (engine acct memory_gen) */
 	struct srmd_mem_gen { int64_t id; uint32_t gen; } *mem_gen;

@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# The dashboard (issue 15) against the real srm-sim and srmd on loopback: first over plain
+# HTTP (curl, python): the token, the cookie, 401/403 without them, the CSP, caps on requests
+# and connections, a WebSocket client that never reads, srmd enforcing meanwhile; then in
+# Debian's chromium driven by playwright-core (dashboard.js). Exit 77 (skipped) only when
+# chromium or tests/browser/node_modules is absent and everything else passed.
+# usage: run.sh SRMD SRM SRM-SIM
+set -u
+SRMD=$1 SRM=$2 SIM=$3
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d /tmp/srm-browser.XXXXXX)
+. "$here/../e2e/lib.sh"
+trap cleanup EXIT
+export -f json
+
+export SRM_ADMIN_PASSWORD=correct-horse
+HASH=$("$SRM" admin passwd 2>/dev/null)
+SOCK="$work/srm.sock"
+MNQ=CON.F.US.MNQ.Z26
+
+start_sim
+write_config
+cat >>"$work/srm.yaml" <<CFG
+  max_loss_limit: {max_loss: 2000, trailing: end_of_day, starting_balance: 50000}
+dashboard:
+  enabled: true
+  listen: 127.0.0.1:0
+  max_clients: 12
+CFG
+start_srmd || exit 1
+quote $MNQ 21000 21000.25
+
+URL=$("$SRM" dashboard --socket "$SOCK" --config "$work/srm.yaml")
+BASE=${URL%%/\?token=*}
+TOKEN=${URL##*token=}
+check "srm dashboard prints http://127.0.0.1:PORT/?token=<64 hex>" \
+	bash -c "echo '$URL' | grep -Eq '^http://127\.0\.0\.1:[0-9]+/\?token=[0-9a-f]{64}$'"
+check "the token file is 0600" bash -c "[ \"\$(stat -c %a '$work/state/dashboard.url')\" = 600 ]"
+check "the token is not in srmd's log" bash -c "! grep -q '$TOKEN' '$work/srmd.log'"
+
+code() { curl -s -o /dev/null -w '%{http_code}' -m 5 "$@"; }
+check "no cookie: / is 401" is_eq 401 code "$BASE/"
+check "no cookie: /api/status is 401" is_eq 401 code "$BASE/api/status"
+check "no cookie: /app.js is 401" is_eq 401 code "$BASE/app.js"
+check "a wrong cookie is 403" is_eq 403 code -H "Cookie: srm_dash=$(printf '%064d' 0)" "$BASE/api/status"
+check "a wrong token is 403" is_eq 403 code "$BASE/?token=abc"
+check "the 401 serves nothing of the page" bash -c "! curl -s '$BASE/' | grep -q '<html'"
+curl -s -D "$work/login.h" -o /dev/null "$URL"
+check "the URL sets an HttpOnly SameSite=Strict cookie and redirects to /" sh -c \
+	"grep -qi '^set-cookie: srm_dash=$TOKEN; Path=/; HttpOnly; SameSite=Strict' '$work/login.h' &&
+	 grep -qi '^location: /' '$work/login.h' && head -n1 '$work/login.h' | grep -q 303"
+CK="Cookie: srm_dash=$TOKEN"
+curl -s -D "$work/page.h" -o "$work/page.html" -H "$CK" "$BASE/"
+check "the page has a strict CSP (no inline script, no other origin)" grep -qi \
+	"^content-security-policy: default-src 'none'; script-src 'self'; style-src 'self'" "$work/page.h"
+check "the 401 has the CSP too" bash -c "curl -s -D - -o /dev/null '$BASE/' | grep -qi '^content-security-policy:'"
+check "the page has no inline script" bash -c "! grep -Eq '<script>|<script [^>]*>[^<]' '$work/page.html'"
+check "/api/status is srm status --json" bash -c "
+	curl -s -H '$CK' '$BASE/api/status' | json 'sorted(a[\"id\"] for a in d[\"accounts\"])' >'$work/a.txt'
+	'$SRM' status --socket '$SOCK' --json | json 'sorted(a[\"id\"] for a in d[\"accounts\"])' >'$work/b.txt'
+	cmp -s '$work/a.txt' '$work/b.txt' && [ -s '$work/a.txt' ]"
+check "/api/rules and /api/lockouts answer as srm rules/lockouts --json" bash -c "
+	[ \"\$(curl -s -H '$CK' '$BASE/api/rules' | json 'len(d)')\" = \"\$('$SRM' rules --socket '$SOCK' --json | json 'len(d)')\" ] &&
+	[ \"\$(curl -s -H '$CK' '$BASE/api/lockouts')\" = \"\$('$SRM' lockouts --socket '$SOCK' --json)\" ]"
+check "a bad argument is srmd's refusal (400), not a crash" is_eq 400 code -H "$CK" "$BASE/api/history?since=yesterday-ish"
+check "POST is refused (405: read-only)" is_eq 405 code -X POST -d x -H "$CK" "$BASE/api/status"
+check "an unknown path is 404" is_eq 404 code -H "$CK" "$BASE/etc/passwd"
+check "no output has the API key" bash -c "! curl -s -H '$CK' '$BASE/api/status' | grep -q '\"demo\"' &&
+	! grep -q 'api_key' '$work/page.html'"
+
+# hostile clients: oversized and malformed requests, many connections, a WebSocket that never reads
+python3 - "$BASE" "$TOKEN" >"$work/hostile.out" 2>&1 <<'PY'
+import base64, os, socket, sys, time, urllib.request
+base, tok = sys.argv[1], sys.argv[2]
+host, port = base.split('//')[1].split(':'); port = int(port)
+def status(path):
+    r = urllib.request.urlopen(urllib.request.Request(base + path, headers={'Cookie': 'srm_dash=' + tok}), timeout=5)
+    return r.status
+s = socket.create_connection((host, port)); s.settimeout(3)
+s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 64000 + b"\r\n\r\n")
+try: got = s.recv(64)
+except Exception: got = b''
+print("oversized:", b'200' not in got.split(b'\r\n')[0])
+s = socket.create_connection((host, port)); s.settimeout(3); s.sendall(b"\x00\xff garbage\r\n\r\n")
+try: got = s.recv(64)
+except Exception: got = b''
+print("malformed:", b'200' not in got.split(b'\r\n')[0])
+socks = [socket.create_connection((host, port)) for _ in range(60)]
+time.sleep(0.5)
+alive = 0
+for c in socks:
+    c.settimeout(0.1)
+    try: alive += c.recv(1) != b''
+    except socket.timeout: alive += 1
+    except Exception: pass
+print("capped:", alive <= 12, alive)
+for c in socks: c.close()
+time.sleep(0.3)
+# a WebSocket that never reads, its socket buffer small
+w = socket.socket(); w.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096); w.connect((host, port))
+key = base64.b64encode(os.urandom(16)).decode()
+w.sendall(("GET /ws HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+           "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: srm-events\r\n"
+           "Cookie: srm_dash=%s\r\n\r\n" % (host, port, key, tok)).encode())
+time.sleep(0.3)
+print("ws upgraded:", b'101' in w.recv(200))
+t = time.time(); ok = status('/api/status'); ms = (time.time() - t) * 1000
+print("served meanwhile:", ok == 200, "%.1fms" % ms)
+with open(os.environ.get('WS_FD_FILE', '/dev/null'), 'w') as f: f.write('open')
+time.sleep(float(os.environ.get('HOLD', '0')))
+PY
+cat "$work/hostile.out" | sed 's/^/     /'
+check "an oversized request is not served" grep -q "oversized: True" "$work/hostile.out"
+check "a malformed request is not served" grep -q "malformed: True" "$work/hostile.out"
+check "connections are capped at max_clients (12)" grep -q "capped: True" "$work/hostile.out"
+check "the WebSocket upgrade with the cookie works" grep -q "ws upgraded: True" "$work/hostile.out"
+check "the API answers while clients misbehave" grep -q "served meanwhile: True" "$work/hostile.out"
+
+# a stuck WebSocket reader while events flow: srmd enforces (the simulator's ground truth)
+python3 - "$BASE" "$TOKEN" <<'PY' &
+import base64, os, socket, sys, time
+base, tok = sys.argv[1], sys.argv[2]
+host, port = base.split('//')[1].split(':'); port = int(port)
+w = socket.socket(); w.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048); w.connect((host, port))
+w.sendall(("GET /ws HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+           "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: srm-events\r\n"
+           "Cookie: srm_dash=%s\r\n\r\n" % (host, port, base64.b64encode(os.urandom(16)).decode(), tok)).encode())
+time.sleep(20)
+PY
+stuck=$!
+pids+=($stuck)
+sleep 0.5
+for i in 1 2 3 4 5 6; do
+	order "{\"accountId\":$ACC2,\"contractId\":\"$MNQ\",\"type\":2,\"side\":0,\"size\":6}" >/dev/null
+	wait_for 10 is_eq 4 sim_pos "$ACC2" "$MNQ"
+	order "{\"accountId\":$ACC2,\"contractId\":\"$MNQ\",\"type\":2,\"side\":1,\"size\":4}" >/dev/null
+	wait_for 10 is_zero sim_pos "$ACC2" "$MNQ"
+done
+"$SRM" history --socket "$SOCK" --json --limit 3 >"$work/h3.json"
+enforced() { "$SRM" history --socket "$SOCK" --json --limit 100 | json 'len([h for h in d if h.get("action") == "partial_close"])'; }
+check "with a WebSocket client that never reads, srmd still enforces max_contracts (sim: 4)" \
+	test "$(enforced)" -ge 6
+kill "$stuck" 2>/dev/null
+
+# latency of the JSON endpoints (local, measured)
+lat=$(for i in $(seq 20); do curl -s -o /dev/null -w '%{time_total}\n' -H "$CK" "$BASE/api/status"; done |
+	sort -n | awk '{a[NR]=$1} END {printf "%.2f ms median, %.2f ms max", a[int(NR/2)+1]*1000, a[NR]*1000}')
+size=$(curl -s -H "$CK" "$BASE/" | wc -c; curl -s -H "$CK" "$BASE/app.js" | wc -c; curl -s -H "$CK" "$BASE/app.css" | wc -c)
+echo "     /api/status: $lat; page bytes (html js css): $(echo $size)"
+
+# the browser
+browser_rc=0
+if [ ! -x /usr/bin/chromium ] || [ ! -d "$here/node_modules/playwright-core" ] || ! command -v node >/dev/null; then
+	echo "skip browser part: /usr/bin/chromium or tests/browser/node_modules/playwright-core is absent (make deps)"
+	browser_rc=77
+else
+	mkdir -p "$work/shots"
+	ART=${SRM_ARTIFACTS:-$work/browser-artifacts}
+	mkdir -p "$ART"
+	DASH_URL="$URL" SRM="$SRM" SOCK="$SOCK" ACC="$ACC" ACC2="$ACC2" SRMDPID="$SRMDPID" SHOTS="$ART" \
+		node "$here/dashboard.js" 2>&1 | sed 's/^/     /' | tee "$work/browser.out"
+	check "the browser test passed (screenshots in $ART)" grep -q '^     browser: all passed' "$work/browser.out"
+fi
+# srmd was stopped by the browser test (NOT GUARDED); else stop it here: a clean exit either way
+if kill -0 "$SRMDPID" 2>/dev/null; then
+	check "srmd exits clean on SIGTERM with the dashboard on" stop_srmd
+else
+	wait "$SRMDPID"; rc=$?
+	check "srmd exited clean on SIGTERM with the dashboard on (rc $rc)" test "$rc" = 0
+fi
+check "the token file is gone after srmd stopped" test ! -e "$work/state/dashboard.url"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ] || exit 1
+exit $browser_rc
