@@ -541,36 +541,45 @@ struct alerts *alerts_new(struct srmd *d)
 
 static void emit(struct alerts *al, struct alert *pa);
 
-void alerts_emit(struct alerts *al, enum alert_event ev, int64_t account, const char *rule,
-		 const char *fmt, ...)
+static void emit_v(struct alerts *al, enum alert_event ev, int64_t account, const char *rule,
+		   const struct alert_value *v, size_t n, const char *fmt, va_list ap)
+	__attribute__((format(printf, 7, 0)));
+
+/* One alert: the reason from fmt, a rule (NULL: none), values (n 0: none). */
+static void emit_v(struct alerts *al, enum alert_event ev, int64_t account, const char *rule,
+		   const struct alert_value *v, size_t n, const char *fmt, va_list ap)
 {
 	struct alert a = { .ev = ev, .account = account, .ts = srmd_now() };
-	va_list ap;
 
 	if (al == NULL || al->closing || !wanted(al, ev))
 		return;
-	va_start(ap, fmt);
 	vsnprintf(a.reason, sizeof(a.reason), fmt, ap);
-	va_end(ap);
 	if (rule != NULL)
 		strlcpy_s(a.rule, rule, sizeof(a.rule));
+	a.n_values = n < ALERT_VALUES_MAX ? n : ALERT_VALUES_MAX;
+	if (a.n_values > 0)
+		memcpy(a.values, v, a.n_values * sizeof(*v));
 	emit(al, &a);
+}
+
+void alerts_emit(struct alerts *al, enum alert_event ev, int64_t account, const char *rule,
+		 const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit_v(al, ev, account, rule, NULL, 0, fmt, ap);
+	va_end(ap);
 }
 
 void alerts_emit_values(struct alerts *al, enum alert_event ev, int64_t account,
 			const struct alert_value *v, size_t n, const char *fmt, ...)
 {
-	struct alert a = { .ev = ev, .account = account, .ts = srmd_now() };
 	va_list ap;
 
-	if (al == NULL || al->closing || !wanted(al, ev))
-		return;
 	va_start(ap, fmt);
-	vsnprintf(a.reason, sizeof(a.reason), fmt, ap);
+	emit_v(al, ev, account, NULL, v, n, fmt, ap);
 	va_end(ap);
-	a.n_values = n < ALERT_VALUES_MAX ? n : ALERT_VALUES_MAX;
-	memcpy(a.values, v, a.n_values * sizeof(*v));
-	emit(al, &a);
 }
 
 static void emit(struct alerts *al, struct alert *pa)
