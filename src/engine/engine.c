@@ -1590,6 +1590,11 @@ void engine_restore_contract(struct engine *e, const struct px_contract *c)
 
 /* ---- life cycle ---- */
 
+const struct calendar *engine_calendar(const struct engine *e)
+{
+	return &e->cal;
+}
+
 static void set_calendar(struct engine *e)
 {
 	e->cal.zone = e->zone;

@@ -90,6 +90,8 @@ srm_ms engine_last_reset(const struct engine *e);
 srm_ms engine_next_reset(const struct engine *e);
 const struct srm_config *engine_config(const struct engine *e);
 const struct tz *engine_zone(const struct engine *e);
+/* The exchange calendar the engine runs on (zone, reset time, holidays of its config). */
+const struct calendar *engine_calendar(const struct engine *e);
 
 const struct acct *engine_acct(const struct engine *e, int64_t account_id);
 /* Iterate accounts: *i starts at 0; returns NULL at the end. */

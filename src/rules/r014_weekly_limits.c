@@ -33,16 +33,6 @@ struct week_memory {
 	int64_t day_trades;
 };
 
-static void calendar_of(const struct engine *e, struct calendar *cal)
-{
-	const struct srm_config *cfg = engine_config(e);
-
-	cal->zone = engine_zone(e);
-	cal->reset_min = cfg->daemon.reset_min;
-	cal->holidays = cfg->daemon.holidays;
-	cal->n_holidays = cfg->daemon.n_holidays;
-}
-
 /*
  * The week of the trading day that begins at day_start (a reset): the Monday of the date it
  * begins on, a Sunday's being the next day's (Sunday's open is the week's first session).
@@ -82,11 +72,8 @@ static void fold(struct week_memory *m)
 /* Today is day_start: fold the day the memory last saw into the week, or begin a new week. */
 static void roll(const struct engine *e, struct week_memory *m, srm_ms day_start)
 {
-	struct calendar cal;
-	int32_t w;
+	int32_t w = week_of(engine_calendar(e), day_start);
 
-	calendar_of(e, &cal);
-	w = week_of(&cal, day_start);
 	if (!m->inited || w != m->week) {
 		*m = (struct week_memory){ .week = w, .inited = 1, .day_start = day_start };
 		return;
@@ -142,10 +129,7 @@ static void check(struct rule_ctx *ctx)
 	} else {
 		return;
 	}
-	struct calendar cal;
-
-	calendar_of(ctx->eng, &cal);
-	srm_ms end = week_end(&cal, today);
+	srm_ms end = week_end(engine_calendar(ctx->eng), today);
 	struct lockout_spec spec = { .mode = LOCKOUT_UNTIL_NEXT_WINDOW };
 
 	const char *what = c->include_fees ? "P&L net of fees" : "P&L";
@@ -168,10 +152,7 @@ static void check(struct rule_ctx *ctx)
 /* The lockout's end: the reset that opens the next trading week. */
 static srm_ms next_window(const struct rule_ctx *ctx)
 {
-	struct calendar cal;
-
-	calendar_of(ctx->eng, &cal);
-	return week_end(&cal, engine_last_reset(ctx->eng));
+	return week_end(engine_calendar(ctx->eng), engine_last_reset(ctx->eng));
 }
 
 /* The daily reset: today's totals join the week (or a new week begins). */
