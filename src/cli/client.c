@@ -16,11 +16,42 @@
 #include "config/config.h"
 #include "util/strutil.h"
 
+/* --config, or the default config's path, into buf. */
+static const char *config_path(const struct cli_opts *o, char *buf, size_t cap)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+
+	if (o->config != NULL)
+		return o->config;
+	if (xdg != NULL && xdg[0] != '\0')
+		snprintf(buf, cap, "%s/srm/srm.yaml", xdg);
+	else
+		snprintf(buf, cap, "%s/.config/srm/srm.yaml", home ? home : "");
+	return buf;
+}
+
+char *cli_display_timezone(const struct cli_opts *o)
+{
+	char defcfg[512];
+	const char *cfgpath = config_path(o, defcfg, sizeof(defcfg));
+	struct config_diag diag = {0};
+	struct srm_config *cfg;
+	char *tz = NULL;
+
+	if (access(cfgpath, R_OK) != 0)
+		return NULL;
+	cfg = config_load_env(cfgpath, &diag, true);
+	if (cfg != NULL && cfg->display.timezone != NULL)
+		tz = strdup(cfg->display.timezone);
+	config_free(cfg);
+	return tz;
+}
+
 void cli_socket_path(const struct cli_opts *o, char *out, size_t cap)
 {
 	const char *env = getenv("SRM_SOCKET");
 	char defcfg[512];
-	const char *cfgpath = o->config;
+	const char *cfgpath;
 
 	if (o->socket != NULL) {
 		strlcpy_s(out, o->socket, cap);
@@ -30,15 +61,7 @@ void cli_socket_path(const struct cli_opts *o, char *out, size_t cap)
 		strlcpy_s(out, env, cap);
 		return;
 	}
-	if (cfgpath == NULL) {
-		const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-
-		if (xdg != NULL && xdg[0] != '\0')
-			snprintf(defcfg, sizeof(defcfg), "%s/srm/srm.yaml", xdg);
-		else
-			snprintf(defcfg, sizeof(defcfg), "%s/.config/srm/srm.yaml", home ? home : "");
-		cfgpath = defcfg;
-	}
+	cfgpath = config_path(o, defcfg, sizeof(defcfg));
 	if (access(cfgpath, R_OK) == 0) {
 		struct config_diag diag = {0};
 		/* the socket path, not the daemon's credentials: an unset ${VAR} is no matter here */

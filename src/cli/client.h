@@ -27,6 +27,8 @@ struct cli_opts {
 	bool color;           /* stdout is a terminal and NO_COLOR is unset */
 };
 
+/* The config's display.timezone (malloc'd), or NULL: the system's zone. */
+char *cli_display_timezone(const struct cli_opts *o);
 /* Where the daemon's socket is, from --socket, $SRM_SOCKET, the config, or the default. */
 void cli_socket_path(const struct cli_opts *o, char *out, size_t cap);
 

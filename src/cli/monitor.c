@@ -21,6 +21,7 @@
 #include "cli/opts.h"
 #include "util/clock.h"
 #include "util/timefmt.h"
+#include "util/tz.h"
 
 static volatile sig_atomic_t stop;
 
@@ -97,7 +98,19 @@ static const char *left_of(const char *iso, char *buf, size_t cap)
 	return buf;
 }
 
-/* An ISO time in the trader's own zone (the system's), "HH:MM:SS". */
+/* The trader's zone (display.timezone; NULL: the system's) and the exchange's (srmd's). */
+static struct tz *mine_zone, *exch_zone;
+
+static const char *zone_hms(const struct tz *z, int64_t ms, char *buf, size_t cap)
+{
+	struct tz_local lt;
+
+	tz_localtime(z, ms, &lt);
+	snprintf(buf, cap, "%02d:%02d:%02d", lt.hour, lt.min, lt.sec);
+	return buf;
+}
+
+/* An ISO time in the trader's own zone, "HH:MM:SS". */
 static const char *local_hms(const char *iso, char *buf, size_t cap)
 {
 	int64_t ms;
@@ -108,9 +121,22 @@ static const char *local_hms(const char *iso, char *buf, size_t cap)
 		snprintf(buf, cap, "%s", iso);
 		return buf;
 	}
+	if (mine_zone != NULL)
+		return zone_hms(mine_zone, ms, buf, cap);
 	t = (time_t)(ms / 1000);
 	localtime_r(&t, &tm);
 	strftime(buf, cap, "%H:%M:%S", &tm);
+	return buf;
+}
+
+/* The same in the exchange's zone (srmd's daemon.timezone), "" until it is known. */
+static const char *exch_hms(const char *iso, char *buf, size_t cap)
+{
+	int64_t ms;
+
+	buf[0] = '\0';
+	if (exch_zone != NULL && iso_parse(iso, &ms) == 0)
+		zone_hms(exch_zone, ms, buf, cap);
 	return buf;
 }
 
@@ -212,16 +238,22 @@ static void draw(struct mon *m)
 	const cJSON *g = cJSON_GetObjectItemCaseSensitive(d, "gateway");
 	const cJSON *accts = cJSON_GetObjectItemCaseSensitive(m->status, "accounts"), *a;
 	bool guarded = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "guarded"));
-	char since[16], left[24], reset[16];
+	char since[16], left[24], reset[16], xreset[16];
 
 	erase();
 	getmaxyx(stdscr, m->rows, m->cols);
 	m->y = 0;
+	if (exch_zone == NULL && cj_str(d, "timezone", NULL) != NULL) {
+		struct srm_err err = {0};
+
+		exch_zone = tz_load(cj_str(d, "timezone", ""), &err);
+	}
 	local_hms(cj_str(d, "guardSince", ""), since, sizeof(since));
+	exch_hms(cj_str(d, "nextReset", ""), xreset, sizeof(xreset));
 	if (guarded)
-		line(m, C_OK, "GUARDED since %s   next reset %s (in %s)%s", since,
-		     local_hms(cj_str(d, "nextReset", ""), reset, sizeof(reset)),
-		     left_of(cj_str(d, "nextReset", ""), left, sizeof(left)),
+		line(m, C_OK, "GUARDED since %s   next reset %s%s%s%s (in %s)%s", since,
+		     local_hms(cj_str(d, "nextReset", ""), reset, sizeof(reset)), xreset[0] ? " (" : "",
+		     xreset, xreset[0] ? " exchange)" : "", left_of(cj_str(d, "nextReset", ""), left, sizeof(left)),
 		     cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "dryRun")) ? "   DRY RUN" : "");
 	else
 		line(m, C_BAD, "NOT GUARDED since %s: %.100s", since, cj_str(d, "notGuarded", "?"));
@@ -387,6 +419,15 @@ int cmd_monitor(int argc, char **argv)
 		return 1;
 	}
 	cJSON_Delete(r);
+	{
+		/* times in the trader's zone: display.timezone, else the system's */
+		char *name = cli_display_timezone(&m.o);
+		struct srm_err err = {0};
+
+		if (name != NULL && (mine_zone = tz_load(name, &err)) == NULL)
+			fprintf(stderr, "srm monitor: display.timezone %s: %s; using the system's\n", name, err.msg);
+		free(name);
+	}
 	signal(SIGINT, on_sig);
 	signal(SIGTERM, on_sig);
 	tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && getenv("TERM") != NULL;
@@ -464,6 +505,9 @@ int cmd_monitor(int argc, char **argv)
 	}
 	if (tty)
 		endwin();
+	tz_free(mine_zone);
+	tz_free(exch_zone);
+	mine_zone = exch_zone = NULL;
 	cJSON_Delete(m.status);
 	client_close(&ev);
 	client_close(&st);

@@ -1347,6 +1347,12 @@ static void check_dashboard(struct cfg_walk *c, struct srm_config *cfg)
 	}
 }
 
+static const struct opt display_opts[] = {
+	O("timezone", T_CUSTOM, struct srm_config, display.timezone, .fn = cf_timezone,
+	  .help = "your own zone for the times srm monitor shows (an IANA name); default the system's"),
+	{ 0 },
+};
+
 static const struct opt admin_opts[] = {
 	O("password_hash", T_SECRET, struct srm_config, admin.password_hash,
 	  .help = "from `srm admin passwd`; default none (admin commands refused)"),
@@ -1363,6 +1369,7 @@ static const struct opt top_opts[] = {
 	{ .key = "profiles", .type = T_CUSTOM, .fn = cf_profiles },
 	{ .key = "alerts", .type = T_MAP, .sub = alerts_opts },
 	{ .key = "dashboard", .type = T_MAP, .sub = dashboard_opts },
+	{ .key = "display", .type = T_MAP, .sub = display_opts },
 	{ 0 },
 };
 
@@ -2549,6 +2556,7 @@ void config_free(struct srm_config *cfg)
 	free(cfg->daemon.socket);
 	free(cfg->daemon.log_level);
 	free(cfg->daemon.timezone);
+	free(cfg->display.timezone);
 	free(cfg->admin.password_hash);
 	for (size_t i = 0; i < cfg->n_overrides; i++) {
 		free(cfg->overrides[i].pres.off);

@@ -103,6 +103,9 @@ struct srm_config {
 		char *tls_cert, *tls_key;   /* PEM files; both or neither; required off loopback */
 		int max_clients;            /* connections at once; default 16 */
 	} dashboard;
+	struct {
+		char *timezone;             /* the trader's zone for the monitor's times; NULL: the system's */
+	} display;
 	struct rules_cfg rules;
 	struct cfg_presence rules_pres;  /* the keys the global `rules:` set */
 	size_t n_overrides;

@@ -21,7 +21,7 @@ SOCK="$work/srm.sock"
 MNQ=CON.F.US.MNQ.Z26
 start_sim
 write_config
-printf '  no_stop_loss_grace: {enabled: true, grace: 10m}\n' >>"$work/srm.yaml"
+printf '  no_stop_loss_grace: {enabled: true, grace: 10m}\ndisplay: {timezone: Asia/Tokyo}\n' >>"$work/srm.yaml"
 start_srmd || exit 1
 quote $RTY 2300 2300.1
 quote $MNQ 21000 21000.25
@@ -33,11 +33,13 @@ wait_for 10 sh -c "'$SRM' lockouts --socket '$SOCK' | grep -q RTY"
 order "{\"accountId\":$ACC,\"contractId\":\"$MNQ\",\"type\":2,\"side\":0,\"size\":1}" >/dev/null
 wait_for 10 is_eq 1 sim_pos "$ACC" "$MNQ"
 
-tmx new-session -d -s mon -x 80 -y 24 "TERM=xterm-256color '$SRM' monitor --socket '$SOCK'"
+tmx new-session -d -s mon -x 80 -y 24 "TERM=xterm-256color '$SRM' monitor --socket '$SOCK' --config '$work/srm.yaml'"
 sleep 2
 cap() { tmx capture-pane -p -t mon; }
 cap >"$work/80.txt"
 check "80x24: the first line is the guard's state" sh -c "head -n 1 '$work/80.txt' | grep -q '^GUARDED since'"
+check "80x24: times in the trader's zone (display.timezone Asia/Tokyo) and the exchange's" \
+	sh -c "head -n 1 '$work/80.txt' | grep -q 'next reset 08:00:00 (17:00:00 exchange) (in '"
 check "80x24: the key help is on the last line" sh -c "sed -n 24p '$work/80.txt' | grep -q '1 overview 2 positions'"
 check "80x24: the locked account says LOCKED OUT with a countdown" \
 	grep -Eq "account locked for (29|30):[0-9][0-9] ENGINE: cooling off" "$work/80.txt"

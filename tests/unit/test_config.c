@@ -671,6 +671,23 @@ static void test_env_substitution(void **state)
 	assert_true(has_msg(&d, "t.yaml:2: gateway.username: malformed ${SRM_T_USER...}: missing '}'"));
 }
 
+/* display.timezone: the trader's own zone for the monitor, checked like daemon.timezone. */
+static void test_display_timezone(void **state)
+{
+	struct config_diag d;
+	struct srm_config *cfg;
+
+	(void)state;
+	cfg = load_ok("display: {timezone: Asia/Tokyo}\n");
+	assert_string_equal(cfg->display.timezone, "Asia/Tokyo");
+	config_free(cfg);
+	cfg = load_ok("accounts: all\n");
+	assert_null(cfg->display.timezone);
+	config_free(cfg);
+	load_bad("display:\n  timezone: Mars/Olympus\n", &d);
+	assert_true(has_msg(&d, "t.yaml:2: display.timezone: unknown time zone"));
+}
+
 /* The CLI reads a config for its socket and rules: an unset ${VAR} is noted, not fatal. */
 static void test_env_lenient(void **state)
 {
@@ -1127,6 +1144,7 @@ int main(void)
 		cmocka_unit_test(test_firm_urls),
 		cmocka_unit_test(test_profiles),
 		cmocka_unit_test(test_env_lenient),
+		cmocka_unit_test(test_display_timezone),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
