@@ -17,7 +17,12 @@ HASH=$("$SRM" admin passwd 2>/dev/null)
 
 start_sim
 write_config
-printf 'alerts:\n  guard_after: 2s\n' >>"$work/srm.yaml"
+cat >>"$work/srm.yaml" <<'CFG'
+  trade_management: {enabled: true, auto_stop: {enabled: true, stop_ticks: 20},
+                     breakeven: {enabled: false}}
+alerts:
+  guard_after: 2s
+CFG
 start_srmd || exit 1
 quote $MNQ 21000 21000.25
 order "{\"accountId\":$ACC,\"contractId\":\"$MNQ\",\"type\":2,\"side\":0,\"size\":1}" >/dev/null
@@ -34,11 +39,16 @@ order "{\"accountId\":$ACC,\"contractId\":\"$MNQ\",\"type\":2,\"side\":0,\"size\
 check "blind, srmd still reduces 6 to the limit of 4 from what REST shows (sim ground truth)" \
 	wait_for 15 is_eq 4 sim_pos "$ACC" "$MNQ"
 check "...and says it polls" grep -q 'polling positions and orders over REST' "$work/srmd.log"
+# a position opened blind on the other account, without a stop: auto_stop gives it one
+order "{\"accountId\":$ACC2,\"contractId\":\"$MNQ\",\"type\":2,\"side\":0,\"size\":1}" >/dev/null
+stops2() { state | json "len([o for o in d['orders'] if o['accountId']==$ACC2 and o['type']==4 and o['side']==1 and o['status']==1])"; }
+check "blind, a new position without a stop gets one (trade_management.auto_stop, sim ground truth)" \
+	wait_for 15 is_eq 1 stops2
 t_blind=$(date +%s)
 sleep 6
 s1=$(searches)
 check "the polling is gentle: $((s1 - s0)) position searches in ~$(( $(date +%s) - t_blind + 9 )) s blind" \
-	test $((s1 - s0)) -ge 2 -a $((s1 - s0)) -le 8
+	test $((s1 - s0)) -ge 2 -a $((s1 - s0)) -le 14
 sim DELETE /sim/fault >/dev/null
 isguarded() { status_json | json "d['daemon']['guarded']" | grep -q True; }
 check "the hubs come back and srmd is guarded again" wait_for 40 isguarded
