@@ -671,6 +671,32 @@ static void test_env_substitution(void **state)
 	assert_true(has_msg(&d, "t.yaml:2: gateway.username: malformed ${SRM_T_USER...}: missing '}'"));
 }
 
+/* dashboard: off by default, loopback unless TLS (refused at load otherwise: fail closed). */
+static void test_dashboard_block(void **state)
+{
+	struct config_diag d;
+	struct srm_config *cfg;
+
+	(void)state;
+	cfg = load_ok("accounts: all\n");
+	assert_false(cfg->dashboard.enabled);
+	config_free(cfg);
+	cfg = load_ok("dashboard: {enabled: true, listen: \"127.0.0.1:9000\"}\n");
+	assert_true(cfg->dashboard.enabled);
+	assert_string_equal(cfg->dashboard.host, "127.0.0.1");
+	assert_int_equal(cfg->dashboard.port, 9000);
+	assert_true(cfg->dashboard.loopback);
+	config_free(cfg);
+	load_bad("dashboard:\n  enabled: true\n  listen: \"0.0.0.0:8750\"\n", &d);
+	assert_true(any_msg_contains(&d, "t.yaml:3: dashboard.listen: 0.0.0.0 is not a loopback address"));
+	load_bad("dashboard: {listen: \"127.0.0.1:99999\"}\n", &d);
+	assert_true(any_msg_contains(&d, "the port must be 0 to 65535"));
+	load_bad("dashboard: {tls_cert: /x.pem}\n", &d);
+	assert_true(any_msg_contains(&d, "tls_cert and tls_key go together"));
+	load_bad("dashboard: {max_clients: 0}\n", &d);
+	assert_true(any_msg_contains(&d, "dashboard.max_clients"));
+}
+
 /* display.timezone: the trader's own zone for the monitor, checked like daemon.timezone. */
 static void test_display_timezone(void **state)
 {
@@ -1145,6 +1171,7 @@ int main(void)
 		cmocka_unit_test(test_profiles),
 		cmocka_unit_test(test_env_lenient),
 		cmocka_unit_test(test_display_timezone),
+		cmocka_unit_test(test_dashboard_block),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
