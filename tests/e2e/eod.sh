@@ -22,11 +22,12 @@ wait_for 5 test -s "$work/sink.port" || { echo "sink did not start"; exit 1; }
 SINK=$(head -n 1 "$work/sink.port")
 
 # resets happen Sunday to Thursday (the CME week): on a Friday or Saturday there is none
-case $(TZ=America/Chicago date +%u) in 5 | 6) echo "skip: no daily reset on a Friday or Saturday (CT)"; exit 77 ;; esac
 # the reset at the next minute, with at least 20 s to trade before it
 s=$(date +%S); s=${s#0}
 [ "$s" -gt 40 ] && sleep $((61 - s))
-RESET_TIME=$(TZ=America/Chicago date -d '+1 minute' +%H:%M)
+# the reset's time, its date (the trading day it ends is that date's) and weekday, in one look
+read -r RESET_TIME day wday < <(TZ=America/Chicago date -d '+1 minute' '+%H:%M %F %u')
+case $wday in 5 | 6) echo "skip: no daily reset on a Friday or Saturday (CT)"; exit 77 ;; esac
 export RESET_TIME
 start_sim
 write_config
@@ -43,7 +44,6 @@ wait_for 5 is_eq 4 sim_pos "$ACC" "$MNQ"
 quote $MNQ 20990 20990.25
 order "{\"accountId\":$ACC,\"contractId\":\"$MNQ\",\"type\":2,\"side\":1,\"size\":4}" >/dev/null
 wait_for 5 is_zero sim_pos "$ACC" "$MNQ"
-day=$(TZ=America/Chicago date +%F)
 before=$(status_json | json "[(a['realizedPnl'], a['fees'], a['tradesToday']) for a in d['accounts'] if a['id']==$ACC][0]")
 
 eod() { python3 - "$work/requests.jsonl" "$1" <<'PY'
