@@ -38,8 +38,9 @@ sleep 2
 cap() { tmx capture-pane -p -t mon; }
 cap >"$work/80.txt"
 check "80x24: the first line is the guard's state" sh -c "head -n 1 '$work/80.txt' | grep -q '^GUARDED since'"
-check "80x24: times in the trader's zone (display.timezone Asia/Tokyo) and the exchange's" \
-	sh -c "head -n 1 '$work/80.txt' | grep -q 'next reset 08:00:00 (17:00:00 exchange) (in '"
+tokyo=$(TZ=Asia/Tokyo date -d 'TZ="America/Chicago" 17:00' +%H:%M:%S) # 08:00 or 07:00 (DST)
+check "80x24: times in the trader's zone (display.timezone Asia/Tokyo: $tokyo) and the exchange's" \
+	sh -c "head -n 1 '$work/80.txt' | grep -q 'next reset $tokyo (17:00:00 exchange) (in '"
 check "80x24: the key help is on the last line" sh -c "sed -n 24p '$work/80.txt' | grep -q '1 overview 2 positions'"
 check "80x24: the locked account says LOCKED OUT with a countdown" \
 	grep -Eq "account locked for (29|30):[0-9][0-9] ENGINE: cooling off" "$work/80.txt"
