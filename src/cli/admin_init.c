@@ -291,19 +291,6 @@ static void loud_logs(FILE *f)
 
 /* ---- srm admin init ---- */
 
-static int default_config_path(char *out, size_t cap)
-{
-	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-
-	if (xdg != NULL && xdg[0] == '/')
-		snprintf(out, cap, "%s/srm/srm.yaml", xdg);
-	else if (home != NULL && home[0] != '\0')
-		snprintf(out, cap, "%s/.config/srm/srm.yaml", home);
-	else
-		return -1;
-	return 0;
-}
-
 /* mkdir -p of the directory part of path (0700). */
 static int mkdir_parents(const char *path)
 {
@@ -503,7 +490,7 @@ int cmd_admin_init(int argc, char **argv)
 		strlcpy_s(path, config, sizeof(path));
 	else if (sys_service)
 		strlcpy_s(path, "/etc/srm/srm.yaml", sizeof(path));
-	else if (default_config_path(path, sizeof(path)) != 0) {
+	else if (cli_default_config(path, sizeof(path)) != 0) {
 		fprintf(stderr, "srm: neither XDG_CONFIG_HOME nor HOME is set; give --config FILE\n");
 		return 2;
 	}
@@ -735,7 +722,7 @@ int cmd_admin_check(int argc, char **argv)
 	config = cli_val(&check_spec, &pa, "config");
 	if (config != NULL)
 		strlcpy_s(path, config, sizeof(path));
-	else if (default_config_path(path, sizeof(path)) != 0) {
+	else if (cli_default_config(path, sizeof(path)) != 0) {
 		fprintf(stderr, "srm: neither XDG_CONFIG_HOME nor HOME is set; give --config FILE\n");
 		return 2;
 	}

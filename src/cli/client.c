@@ -16,17 +16,27 @@
 #include "config/config.h"
 #include "util/strutil.h"
 
-/* --config, or the default config's path, into buf. */
-static const char *config_path(const struct cli_opts *o, char *buf, size_t cap)
+int cli_default_config(char *out, size_t cap)
 {
 	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
 
+	/* XDG Base Directory: a relative XDG_CONFIG_HOME is ignored */
+	if (xdg != NULL && xdg[0] == '/')
+		snprintf(out, cap, "%s/srm/srm.yaml", xdg);
+	else if (home != NULL && home[0] != '\0')
+		snprintf(out, cap, "%s/.config/srm/srm.yaml", home);
+	else
+		return -1;
+	return 0;
+}
+
+/* --config, or the default config's path ("" when there is none), into buf. */
+static const char *config_path(const struct cli_opts *o, char *buf, size_t cap)
+{
 	if (o->config != NULL)
 		return o->config;
-	if (xdg != NULL && xdg[0] != '\0')
-		snprintf(buf, cap, "%s/srm/srm.yaml", xdg);
-	else
-		snprintf(buf, cap, "%s/.config/srm/srm.yaml", home ? home : "");
+	if (cli_default_config(buf, cap) != 0)
+		buf[0] = '\0';
 	return buf;
 }
 
@@ -406,4 +416,20 @@ int client_auth(struct client *c, char *pw)
 	rc = client_reply_failed(r) ? -1 : 0;
 	cJSON_Delete(r);
 	return rc;
+}
+
+const char *cli_measure(const cJSON *r, bool words, char *buf, size_t cap)
+{
+	const char *unit = cj_str(r, "unit", "");
+	const char *sep = words ? " of " : "/";
+	double used = cj_num(r, "used", 0), limit = cj_num(r, "limit", 0);
+
+	if (strcmp(unit, "loss") == 0)
+		snprintf(buf, cap, "%s%.2f%s-%.2f", used > 0 ? "-" : "", used, sep, limit);
+	else if (strcmp(unit, "money") == 0)
+		snprintf(buf, cap, "%.2f%s%.2f", used, sep, limit);
+	else
+		snprintf(buf, cap, "%.0f%s%.0f%s%s", used, sep, limit, words && unit[0] ? " " : "",
+			 words ? unit : "");
+	return buf;
 }

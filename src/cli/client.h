@@ -27,6 +27,11 @@ struct cli_opts {
 	bool color;           /* stdout is a terminal and NO_COLOR is unset */
 };
 
+/*
+ * The default config: $XDG_CONFIG_HOME/srm/srm.yaml (an absolute XDG_CONFIG_HOME), else
+ * ~/.config/srm/srm.yaml; -1 when neither is set. Every command and admin init agree on it.
+ */
+int cli_default_config(char *out, size_t cap);
 /* The config's display.timezone (malloc'd), or NULL: the system's zone. */
 char *cli_display_timezone(const struct cli_opts *o);
 /* Where the daemon's socket is, from --socket, $SRM_SOCKET, the config, or the default. */
@@ -55,6 +60,11 @@ cJSON *client_next(struct client *c, int timeout_ms, bool *timed_out);
 /* A whole number in [lo, hi] from an argument, or -1 with "srm: WHAT: expected ..." printed. */
 int cli_number(const char *s, const char *what, double lo, double hi, double *out);
 
+/*
+ * What a rule watches against its limit (a rule row of status/rules), in the rule's own units:
+ * with words "-412.50 of -500.00", "3 of 4 contracts"; without "-412.50/-500.00", "3/4".
+ */
+const char *cli_measure(const cJSON *r, bool words, char *buf, size_t cap);
 /* A string / number member of a JSON object, or def when absent or of another type. */
 const char *cj_str(const cJSON *o, const char *k, const char *def);
 double cj_num(const cJSON *o, const char *k, double def);

@@ -44,12 +44,8 @@ static int state_dir(const struct cli_parsed *p, char *out, size_t cap)
 		return 0;
 	}
 	if (path == NULL) {
-		const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-
-		if (xdg != NULL && xdg[0] != '\0')
-			snprintf(def, sizeof(def), "%s/srm/srm.yaml", xdg);
-		else
-			snprintf(def, sizeof(def), "%s/.config/srm/srm.yaml", home ? home : "");
+		if (cli_default_config(def, sizeof(def)) != 0)
+			def[0] = '\0';
 		path = def;
 	}
 	/* the state directory, not the daemon's credentials: an unset ${VAR} is no matter here */

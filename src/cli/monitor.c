@@ -144,17 +144,13 @@ static const char *exch_hms(const char *iso, char *buf, size_t cap)
 static void rule_numbers(const cJSON *x, char *buf, size_t cap)
 {
 	const char *unit = cj_str(x, "unit", "");
-	double used = cj_num(x, "used", 0), limit = cj_num(x, "limit", 0);
+	double limit = cj_num(x, "limit", 0);
 
 	if (cJSON_GetObjectItemCaseSensitive(x, "floor") != NULL)
 		snprintf(buf, cap, "floor %.2f, distance %.2f", cj_num(x, "floor", 0),
 			 cj_num(x, "distance", 0));
-	else if (strcmp(unit, "loss") == 0)
-		snprintf(buf, cap, "-%.2f of -%.2f", used, limit);
-	else if (strcmp(unit, "money") == 0)
-		snprintf(buf, cap, "%.2f of %.2f", used, limit);
-	else if (limit > 0)
-		snprintf(buf, cap, "%.0f of %.0f %s", used, limit, unit);
+	else if (limit > 0 || strcmp(unit, "loss") == 0 || strcmp(unit, "money") == 0)
+		cli_measure(x, true, buf, cap);
 	else
 		snprintf(buf, cap, "%s", cj_str(x, "state", ""));
 }

@@ -78,21 +78,6 @@ static const char *money_commas(double v, char *buf)
 	return buf;
 }
 
-/* What a rule watches against its limit, in the rule's own units: "3 of 4", "-412.50/-500.00". */
-static const char *measure_str(const cJSON *r, char *buf, size_t cap)
-{
-	const char *unit = cj_str(r, "unit", "");
-	double used = cj_num(r, "used", 0), limit = cj_num(r, "limit", 0);
-
-	if (strcmp(unit, "loss") == 0)
-		snprintf(buf, cap, "%s%.2f/-%.2f", used > 0 ? "-" : "", used, limit);
-	else if (strcmp(unit, "money") == 0)
-		snprintf(buf, cap, "%.2f/%.2f", used, limit);
-	else
-		snprintf(buf, cap, "%.0f/%.0f", used, limit);
-	return buf;
-}
-
 static void print_account(const struct cli_opts *o, const cJSON *a)
 {
 	const cJSON *locks = cJSON_GetObjectItemCaseSensitive(a, "lockouts");
@@ -126,7 +111,7 @@ static void print_account(const struct cli_opts *o, const cJSON *a)
 			       money_commas(cj_num(x, "distance", 0), dist), RESET(o));
 			continue;
 		}
-		printf("  %s%s %s%s", col, label, measure_str(x, ms, sizeof(ms)), RESET(o));
+		printf("  %s%s %s%s", col, label, cli_measure(x, false, ms, sizeof(ms)), RESET(o));
 	}
 	printf("\n");
 	if (cJSON_GetArraySize(pos) > 0) {
@@ -289,7 +274,7 @@ static void show_rules(const struct cli_parsed *p, const cJSON *data)
 			char ms[64];
 
 			if (share >= 0)
-				printf("%s%s %s (%.0f%%)%s", col, cj_str(r, "label", ""), measure_str(r, ms, sizeof(ms)),
+				printf("%s%s %s (%.0f%%)%s", col, cj_str(r, "label", ""), cli_measure(r, false, ms, sizeof(ms)),
 				       share * 100, RESET(o));
 			printf("\n");
 		}

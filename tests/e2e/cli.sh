@@ -77,6 +77,15 @@ check "srm help status is srm status --help" grep -q '^usage: srm status' "$work
 rc=$?
 check "--account=abc is refused (rc $rc), not every account shown" sh -c \
 	"[ $rc = 2 ] && grep -q 'expected a whole number' '$work/id.out'"
+# the default config, the same for every command and admin init: a relative
+# XDG_CONFIG_HOME is ignored (XDG Base Directory), ~/.config is used
+mkdir -p "$work/h/.config/srm" "$work/rel/srm"
+printf 'daemon:\n  socket: %s\n' "$work/h.sock" >"$work/h/.config/srm/srm.yaml"
+printf 'daemon:\n  socket: /nowhere.sock\n' >"$work/rel/srm/srm.yaml"
+srm_abs="$(cd "$(dirname "$SRM")" && pwd)/$(basename "$SRM")"
+(cd "$work" && XDG_CONFIG_HOME=rel HOME="$work/h" "$srm_abs" status >"$work/xdg.out" 2>&1)
+check "a relative XDG_CONFIG_HOME is ignored: ~/.config/srm/srm.yaml names the socket" \
+	grep -q "no socket at $work/h.sock" "$work/xdg.out"
 "$SRM" admin lockout set 10001 >"$work/how.out" 2>&1
 rc=$?
 check "lockout set without how long: rc 2 before any password or socket" sh -c \
