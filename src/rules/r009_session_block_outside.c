@@ -18,17 +18,6 @@ struct session_state {
 	bool known_outside;
 };
 
-/* The exchange calendar from the engine's zone and daemon settings. */
-static void calendar_of(const struct rule_ctx *ctx, struct calendar *cal)
-{
-	const struct srm_config *cfg = engine_config(ctx->eng);
-
-	cal->zone = engine_zone(ctx->eng);
-	cal->reset_min = cfg->daemon.reset_min;
-	cal->holidays = cfg->daemon.holidays;
-	cal->n_holidays = cfg->daemon.n_holidays;
-}
-
 /* "15:30 America/Chicago (Tue)" or "... (holiday)" into buf. */
 static const char *local_desc(const struct calendar *cal, srm_ms t, char *buf, size_t cap)
 {
@@ -206,36 +195,34 @@ static void check(struct rule_ctx *ctx)
 {
 	const struct cfg_session_block_outside *c = &ctx->cfg->session_block_outside;
 	struct session_state *st = ctx->state;
-	struct calendar cal;
+	const struct calendar *cal = engine_calendar(ctx->eng);
 	char when[64];
 
-	calendar_of(ctx, &cal);
 	switch (ctx->ev->kind) {
 	case EV_TIMER:
-		on_timer(ctx, c, &cal, st, local_desc(&cal, ctx->now, when, sizeof(when)));
+		on_timer(ctx, c, cal, st, local_desc(cal, ctx->now, when, sizeof(when)));
 		break;
 	case EV_ORDER:
-		if (outside_now(ctx, c, &cal, st))
-			check_order(ctx, c, local_desc(&cal, ctx->now, when, sizeof(when)));
+		if (outside_now(ctx, c, cal, st))
+			check_order(ctx, c, local_desc(cal, ctx->now, when, sizeof(when)));
 		break;
 	case EV_POSITION:
-		if (outside_now(ctx, c, &cal, st))
-			check_position(ctx, c, local_desc(&cal, ctx->now, when, sizeof(when)));
+		if (outside_now(ctx, c, cal, st))
+			check_position(ctx, c, local_desc(cal, ctx->now, when, sizeof(when)));
 		break;
 	default:
 		break;
 	}
-	arm(ctx, c, &cal, st);
+	arm(ctx, c, cal, st);
 }
 
 /* A lockout until_next_window ends when one of the account's windows opens next. */
 static srm_ms next_window(const struct rule_ctx *ctx)
 {
 	const struct cfg_session_block_outside *c = &ctx->cfg->session_block_outside;
-	struct calendar cal;
+	const struct calendar *cal = engine_calendar(ctx->eng);
 
-	calendar_of(ctx, &cal);
-	return cal_next_window_open(&cal, c->windows, c->n_windows, ctx->now);
+	return cal_next_window_open(cal, c->windows, c->n_windows, ctx->now);
 }
 
 /* ---- the config block ---- */
