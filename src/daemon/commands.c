@@ -312,20 +312,11 @@ static void cmd_history(struct cmd_ctx *x)
 
 /* ---- report: a trading day's summary per account ---- */
 
-struct report_acc {
-	cJSON *rows;            /* what was enforced, oldest first */
-	srm_ms to_ms;
-};
-
+/* One enforcement of the day (store_enforcements) into the account's array. */
 static void report_row(const struct journal_entry *e, void *ud)
 {
-	struct report_acc *r = ud;
-	int k = act_kind_parse(e->action);
-	char buf[40];
-
-	if (e->ts_ms >= r->to_ms || k < 0 || k == ACT_ALERT)
-		return;
 	cJSON *o = cJSON_CreateObject();
+	char buf[40];
 
 	cJSON_AddStringToObject(o, "ts", iso_format_short(e->ts_ms, buf, sizeof(buf)));
 	cJSON_AddStringToObject(o, "rule", e->rule);
@@ -337,7 +328,7 @@ static void report_row(const struct journal_entry *e, void *ud)
 		cJSON_AddStringToObject(o, "outcome", e->outcome);
 	if (e->dry_run)
 		cJSON_AddTrueToObject(o, "dryRun");
-	cJSON_AddItemToArray(r->rows, o);
+	cJSON_AddItemToArray((cJSON *)ud, o);
 }
 
 /*
@@ -390,7 +381,7 @@ static void cmd_report(struct cmd_ctx *x)
 		if ((id != 0 && a->id != id) || !srmd_guarded(x->d, a->id, a->name))
 			continue;
 		struct day_pnl dp = { .day_start_ms = from };
-		struct report_acc r = { .rows = cJSON_CreateArray(), .to_ms = to };
+		cJSON *rows = cJSON_CreateArray();
 		int have = 0;
 
 		if (live) {
@@ -401,7 +392,7 @@ static void cmd_report(struct cmd_ctx *x)
 			/* the day that began before its end: after a weekend or a holiday up to 4 days */
 			have = store_day_pnl(x->d->st, a->id, to - 4 * 86400000LL, to, &dp, &err);
 			if (have < 0) {
-				cJSON_Delete(r.rows);
+				cJSON_Delete(rows);
 				cJSON_Delete(arr);
 				cJSON_Delete(o);
 				reply_err(x, "store", "%s", err.msg);
@@ -410,8 +401,8 @@ static void cmd_report(struct cmd_ctx *x)
 			if (have == 1)
 				dp = (struct day_pnl){ .day_start_ms = to - 86400000 };
 		}
-		if (store_history(x->d->st, dp.day_start_ms, a->id, 10000, report_row, &r, &err) != 0) {
-			cJSON_Delete(r.rows);
+		if (store_enforcements(x->d->st, a->id, dp.day_start_ms, to, report_row, rows, &err) != 0) {
+			cJSON_Delete(rows);
 			cJSON_Delete(arr);
 			cJSON_Delete(o);
 			reply_err(x, "store", "%s", err.msg);
@@ -427,8 +418,8 @@ static void cmd_report(struct cmd_ctx *x)
 		cJSON_AddNumberToObject(ao, "fees", (double)dp.fees_cents / 100.0);
 		cJSON_AddNumberToObject(ao, "netPnl", (double)(dp.realized_cents - dp.fees_cents) / 100.0);
 		cJSON_AddNumberToObject(ao, "trades", (double)dp.trades);
-		cJSON_AddNumberToObject(ao, "enforced", cJSON_GetArraySize(r.rows));
-		cJSON_AddItemToObject(ao, "actions", r.rows);
+		cJSON_AddNumberToObject(ao, "enforced", cJSON_GetArraySize(rows));
+		cJSON_AddItemToObject(ao, "actions", rows);
 		cJSON_AddItemToArray(arr, ao);
 	}
 	if (day != NULL)

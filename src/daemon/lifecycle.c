@@ -123,7 +123,6 @@ struct day_end {
 };
 
 struct enforced_count {
-	srm_ms to;
 	size_t n, n_rules;
 	struct { char rule[16]; size_t n; } by[RULE_COUNT + 2];
 };
@@ -131,11 +130,8 @@ struct enforced_count {
 static void count_enforced(const struct journal_entry *e, void *ud)
 {
 	struct enforced_count *c = ud;
-	int k = act_kind_parse(e->action);
 	size_t i;
 
-	if (e->ts_ms >= c->to || k < 0 || k == ACT_ALERT)
-		return;
 	c->n++;
 	for (i = 0; i < c->n_rules && strcmp(c->by[i].rule, e->rule) != 0; i++)
 		;
@@ -149,12 +145,12 @@ static void count_enforced(const struct journal_entry *e, void *ud)
 static void end_of_day(struct srmd *d, const struct day_end *days, size_t n, srm_ms from, srm_ms to)
 {
 	for (size_t i = 0; i < n; i++) {
-		struct enforced_count c = { .to = to };
+		struct enforced_count c = { 0 };
 		struct srm_err err = {0};
 		char rules[200] = "", r[32], f[32], net[32];
 		size_t used = 0;
 
-		if (d->st != NULL && store_history(d->st, from, days[i].id, 10000, count_enforced, &c, &err) != 0)
+		if (d->st != NULL && store_enforcements(d->st, days[i].id, from, to, count_enforced, &c, &err) != 0)
 			log_warn("alerts", "end of day: the journal cannot be read | err=\"%s\"", err.msg);
 		for (size_t k = 0; k < c.n_rules && used < sizeof(rules); k++)
 			used += (size_t)snprintf(rules + used, sizeof(rules) - used, "%s%s x%zu", k ? ", " : " (",

@@ -630,22 +630,15 @@ int store_day_pnl(struct store *st, int64_t account_id, srm_ms from_ms, srm_ms t
 	return db_err(st, err, "read the daily P&L");
 }
 
-int store_history(struct store *st, srm_ms since_ms, int64_t account_id, int64_t limit,
-		  void (*fn)(const struct journal_entry *e, void *ud), void *ud, struct srm_err *err)
+#define JOURNAL_COLS "id,ts_ms,account_id,rule,action,contract_id,order_id,size,until,reason," \
+		     "dry_run,outcome,latency_us"
+
+/* Step a query of JOURNAL_COLS, each row to fn; the statement is finalized. */
+static int journal_rows(struct store *st, sqlite3_stmt *s,
+			void (*fn)(const struct journal_entry *e, void *ud), void *ud, struct srm_err *err)
 {
-	sqlite3_stmt *s = NULL;
 	int rc;
 
-	if (sqlite3_prepare_v2(st->db,
-			       "SELECT * FROM (SELECT id,ts_ms,account_id,rule,action,contract_id,order_id,size,until,"
-			       "reason,dry_run,outcome,latency_us FROM journal WHERE ts_ms >= ? AND (?=0 OR account_id=?)"
-			       " ORDER BY id DESC LIMIT ?) ORDER BY id",
-			       -1, &s, NULL) != SQLITE_OK)
-		return db_err(st, err, "read the journal");
-	sqlite3_bind_int64(s, 1, since_ms);
-	sqlite3_bind_int64(s, 2, account_id);
-	sqlite3_bind_int64(s, 3, account_id);
-	sqlite3_bind_int64(s, 4, limit);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct journal_entry e;
 
@@ -671,6 +664,54 @@ int store_history(struct store *st, srm_ms since_ms, int64_t account_id, int64_t
 	if (rc != SQLITE_DONE)
 		return db_err(st, err, "read the journal");
 	return 0;
+}
+
+int store_history(struct store *st, srm_ms since_ms, int64_t account_id, int64_t limit,
+		  void (*fn)(const struct journal_entry *e, void *ud), void *ud, struct srm_err *err)
+{
+	sqlite3_stmt *s = NULL;
+
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT * FROM (SELECT " JOURNAL_COLS " FROM journal WHERE ts_ms >= ? AND (?=0 OR account_id=?)"
+			       " ORDER BY id DESC LIMIT ?) ORDER BY id",
+			       -1, &s, NULL) != SQLITE_OK)
+		return db_err(st, err, "read the journal");
+	sqlite3_bind_int64(s, 1, since_ms);
+	sqlite3_bind_int64(s, 2, account_id);
+	sqlite3_bind_int64(s, 3, account_id);
+	sqlite3_bind_int64(s, 4, limit);
+	return journal_rows(st, s, fn, ud, err);
+}
+
+struct enforcement_filter {
+	void (*fn)(const struct journal_entry *e, void *ud);
+	void *ud;
+};
+
+/* An action SRM took (any kind the model names but alert), not a note or an alert. */
+static void enforcement_row(const struct journal_entry *e, void *ud)
+{
+	const struct enforcement_filter *f = ud;
+	int k = act_kind_parse(e->action);
+
+	if (k >= 0 && k != ACT_ALERT)
+		f->fn(e, f->ud);
+}
+
+int store_enforcements(struct store *st, int64_t account_id, srm_ms from_ms, srm_ms to_ms,
+		       void (*fn)(const struct journal_entry *e, void *ud), void *ud, struct srm_err *err)
+{
+	struct enforcement_filter f = { fn, ud };
+	sqlite3_stmt *s = NULL;
+
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT " JOURNAL_COLS " FROM journal WHERE ts_ms >= ? AND ts_ms < ? AND"
+			       " account_id = ? ORDER BY id", -1, &s, NULL) != SQLITE_OK)
+		return db_err(st, err, "read the journal");
+	sqlite3_bind_int64(s, 1, from_ms);
+	sqlite3_bind_int64(s, 2, to_ms);
+	sqlite3_bind_int64(s, 3, account_id);
+	return journal_rows(st, s, enforcement_row, &f, err);
 }
 
 int store_journal_get(struct store *st, int64_t id, struct journal_row *r, struct srm_err *err)

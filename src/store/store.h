@@ -90,6 +90,13 @@ struct day_pnl {
 int store_day_pnl(struct store *st, int64_t account_id, srm_ms from_ms, srm_ms to_ms,
 		  struct day_pnl *out, struct srm_err *err);
 
+/*
+ * What SRM did to one account in [from_ms, to_ms): its journal rows of every action kind but
+ * alert (closes, cancels, stops, lockouts, unlocks), oldest first. Returns 0 or -1.
+ */
+int store_enforcements(struct store *st, int64_t account_id, srm_ms from_ms, srm_ms to_ms,
+		       void (*fn)(const struct journal_entry *e, void *ud), void *ud, struct srm_err *err);
+
 /* One journal row by id. */
 int store_journal_get(struct store *st, int64_t id, struct journal_row *r, struct srm_err *err);
 /* Give every row still without an outcome this one. */

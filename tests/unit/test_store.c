@@ -34,6 +34,43 @@ static void path_of(char *out, size_t cap, const char *name)
 	snprintf(out, cap, "%s/%s", dir, name);
 }
 
+static void count_row(const struct journal_entry *e, void *ud)
+{
+	(void)e;
+	(*(int *)ud)++;
+}
+
+/* store_enforcements: one account's actions in [from, to): no alert, no note, no other account. */
+static void test_enforcements_window(void **s)
+{
+	struct srm_err err = {0};
+	char path[300];
+	struct store *st;
+	srm_ms t0 = T("2026-11-24T15:00:00Z");
+	struct srm_action a = {.kind = ACT_CLOSE_CONTRACT, .rule = 2, .account_id = 7};
+	int n = 0;
+
+	(void)s;
+	path_of(path, sizeof(path), "enf.db");
+	st = store_open(path, &err);
+	assert_non_null(st);
+	strcpy(a.reason, "test");
+	for (int i = 0; i < 4; i++) { /* at t0 - 1 ms, t0, t0 + 1 s, and at the end (excluded) */
+		a.ts = i == 0 ? t0 - 1 : i == 3 ? t0 + 60000 : t0 + (i - 1) * 1000;
+		assert_true(store_journal(st, &a, &err) > 0);
+	}
+	a.kind = ACT_ALERT;
+	a.ts = t0 + 2000;
+	assert_true(store_journal(st, &a, &err) > 0);
+	a.kind = ACT_LOCKOUT;
+	a.account_id = 8;
+	assert_true(store_journal(st, &a, &err) > 0);
+	assert_int_equal(store_note(st, t0 + 3000, 7, "reconcile", "a note", &err), 0);
+	assert_int_equal(store_enforcements(st, 7, t0, t0 + 60000, count_row, &n, &err), 0);
+	assert_int_equal(n, 2);
+	store_close(st);
+}
+
 static void test_roundtrip(void **s)
 {
 	struct tworld w;
@@ -411,6 +448,7 @@ int main(void)
 		cmocka_unit_test(test_damaged_file_refused),
 		cmocka_unit_test(test_failed_create_leaves_nothing),
 		cmocka_unit_test(test_rows_out_of_range),
+		cmocka_unit_test(test_enforcements_window),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
