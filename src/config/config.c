@@ -956,33 +956,55 @@ static void cf_fractions(struct cfg_walk *c, yaml_node_t *v, struct cfg_warn_at 
 	}
 }
 
+/* One scalar item of a list: its node, its path ("key[2]"), its text (${ENV} substituted). */
+typedef void (*scalar_item_fn)(struct cfg_walk *c, yaml_node_t *it, const char *ip, const char *s,
+			       long i, void *ud);
+
+/*
+ * A list of at most cap scalars (items names them, expect each one, for messages): fn for
+ * each that is a scalar. Returns the count, or -1 (said) when v is not such a list.
+ */
+static long each_scalar(struct cfg_walk *c, yaml_node_t *v, const char *path, long cap,
+			const char *items, const char *expect, scalar_item_fn fn, void *ud)
+{
+	char ip[CFG_PATH_MAX];
+	long n = seq_items(c, v, path, cap, items);
+
+	for (long i = 0; i < n; i++) {
+		yaml_node_t *it = seq_item(c, v, i);
+		const char *s;
+
+		if (it == NULL)
+			break;
+		pathf(ip, sizeof(ip), "%s[%ld]", path, i);
+		s = scalar(c, it, ip, expect);
+		if (s != NULL)
+			fn(c, it, ip, s, i, ud);
+	}
+	return n;
+}
+
+static void holiday_item(struct cfg_walk *c, yaml_node_t *it, const char *ip, const char *s, long i,
+			 void *ud)
+{
+	struct srm_config *cfg = ud;
+	char g[CFG_GOT_MAX + 8];
+	int32_t d;
+
+	(void)i;
+	if (date_parse(s, &d) != 0)
+		cerr(c, it, ip, "must be a date \"YYYY-MM-DD\", got %s", got(it, g, sizeof(g)));
+	else
+		cfg->daemon.holidays[cfg->daemon.n_holidays++] = d;
+}
+
 /* daemon.holidays: ["YYYY-MM-DD", ...]. */
 static void cf_holidays(struct cfg_walk *c, yaml_node_t *v, char *dst, const char *path)
 {
 	struct srm_config *cfg = (void *)dst;
-	char ip[CFG_PATH_MAX], g[CFG_GOT_MAX + 8];
-	long n = seq_items(c, v, path, CFG_MAX_HOLIDAYS, "dates");
 
-	if (n < 0)
-		return;
 	cfg->daemon.n_holidays = 0;
-	for (long i = 0; i < n; i++) {
-		yaml_node_t *it = seq_item(c, v, i);
-		const char *s;
-		int32_t d;
-
-		if (it == NULL)
-			return;
-		pathf(ip, sizeof(ip), "%s[%ld]", path, i);
-		s = scalar(c, it, ip, "a date \"YYYY-MM-DD\"");
-		if (s == NULL)
-			continue;
-		if (date_parse(s, &d) != 0) {
-			cerr(c, it, ip, "must be a date \"YYYY-MM-DD\", got %s", got(it, g, sizeof(g)));
-			continue;
-		}
-		cfg->daemon.holidays[cfg->daemon.n_holidays++] = d;
-	}
+	(void)each_scalar(c, v, path, CFG_MAX_HOLIDAYS, "dates", "a date \"YYYY-MM-DD\"", holiday_item, cfg);
 }
 
 /* daemon.timezone: an IANA zone that must exist on this system. */
@@ -1171,65 +1193,51 @@ const char *const alert_event_names[] = { "warn", "enforced", "enforcement_faile
 					  "unlock", "guard_degraded", "guard_restored",
 					  "daemon_started", "daemon_stopping", "end_of_day", NULL };
 
+static void argv_item(struct cfg_walk *c, yaml_node_t *it, const char *ip, const char *s, long i,
+		      void *ud)
+{
+	struct srm_config *cfg = ud;
+
+	if (i == 0 && s[0] != '/')
+		cerr(c, it, ip, "the program must be an absolute path (no shell, no PATH search)");
+	else
+		cfg->alerts.command[cfg->alerts.n_command++] = xstrdup(s);
+}
+
 /* alerts.command: [program, arg, ...] (no shell). */
 static void cf_argv(struct cfg_walk *c, yaml_node_t *v, char *dst, const char *path)
 {
 	struct srm_config *cfg = (void *)dst;
-	char ip[CFG_PATH_MAX];
-	long n = seq_items(c, v, path, CFG_MAX_ARGV, "words (program, arguments)");
 
-	if (n < 0)
-		return;
 	for (size_t i = 0; i < cfg->alerts.n_command; i++)
 		free(cfg->alerts.command[i]);
 	cfg->alerts.n_command = 0;
-	for (long i = 0; i < n; i++) {
-		yaml_node_t *it = seq_item(c, v, i);
-		const char *s;
+	(void)each_scalar(c, v, path, CFG_MAX_ARGV, "words (program, arguments)", "a word", argv_item, cfg);
+}
 
-		if (it == NULL)
-			return;
-		pathf(ip, sizeof(ip), "%s[%ld]", path, i);
-		s = scalar(c, it, ip, "a word");
-		if (s == NULL)
-			continue;
-		if (i == 0 && s[0] != '/') {
-			cerr(c, it, ip, "the program must be an absolute path (no shell, no PATH search)");
-			continue;
-		}
-		cfg->alerts.command[cfg->alerts.n_command++] = xstrdup(s);
+static void event_item(struct cfg_walk *c, yaml_node_t *it, const char *ip, const char *s, long i,
+		       void *ud)
+{
+	struct srm_config *cfg = ud;
+	char g[CFG_GOT_MAX + 8], list[200];
+	int k = enum_index(alert_event_names, s);
+
+	(void)i;
+	if (k < 0) {
+		names_list(alert_event_names, list, sizeof(list));
+		cerr(c, it, ip, "must be one of %s, got %s", list, got(it, g, sizeof(g)));
+		return;
 	}
+	cfg->alerts.events |= 1u << k;
 }
 
 /* alerts.events: [lockout, enforced, ...]; all when absent. */
 static void cf_events(struct cfg_walk *c, yaml_node_t *v, char *dst, const char *path)
 {
 	struct srm_config *cfg = (void *)dst;
-	char ip[CFG_PATH_MAX], g[CFG_GOT_MAX + 8], list[200];
-	long n = seq_items(c, v, path, AE_COUNT, "event names");
 
-	if (n < 0)
-		return;
 	cfg->alerts.events = 0;
-	for (long i = 0; i < n; i++) {
-		yaml_node_t *it = seq_item(c, v, i);
-		const char *s;
-		int k;
-
-		if (it == NULL)
-			return;
-		pathf(ip, sizeof(ip), "%s[%ld]", path, i);
-		s = scalar(c, it, ip, "an event name");
-		if (s == NULL)
-			continue;
-		k = enum_index(alert_event_names, s);
-		if (k < 0) {
-			names_list(alert_event_names, list, sizeof(list));
-			cerr(c, it, ip, "must be one of %s, got %s", list, got(it, g, sizeof(g)));
-			continue;
-		}
-		cfg->alerts.events |= 1u << k;
-	}
+	(void)each_scalar(c, v, path, AE_COUNT, "event names", "an event name", event_item, cfg);
 }
 
 static const struct opt webhook_opts[] = {
