@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,6 +109,8 @@ static void setup(void)
 	struct srm_err err = {0};
 	char path[160], db[160];
 
+	/* as srmd's main does: a reply to a client that hung up is an error, not a kill */
+	signal(SIGPIPE, SIG_IGN);
 	snprintf(dir, sizeof(dir), "/tmp/srm-fuzz-ipc-XXXXXX");
 	if (mkdtemp(dir) == NULL)
 		fatal_setup("mkdtemp");
