@@ -424,12 +424,20 @@ const char *cli_measure(const cJSON *r, bool words, char *buf, size_t cap)
 	const char *sep = words ? " of " : "/";
 	double used = cj_num(r, "used", 0), limit = cj_num(r, "limit", 0);
 
+	const cJSON *ds = cJSON_GetObjectItemCaseSensitive(r, "day_share");
+
 	if (strcmp(unit, "loss") == 0)
 		snprintf(buf, cap, "%s%.2f%s-%.2f", used > 0 ? "-" : "", used, sep, limit);
 	else if (strcmp(unit, "money") == 0)
 		snprintf(buf, cap, "%.2f%s%.2f", used, sep, limit);
-	else
-		snprintf(buf, cap, "%.0f%s%.0f%s%s", used, sep, limit, words && unit[0] ? " " : "",
+	else /* %g: weighted contracts (max_contracts.weights) may be 4.5 */
+		snprintf(buf, cap, "%.10g%s%.10g%s%s", used, sep, limit, words && unit[0] ? " " : "",
 			 words ? unit : "");
+	if (cJSON_IsNumber(ds)) {
+		size_t n = strlen(buf);
+
+		if (n < cap)
+			snprintf(buf + n, cap - n, " (%.0f%% of the cycle)", ds->valuedouble * 100);
+	}
 	return buf;
 }

@@ -332,6 +332,59 @@ static int parse_money(const char *s, bool zero_ok, money_t *out)
 	return *out > 0 || zero_ok ? 0 : -1;
 }
 
+/*
+ * A decimal share or weight ("0.5", "1", ".25", "0.000001") in millionths, exactly: at most
+ * six decimals, no sign, no exponent, at most max_ppm.
+ */
+static int parse_ppm(const char *s, long max_ppm, int *out)
+{
+	long whole = 0, frac = 0;
+	int decimals = 0;
+	const char *p = s;
+
+	if (*p == '\0')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		whole = whole * 10 + (*p - '0');
+		if (whole > max_ppm / CFG_PPM + 1)
+			return -1;
+	}
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++) {
+			if (++decimals > 6)
+				return -1;
+			frac = frac * 10 + (*p - '0');
+		}
+		if (decimals == 0)
+			return -1;
+	} else if (p == s) {
+		return -1;
+	}
+	if (*p != '\0')
+		return -1;
+	while (decimals++ < 6)
+		frac *= 10;
+	long v = whole * CFG_PPM + frac;
+
+	if (v > max_ppm)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+/* Millionths as the shortest decimal: 500000 -> "0.5", 1000000 -> "1". */
+static void ppm_text(int ppm, char *buf, size_t cap)
+{
+	char frac[8];
+	size_t n;
+
+	snprintf(frac, sizeof(frac), "%06d", ppm % CFG_PPM);
+	n = strlen(frac);
+	while (n > 0 && frac[n - 1] == '0')
+		frac[--n] = '\0';
+	snprintf(buf, cap, "%d%s%s", ppm / CFG_PPM, n > 0 ? "." : "", frac);
+}
+
 static int enum_index(const char *const *names, const char *s)
 {
 	for (int i = 0; names[i] != NULL; i++)
@@ -476,6 +529,10 @@ static void cf_symbols(struct cfg_walk *c, yaml_node_t *v, size_t *n_symbols,
 		       char (*symbols)[CFG_GLOB_MAX], const char *path);
 static void cf_fractions(struct cfg_walk *c, yaml_node_t *v, struct cfg_warn_at *w,
 			 const char *path);
+static void cf_weights(struct cfg_walk *c, yaml_node_t *v, size_t *n_weights,
+		       struct cfg_symbol_weight *weights, const char *path);
+static void cf_steps(struct cfg_walk *c, yaml_node_t *v, size_t *n_steps, struct cfg_scale_step *steps,
+		     const char *path);
 
 /* Note that the layer being walked set the key at dst (a rule key: within the rules). */
 static void presence_note(struct cfg_walk *c, const char *dst, const yaml_node_t *v)
@@ -565,6 +622,18 @@ static void apply(struct cfg_walk *c, const struct opt *o, size_t idx, yaml_node
 	case T_FRACTIONS:
 		cf_fractions(c, v, (struct cfg_warn_at *)dst, path);
 		return;
+	case T_WEIGHTS:
+		cf_weights(c, v, (size_t *)dst, (struct cfg_symbol_weight *)(base + o->off2), path);
+		return;
+	case T_STEPS:
+		cf_steps(c, v, (size_t *)dst, (struct cfg_scale_step *)(base + o->off2), path);
+		return;
+	case T_DATE:
+		if (is_null(v)) {
+			*(int32_t *)dst = 0;
+			return;
+		}
+		break;
 	case T_STR:
 	case T_PATH:
 	case T_SECRET:
@@ -637,6 +706,24 @@ static void apply(struct cfg_walk *c, const struct opt *o, size_t idx, yaml_node
 		else if (hhmm_parse(s, (int *)dst) != 0)
 			cerr(c, v, path, "must be a time \"HH:MM\" (00:00 to 23:59)%s, got %s",
 			     o->min == 1 ? " or none" : "", got(v, g, sizeof(g)));
+		break;
+	case T_FRACTION: {
+		int lo = o->min > 0 ? o->min : 1, hi = o->max > 0 ? o->max : CFG_PPM, ppm;
+		char a[16], b[16];
+
+		if (parse_ppm(s, hi, &ppm) != 0 || ppm < lo) {
+			ppm_text(lo, a, sizeof(a));
+			ppm_text(hi, b, sizeof(b));
+			cerr(c, v, path, "must be a decimal from %s to %s (0.5 = 50%%), got %s", a, b,
+			     got(v, g, sizeof(g)));
+		} else {
+			*(int *)dst = ppm;
+		}
+		break;
+	}
+	case T_DATE:
+		if (date_parse(s, (int32_t *)dst) != 0)
+			cerr(c, v, path, "must be a date \"YYYY-MM-DD\" or ~, got %s", got(v, g, sizeof(g)));
 		break;
 	default:
 		break;
@@ -760,6 +847,109 @@ static void cf_limits(struct cfg_walk *c, yaml_node_t *v, size_t *n_limits,
 		}
 		strlcpy_s(limits[*n_limits].symbol, sym, SRM_SCOPE_MAX);
 		limits[(*n_limits)++].limit = lim;
+	}
+}
+
+/* max_contracts.weights: {SYMBOL: weight, ...} (0 < weight <= 100, six decimals at most). */
+static void cf_weights(struct cfg_walk *c, yaml_node_t *v, size_t *n_weights,
+		       struct cfg_symbol_weight *weights, const char *path)
+{
+	char kp[CFG_PATH_MAX], g[CFG_GOT_MAX + 8];
+
+	if (v->type != YAML_MAPPING_NODE) {
+		cerr(c, v, path, "must be a mapping of symbol: weight (MES: 0.1), got %s",
+		     got(v, g, sizeof(g)));
+		return;
+	}
+	size_t n = (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
+
+	if (n > CFG_MAX_WEIGHTS) {
+		cerr(c, v, path, "at most %d symbols, got %zu", CFG_MAX_WEIGHTS, n);
+		return;
+	}
+	*n_weights = 0;
+	memset(weights, 0, sizeof(*weights) * CFG_MAX_WEIGHTS);
+	for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = node(c, p->key), *val = node(c, p->value);
+		const char *sym;
+		int ppm;
+
+		if (k == NULL || val == NULL || !budget(c, k))
+			return;
+		sym = k->type == YAML_SCALAR_NODE ? (const char *)k->data.scalar.value : "";
+		join(kp, sizeof(kp), path, sym);
+		if (sym[0] == '\0' || strlen(sym) >= SRM_SCOPE_MAX) {
+			cerr(c, k, kp, "a symbol must be 1 to %d characters, got %s",
+			     SRM_SCOPE_MAX - 1, got(k, g, sizeof(g)));
+			continue;
+		}
+		bool dup = false;
+
+		for (size_t i = 0; i < *n_weights; i++)
+			dup |= str_eq_ci(weights[i].symbol, sym);
+		if (dup) {
+			cerr(c, k, kp, "duplicate symbol");
+			continue;
+		}
+		const char *s = scalar(c, val, kp, "a weight");
+
+		if (s == NULL)
+			continue;
+		if (parse_ppm(s, CFG_WEIGHT_MAX_PPM, &ppm) != 0 || ppm == 0) {
+			cerr(c, val, kp, "must be a weight above 0 and at most 100, with at most six "
+			     "decimals (0.1: ten count as one), got %s", got(val, g, sizeof(g)));
+			continue;
+		}
+		strlcpy_s(weights[*n_weights].symbol, sym, SRM_SCOPE_MAX);
+		weights[(*n_weights)++].ppm = ppm;
+	}
+}
+
+static const struct opt step_opts[] = {
+	{ .key = "above", .type = T_MONEY, .off = offsetof(struct cfg_scale_step, above), .req = true,
+	  .zero_ok = true, .help = "the profit since the start must be more than this" },
+	{ .key = "limit", .type = T_INT, .off = offsetof(struct cfg_scale_step, limit), .req = true,
+	  .min = 0, .help = "the limit from the next reset on" },
+	{ 0 },
+};
+
+/* max_contracts.scaling: [{above, limit}, ...]: above rising, limits never falling. */
+/* NOLINTNEXTLINE(misc-no-recursion): nesting is bounded (CFG_DEPTH_MAX) */
+static void cf_steps(struct cfg_walk *c, yaml_node_t *v, size_t *n_steps, struct cfg_scale_step *steps,
+		     const char *path)
+{
+	char ip[CFG_PATH_MAX], g[CFG_GOT_MAX + 8];
+	long n = seq_items(c, v, path, CFG_MAX_STEPS, "steps");
+
+	if (n < 0)
+		return;
+	*n_steps = 0;
+	memset(steps, 0, sizeof(*steps) * CFG_MAX_STEPS);
+	for (long i = 0; i < n; i++) {
+		yaml_node_t *it = seq_item(c, v, i);
+		struct cfg_scale_step t = { 0 };
+		size_t errs = c->diag->n + c->extra;
+
+		if (it == NULL || !budget(c, it))
+			return;
+		pathf(ip, sizeof(ip), "%s[%ld]", path, i);
+		if (it->type != YAML_MAPPING_NODE) {
+			cerr(c, it, ip, "must be a mapping {above, limit}, got %s", got(it, g, sizeof(g)));
+			continue;
+		}
+		walk_map(c, it, step_opts, (char *)&t, ip);
+		if (c->diag->n + c->extra != errs)
+			continue;
+		if (*n_steps > 0 && t.above <= steps[*n_steps - 1].above) {
+			cerr(c, it, ip, "above must be more than the step before's (steps go up)");
+			continue;
+		}
+		if (*n_steps > 0 && t.limit < steps[*n_steps - 1].limit) {
+			cerr(c, it, ip, "limit %d is below the step before's %d (more profit never "
+			     "allows less)", t.limit, steps[*n_steps - 1].limit);
+			continue;
+		}
+		steps[(*n_steps)++] = t;
 	}
 }
 
@@ -1503,10 +1693,14 @@ static size_t leaf_size(const struct opt *o)
 		return sizeof(struct lockout_spec);
 	case T_FRACTIONS:
 		return sizeof(struct cfg_warn_at);
+	case T_DATE:
+		return sizeof(int32_t);
 	case T_LIMITS:
 	case T_TIERS:
 	case T_WINDOWS:
 	case T_GLOBS:
+	case T_WEIGHTS:
+	case T_STEPS:
 		return sizeof(size_t);
 	default:
 		return sizeof(int);
@@ -1524,6 +1718,10 @@ static size_t list_bytes(const struct opt *o)
 		return sizeof(struct cfg_window) * CFG_MAX_WINDOWS;
 	case T_GLOBS:
 		return (size_t)CFG_GLOB_MAX * CFG_MAX_BLOCKED;
+	case T_WEIGHTS:
+		return sizeof(struct cfg_symbol_weight) * CFG_MAX_WEIGHTS;
+	case T_STEPS:
+		return sizeof(struct cfg_scale_step) * CFG_MAX_STEPS;
 	default:
 		return 0;
 	}
@@ -1593,6 +1791,63 @@ static int lockout_rank(const struct lockout_spec *l)
 	return 0;
 }
 
+/* A list leaf's items (the count at the leaf's offset, the items at off2 from the block). */
+static const void *leaf_items(const struct leaf *l, const struct rules_cfg *r)
+{
+	return (const char *)r + (l->off - l->o->off + l->o->off2);
+}
+
+/* The weight of sym in a weights list, in millionths (an absent symbol counts 1). */
+static long weight_of(const struct cfg_symbol_weight *w, size_t n, const char *sym)
+{
+	for (size_t i = 0; i < n; i++)
+		if (str_eq_ci(w[i].symbol, sym))
+			return w[i].ppm;
+	return CFG_PPM;
+}
+
+/* Does weights list a let any symbol count less than list b does? */
+static bool weights_looser(const struct cfg_symbol_weight *a, size_t na,
+			   const struct cfg_symbol_weight *b, size_t nb)
+{
+	for (size_t i = 0; i < na; i++)
+		if (a[i].ppm < weight_of(b, nb, a[i].symbol))
+			return true;
+	for (size_t i = 0; i < nb; i++)
+		if (weight_of(a, na, b[i].symbol) < b[i].ppm)
+			return true;
+	return false;
+}
+
+/* A scaling list's limit at a profit (INT_MAX: no steps, no cap; see rules' scale_limit). */
+static long steps_at(const struct cfg_scale_step *s, size_t n, money_t profit)
+{
+	long lim;
+
+	if (n == 0)
+		return INT_MAX;
+	lim = s[0].limit;
+	for (size_t i = 0; i < n; i++)
+		if (profit > s[i].above)
+			lim = s[i].limit;
+	return lim;
+}
+
+/* Does scaling list a allow more than list b at any profit? (Both are step functions.) */
+static bool steps_looser(const struct cfg_scale_step *a, size_t na, const struct cfg_scale_step *b,
+			 size_t nb)
+{
+	if (steps_at(a, na, INT64_MIN) > steps_at(b, nb, INT64_MIN))
+		return true;
+	for (size_t i = 0; i < na + nb; i++) {
+		money_t p = money_add(i < na ? a[i].above : b[i - na].above, 1);
+
+		if (steps_at(a, na, p) > steps_at(b, nb, p))
+			return true;
+	}
+	return false;
+}
+
 /* Is the trader's value (a) looser than the profile's (b) for this key? */
 static bool leaf_looser(const struct leaf *l, const struct rules_cfg *a, const struct rules_cfg *b)
 {
@@ -1600,7 +1855,16 @@ static bool leaf_looser(const struct leaf *l, const struct rules_cfg *a, const s
 	int64_t va = 0, vb = 0;
 
 	switch (l->o->type) {
+	case T_WEIGHTS:
+		return l->o->safer == SAFER_HEAVIER &&
+		       weights_looser(leaf_items(l, a), *(const size_t *)x, leaf_items(l, b),
+				      *(const size_t *)y);
+	case T_STEPS:
+		return l->o->safer == SAFER_LOWER &&
+		       steps_looser(leaf_items(l, a), *(const size_t *)x, leaf_items(l, b),
+				    *(const size_t *)y);
 	case T_INT:
+	case T_FRACTION:
 		va = *(const int *)x;
 		vb = *(const int *)y;
 		break;
@@ -1679,6 +1943,45 @@ static const char *leaf_text(const struct leaf *l, const struct rules_cfg *r, ch
 			snprintf(buf, cap, "%llds", (long long)(k->duration_ms / 1000));
 		else
 			snprintf(buf, cap, "%s", modes[k->mode]);
+		break;
+	}
+	case T_FRACTION:
+		ppm_text(*(const int *)x, buf, cap);
+		break;
+	case T_DATE:
+		if (*(const int32_t *)x == 0)
+			snprintf(buf, cap, "~");
+		else
+			date_format(*(const int32_t *)x, buf, cap);
+		break;
+	case T_WEIGHTS: {
+		const struct cfg_symbol_weight *w = leaf_items(l, r);
+		size_t k = *(const size_t *)x, n = (size_t)snprintf(buf, cap, "{");
+
+		for (size_t i = 0; i < k && n < cap; i++) {
+			char t[16];
+
+			ppm_text(w[i].ppm, t, sizeof(t));
+			n += (size_t)snprintf(buf + n, cap - n, "%s%s: %s", i > 0 ? ", " : "",
+					      w[i].symbol, t);
+		}
+		if (n < cap)
+			snprintf(buf + n, cap - n, "}");
+		break;
+	}
+	case T_STEPS: {
+		const struct cfg_scale_step *st = leaf_items(l, r);
+		size_t k = *(const size_t *)x, n = (size_t)snprintf(buf, cap, "[");
+
+		for (size_t i = 0; i < k && n < cap; i++) {
+			char m[24];
+
+			money_str(st[i].above, m);
+			n += (size_t)snprintf(buf + n, cap - n, "%s{above: %s, limit: %d}",
+					      i > 0 ? ", " : "", m, st[i].limit);
+		}
+		if (n < cap)
+			snprintf(buf + n, cap - n, "]");
 		break;
 	}
 	case T_FRACTIONS: {
@@ -2095,7 +2398,8 @@ static void ex_comment(FILE *f, size_t at, size_t col, const char *text)
 
 static bool ex_is_list(enum opt_type t)
 {
-	return t == T_LIMITS || t == T_TIERS || t == T_WINDOWS || t == T_GLOBS;
+	return t == T_LIMITS || t == T_TIERS || t == T_WINDOWS || t == T_GLOBS || t == T_WEIGHTS ||
+	       t == T_STEPS;
 }
 
 /* One block of an option table at indent: `key: default   # help; default X`. */

@@ -56,6 +56,24 @@ struct cfg_warn_at {
 	double v[CFG_MAX_WARN];
 };
 
+/* T_FRACTION: one share or weight written as a decimal (0.5), kept exactly in millionths */
+#define CFG_PPM 1000000
+
+/* T_WEIGHTS: {SYMBOL: weight, ...}: what one contract of the symbol counts as (MES: 0.1) */
+#define CFG_MAX_WEIGHTS 64
+#define CFG_WEIGHT_MAX_PPM (100 * CFG_PPM)
+struct cfg_symbol_weight {
+	char symbol[SRM_SCOPE_MAX];
+	int ppm;            /* millionths: 0.1 = 100000; 0 < ppm <= CFG_WEIGHT_MAX_PPM */
+};
+
+/* T_STEPS: [{above: MONEY, limit: N}, ...]: sorted by above, each limit >= the one before */
+#define CFG_MAX_STEPS 16
+struct cfg_scale_step {
+	money_t above;      /* the profit since the start must be more than this */
+	int limit;
+};
+
 /* T_GLOBS: [RTY, "M*", ...] */
 #define CFG_MAX_BLOCKED 64
 #define CFG_GLOB_MAX SRM_SCOPE_MAX
@@ -79,6 +97,10 @@ enum opt_type {
 	T_WINDOWS,  /* struct cfg_window[CFG_MAX_WINDOWS] */
 	T_GLOBS,    /* char [CFG_MAX_BLOCKED][CFG_GLOB_MAX], exact or glob, case-insensitive */
 	T_FRACTIONS, /* struct cfg_warn_at at off */
+	T_WEIGHTS,  /* struct cfg_symbol_weight[CFG_MAX_WEIGHTS] */
+	T_STEPS,    /* struct cfg_scale_step[CFG_MAX_STEPS] */
+	T_FRACTION, /* int millionths, min <= v <= max (0.5 -> 500000) */
+	T_DATE,     /* int32_t days since 1970-01-01 of "YYYY-MM-DD"; ~ -> 0 (none) */
 	T_CUSTOM,   /* fn parses the node (the loader's own keys: accounts, overrides, ...) */
 };
 
@@ -89,7 +111,9 @@ enum opt_type {
  */
 enum opt_safer {
 	SAFER_NONE = 0,
-	SAFER_LOWER,        /* T_INT, T_MONEY, T_DURATION: a smaller number */
+	SAFER_LOWER,        /* T_INT, T_MONEY, T_DURATION, T_FRACTION: a smaller number; T_STEPS:
+			     * no step allows more at any profit */
+	SAFER_HEAVIER,      /* T_WEIGHTS: no symbol counts less (an absent symbol counts 1) */
 	SAFER_LOWER_ON,     /* T_INT where 0 is off: a smaller number, but not 0 */
 	SAFER_HIGHER,       /* a larger number (a buffer) */
 	SAFER_TRUE,         /* T_BOOL: on */

@@ -131,6 +131,8 @@ static cJSON *rule_row(const struct engine *e, const struct acct *a, int r)
 			cJSON_AddNumberToObject(o, "floor", m.floor);
 			cJSON_AddNumberToObject(o, "distance", m.distance);
 		}
+		if (m.has_share)
+			cJSON_AddNumberToObject(o, "day_share", m.share);
 	}
 	return o;
 }

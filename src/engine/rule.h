@@ -39,6 +39,8 @@ struct rule_measure {
 	double used, limit;             /* used >= 0, limit > 0 */
 	bool has_floor;                 /* RULE-013: the floor and equity's distance to it */
 	double floor, distance;
+	bool has_share;                 /* RULE-015: today's share of the cycle's profit (0..1) */
+	double share;
 };
 
 struct rule_def {

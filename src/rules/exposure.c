@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "rules/exposure.h"
+#include "rules/r013_max_loss_limit.h"
 #include "util/xalloc.h"
 
 static bool in_scope(const struct expo_scope *s, const char *contract_id)
@@ -11,22 +12,102 @@ static bool in_scope(const struct expo_scope *s, const char *contract_id)
 	return s->in == NULL || s->in(s, contract_id);
 }
 
-long expo_held(const struct acct *a, const struct expo_scope *s)
+int64_t expo_weight(const struct expo_scope *s, const char *contract_id)
 {
-	long net = 0, gross = 0;
+	for (size_t i = 0; i < s->n_weights; i++)
+		if (engine_symbol_matches(s->eng, contract_id, s->weights[i].symbol))
+			return s->weights[i].ppm;
+	return CFG_PPM;
+}
+
+const char *expo_units_text(int64_t units, char *buf, size_t cap)
+{
+	int64_t whole = units / CFG_PPM, frac = llabs(units % CFG_PPM);
+	char f[8];
+	size_t n;
+
+	snprintf(f, sizeof(f), "%06lld", (long long)frac);
+	n = strlen(f);
+	while (n > 0 && f[n - 1] == '0')
+		f[--n] = '\0';
+	snprintf(buf, cap, "%s%lld%s%s", units < 0 && whole == 0 ? "-" : "", (long long)whole,
+		 n > 0 ? "." : "", f);
+	return buf;
+}
+
+int64_t expo_held(const struct acct *a, const struct expo_scope *s)
+{
+	int64_t net = 0, gross = 0;
 
 	for (size_t i = 0; i < a->n_pos; i++) {
 		if (!in_scope(s, a->pos[i].contract_id))
 			continue;
-		net += a->pos[i].qty;
-		gross += labs((long)a->pos[i].qty);
+		int64_t w = expo_weight(s, a->pos[i].contract_id);
+
+		net += a->pos[i].qty * w;
+		gross += llabs((int64_t)a->pos[i].qty) * w;
 	}
-	return s->gross || s->per_contract ? gross : labs(net);
+	return s->gross || s->per_contract ? gross : llabs(net);
 }
 
-static long worst_of(long qty, long buys, long sells)
+void expo_reduce_last_grown(struct rule_ctx *ctx, const struct expo_scope *s, int64_t excess,
+			    const bool *eligible, const char *why)
 {
-	long up = labs(qty + buys), down = labs(qty - sells);
+	const struct acct *a = ctx->acct;
+	uint64_t below = UINT64_MAX;
+
+	while (excess > 0) {
+		const struct pos *p = NULL;
+
+		for (size_t i = 0; i < a->n_pos && i < RULE_MAX_POS; i++) {
+			const struct pos *q = &a->pos[i];
+
+			if (eligible[i] && q->qty != 0 && q->grew_seq < below &&
+			    (p == NULL || q->grew_seq > p->grew_seq))
+				p = q;
+		}
+		if (p == NULL)
+			return;
+		int64_t w = expo_weight(s, p->contract_id), q = llabs((int64_t)p->qty);
+
+		below = p->grew_seq;
+		if (q * w <= excess) {
+			rule_act(ctx, ACT_CLOSE_CONTRACT, p->contract_id, "%s", why);
+			excess -= q * w;
+		} else {
+			rule_act(ctx, ACT_PARTIAL_CLOSE, p->contract_id, "%s", why)->size =
+				(int)((excess + w - 1) / w);
+			excess = 0;
+		}
+	}
+}
+
+int expo_scaled_limit(const struct engine *e, const struct acct *a, int limit,
+		      const struct cfg_scale_step *steps, size_t n_steps, bool *scaled)
+{
+	money_t start, day_start, profit;
+	int step;
+
+	*scaled = false;
+	if (n_steps == 0)
+		return limit;
+	step = steps[0].limit; /* the profit unknown: the lowest step */
+	if (mll_start(e, a, &start, &day_start)) {
+		profit = money_add(day_start, -start);
+		for (size_t i = 0; i < n_steps; i++)
+			if (profit > steps[i].above)
+				step = steps[i].limit;
+	}
+	if (step < limit) {
+		*scaled = true;
+		return step;
+	}
+	return limit;
+}
+
+static int64_t worst_of(int64_t qty, int64_t buys, int64_t sells)
+{
+	int64_t up = llabs(qty + buys), down = llabs(qty - sells);
 
 	return up > down ? up : down;
 }
@@ -38,8 +119,8 @@ static long worst_of(long qty, long buys, long sells)
 struct calc {
 	const struct expo_scope *s;
 	size_t nc, no;
-	struct cc { const char *id; long qty, buys, sells; } *c;
-	struct co { size_t at, ci; long left; bool buy; uint64_t grew; } *o;
+	struct cc { const char *id; int64_t w, qty, buys, sells; } *c;   /* units */
+	struct co { size_t at, ci; int64_t left; bool buy; uint64_t grew; } *o;
 	struct cc small_c[32];
 	struct co small_o[32];
 };
@@ -49,7 +130,7 @@ static size_t contract_index(struct calc *k, const char *id)
 	for (size_t i = 0; i < k->nc; i++)
 		if (strcmp(k->c[i].id, id) == 0)
 			return i;
-	k->c[k->nc] = (struct cc){ .id = id };
+	k->c[k->nc] = (struct cc){ .id = id, .w = expo_weight(k->s, id) };
 	return k->nc++;
 }
 
@@ -62,21 +143,25 @@ static void calc_init(struct calc *k, const struct acct *a, const struct expo_sc
 	k->c = cap <= 32 ? k->small_c : xcalloc(cap, sizeof(*k->c));
 	k->o = a->n_ord <= 32 ? k->small_o : xcalloc(a->n_ord, sizeof(*k->o));
 	for (size_t i = 0; i < a->n_pos; i++)
-		if (in_scope(s, a->pos[i].contract_id))
-			k->c[contract_index(k, a->pos[i].contract_id)].qty = a->pos[i].qty;
+		if (in_scope(s, a->pos[i].contract_id)) {
+			struct cc *c = &k->c[contract_index(k, a->pos[i].contract_id)];
+
+			c->qty = a->pos[i].qty * c->w;
+		}
 	for (size_t i = 0; i < a->n_ord; i++) {
 		const struct ord *o = &a->ord[i];
 
 		if (!acct_ord_opens(a, o) || !in_scope(s, o->contract_id))
 			continue;
 		size_t ci = contract_index(k, o->contract_id);
+		int64_t left = (int64_t)ord_remaining(o) * k->c[ci].w;
 
-		k->o[k->no++] = (struct co){ .at = i, .ci = ci, .left = ord_remaining(o),
+		k->o[k->no++] = (struct co){ .at = i, .ci = ci, .left = left,
 					     .buy = o->side == PX_BID, .grew = o->grew_seq };
 		if (o->side == PX_BID)
-			k->c[ci].buys += ord_remaining(o);
+			k->c[ci].buys += left;
 		else
-			k->c[ci].sells += ord_remaining(o);
+			k->c[ci].sells += left;
 	}
 }
 
@@ -88,9 +173,9 @@ static void calc_free(struct calc *k)
 		free(k->o);
 }
 
-static long calc_worst(const struct calc *k)
+static int64_t calc_worst(const struct calc *k)
 {
-	long net = 0, gross = 0, buys = 0, sells = 0, sum = 0;
+	int64_t net = 0, gross = 0, buys = 0, sells = 0, sum = 0;
 
 	for (size_t i = 0; i < k->nc; i++) {
 		const struct cc *c = &k->c[i];
@@ -100,7 +185,7 @@ static long calc_worst(const struct calc *k)
 			continue;
 		}
 		net += c->qty;
-		gross += labs(c->qty);
+		gross += llabs(c->qty);
 		buys += c->buys;
 		sells += c->sells;
 	}
@@ -109,10 +194,10 @@ static long calc_worst(const struct calc *k)
 	return k->s->gross ? gross + buys + sells : worst_of(net, buys, sells);
 }
 
-long expo_worst(const struct acct *a, const struct expo_scope *s, const bool *skip)
+int64_t expo_worst(const struct acct *a, const struct expo_scope *s, const bool *skip)
 {
 	struct calc k;
-	long w;
+	int64_t w;
 
 	calc_init(&k, a, s);
 	for (size_t i = 0; skip != NULL && i < k.no; i++) {
@@ -138,7 +223,7 @@ long expo_worst(const struct acct *a, const struct expo_scope *s, const bool *sk
  */
 #define EXPO_SETTLE_MS 300
 
-static bool may_be_lagging(const struct rule_ctx *ctx, const struct calc *k, long excess)
+static bool may_be_lagging(const struct rule_ctx *ctx, const struct calc *k, int64_t excess)
 {
 	const struct srm_event *ev = ctx->ev;
 
@@ -146,9 +231,9 @@ static bool may_be_lagging(const struct rule_ctx *ctx, const struct calc *k, lon
 		return false;
 	const char *cid = ev->u.position.contract_id;
 	const struct pos *p = acct_pos(ctx->acct, cid);
-	long change = (long)(p != NULL ? p->qty : 0) - ctx->prev_qty;
+	int64_t change = (int64_t)(p != NULL ? p->qty : 0) - ctx->prev_qty;
 
-	if (change == 0 || excess > labs(change))
+	if (change == 0 || excess > llabs(change) * expo_weight(k->s, cid))
 		return false;
 	for (size_t i = 0; i < k->no; i++) {
 		const struct ord *o = &ctx->acct->ord[k->o[i].at];
@@ -159,14 +244,14 @@ static bool may_be_lagging(const struct rule_ctx *ctx, const struct calc *k, lon
 	return false;
 }
 
-size_t expo_cancel_excess(struct rule_ctx *ctx, const struct expo_scope *s, long bound,
+size_t expo_cancel_excess(struct rule_ctx *ctx, const struct expo_scope *s, int64_t bound,
 			  const char *what, int limit, const char *suffix,
 			  const struct lockout_spec *lk, const char *symbol)
 {
-	char why[192];
+	char why[192], w[24];
 	struct calc k;
 	size_t n = 0;
-	long worst;
+	int64_t worst;
 
 	if (ctx->acct->n_ord == 0)
 		return 0; /* nothing to cancel: the positions alone are the size rule's */
@@ -187,8 +272,8 @@ size_t expo_cancel_excess(struct rule_ctx *ctx, const struct expo_scope *s, long
 			break; /* the positions alone: the size rule's reduce/close is for them */
 		const struct ord *o = &ctx->acct->ord[best->at];
 
-		snprintf(why, sizeof(why), "order %lld would take %s contracts to %ld, over limit %d%s",
-			 (long long)o->id, what, worst, limit, suffix);
+		snprintf(why, sizeof(why), "order %lld would take %s contracts to %s, over limit %d%s",
+			 (long long)o->id, what, expo_units_text(worst, w, sizeof(w)), limit, suffix);
 		if (n == 0 && lk != NULL)
 			rule_lockout(ctx, lk, symbol, false, "%s", why);
 		rule_act(ctx, ACT_CANCEL_ORDER, o->contract_id, "%s", why)->order_id = o->id;

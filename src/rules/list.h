@@ -23,6 +23,7 @@
 #include "rules/r012_trade_management.h"
 #include "rules/r013_max_loss_limit.h"
 #include "rules/r014_weekly_limits.h"
+#include "rules/r015_consistency.h"
 
 /* X(name): the config key; struct cfg_<name> is its block, rule_<name> its rule_def. */
 #define SRM_RULES(X)                                                                          \
@@ -39,7 +40,8 @@
 	X(symbol_blocks)                                                                      \
 	X(trade_management)                                                                   \
 	X(max_loss_limit)                                                                     \
-	X(weekly_limits)
+	X(weekly_limits)                                                                      \
+	X(consistency)
 
 /* Every rule's block; an absent block is disabled. */
 #define SRM_RULE_CFG_MEMBER(n) struct cfg_##n n;

@@ -12,49 +12,60 @@ static const char *count_name(enum count_mode m)
 	return m == COUNT_GROSS ? "gross" : "net";
 }
 
-/* Exposure of the positions alone; *net gets the signed sum. */
-static long pos_exposure(const struct acct *a, enum count_mode m, long *net)
+/* The account's scope: every contract, counted net or gross, weighted. */
+static struct expo_scope scope_of(const struct engine *e, const struct cfg_max_contracts *c)
 {
-	long sum = 0, gross = 0;
-
-	for (size_t i = 0; i < a->n_pos; i++) {
-		sum += a->pos[i].qty;
-		gross += labs((long)a->pos[i].qty);
-	}
-	*net = sum;
-	return m == COUNT_GROSS ? gross : labs(sum);
+	return (struct expo_scope){ .eng = e, .gross = c->count == COUNT_GROSS,
+				    .weights = c->weights, .n_weights = c->n_weights };
 }
 
-/* Close `excess` contracts, the position that grew last first (net: only the net's side). */
-static void reduce(struct rule_ctx *ctx, long excess, int sign, const char *why)
+/* Exposure of the positions alone in units (contracts x weight); *net gets the signed sum. */
+static int64_t pos_exposure(const struct acct *a, const struct expo_scope *s, int64_t *net)
+{
+	int64_t sum = 0;
+
+	for (size_t i = 0; i < a->n_pos; i++)
+		sum += a->pos[i].qty * expo_weight(s, a->pos[i].contract_id);
+	*net = sum;
+	return expo_held(a, s);
+}
+
+/* Close `excess` units, the position that grew last first (net: only the net's side). */
+static void reduce(struct rule_ctx *ctx, const struct expo_scope *s, int64_t excess, int sign,
+		   const char *why)
 {
 	const struct acct *a = ctx->acct;
 	bool eligible[RULE_MAX_POS];
 
 	for (size_t i = 0; i < a->n_pos && i < RULE_MAX_POS; i++)
 		eligible[i] = sign == 0 || (sign > 0) == (a->pos[i].qty > 0);
-	rule_reduce_last_grown(ctx, excess, eligible, why);
+	expo_reduce_last_grown(ctx, s, excess, eligible, why);
 }
 
 static void check(struct rule_ctx *ctx)
 {
 	const struct cfg_max_contracts *c = &ctx->cfg->max_contracts;
 	const struct acct *a = ctx->acct;
-	long net, have;
-	char why[160];
+	struct expo_scope sc = scope_of(ctx->eng, c);
+	int64_t net, have;
+	char why[160], h[24];
+	bool scaled;
 
 	/* a timer: the settle time of a cancel that waited for an order's own event */
 	if (ctx->ev->kind != EV_POSITION && ctx->ev->kind != EV_ORDER && ctx->ev->kind != EV_TIMER)
 		return;
 	if (c->limit < 0)
 		return;
-	have = pos_exposure(a, c->count, &net);
-	if (have > c->limit) {
-		snprintf(why, sizeof(why), "%s contracts %ld over limit %d", count_name(c->count),
-			 have, c->limit);
+	int limit = expo_scaled_limit(ctx->eng, a, c->limit, c->scaling, c->n_scaling, &scaled);
+	int64_t bound = (int64_t)limit * CFG_PPM;
+
+	have = pos_exposure(a, &sc, &net);
+	if (have > bound) {
+		snprintf(why, sizeof(why), "%s contracts %s over limit %d%s", count_name(c->count),
+			 expo_units_text(have, h, sizeof(h)), limit, scaled ? " (scaling plan)" : "");
 		rule_lockout(ctx, &c->lockout, NULL, false, "%s", why);
 		if (c->action == SIZE_REDUCE_TO_LIMIT) {
-			reduce(ctx, have - c->limit, c->count == COUNT_NET ? (net > 0 ? 1 : -1) : 0,
+			reduce(ctx, &sc, have - bound, c->count == COUNT_NET ? (net > 0 ? 1 : -1) : 0,
 			       why);
 		} else {
 			rule_act(ctx, ACT_CANCEL_ALL, NULL, "%s", why);
@@ -66,12 +77,10 @@ static void check(struct rule_ctx *ctx)
 	 * that could open or add, what is left of them, the last grown cancelled first until
 	 * the rest fits (an order that fit when it came is not cancelled for a newer one).
 	 */
-	struct expo_scope sc = { .eng = ctx->eng, .gross = c->count == COUNT_GROSS };
-
-	if (have > c->limit && c->action == SIZE_CLOSE_ALL)
+	if (have > bound && c->action == SIZE_CLOSE_ALL)
 		return; /* cancel_all is on its way */
-	(void)expo_cancel_excess(ctx, &sc, have > c->limit ? have : c->limit,
-				 count_name(c->count), c->limit, "", &c->lockout, NULL);
+	(void)expo_cancel_excess(ctx, &sc, have > bound ? have : bound, count_name(c->count), limit,
+				 scaled ? " (scaling plan)" : "", &c->lockout, NULL);
 }
 
 /* The views: the positions' contracts, counted as configured, against the limit. */
@@ -79,13 +88,15 @@ static bool measure(const struct engine *e, const struct acct *a, const void *cf
 		    struct rule_measure *m)
 {
 	const struct cfg_max_contracts *c = cfg;
-	long net;
+	struct expo_scope sc = scope_of(e, c);
+	int64_t net;
+	bool scaled;
+	int limit = expo_scaled_limit(e, a, c->limit, c->scaling, c->n_scaling, &scaled);
 
-	(void)e;
 	*m = (struct rule_measure){ .label = "contracts", .unit = MEASURE_CONTRACTS,
-				    .used = (double)pos_exposure(a, c->count, &net),
-				    .limit = c->limit };
-	return c->limit > 0;
+				    .used = (double)pos_exposure(a, &sc, &net) / CFG_PPM,
+				    .limit = limit };
+	return limit > 0;
 }
 
 /* ---- the config block ---- */
@@ -102,6 +113,13 @@ static const struct opt opts[] = {
 	CFG_OPT("action", T_ENUM, T, action, .names = size_action_names, .def = "close_all",
 		.help = "close_all | reduce_to_limit (close the excess)"),
 	CFG_OPT("lockout", T_LOCKOUT, T, lockout, .def = "none", .safer = SAFER_LONGER),
+	CFG_LIST("weights", T_WEIGHTS, T, n_weights, weights, .def = "{}", .safer = SAFER_HEAVIER,
+		 .help = "SYMBOL: what one contract counts (MES: 0.1 = ten micros count as one mini); "
+			 "not listed: 1"),
+	CFG_LIST("scaling", T_STEPS, T, n_scaling, scaling, .def = "[]", .safer = SAFER_LOWER,
+		 .help = "the firm's scaling plan: [{above: PROFIT, limit: N}, ...]; the day's limit is "
+			 "the step the profit since the start allows (max_loss_limit's balances) at the "
+			 "reset, never raised intraday; at most `limit`"),
 	{ 0 },
 };
 #undef T

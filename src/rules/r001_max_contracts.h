@@ -13,6 +13,10 @@ struct cfg_max_contracts {
 	enum count_mode count;
 	enum size_action action;
 	struct lockout_spec lockout;
+	size_t n_weights;             /* what a contract of a symbol counts (MES: 0.1) */
+	struct cfg_symbol_weight weights[CFG_MAX_WEIGHTS];
+	size_t n_scaling;             /* the firm's scaling plan: the limit by profit, set at the reset */
+	struct cfg_scale_step scaling[CFG_MAX_STEPS];
 };
 
 #endif

@@ -46,30 +46,21 @@ static int symbol_limit(const struct rule_ctx *ctx, const char *contract_id, boo
 	return c->default_limit;
 }
 
-static long held(const struct acct *a, const struct group *g)
-{
-	long n = 0;
-
-	for (size_t i = 0; i < a->n_pos; i++)
-		if (in_group(g, a->pos[i].contract_id))
-			n += labs((long)a->pos[i].qty);
-	return n;
-}
-
 static bool scope_in(const struct expo_scope *s, const char *contract_id)
 {
 	return in_group(s->arg, contract_id);
 }
 
-/* Close `excess` contracts of the group, the position that grew last first. */
-static void reduce(struct rule_ctx *ctx, const struct group *g, long excess, const char *why)
+/* Close `excess` units of the group, the position that grew last first. */
+static void reduce(struct rule_ctx *ctx, const struct expo_scope *s, const struct group *g,
+		   int64_t excess, const char *why)
 {
 	const struct acct *a = ctx->acct;
 	bool eligible[RULE_MAX_POS];
 
 	for (size_t i = 0; i < a->n_pos && i < RULE_MAX_POS; i++)
 		eligible[i] = in_group(g, a->pos[i].contract_id);
-	rule_reduce_last_grown(ctx, excess, eligible, why);
+	expo_reduce_last_grown(ctx, s, excess, eligible, why);
 }
 
 static void close_group(struct rule_ctx *ctx, const struct group *g, const char *why)
@@ -95,8 +86,8 @@ static void check(struct rule_ctx *ctx)
 	const struct cfg_max_contracts_per_instrument *c = &ctx->cfg->max_contracts_per_instrument;
 	const struct acct *a = ctx->acct;
 	const char *cid;
-	bool unknown;
-	char why[160];
+	bool unknown, scaled;
+	char why[160], h[24];
 
 	if (ctx->ev->kind == EV_POSITION)
 		cid = ctx->ev->u.position.contract_id;
@@ -109,16 +100,22 @@ static void check(struct rule_ctx *ctx)
 	struct group g = {.eng = ctx->eng, .symbol = engine_symbol(ctx->eng, cid), .contract = cid};
 	const char *name = g.symbol[0] != '\0' ? g.symbol : cid;
 	int limit = symbol_limit(ctx, cid, &unknown);
-	long have = held(a, &g);
 
 	if (limit < 0)
 		return;
-	if (have > limit) {
-		snprintf(why, sizeof(why), "%s contracts %ld over limit %d%s", name, have, limit,
-			 unknown ? " (unknown contract)" : "");
+	limit = expo_scaled_limit(ctx->eng, a, limit, c->scaling, c->n_scaling, &scaled);
+
+	struct expo_scope sc = { .eng = ctx->eng, .in = scope_in, .arg = &g, .per_contract = true,
+				 .weights = c->weights, .n_weights = c->n_weights };
+	int64_t have = expo_held(a, &sc), bound = (int64_t)limit * CFG_PPM;
+	const char *note = unknown ? " (unknown contract)" : scaled ? " (scaling plan)" : "";
+
+	if (have > bound) {
+		snprintf(why, sizeof(why), "%s contracts %s over limit %d%s", name,
+			 expo_units_text(have, h, sizeof(h)), limit, note);
 		lock(ctx, &g, why);
 		if (c->action == SIZE_REDUCE_TO_LIMIT)
-			reduce(ctx, &g, have - limit, why);
+			reduce(ctx, &sc, &g, have - bound, why);
 		else
 			close_group(ctx, &g, why);
 	}
@@ -126,11 +123,9 @@ static void check(struct rule_ctx *ctx)
 	 * The symbol's worst case at every order and position change in it: working orders that
 	 * could open or add, the last grown cancelled first until the rest fits.
 	 */
-	struct expo_scope sc = { .eng = ctx->eng, .in = scope_in, .arg = &g, .per_contract = true };
 	const struct lockout_spec none = { .mode = LOCKOUT_NONE };
 
-	(void)expo_cancel_excess(ctx, &sc, have > limit ? have : limit, name, limit,
-				 unknown ? " (unknown contract)" : "",
+	(void)expo_cancel_excess(ctx, &sc, have > bound ? have : bound, name, limit, note,
 				 g.symbol[0] != '\0' ? &c->lockout : &none, g.symbol);
 }
 
@@ -150,6 +145,10 @@ static const struct opt opts[] = {
 	CFG_OPT("action", T_ENUM, T, action, .names = size_action_names, .def = "reduce_to_limit",
 		.help = "close_all | reduce_to_limit"),
 	CFG_OPT("lockout", T_LOCKOUT, T, lockout, .def = "none", .safer = SAFER_LONGER),
+	CFG_LIST("weights", T_WEIGHTS, T, n_weights, weights, .def = "{}", .safer = SAFER_HEAVIER,
+		 .help = "SYMBOL: what one contract counts against its limit (MES: 0.1); not listed: 1"),
+	CFG_LIST("scaling", T_STEPS, T, n_scaling, scaling, .def = "[]", .safer = SAFER_LOWER,
+		 .help = "a scaling plan as in max_contracts: no symbol's limit above the day's step"),
 	{ 0 },
 };
 #undef T

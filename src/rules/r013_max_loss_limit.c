@@ -166,19 +166,41 @@ static bool measure(const struct engine *e, const struct acct *a, const void *cf
 	return true;
 }
 
+/* RULE-013's memory of the account when it is on and has seen a balance, else NULL. */
+static const struct mll_memory *mll_memory_of(const struct acct *a, const struct cfg_max_loss_limit **c)
+{
+	int r = rule_index_of(&rule_max_loss_limit);
+	const struct mll_state *st = a->rstate[r];
+
+	*c = rule_cfg_block(a->rules, r);
+	return (*c)->enabled && st != NULL && st->m.inited ? &st->m : NULL;
+}
+
 bool mll_floor(const struct engine *e, const struct acct *a, money_t *floor, money_t *buffer,
 	       money_t *day_start)
 {
-	int r = rule_index_of(&rule_max_loss_limit);
-	const struct cfg_max_loss_limit *c = rule_cfg_block(a->rules, r);
-	const struct mll_state *st = a->rstate[r];
+	const struct cfg_max_loss_limit *c;
+	const struct mll_memory *m = mll_memory_of(a, &c);
 
 	(void)e;
-	if (!c->enabled || st == NULL || !st->m.inited)
+	if (m == NULL)
 		return false;
-	*floor = st->m.floor;
+	*floor = m->floor;
 	*buffer = c->buffer;
-	*day_start = st->m.day_start;
+	*day_start = m->day_start;
+	return true;
+}
+
+bool mll_start(const struct engine *e, const struct acct *a, money_t *start, money_t *day_start)
+{
+	const struct cfg_max_loss_limit *c;
+	const struct mll_memory *m = mll_memory_of(a, &c);
+
+	(void)e;
+	if (m == NULL)
+		return false;
+	*start = m->start;
+	*day_start = m->day_start;
 	return true;
 }
 

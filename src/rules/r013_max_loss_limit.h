@@ -28,5 +28,8 @@ struct acct;
  */
 bool mll_floor(const struct engine *e, const struct acct *a, money_t *floor, money_t *buffer,
 	       money_t *day_start_balance);
+/* The starting balance RULE-013 keeps (configured or first seen) and the day's starting one. */
+bool mll_start(const struct engine *e, const struct acct *a, money_t *start,
+	       money_t *day_start_balance);
 
 #endif

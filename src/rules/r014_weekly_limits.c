@@ -16,6 +16,7 @@
 
 #include "engine/calendar.h"
 #include "engine/rule.h"
+#include "rules/ledger.h"
 #include "util/timefmt.h"
 
 extern const struct rule_def rule_weekly_limits;
@@ -24,13 +25,7 @@ extern const struct rule_def rule_weekly_limits;
 struct week_memory {
 	int32_t week;           /* the Monday (days since 1970-01-01) of the week these are of */
 	int32_t inited;
-	srm_ms day_start;       /* the trading day the day_ totals are of */
-	money_t prior_pnl;      /* the week's days before day_start */
-	money_t prior_fees;
-	int64_t prior_trades;
-	money_t day_pnl;        /* the day_start day as last seen */
-	money_t day_fees;
-	int64_t day_trades;
+	struct day_ledger l;    /* the week's days */
 };
 
 /*
@@ -59,41 +54,17 @@ static srm_ms week_end(const struct calendar *cal, srm_ms day_start)
 	return INT64_MAX;
 }
 
-/* The day the memory holds joins the week's earlier days. */
-static void fold(struct week_memory *m)
-{
-	m->prior_pnl = money_add(m->prior_pnl, m->day_pnl);
-	m->prior_fees = money_add(m->prior_fees, m->day_fees);
-	m->prior_trades += m->day_trades;
-	m->day_pnl = m->day_fees = 0;
-	m->day_trades = 0;
-}
-
 /* Today is day_start: fold the day the memory last saw into the week, or begin a new week. */
 static void roll(const struct engine *e, struct week_memory *m, srm_ms day_start)
 {
 	int32_t w = week_of(engine_calendar(e), day_start);
 
 	if (!m->inited || w != m->week) {
-		*m = (struct week_memory){ .week = w, .inited = 1, .day_start = day_start };
+		*m = (struct week_memory){ .week = w, .inited = 1 };
+		ledger_begin(&m->l, day_start);
 		return;
 	}
-	if (m->day_start == day_start)
-		return;
-	fold(m);
-	m->day_start = day_start;
-}
-
-/* The week so far: P&L (net of fees when asked) and trades. */
-static void week_totals(const struct cfg_weekly_limits *c, const struct week_memory *m,
-			const struct acct *a, money_t *pnl, int64_t *trades)
-{
-	money_t fees = money_add(m->prior_fees, a->fees);
-
-	*pnl = money_add(m->prior_pnl, a->realized);
-	if (c->include_fees)
-		*pnl = money_add(*pnl, -fees);
-	*trades = m->prior_trades + a->tc.session;
+	ledger_roll(&m->l, day_start);
 }
 
 static void check(struct rule_ctx *ctx)
@@ -108,12 +79,10 @@ static void check(struct rule_ctx *ctx)
 	char v[32], lim[32], until[40];
 
 	roll(ctx->eng, m, today);
-	m->day_pnl = a->realized;
-	m->day_fees = a->fees;
-	m->day_trades = a->tc.session;
+	(void)ledger_see(&m->l, a);
 	if (memcmp(&was, m, sizeof(*m)) != 0)
 		rule_memory_changed(ctx);
-	week_totals(c, m, a, &pnl, &trades);
+	ledger_totals(&m->l, a, c->include_fees, &pnl, &trades);
 
 	const char *why = NULL;
 
@@ -163,12 +132,10 @@ static void on_reset(struct rule_ctx *ctx)
 
 	if (!m->inited)
 		return;
-	if (m->day_start == engine_last_reset(ctx->eng)) {
-		/* an admin's reset of the day: what the day did so far stays in the week */
-		fold(m);
-	} else {
+	if (m->l.day_start == engine_last_reset(ctx->eng))
+		ledger_reset(&m->l, m->l.day_start); /* an admin's reset: the day stays in the week */
+	else
 		roll(ctx->eng, m, engine_last_reset(ctx->eng));
-	}
 	if (memcmp(&was, m, sizeof(*m)) != 0)
 		rule_memory_changed(ctx);
 }
@@ -183,7 +150,7 @@ static bool measure(const struct engine *e, const struct acct *a, const void *cf
 	int64_t trades;
 
 	roll(e, &m, engine_last_reset(e));
-	week_totals(c, &m, a, &pnl, &trades);
+	ledger_totals(&m.l, a, c->include_fees, &pnl, &trades);
 	if (c->loss_limit > 0) {
 		*out = (struct rule_measure){ .label = "weekly loss", .unit = MEASURE_LOSS,
 					      .used = pnl < 0 ? (double)-pnl / 100.0 : 0,
@@ -202,6 +169,19 @@ static bool measure(const struct engine *e, const struct acct *a, const void *cf
 		return true;
 	}
 	return false;
+}
+
+/* A new config: the week's lockout ends when the rule is turned off. */
+static const char *lockout_unwanted(const void *cfg, const struct lockout *l)
+{
+	const struct cfg_weekly_limits *c = cfg;
+
+	(void)l;
+	if (!c->enabled)
+		return "weekly limits turned off";
+	if (c->loss_limit <= 0 && c->profit_target <= 0 && c->max_trades <= 0)
+		return "no weekly limit set";
+	return NULL;
 }
 
 /* ---- the config block ---- */
@@ -239,4 +219,5 @@ const struct rule_def rule_weekly_limits = {
 	.on_reset = on_reset,
 	.measure = measure,
 	.next_window = next_window,
+	.lockout_unwanted = lockout_unwanted,
 };

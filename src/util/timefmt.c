@@ -229,3 +229,12 @@ int date_parse(const char *s, int32_t *days)
 	*days = d;
 	return 0;
 }
+
+char *date_format(int32_t days, char *buf, size_t cap)
+{
+	int y, m, d;
+
+	civil_from_days(days, &y, &m, &d);
+	snprintf(buf, cap, "%04d-%02d-%02d", y, m, d);
+	return buf;
+}

@@ -29,5 +29,7 @@ int hhmm_parse(const char *s, int *min);
 
 /* Parse "YYYY-MM-DD" into days since 1970-01-01; -1 if malformed. */
 int date_parse(const char *s, int32_t *days);
+/* Format days since 1970-01-01 as "YYYY-MM-DD". Returns buf. */
+char *date_format(int32_t days, char *buf, size_t cap);
 
 #endif

@@ -1115,6 +1115,115 @@ static void test_profiles(void **state)
 	assert_true(has_msg(&d, "a profile name is lowercase letters, digits and -"));
 }
 
+
+/*
+ * The firm-rule value types: a share (max_day_share), a date (cycle_start), contract weights
+ * and a scaling plan; exact decimals in millionths, every bad value at its line; a firm's
+ * profile holds them (a lighter weight, a higher step, a larger share is looser: refused).
+ */
+static void test_firm_value_types(void **state)
+{
+	struct config_diag d;
+	struct srm_config *cfg;
+	char dir[] = "/tmp/srm-test-prof-XXXXXX", path[96], buf[2048];
+	FILE *f;
+
+	(void)state;
+	cfg = load_ok("rules:\n"
+		      "  consistency: {max_day_share: 0.4, cycle_start: \"2026-11-16\", cycle_profit: 1200}\n"
+		      "  max_contracts:\n"
+		      "    limit: 5\n"
+		      "    weights: {MES: 0.1, mnq: .25, NQ: 2}\n"
+		      "    scaling: [{above: 0, limit: 2}, {above: 1500, limit: 3}, {above: 2000.50, limit: 5}]\n");
+	assert_true(cfg->rules.consistency.enabled);
+	assert_int_equal(cfg->rules.consistency.max_day_share, 400000);
+	assert_int_equal(cfg->rules.consistency.cycle_start, days_from_civil(2026, 11, 16));
+	assert_int_equal(cfg->rules.consistency.cycle_profit, 120000);
+	assert_int_equal(cfg->rules.max_contracts.n_weights, 3);
+	assert_int_equal(cfg->rules.max_contracts.weights[0].ppm, 100000);
+	assert_int_equal(cfg->rules.max_contracts.weights[1].ppm, 250000);
+	assert_int_equal(cfg->rules.max_contracts.weights[2].ppm, 2000000);
+	assert_int_equal(cfg->rules.max_contracts.n_scaling, 3);
+	assert_int_equal(cfg->rules.max_contracts.scaling[2].above, 200050);
+	assert_int_equal(cfg->rules.max_contracts.scaling[2].limit, 5);
+	config_free(cfg);
+
+	load_bad("rules:\n  consistency:\n    max_day_share: 1.5\n", &d);
+	assert_true(has_msg(&d, "t.yaml:3: rules.consistency.max_day_share: must be a decimal from 0.01 to "
+			    "0.99 (0.5 = 50%), got 1.5"));
+	load_bad("rules:\n  consistency:\n    max_day_share: 0.1234567\n", &d);
+	assert_true(has_msg(&d, "t.yaml:3: rules.consistency.max_day_share: must be a decimal"));
+	load_bad("rules:\n  consistency:\n    max_day_share: half\n", &d);
+	assert_true(has_msg(&d, "got half"));
+	load_bad("rules:\n  consistency:\n    max_day_share: -0.5\n", &d);
+	assert_true(has_msg(&d, "t.yaml:3: rules.consistency.max_day_share"));
+	load_bad("rules:\n  consistency:\n    cycle_start: 2026-13-01\n", &d);
+	assert_true(has_msg(&d, "t.yaml:3: rules.consistency.cycle_start: must be a date \"YYYY-MM-DD\" or ~"));
+	load_bad("rules:\n  max_contracts:\n    weights: {MES: 0}\n", &d);
+	assert_true(has_msg(&d, "t.yaml:3: rules.max_contracts.weights.MES: must be a weight above 0 and at most 100"));
+	load_bad("rules:\n  max_contracts:\n    weights: {MES: 100.5}\n", &d);
+	assert_true(has_msg(&d, "rules.max_contracts.weights.MES: must be a weight"));
+	load_bad("rules:\n  max_contracts:\n    weights: {MES: 1e-1}\n", &d);
+	assert_true(has_msg(&d, "rules.max_contracts.weights.MES: must be a weight"));
+	load_bad("rules:\n  max_contracts:\n    weights: {MES: 0.1, mes: 0.2}\n", &d);
+	assert_true(has_msg(&d, "rules.max_contracts.weights.mes: duplicate symbol"));
+	load_bad("rules:\n  max_contracts:\n    weights: [MES]\n", &d);
+	assert_true(has_msg(&d, "rules.max_contracts.weights: must be a mapping of symbol: weight"));
+	load_bad("rules:\n  max_contracts:\n    scaling: [{above: 1500, limit: 3}, {above: 1000, limit: 4}]\n", &d);
+	assert_true(has_msg(&d, "t.yaml:3: rules.max_contracts.scaling[1]: above must be more than the step before's"));
+	load_bad("rules:\n  max_contracts:\n    scaling: [{above: 0, limit: 3}, {above: 1000, limit: 2}]\n", &d);
+	assert_true(has_msg(&d, "rules.max_contracts.scaling[1]: limit 2 is below the step before's 3"));
+	load_bad("rules:\n  max_contracts:\n    scaling: [{above: 0}]\n", &d);
+	assert_true(has_msg(&d, "rules.max_contracts.scaling[0]"));
+	load_bad("rules:\n  max_contracts:\n    scaling: [{above: 0, limit: 2, upto: 9}]\n", &d);
+	assert_true(has_msg(&d, "rules.max_contracts.scaling[0].upto"));
+
+	/* a firm's profile with all three; the trader may only tighten them */
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/firm-x.yaml", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("rules:\n"
+	      "  max_contracts:\n"
+	      "    limit: 5\n"
+	      "    weights: {MES: 0.1}\n"
+	      "    scaling: [{above: 0, limit: 2}, {above: 1500, limit: 3}]\n"
+	      "  consistency: {max_day_share: 0.5}\n", f);
+	assert_int_equal(fclose(f), 0);
+#define FIRM_X_FMT "daemon: {profile_dir: \"%s\"}\nprofiles: [{profile: firm-x, accounts: [7]}]\n" \
+	"overrides:\n  \"7\":\n    rules:\n%s"
+
+	snprintf(buf, sizeof(buf), FIRM_X_FMT, dir,
+		 "      max_contracts:\n        weights: {MES: 0.2, NQ: 2}\n"
+		 "        scaling: [{above: 0, limit: 1}, {above: 3000, limit: 3}]\n"
+		 "      consistency: {max_day_share: 0.4}\n");
+	cfg = load_ok(buf);
+	const struct rules_cfg *r = config_rules_for_account(cfg, 7, NULL);
+
+	assert_int_equal(r->max_contracts.weights[0].ppm, 200000);
+	assert_int_equal(r->max_contracts.scaling[0].limit, 1);
+	assert_int_equal(r->consistency.max_day_share, 400000);
+	config_free(cfg);
+	snprintf(buf, sizeof(buf), FIRM_X_FMT, dir,
+		 "      max_contracts:\n        weights: {MES: 0.05}\n"
+		 "        scaling: [{above: 0, limit: 2}, {above: 1000, limit: 3}]\n"
+		 "      consistency: {max_day_share: 0.6}\n");
+	load_bad(buf, &d);
+	assert_true(has_msg(&d, "overrides.7.rules.max_contracts.weights: {MES: 0.05} is looser than profile "
+			    "firm-x's {MES: 0.1}"));
+	assert_true(has_msg(&d, "overrides.7.rules.max_contracts.scaling: [{above: 0.00, limit: 2}, {above: "
+			    "1000.00, limit: 3}] is looser than profile firm-x's"));
+	assert_true(has_msg(&d, "overrides.7.rules.consistency.max_day_share: 0.6 is looser than profile firm-x's 0.5"));
+	/* no scaling at all is looser than the firm's plan; a weight list without MES too */
+	snprintf(buf, sizeof(buf), FIRM_X_FMT, dir, "      max_contracts: {scaling: [], weights: {NQ: 1}}\n");
+	load_bad(buf, &d);
+	assert_true(has_msg(&d, "overrides.7.rules.max_contracts.scaling: [] is looser"));
+	assert_false(any_msg_contains(&d, "weights"));
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	assert_int_equal(system(path), 0);
+#undef FIRM_X_FMT
+}
+
 /* rules/list.h, the rule table and each rule's block agree: names, order, offsets, ids. */
 static void test_rule_list_coherent(void **state)
 {
@@ -1169,6 +1278,7 @@ int main(void)
 		cmocka_unit_test(test_rule_list_coherent),
 		cmocka_unit_test(test_firm_urls),
 		cmocka_unit_test(test_profiles),
+		cmocka_unit_test(test_firm_value_types),
 		cmocka_unit_test(test_env_lenient),
 		cmocka_unit_test(test_display_timezone),
 		cmocka_unit_test(test_dashboard_block),

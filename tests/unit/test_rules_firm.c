@@ -1,6 +1,7 @@
 /*
  * test_rules_firm.c: RULE-013 (the firm's trailing Maximum Loss Limit) and RULE-003's
- * cap_to_floor, on a real engine, and the floor across a restart through a real state file.
+ * cap_to_floor, RULE-014 (the week), RULE-015 (consistency), RULE-001/002's weights and
+ * scaling plan, on a real engine, and their memory across a restart through a real state file.
  */
 #include "helpers.h"
 
@@ -420,6 +421,291 @@ static void test_week_admin_reset(void **s)
 	tw_free(&w);
 }
 
+
+/* A reload that turns RULE-014 off ends its lockout (rule_def.lockout_unwanted). */
+static void test_week_off_ends_lockout(void **s)
+{
+	struct tworld w;
+	srm_ms t = T(WTUE), until;
+
+	(void)s;
+	tw_init(&w, t);
+	set014(&w, 500, 0, 0);
+	tw_trade(&w, t + MIN, ACC, 1, ES, PX_ASK, 1, 6000, -600, 0, false);
+	assert_int_equal(r014_locks(&w, &until), 1);
+	w.cfg.rules.weekly_limits.enabled = false;
+	engine_set_config(w.eng, &w.cfg, w.zone);
+	tw_advance(&w, t + 2 * MIN);
+	assert_int_equal(r014_locks(&w, &until), 0);
+	tw_free(&w);
+}
+
+/* ======================= RULE-015 consistency ======================= */
+
+#define R015 14
+
+static void set015(struct tworld *w, double share, double prior, double target, bool flatten)
+{
+	struct cfg_consistency *c = &w->cfg.rules.consistency;
+
+	c->enabled = true;
+	c->max_day_share = (int)(share * CFG_PPM + 0.5);
+	c->cycle_start = 0;
+	c->cycle_profit = money_from_double(prior);
+	c->profit_target = money_from_double(target);
+	c->flatten = flatten;
+	c->include_fees = false;
+	c->lockout = (struct lockout_spec){ .mode = LOCKOUT_UNTIL_RESET };
+	tw_restart(w, engine_now(w->eng));
+	tw_std_contracts(w, engine_now(w->eng));
+}
+
+static size_t r015_locks(struct tworld *w)
+{
+	const struct lockout *l;
+	size_t i = 0, n = 0;
+
+	while ((l = engine_lockout_next(w->eng, &i)) != NULL)
+		n += l->rule == R015 && l->account_id == ACC;
+	return n;
+}
+
+/*
+ * Share 0.5 with 1,000 made before today: today may make 1,000 (then it is half of 2,000).
+ * An open position's profit counts: the rule closes it to keep the day at the cap.
+ */
+static void test_consistency_cap(void **s)
+{
+	struct tworld w;
+	srm_ms t = T(WTUE);
+	const struct srm_action *a;
+
+	(void)s;
+	tw_init(&w, t);
+	set015(&w, 0.5, 1000, 0, true);
+	tw_trade(&w, t + MIN, ACC, 1, ES, PX_ASK, 1, 6000, 900, 0, false);
+	assert_int_equal(r015_locks(&w), 0);
+	/* long 1 ES from 6000: 2 points = 100.00 open profit reaches the 1,000 cap */
+	tw_position(&w, t + 2 * MIN, ACC, ES, 1, 6000);
+	tw_quote(&w, t + 3 * MIN, ES, 6001.75, 6002.00, 6001.75);
+	assert_int_equal(r015_locks(&w), 0);
+	tw_quote(&w, t + 4 * MIN, ES, 6002.00, 6002.25, 6002.00);
+	a = t_find(w.last, ACT_LOCKOUT, R015);
+	assert_non_null(a);
+	assert_int_equal(a->until, UNTIL_RESET);
+	assert_non_null(strstr(a->reason, "today's profit 1000.00 reached the consistency cap 1000.00"));
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_CONTRACT, R015, ACC), 1);
+	/* the next day: today joins the cycle (2,000): the cap is 2,000 */
+	tw_position(&w, t + 5 * MIN, ACC, ES, 0, 0);
+	tw_trade(&w, t + 5 * MIN, ACC, 2, ES, PX_ASK, 1, 6002, 100, 0, false);
+	tw_advance(&w, T(WRESET_TUE) + SEC);
+	assert_int_equal(r015_locks(&w), 0);
+	tw_trade(&w, T(WRESET_TUE) + HOUR_MS, ACC, 3, ES, PX_ASK, 1, 6000, 1999, 0, false);
+	assert_int_equal(r015_locks(&w), 0);
+	tw_trade(&w, T(WRESET_TUE) + HOUR_MS + 1, ACC, 4, ES, PX_ASK, 1, 6000, 1, 0, false);
+	assert_int_equal(r015_locks(&w), 1);
+	tw_free(&w);
+}
+
+/* No profit in the cycle and no target: no cap. A target: share x target; flatten false. */
+static void test_consistency_first_day_and_target(void **s)
+{
+	struct tworld w;
+	srm_ms t = T(WTUE);
+
+	(void)s;
+	tw_init(&w, t);
+	set015(&w, 0.4, 0, 0, true);
+	tw_trade(&w, t + MIN, ACC, 1, ES, PX_ASK, 1, 6000, 5000, 0, false);
+	assert_int_equal(r015_locks(&w), 0);
+	tw_free(&w);
+
+	tw_init(&w, t);
+	set015(&w, 0.4, 0, 3000, false); /* 0.4 x 3,000 = 1,200 */
+	tw_position(&w, t + MIN, ACC, ES, 1, 6000);
+	tw_trade(&w, t + MIN, ACC, 1, ES, PX_ASK, 1, 6000, 1199.99, 0, false);
+	assert_int_equal(r015_locks(&w), 0);
+	tw_trade(&w, t + 2 * MIN, ACC, 2, ES, PX_ASK, 1, 6000, 0.01, 0, false);
+	assert_int_equal(r015_locks(&w), 1);
+	/* flatten: false locks out without closing */
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_CONTRACT, R015, ACC), 0);
+	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_ALL, R015, ACC), 0);
+	tw_free(&w);
+}
+
+/* The cycle's days outlive a restart; a new cycle_start begins a new cycle; before it, no cap. */
+static void test_consistency_restart_and_new_cycle(void **s)
+{
+	struct tworld w;
+	srm_ms t = T(WTUE);
+	struct srm_err err = {0};
+	char dir[] = "/tmp/srm-test-cycle-XXXXXX", path[64];
+	struct store *st;
+
+	(void)s;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/srm.db", dir);
+	tw_init(&w, t);
+	set015(&w, 0.5, 0, 0, true);
+	tw_trade(&w, t + MIN, ACC, 1, ES, PX_ASK, 1, 6000, 800, 0, false);
+	st = store_open(path, &err);
+	assert_non_null(st);
+	assert_int_equal(store_begin(st, &err), 0);
+	assert_int_equal(store_save_account(st, w.eng, engine_acct(w.eng, ACC), &err), 0);
+	assert_int_equal(store_commit(st, &err), 0);
+	/* down over Tuesday's reset: Wednesday's cap is Tuesday's 800 */
+	tw_restart(&w, T(WRESET_TUE) + HOUR_MS);
+	tw_std_contracts(&w, T(WRESET_TUE) + HOUR_MS);
+	assert_int_equal(store_load(st, w.eng, engine_last_reset(w.eng), &err), 0);
+	tw_trade(&w, T(WRESET_TUE) + 2 * HOUR_MS, ACC, 2, ES, PX_ASK, 1, 6000, 799, 0, false);
+	assert_int_equal(r015_locks(&w), 0);
+	tw_trade(&w, T(WRESET_TUE) + 2 * HOUR_MS + 1, ACC, 3, ES, PX_ASK, 1, 6000, 1, 0, false);
+	assert_int_equal(r015_locks(&w), 1);
+	store_close(st);
+	/* after a payout the trader names a new cycle from Thursday: Wednesday has no cap */
+	w.cfg.rules.consistency.cycle_start = days_from_civil(2026, 12, 3);
+	tw_restart(&w, T(WRESET_TUE) + 3 * HOUR_MS);
+	tw_std_contracts(&w, T(WRESET_TUE) + 3 * HOUR_MS);
+	tw_trade(&w, T(WRESET_TUE) + 4 * HOUR_MS, ACC, 4, ES, PX_ASK, 1, 6000, 900, 0, false);
+	assert_int_equal(r015_locks(&w), 0);
+	/* Thursday (the session from Wednesday 17:00 CT): the cycle begins with no profit */
+	tw_advance(&w, T(WRESET_WED) + SEC);
+	tw_trade(&w, T(WRESET_WED) + HOUR_MS, ACC, 5, ES, PX_ASK, 1, 6000, 3000, 0, false);
+	assert_int_equal(r015_locks(&w), 0);
+	tw_advance(&w, T(WRESET_THU) + SEC);
+	tw_trade(&w, T(WRESET_THU) + HOUR_MS, ACC, 6, ES, PX_ASK, 1, 6000, 3000, 0, false);
+	assert_int_equal(r015_locks(&w), 1); /* half of 6,000 */
+	tw_free(&w);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	assert_int_equal(system(path), 0);
+}
+
+/* ======================= RULE-001/002 weights and scaling ======================= */
+
+#define R001 0
+#define R002 1
+
+static void set_weights(struct cfg_symbol_weight *wt, size_t *n, const char *sym, double w)
+{
+	snprintf(wt[*n].symbol, sizeof(wt[*n].symbol), "%s", sym);
+	wt[(*n)++].ppm = (int)(w * CFG_PPM + 0.5);
+}
+
+/* Ten micros count as one mini: 40 MES + ... within 4; the excess closes micros by weight. */
+static void test_weights(void **s)
+{
+	struct tworld w;
+	srm_ms t = T(WTUE);
+	struct cfg_max_contracts *c;
+	const struct srm_action *a;
+
+	(void)s;
+	tw_init(&w, t);
+	c = &w.cfg.rules.max_contracts;
+	c->enabled = true;
+	c->limit = 4;
+	c->count = COUNT_GROSS;
+	c->action = SIZE_REDUCE_TO_LIMIT;
+	set_weights(c->weights, &c->n_weights, "MES", 0.1);
+	tw_restart(&w, t);
+	tw_std_contracts(&w, t);
+	tw_position(&w, t + MIN, ACC, ES, 2, 6000);
+	tw_position(&w, t + 2 * MIN, ACC, MES, 20, 6000); /* 2 + 2.0 */
+	assert_int_equal(t_count_rule(w.last, R001), 0);
+	tw_position(&w, t + 3 * MIN, ACC, MES, 25, 6000); /* 2 + 2.5: 0.5 over: 5 micros */
+	a = t_find(w.last, ACT_PARTIAL_CLOSE, R001);
+	assert_non_null(a);
+	assert_string_equal(a->contract_id, MES);
+	assert_int_equal(a->size, 5);
+	assert_non_null(strstr(a->reason, "gross contracts 4.5 over limit 4"));
+	/* an order of 3 micros would take it to 4.3 (back at 4.0 held): cancelled */
+	tw_position(&w, t + 4 * MIN, ACC, MES, 20, 6000);
+	tw_order(&w, t + 5 * MIN, ACC, 77, MES, PX_OS_OPEN, PX_OT_LIMIT, PX_BID, 3, 5990, PX_NULL);
+	a = t_find(w.last, ACT_CANCEL_ORDER, R001);
+	assert_non_null(a);
+	assert_non_null(strstr(a->reason, "order 77 would take gross contracts to 4.3, over limit 4"));
+	tw_free(&w);
+
+	/* RULE-002: MES's own limit, counted in weighted contracts */
+	tw_init(&w, t);
+	struct cfg_max_contracts_per_instrument *p = &w.cfg.rules.max_contracts_per_instrument;
+
+	p->enabled = true;
+	p->n_limits = 1;
+	snprintf(p->limits[0].symbol, sizeof(p->limits[0].symbol), "MES");
+	p->limits[0].limit = 1;
+	p->default_limit = 2;
+	p->action = SIZE_REDUCE_TO_LIMIT;
+	set_weights(p->weights, &p->n_weights, "MES", 0.1);
+	tw_restart(&w, t);
+	tw_std_contracts(&w, t);
+	tw_position(&w, t + MIN, ACC, MES, 10, 6000);
+	assert_int_equal(t_count_rule(w.last, R002), 0);
+	tw_position(&w, t + 2 * MIN, ACC, MES, 12, 6000);
+	a = t_find(w.last, ACT_PARTIAL_CLOSE, R002);
+	assert_non_null(a);
+	assert_int_equal(a->size, 2);
+	tw_free(&w);
+}
+
+/*
+ * Topstep's 50K Express Funded plan: 2 contracts, 3 above 1,500 profit, 5 above 2,000, by
+ * the balance at the day's start; a profit made today raises nothing until the reset.
+ */
+static void test_scaling(void **s)
+{
+	struct tworld w;
+	srm_ms t = T(T0);
+	struct cfg_max_contracts *c;
+
+	(void)s;
+	tw_init(&w, t);
+	c = &w.cfg.rules.max_contracts;
+	c->enabled = true;
+	c->limit = 5;
+	c->action = SIZE_REDUCE_TO_LIMIT;
+	c->n_scaling = 3;
+	c->scaling[0] = (struct cfg_scale_step){ .above = 0, .limit = 2 };
+	c->scaling[1] = (struct cfg_scale_step){ .above = money_from_double(1500), .limit = 3 };
+	c->scaling[2] = (struct cfg_scale_step){ .above = money_from_double(2000), .limit = 5 };
+	/* without RULE-013's balances the profit is unknown: the lowest step */
+	tw_restart(&w, t);
+	tw_std_contracts(&w, t);
+	tw_position(&w, t + MIN, ACC, ES, 3, 6000);
+	assert_non_null(strstr(t_find(w.last, ACT_PARTIAL_CLOSE, R001)->reason,
+			       "net contracts 3 over limit 2 (scaling plan)"));
+	tw_free(&w);
+
+	tw_init(&w, t);
+	c = &w.cfg.rules.max_contracts;
+	c->enabled = true;
+	c->limit = 5;
+	c->action = SIZE_REDUCE_TO_LIMIT;
+	c->n_scaling = 3;
+	c->scaling[0] = (struct cfg_scale_step){ .above = 0, .limit = 2 };
+	c->scaling[1] = (struct cfg_scale_step){ .above = money_from_double(1500), .limit = 3 };
+	c->scaling[2] = (struct cfg_scale_step){ .above = money_from_double(2000), .limit = 5 };
+	set013(&w, MLL_END_OF_DAY, 0);
+	tw_account_bal(&w, t, ACC, true, 51600); /* 1,600 above the start: 3 */
+	tw_position(&w, t + MIN, ACC, ES, 3, 6000);
+	assert_int_equal(t_count_rule(w.last, R001), 0);
+	/* a big day: 2,600 above the start now, still 3 until the reset */
+	closed(&w, t + 2 * MIN, 1, 1000, 52600);
+	tw_position(&w, t + 3 * MIN, ACC, ES, 4, 6000);
+	assert_int_equal(t_find(w.last, ACT_PARTIAL_CLOSE, R001)->size, 1);
+	tw_position(&w, t + 4 * MIN, ACC, ES, 0, 0);
+	tw_advance(&w, T(RESET1) + SEC);
+	tw_position(&w, T(RESET1) + MIN, ACC, ES, 5, 6000);
+	assert_int_equal(t_count_rule(w.last, R001), 0);
+	/* a losing day back under 1,500 above the start: 2 from the next reset */
+	closed(&w, T(RESET1) + 2 * MIN, 2, -1200, 51400);
+	tw_position(&w, T(RESET1) + 3 * MIN, ACC, ES, 0, 0);
+	tw_advance(&w, T(RESET2) + SEC);
+	tw_position(&w, T(RESET2) + MIN, ACC, ES, 3, 6000);
+	assert_int_equal(t_find(w.last, ACT_PARTIAL_CLOSE, R001)->size, 1);
+	tw_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -436,6 +722,12 @@ int main(void)
 		cmocka_unit_test(test_week_across_restart),
 		cmocka_unit_test(test_week_admin_reset),
 		cmocka_unit_test(test_week_end_dst_and_holiday),
+		cmocka_unit_test(test_week_off_ends_lockout),
+		cmocka_unit_test(test_consistency_cap),
+		cmocka_unit_test(test_consistency_first_day_and_target),
+		cmocka_unit_test(test_consistency_restart_and_new_cycle),
+		cmocka_unit_test(test_weights),
+		cmocka_unit_test(test_scaling),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
