@@ -273,6 +273,41 @@ bool book_position_stale(const struct acct *a, const struct px_position *pp)
 	return pp->size == 0 && p != NULL && p->id != 0 && pp->id != 0 && pp->id != p->id;
 }
 
+/* Forget what fills and position events owed each other once they are POS_AHEAD_MS old. */
+static void ahead_expire(const struct engine *e, struct pos *p)
+{
+	if (e->now - p->ahead_at > POS_AHEAD_MS)
+		p->fills_ahead = p->pos_ahead = 0;
+}
+
+void book_pos_reduced(struct engine *e, struct pos *p, int n)
+{
+	int m;
+
+	ahead_expire(e, p);
+	m = n < p->fills_ahead ? n : p->fills_ahead;
+	p->fills_ahead -= m;
+	if (n > m)
+		p->pos_ahead += n - m;
+	p->ahead_at = e->now;
+}
+
+void book_fill_closed(struct engine *e, struct acct *a, const char *contract_id, int n)
+{
+	struct pos *p = acct_pos(a, contract_id);
+	int m;
+
+	if (p == NULL || n <= 0)
+		return; /* the position event came first and removed it */
+	ahead_expire(e, p);
+	m = n < p->pos_ahead ? n : p->pos_ahead;
+	p->pos_ahead -= m;
+	p->fills_ahead += n - m;
+	if (p->fills_ahead > abs(p->qty))
+		p->fills_ahead = abs(p->qty);
+	p->ahead_at = e->now;
+}
+
 int book_apply_position(struct engine *e, struct acct *a, const struct px_position *pp)
 {
 	book_cache_clear(e);
@@ -301,11 +336,15 @@ int book_apply_position(struct engine *e, struct acct *a, const struct px_positi
 		p->cs = (uint32_t)(book_cslot(e, pp->contract_id, true) - e->cs);
 	} else if ((prev > 0) != (qty > 0)) {
 		p->opened = e->now; /* reversed: a new position */
+		p->fills_ahead = p->pos_ahead = 0;
 	} else if (pp->id != 0 && p->id != 0 && pp->id != p->id) {
 		/* a new position id (the old one's size-0 event was lost): a new position */
 		p->opened = e->now;
 		p->restored = false;
 		renewed = true;
+		p->fills_ahead = p->pos_ahead = 0;
+	} else if (abs(qty) < abs(prev)) {
+		book_pos_reduced(e, p, abs(prev) - abs(qty));
 	}
 	p->id = pp->id;
 	if (prev == 0 || renewed || (prev > 0) != (qty > 0) || abs(qty) > abs(prev)) {

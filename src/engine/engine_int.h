@@ -115,6 +115,12 @@ void book_apply_account(struct engine *e, const struct px_account *pa, struct ac
 /* Returns the qty before. */
 int book_apply_position(struct engine *e, struct acct *a, const struct px_position *pp);
 /*
+ * A closing fill of n contracts was counted in realized P&L / a position event took n
+ * contracts off: each settles what the other owed (struct pos fills_ahead, pos_ahead).
+ */
+void book_fill_closed(struct engine *e, struct acct *a, const char *contract_id, int n);
+void book_pos_reduced(struct engine *e, struct pos *p, int n);
+/*
  * Is a position event stale: size 0 for a position id that is not the one open in its
  * contract (the old position's late news after a new one opened)? Positions are keyed by
  * contract; a new id with a size is a new position that replaces the old one.

@@ -209,7 +209,11 @@ bool fills_apply(struct engine *e, struct acct *a, const struct px_trade *t)
 	};
 
 	f.srm = !f.voided && closes_fill(e, a, t);
-	return count_fill(e, a, &f);
+	if (!count_fill(e, a, &f))
+		return false;
+	if (f.closing)
+		book_fill_closed(e, a, t->contract_id, t->size);
+	return true;
 }
 
 bool fills_restore(struct engine *e, struct acct *a, const struct fill_rec *f)

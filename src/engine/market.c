@@ -58,7 +58,9 @@ bool engine_pos_unrealized(const struct engine *e, const struct pos *p, bool req
 
 	if (isnan(mark) || (require_fresh && !engine_quote_fresh(e, &c->q)))
 		return false;
-	double v = (mark - p->avg_price) / c->k.c.tick_size * c->k.c.tick_value * (double)p->qty;
+	/* contracts a closing fill already put into realized P&L are not also open */
+	double v = (mark - p->avg_price) / c->k.c.tick_size * c->k.c.tick_value *
+		   (double)pos_open_qty(p, e->now);
 
 	*out = money_from_double(v);
 	return true;

@@ -23,7 +23,29 @@ struct pos {
 	uint32_t cs;            /* the engine's slot of the contract (no lookup by string) */
 	bool restored;          /* put back from the state file; cleared after its next event */
 	bool unvalued_said;     /* the alert that it cannot be valued went out (once) */
+	/*
+	 * A closing fill and the position event that shows it arrive in either order. Between
+	 * them the closed contracts would count twice, in today's realized P&L and in the open
+	 * position's unrealized. fills_ahead: contracts closed by fills (counted in realized) that
+	 * no position event shows yet, left out of the unrealized; pos_ahead: contracts a position
+	 * event took off before their fill came. Both are forgotten POS_AHEAD_MS after ahead_at.
+	 */
+	int fills_ahead, pos_ahead;
+	srm_ms ahead_at;
 };
+
+#define POS_AHEAD_MS 5000
+
+/* The contracts of p its unrealized P&L is of now (qty less the closes shown by fills only). */
+static inline int pos_open_qty(const struct pos *p, srm_ms now)
+{
+	int a = now - p->ahead_at <= POS_AHEAD_MS ? p->fills_ahead : 0;
+	int n = p->qty < 0 ? -p->qty : p->qty;
+
+	if (a > n)
+		a = n;
+	return p->qty < 0 ? p->qty + a : p->qty - a;
+}
 
 /* A working order (status Open, Pending or Suspended). */
 struct ord {

@@ -2,7 +2,8 @@
 # Two days against a simulator that plays the firm (issue 12, srm-sim --firm-mll): the firm's
 # floor trails the end-of-day balance, and so does SRM's (RULE-013); on day 2 the trader's
 # losses approach the floor: SRM flattens and locks with the buffer intact and the firm never
-# liquidates. The same losses with srmd stopped end in the firm's liquidation.
+# liquidates. The same losses with srmd stopped end in the firm's liquidation. Day 1 also
+# reaches the consistency cap (RULE-015: half of the 3,000 target): SRM closes the position.
 # usage: firm-days.sh SRMD SRM SRM-SIM
 set -u
 SRMD=$1 SRM=$2 SIM=$3
@@ -21,6 +22,7 @@ write_config
 cat >>"$work/srm.yaml" <<'CFG'
   max_loss_limit: {enabled: true, max_loss: 2000, trailing: end_of_day, starting_balance: 50000,
                    lock_at_start: true, buffer: 100, lockout: until_reset}
+  consistency: {enabled: true, max_day_share: 0.5, profit_target: 3000}
 CFG
 start_srmd || exit 1
 firm() { state | json "[a['firm']['$2'] for a in d['accounts'] if a['id']==$1][0]"; }
@@ -36,6 +38,17 @@ wait_for 10 is_eq 1 sim_pos "$ACC" "$NQ"
 quote $NQ 21050.25 21050.5
 order "{\"accountId\":$ACC,\"contractId\":\"$NQ\",\"type\":2,\"side\":1,\"size\":1}" >/dev/null
 wait_for 10 is_zero sim_pos "$ACC" "$NQ"
+day_share() { status_json | json "[r.get('day_share') for a in d['accounts'] if a['id']==$ACC for r in a['rules'] if r['id']=='RULE-015'][0]"; }
+check "srm status --json: the day is all of the cycle's profit so far (day_share 1)" wait_for 5 is_eq 1 day_share
+check "...and srm status says so" sh -c "'$SRM' status --socket '$SOCK' | grep -q '(100% of the cycle)'"
+# consistency: today may make 0.5 x 3,000 = 1,500; +1,000 closed, +800 open reaches it
+order "{\"accountId\":$ACC,\"contractId\":\"$NQ\",\"type\":2,\"side\":0,\"size\":1}" >/dev/null
+wait_for 10 is_eq 1 sim_pos "$ACC" "$NQ"
+quote $NQ 21090.5 21090.75
+check "the day's profit reaches the consistency cap: SRM closes the position (sim ground truth)" \
+	wait_for 10 is_zero sim_pos "$ACC" "$NQ"
+check "...and locks the account out for the day (RULE-015)" \
+	sh -c "'$SRM' lockouts --socket '$SOCK' | grep -q 'RULE-015'"
 b1=$(bal "$ACC")
 # the day ends for both: the firm's, and srmd's reset (an admin reset runs the same trail)
 sim POST /sim/firm/day-end '{}' >"$work/dayend.json"

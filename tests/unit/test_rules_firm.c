@@ -706,6 +706,89 @@ static void test_scaling(void **s)
 	tw_free(&w);
 }
 
+/* ======================= a closing fill and its position event, in either order ======================= */
+
+static size_t locks_of(struct tworld *w, int rule)
+{
+	const struct lockout *l;
+	size_t i = 0, n = 0;
+
+	while ((l = engine_lockout_next(w->eng, &i)) != NULL)
+		n += l->rule == rule && l->account_id == ACC;
+	return n;
+}
+
+/*
+ * Between a closing fill (its P&L in realized) and the position event that shows it, the
+ * closed contracts are not also open: a losing close near the floor is no breach, whichever
+ * comes first; a partial close leaves the rest's open P&L counted; a fill whose position
+ * event never comes stops being held against the position after POS_AHEAD_MS.
+ */
+static void test_close_fill_and_position_order(void **s)
+{
+	struct tworld w;
+	srm_ms t = T(T0);
+	money_t u;
+
+	(void)s;
+	for (int first_fill = 0; first_fill < 2; first_fill++) {
+		tw_init(&w, t);
+		set013(&w, MLL_STATIC, 100); /* floor 48,000: act at 48,100 */
+		tw_account_bal(&w, t, ACC, true, 50000);
+		tw_position(&w, t + SEC, ACC, ES, 2, 6000);
+		tw_quote(&w, t + 2 * SEC, ES, 5981.75, 5982.25, 5982); /* -18 pts x 2 x 50 = -1,800 */
+		assert_int_equal(locks_of(&w, R013), 0);
+		/* one contract closes at -900: equity 49,100 - 900 open, not 48,200 - 900 */
+		if (first_fill) {
+			tw_trade(&w, t + 3 * SEC, ACC, 1, ES, PX_ASK, 1, 5982, -900, 0, false);
+			assert_int_equal(locks_of(&w, R013), 0);
+			assert_int_equal(engine_acct_unrealized(w.eng, engine_acct(w.eng, ACC), false, &u), 0);
+			assert_int_equal(u, -90000);
+			tw_position(&w, t + 3 * SEC, ACC, ES, 1, 6000);
+		} else {
+			tw_position(&w, t + 3 * SEC, ACC, ES, 1, 6000);
+			tw_trade(&w, t + 3 * SEC, ACC, 1, ES, PX_ASK, 1, 5982, -900, 0, false);
+		}
+		assert_int_equal(locks_of(&w, R013), 0);
+		assert_int_equal(engine_acct_unrealized(w.eng, engine_acct(w.eng, ACC), false, &u), 0);
+		assert_int_equal(u, -90000); /* the one still open */
+		/* the rest closes: nothing open, realized -1,800: equity 48,200, still above */
+		tw_trade(&w, t + 4 * SEC, ACC, 2, ES, PX_ASK, 1, 5982, -900, 0, false);
+		assert_int_equal(locks_of(&w, R013), 0);
+		tw_position(&w, t + 4 * SEC, ACC, ES, 0, 0);
+		assert_int_equal(locks_of(&w, R013), 0);
+		/* a real breach still is one: 2 more open at -1,000 */
+		tw_position(&w, t + 5 * SEC, ACC, ES, 1, 6002);
+		assert_int_equal(locks_of(&w, R013), 1);
+		tw_free(&w);
+	}
+
+	/* a fill whose position event never comes: after POS_AHEAD_MS the gateway's position counts */
+	tw_init(&w, t);
+	tw_std_contracts(&w, t);
+	tw_account_bal(&w, t, ACC, true, 50000);
+	tw_position(&w, t + SEC, ACC, ES, 1, 6000);
+	tw_quote(&w, t + 2 * SEC, ES, 5989.75, 5990.25, 5990);
+	tw_trade(&w, t + 3 * SEC, ACC, 1, ES, PX_ASK, 1, 5990, -500, 0, false);
+	engine_acct_unrealized(w.eng, engine_acct(w.eng, ACC), false, &u);
+	assert_int_equal(u, 0);
+	tw_advance(&w, t + 3 * SEC + POS_AHEAD_MS + 1);
+	engine_acct_unrealized(w.eng, engine_acct(w.eng, ACC), false, &u);
+	assert_int_equal(u, -50000);
+	tw_free(&w);
+
+	/* RULE-015: a winning close is not counted twice toward the day's cap */
+	tw_init(&w, t);
+	set015(&w, 0.5, 0, 3000, true); /* cap 1,500 */
+	tw_position(&w, t + SEC, ACC, ES, 1, 6000);
+	tw_quote(&w, t + 2 * SEC, ES, 6019.75, 6020.25, 6020); /* +1,000 open */
+	tw_trade(&w, t + 3 * SEC, ACC, 1, ES, PX_ASK, 1, 6020, 1000, 0, false);
+	assert_int_equal(r015_locks(&w), 0);
+	tw_position(&w, t + 3 * SEC, ACC, ES, 0, 0);
+	assert_int_equal(r015_locks(&w), 0);
+	tw_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -728,6 +811,7 @@ int main(void)
 		cmocka_unit_test(test_consistency_restart_and_new_cycle),
 		cmocka_unit_test(test_weights),
 		cmocka_unit_test(test_scaling),
+		cmocka_unit_test(test_close_fill_and_position_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
