@@ -121,6 +121,11 @@ int book_apply_position(struct engine *e, struct acct *a, const struct px_positi
 void book_fill_closed(struct engine *e, struct acct *a, const char *contract_id, int n);
 void book_pos_reduced(struct engine *e, struct pos *p, int n);
 /*
+ * A fill at `at` is a print: when it is newer than the contract's quote (which comes on the
+ * other hub and may lag it), it is the contract's last price until the next quote.
+ */
+void market_fill_print(struct engine *e, const char *contract_id, double price, srm_ms at);
+/*
  * Is a position event stale: size 0 for a position id that is not the one open in its
  * contract (the old position's late news after a new one opened)? Positions are keyed by
  * contract; a new id with a size is a new position that replaces the old one.

@@ -211,6 +211,7 @@ bool fills_apply(struct engine *e, struct acct *a, const struct px_trade *t)
 	f.srm = !f.voided && closes_fill(e, a, t);
 	if (!count_fill(e, a, &f))
 		return false;
+	market_fill_print(e, t->contract_id, t->price, t->created);
 	if (f.closing)
 		book_fill_closed(e, a, t->contract_id, t->size);
 	return true;

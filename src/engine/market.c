@@ -45,6 +45,16 @@ double quote_mark(const struct quote *q)
 	return PX_NULL;
 }
 
+void market_fill_print(struct engine *e, const char *contract_id, double price, srm_ms at)
+{
+	struct cslot *c = book_cslot(e, contract_id, false);
+
+	if (c == NULL || isnan(price) || price <= 0 || at <= c->q.at)
+		return;
+	c->q.last = price;
+	c->q.at = at < e->now ? at : e->now;
+}
+
 bool engine_pos_unrealized(const struct engine *e, const struct pos *p, bool require_fresh,
 			   money_t *out)
 {

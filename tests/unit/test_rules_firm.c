@@ -789,6 +789,41 @@ static void test_close_fill_and_position_order(void **s)
 	tw_free(&w);
 }
 
+/*
+ * A fill is a print: quotes come on the market hub and may lag a fill on the user hub, so a
+ * position opened at 6000 is not valued at a quote from before the fill; a fill older than
+ * the quote (a reconcile bringing a missed one) leaves the quote's price.
+ */
+static void test_fill_is_a_print(void **s)
+{
+	struct tworld w;
+	srm_ms t = T(T0);
+	money_t u;
+
+	(void)s;
+	tw_init(&w, t);
+	tw_std_contracts(&w, t);
+	tw_account_bal(&w, t, ACC, true, 50000);
+	tw_quote(&w, t + SEC, ES, 6089.75, 6090.25, 6090);
+	tw_trade(&w, t + 2 * SEC, ACC, 1, ES, PX_BID, 1, 6000, PX_NULL, 0, false);
+	tw_position(&w, t + 2 * SEC, ACC, ES, 1, 6000);
+	engine_acct_unrealized(w.eng, engine_acct(w.eng, ACC), false, &u);
+	assert_int_equal(u, 0); /* not +4,500 from the quote before the fill */
+	tw_quote(&w, t + 3 * SEC, ES, 6001.75, 6002.25, 6002);
+	engine_acct_unrealized(w.eng, engine_acct(w.eng, ACC), false, &u);
+	assert_int_equal(u, 10000);
+	/* a fill stamped before that quote (a reconcile's): the quote stays the mark */
+	struct srm_event ev = { .kind = EV_TRADE };
+
+	ev.u.trade = (struct px_trade){ .id = 2, .account_id = ACC, .price = 5950, .profit_and_loss = PX_NULL,
+					.side = PX_BID, .size = 1, .created = t + SEC };
+	snprintf(ev.u.trade.contract_id, sizeof(ev.u.trade.contract_id), "%s", ES);
+	engine_apply(w.eng, &ev, t + 4 * SEC);
+	engine_acct_unrealized(w.eng, engine_acct(w.eng, ACC), false, &u);
+	assert_int_equal(u, 10000);
+	tw_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -812,6 +847,7 @@ int main(void)
 		cmocka_unit_test(test_weights),
 		cmocka_unit_test(test_scaling),
 		cmocka_unit_test(test_close_fill_and_position_order),
+		cmocka_unit_test(test_fill_is_a_print),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
