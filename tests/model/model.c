@@ -1,5 +1,6 @@
 /*
- * model.c: the second implementation of the engine's bookkeeping and of RULE-001/002/003/006,
+ * model.c: the second implementation of the engine's bookkeeping and of RULE-001/002/003/006
+ * (RULE-001/002 with contract weights: counts in units of contracts x millionths),
  * written from SPEC (§4, §5, §7) and the decisions below; it shares no code with src/engine
  * (it uses src/model types, money_from_double and the util time-zone helpers). At every step
  * it folds the whole history again from item 0: linear scans, no incremental state.
@@ -309,12 +310,19 @@ static void symbols_init(struct mstate *s, const struct mcfg *c)
 	}
 }
 
-static int symbol_limit(const struct mcfg *c, int sym)
+/* RULE-002's limit of a symbol, in weighted units (contracts x M_PPM). */
+static long symbol_limit(const struct mcfg *c, int sym)
 {
 	for (int i = 0; i < c->r002_n; i++)
 		if (strcmp(c->r002_sym[i], c->contract_sym[sym]) == 0)
-			return c->r002_limit[i];
-	return c->r002_default;
+			return (long)c->r002_limit[i] * M_PPM;
+	return (long)c->r002_default * M_PPM;
+}
+
+/* RULE-001's limit in weighted units. */
+static long r001_units(const struct mcfg *c)
+{
+	return (long)c->r001_limit * M_PPM;
 }
 
 /*
@@ -348,8 +356,8 @@ static long worst(const struct mstate *s, int ai, int sym, const bool *excl, con
 
 		if (!p->open || (sym >= 0 && s->sym[ci] != sym))
 			continue;
-		n += p->qty;
-		g += labs((long)p->qty);
+		n += p->qty * c->w[ci];
+		g += labs((long)p->qty) * c->w[ci];
 	}
 	for (int i = 0; i < s->n_ord; i++) {
 		const struct m_ord *x = &s->ord[i];
@@ -358,12 +366,14 @@ static long worst(const struct mstate *s, int ai, int sym, const bool *excl, con
 			continue;
 		if (before != NULL && !(x->seen < before->seen || (x->seen == before->seen && x->id <= before->id)))
 			continue;
+		long left = exposure_left(s, x) * c->w[x->ci];
+
 		if (x->side == PX_BID) {
-			b += exposure_left(s, x);
-			cb[x->ci] += exposure_left(s, x);
+			b += left;
+			cb[x->ci] += left;
 		} else {
-			sl += exposure_left(s, x);
-			cs[x->ci] += exposure_left(s, x);
+			sl += left;
+			cs[x->ci] += left;
 		}
 	}
 	*have = (gross || sym >= 0) ? g : labs(n);
@@ -373,7 +383,7 @@ static long worst(const struct mstate *s, int ai, int sym, const bool *excl, con
 		long sum = 0;
 
 		for (int ci = 0; ci < c->n_contracts; ci++) {
-			long q = s->pos[ai][ci].open ? s->pos[ai][ci].qty : 0, up, down;
+			long q = s->pos[ai][ci].open ? s->pos[ai][ci].qty * c->w[ci] : 0, up, down;
 
 			if (s->sym[ci] != sym)
 				continue;
@@ -450,7 +460,7 @@ static bool settle_wait(const struct mstate *s, int ai, int sym, long limit, int
 		return false;
 	w = worst(s, ai, sym, NULL, NULL, &have);
 	bound = limit > have ? limit : have;
-	if (w <= bound || w - bound > labs((long)dq))
+	if (w <= bound || w - bound > labs((long)dq) * s->c->w[ci])
 		return false;
 	for (int i = 0; i < s->n_ord; i++)
 		if (counts(s, i, ai, sym, NULL) && s->ord[i].ci == ci &&
@@ -466,15 +476,15 @@ static bool judge001(const struct mstate *s, int ai, int ci, int dq, bool noposj
 	long have;
 
 	(void)worst(s, ai, -1, NULL, NULL, &have);
-	if (c->r001_close_all && have > c->r001_limit) {
+	if (c->r001_close_all && have > r001_units(c)) {
 		all_working(s, ai, cs); /* cancel_all, and no worst case beside it */
 		return false;
 	}
 	if (noposj)
 		return false;
-	if (settle_wait(s, ai, -1, c->r001_limit, ci, dq))
+	if (settle_wait(s, ai, -1, r001_units(c), ci, dq))
 		return true;
-	greedy(s, ai, -1, c->r001_limit, cs);
+	greedy(s, ai, -1, r001_units(c), cs);
 	return false;
 }
 
@@ -503,7 +513,7 @@ static void legacy_order(const struct mstate *s, int ai, int64_t id, struct cset
 	if (!is_exposure(s, o->status) || reducing(s, o))
 		return;
 	would = worst(s, ai, -1, NULL, o, &have);
-	if (would > c->r001_limit && would > have)
+	if (would > r001_units(c) && would > have)
 		cset_add(cs, id);
 	int sym = s->sym[o->ci];
 
@@ -517,7 +527,7 @@ static void close_all_part(const struct mstate *s, int ai, struct cset *cs)
 	long have;
 
 	(void)worst(s, ai, -1, NULL, NULL, &have);
-	if (s->c->r001_close_all && have > s->c->r001_limit)
+	if (s->c->r001_close_all && have > r001_units(s->c))
 		all_working(s, ai, cs);
 }
 
@@ -584,7 +594,7 @@ static void arm_settle(struct mstate *s, const struct hitem *it)
 	if (dq == 0 || (s->v & (MV_NOSETTLE | MV_NOPOSJ)) || s->n_tmr + 2 > M_MAX_TMR)
 		return;
 	(void)worst(s, ai, -1, NULL, NULL, &have);
-	if (!(c->r001_close_all && have > c->r001_limit) && settle_wait(s, ai, -1, c->r001_limit, ci, dq))
+	if (!(c->r001_close_all && have > r001_units(c)) && settle_wait(s, ai, -1, r001_units(c), ci, dq))
 		s->tmr[s->n_tmr++] = (struct m_tmr){.at = s->E + M_SETTLE_MS, .rule = 1, .ai = ai, .ci = ci};
 	if (settle_wait(s, ai, s->sym[ci], symbol_limit(c, s->sym[ci]), ci, dq))
 		s->tmr[s->n_tmr++] = (struct m_tmr){.at = s->E + M_SETTLE_MS, .rule = 2, .ai = ai, .ci = ci};
@@ -601,11 +611,11 @@ static void over_flags(const struct mstate *s, int ai, bool *o1, unsigned *o2)
 
 		if (!p->open)
 			continue;
-		n += p->qty;
-		g += labs((long)p->qty);
-		held[s->sym[ci]] += labs((long)p->qty);
+		n += p->qty * c->w[ci];
+		g += labs((long)p->qty) * c->w[ci];
+		held[s->sym[ci]] += labs((long)p->qty) * c->w[ci];
 	}
-	*o1 = (c->r001_gross ? g : labs(n)) > c->r001_limit;
+	*o1 = (c->r001_gross ? g : labs(n)) > r001_units(c);
 	*o2 = 0;
 	for (int ci = 0; ci < c->n_contracts; ci++)
 		if (held[s->sym[ci]] > symbol_limit(c, s->sym[ci]))

@@ -17,6 +17,7 @@
 
 #define M_MAX_ACCTS 4
 #define M_MAX_CONTRACTS 8
+#define M_PPM 1000000L
 #define M_MAX_ORDERS 256
 #define M_MAX_FILLS 512
 #define M_MAX_SYMLIM 8
@@ -39,6 +40,9 @@ struct mcfg {
 
 	int r001_limit;
 	bool r001_gross, r001_close_all;
+	/* max_contracts/max_contracts_per_instrument weights: millionths per contract of each
+	 * contract's symbol (M_PPM: not weighted; the same weights in both rules) */
+	long w[M_MAX_CONTRACTS];
 	int r002_default;
 	bool r002_close_all;
 	int r002_n;

@@ -1178,6 +1178,21 @@ static void pick_rules(struct sim *s, struct mcfg *mc)
 	mc->r006_session = chance(s, 0.6) ? rint_in(s, 15, 60) : 0;
 	mc->r006_cool_minute = (srm_ms)rint_in(s, 30, 120) * SEC;
 	mc->r006_cool_hour = (srm_ms)rint_in(s, 10, 30) * MIN_MS;
+	/* contract weights (MES: 0.1) on a quarter of the days: a symbol's contracts share one */
+	static const long weights[] = { 100000, 250000, 500000, 2000000 };
+	bool weighted = chance(s, 0.25);
+
+	for (int ci = 0; ci < mc->n_contracts; ci++) {
+		int same = -1;
+
+		for (int k = 0; k < ci && same < 0; k++)
+			if (strcmp(mc->contract_sym[k], mc->contract_sym[ci]) == 0)
+				same = k;
+		if (same >= 0)
+			mc->w[ci] = mc->w[same];
+		else
+			mc->w[ci] = weighted && chance(s, 0.5) ? weights[rint_in(s, 0, 3)] : M_PPM;
+	}
 }
 
 struct sim *sim_new(uint64_t seed, unsigned skip, const struct tz *zone, struct mcfg *mc)

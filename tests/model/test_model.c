@@ -358,6 +358,22 @@ static void build_config(const struct mcfg *mc, struct srm_config *cfg)
 	r->max_contracts.count = mc->r001_gross ? COUNT_GROSS : COUNT_NET;
 	r->max_contracts.action = mc->r001_close_all ? SIZE_CLOSE_ALL : SIZE_REDUCE_TO_LIMIT;
 	r->max_contracts.lockout = (struct lockout_spec){.mode = LOCKOUT_NONE};
+	/* the weights of the symbols that have one, the same in both size rules */
+	for (int ci = 0; ci < mc->n_contracts; ci++) {
+		bool dup = false;
+
+		for (int k = 0; k < ci; k++)
+			dup |= strcmp(mc->contract_sym[k], mc->contract_sym[ci]) == 0;
+		if (dup || mc->w[ci] == M_PPM)
+			continue;
+		struct cfg_symbol_weight *w1 = &r->max_contracts.weights[r->max_contracts.n_weights++];
+		struct cfg_symbol_weight *w2 = &r->max_contracts_per_instrument.weights
+			[r->max_contracts_per_instrument.n_weights++];
+
+		strlcpy_s(w1->symbol, mc->contract_sym[ci], sizeof(w1->symbol));
+		w1->ppm = (int)mc->w[ci];
+		*w2 = *w1;
+	}
 
 	r->max_contracts_per_instrument.enabled = true;
 	r->max_contracts_per_instrument.n_limits = (size_t)mc->r002_n;
@@ -1185,6 +1201,10 @@ static void print_config(const struct mcfg *mc)
 	       mc->r002_default, mc->r002_close_all ? "close_all" : "reduce_to_limit");
 	for (int i = 0; i < mc->r002_n; i++)
 		printf(" %s:%d", mc->r002_sym[i], mc->r002_limit[i]);
+	for (int ci = 0; ci < mc->n_contracts; ci++)
+		if (mc->w[ci] != M_PPM)
+			printf("%s %s weighs %g", ci == 0 ? "; weights:" : ",", mc->contract_sym[ci],
+			       (double)mc->w[ci] / M_PPM);
 	printf("; daily_realized_loss %lld.%02lld%s; frequency %d/min %d/h %d/session (cooldowns %llds, %lldm, until_reset)\n",
 	       (long long)(mc->r003_loss / 100), (long long)(mc->r003_loss % 100), mc->r003_fees ? " incl. fees" : "",
 	       mc->r006_minute, mc->r006_hour, mc->r006_session, (long long)(mc->r006_cool_minute / 1000),
