@@ -206,8 +206,7 @@ static int wait_guarding(const char *sock, const char *pidfile, const char *logf
 
 static int daemon_start(struct cli_opts *o, double wait_s)
 {
-	char sock[108], pidfile[160], logfile[160];
-	const char *srmd = getenv("SRMD");
+	char sock[108], pidfile[160], logfile[160], srmd[4096];
 	pid_t pid;
 
 	if (o->config == NULL) {
@@ -216,6 +215,7 @@ static int daemon_start(struct cli_opts *o, double wait_s)
 		return 2;
 	}
 	cli_socket_path(o, sock, sizeof(sock));
+	cli_srmd_path(srmd, sizeof(srmd));
 	pidfile_path(sock, pidfile, sizeof(pidfile));
 	snprintf(logfile, sizeof(logfile), "%s.log", sock);
 	if (daemon_pid(pidfile) > 0) {
@@ -242,7 +242,7 @@ static int daemon_start(struct cli_opts *o, double wait_s)
 		if (freopen("/dev/null", "r", stdin) == NULL || freopen(logfile, "a", stderr) == NULL ||
 		    freopen("/dev/null", "w", stdout) == NULL)
 			_exit(1);
-		execlp(srmd ? srmd : "srmd", "srmd", "--config", o->config, "--socket", sock, (char *)NULL);
+		execlp(srmd, "srmd", "--config", o->config, "--socket", sock, (char *)NULL);
 		_exit(127);
 	}
 	waitpid(pid, NULL, 0);

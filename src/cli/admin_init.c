@@ -1,292 +1,128 @@
-/* admin_init.c: first run: `srm admin init` writes a safe config, `srm admin check` tests it. */
+/* admin_init.c: first run: `srm admin init` writes a safe config, `srm admin check` tests it (both through `srmd --check`). */
 #include <crypt.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
-#include <uv.h>
 
 #include "cli/cli.h"
 #include "cli/client.h"
 #include "cli/opts.h"
 #include "config/config.h"
-#include "gateway/hub.h"
-#include "gateway/rest.h"
-#include "store/store.h"
-#include "util/log.h"
+#include "model/domain.h"
 #include "util/strutil.h"
+#include "util/xalloc.h"
 
 /* The real TopstepX endpoints (shared/projectx-api.md §1). */
 #define DEF_API_URL "https://api.topstepx.com"
 #define DEF_USER_HUB_URL "https://rtc.topstepx.com/hubs/user"
 #define DEF_MARKET_HUB_URL "https://rtc.topstepx.com/hubs/market"
 
-#define PROBE_TIMEOUT_MS 25000
-#define MAX_ACCOUNTS 256
+/* ---- srmd --check: the one place that logs in and judges a config the way srmd will ---- */
 
-/* ---- one pass against the gateway: login, Account/search, optionally both hubs ---- */
+#define CHECK_OUT_MAX (1 << 20)  /* srmd --check --json prints a few KiB; more is not srmd */
 
-struct probe_step {
-	bool done, ok;
-	double ms;          /* -1: not timed */
-	char err[600];
-};
-
-struct probe {
-	uv_loop_t loop;
-	uv_timer_t timer;
-	struct gw_rest *rest;
-	struct gw_ws *ws;
-	struct gw_hub *hub[2];
-	bool want_hubs, tearing_down, finished;
-	int ticks;
-	uint64_t t_login, t_search, t_hub[2];
-	struct probe_step login, search, hubs[2];
-	struct srm_event *evs;
-	size_t n_accounts;
-};
-
-static double since_ms(uint64_t t0)
+/*
+ * Run `srmd --check --json --config config [--login-only]` and parse what it prints; the
+ * credentials (when given) go into srmd's environment only. NULL after saying why (srmd
+ * missing, killed, or not a JSON report); *rc is srmd's exit code.
+ */
+static cJSON *run_srmd_check(const char *config, bool login_only, const char *user,
+			     const char *key, int *rc)
 {
-	return (double)(uv_hrtime() - t0) / 1e6;
-}
+	char srmd[4096], *buf = NULL;
+	size_t len = 0, cap = 0;
+	int fds[2], status = 0;
+	bool too_long = false;
+	cJSON *out = NULL;
+	pid_t pid;
 
-static void step_fail(struct probe_step *s, uint64_t t0, const char *why)
-{
-	if (s->done)
-		return;
-	s->done = true;
-	s->ok = false;
-	s->ms = t0 ? since_ms(t0) : -1;
-	snprintf(s->err, sizeof(s->err), "%s", why);
-}
-
-static bool probe_done(const struct probe *p)
-{
-	if (!p->login.done || !p->search.done)
-		return false;
-	if (!p->want_hubs || !p->login.ok)
-		return true;
-	return p->hubs[0].done && p->hubs[1].done;
-}
-
-/* "api InvalidCredentials: bad key" from a failed REST result (never a secret). */
-static void result_text(const struct gw_result *res, char *out, size_t cap)
-{
-	bool msg = res->message[0] != '\0' &&
-		   (res->error_name == NULL || strcmp(res->message, res->error_name) != 0);
-
-	if (res->status == GW_EAPI)
-		snprintf(out, cap, "errorCode %d%s%s%s%s", res->error_code,
-			 res->error_name ? " " : "", res->error_name ? res->error_name : "",
-			 msg ? ": " : "", msg ? res->message : "");
-	else if (res->http_status != 0)
-		snprintf(out, cap, "%s, HTTP %d%s%s", gw_status_name(res->status), res->http_status,
-			 res->message[0] ? ": " : "", res->message);
-	else
-		snprintf(out, cap, "%s%s%s", gw_status_name(res->status), res->message[0] ? ": " : "",
-			 res->message);
-}
-
-static void on_token(struct gw_rest *rest, const char *token, void *ud)
-{
-	struct probe *p = ud;
-
-	(void)rest;
-	if (p->login.done)
-		return;
-	p->login.done = p->login.ok = true;
-	p->login.ms = since_ms(p->t_login);
-	p->t_search = uv_hrtime(); /* Account/search was queued behind the login */
-	if (!p->want_hubs)
-		return;
-	for (int i = 0; i < 2; i++) {
-		gw_hub_set_token(p->hub[i], token);
-		p->t_hub[i] = uv_hrtime();
-		if (gw_hub_start(p->hub[i]) != 0)
-			step_fail(&p->hubs[i], p->t_hub[i], "could not start the connection");
+	*rc = 1;
+	cli_srmd_path(srmd, sizeof(srmd));
+	fflush(stdout);
+	if (pipe2(fds, O_CLOEXEC) != 0) {
+		perror("srm: pipe");
+		return NULL;
 	}
-}
+	pid = fork();
+	if (pid < 0) {
+		perror("srm: fork");
+		close(fds[0]);
+		close(fds[1]);
+		return NULL;
+	}
+	if (pid == 0) {
+		if (dup2(fds[1], STDOUT_FILENO) < 0)
+			_exit(127);
+		if (user != NULL)
+			setenv("PROJECTX_USERNAME", user, 1);
+		if (key != NULL)
+			setenv("PROJECTX_API_KEY", key, 1);
+		if (login_only)
+			execlp(srmd, "srmd", "--check", "--json", "--login-only", "--config", config,
+			       (char *)NULL);
+		else
+			execlp(srmd, "srmd", "--check", "--json", "--config", config, (char *)NULL);
+		fprintf(stderr, "srm: cannot run %s: %s (srm runs `srmd --check`: install srmd beside "
+			"srm or on PATH, or set $SRMD)\n", srmd, strerror(errno));
+		_exit(127);
+	}
+	close(fds[1]);
+	for (;;) {
+		char chunk[8192];
+		ssize_t n = read(fds[0], chunk, sizeof(chunk));
 
-static void on_auth_fail(struct gw_rest *rest, const struct gw_result *res, void *ud)
-{
-	struct probe *p = ud;
-	char why[512];
-
-	(void)rest;
-	if (p->login.done)
-		return;
-	result_text(res, why, sizeof(why));
-	step_fail(&p->login, p->t_login, why);
-}
-
-static void on_accounts(struct gw_rest *rest, const struct gw_result *res, void *ud)
-{
-	struct probe *p = ud;
-	struct srm_err err = {0};
-	char why[512];
-
-	(void)rest;
-	if (p->search.done)
-		return;
-	if (res->status != GW_OK) {
-		if (res->status == GW_EAUTH || res->status == GW_ECANCELLED)
-			step_fail(&p->search, 0, "not tried (no session)");
-		else {
-			result_text(res, why, sizeof(why));
-			step_fail(&p->search, p->t_search, why);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (len + (size_t)n > CHECK_OUT_MAX) {
+			too_long = true;
+			continue; /* drain, so srmd is not stuck on a full pipe */
 		}
-		return;
-	}
-	if (gw_result_events(res, p->evs, MAX_ACCOUNTS, &p->n_accounts, &err) != 0) {
-		snprintf(why, sizeof(why), "bad answer: %s", err.msg);
-		step_fail(&p->search, p->t_search, why);
-		return;
-	}
-	p->search.done = p->search.ok = true;
-	p->search.ms = since_ms(p->t_search);
-}
-
-static void on_hub_state(struct gw_hub *hub, enum gw_hub_state st, bool resync, void *ud)
-{
-	struct probe *p = ud;
-	int i = hub == p->hub[0] ? 0 : 1;
-
-	(void)resync;
-	if (p->hubs[i].done || p->tearing_down)
-		return;
-	if (st == GW_HUB_CONNECTED) {
-		p->hubs[i].done = p->hubs[i].ok = true;
-		p->hubs[i].ms = since_ms(p->t_hub[i]);
-	} else if (st == GW_HUB_WAITING) {
-		step_fail(&p->hubs[i], p->t_hub[i],
-			  "connection or handshake failed (the hub refused or did not answer)");
-	}
-}
-
-static void on_hub_event(struct gw_hub *hub, const struct srm_event *ev, void *ud)
-{
-	(void)hub;
-	(void)ev;
-	(void)ud;
-}
-
-/* While probing: a deadline. While tearing down: let libwebsockets close, then stop. */
-static void on_timer(uv_timer_t *t)
-{
-	struct probe *p = t->data;
-
-	if (!p->tearing_down) {
-		step_fail(&p->login, p->t_login, "timed out");
-		step_fail(&p->search, 0, "timed out");
-		for (int i = 0; i < 2; i++)
-			step_fail(&p->hubs[i], p->t_hub[i], "timed out");
-		return;
-	}
-	if (++p->ticks == 10) {
-		gw_ws_free(p->ws);
-		p->ws = NULL;
-	} else if (p->ticks >= 20) {
-		uv_timer_stop(t);
-		p->finished = true;
-	}
-}
-
-/* Log in, list the accounts and (want_hubs) connect both hubs; results in p. -1: cannot start. */
-static int probe_run(struct probe *p, const char *api_url, const char *user_hub,
-		     const char *market_hub, const char *username, const char *api_key,
-		     const char *ca_file, bool want_hubs)
-{
-	struct srm_err err = {0};
-	struct gw_rest_opts ro = {
-		.base_url = api_url, .username = username, .api_key = api_key, .ca_file = ca_file,
-		.connect_timeout_ms = 5000, .total_timeout_ms = 10000, .max_attempts = 2,
-		.on_token = on_token, .on_auth_fail = on_auth_fail, .ud = p,
-	};
-	int rc = 0;
-
-	memset(p, 0, sizeof(*p));
-	p->want_hubs = want_hubs;
-	p->evs = calloc(MAX_ACCOUNTS, sizeof(*p->evs));
-	if (p->evs == NULL || uv_loop_init(&p->loop) != 0) {
-		free(p->evs);
-		p->evs = NULL;
-		fprintf(stderr, "srm: out of memory\n");
-		return -1;
-	}
-	uv_timer_init(&p->loop, &p->timer);
-	p->timer.data = p;
-	p->rest = gw_rest_new(&p->loop, &ro, &err);
-	if (p->rest != NULL && want_hubs) {
-		p->ws = gw_ws_new(&p->loop, ca_file, &err);
-		for (int i = 0; i < 2 && p->ws != NULL; i++) {
-			struct gw_hub_opts ho = {
-				.kind = i == 0 ? GW_HUB_USER : GW_HUB_MARKET, .ws = p->ws,
-				.url = i == 0 ? user_hub : market_hub, .handshake_timeout_ms = 10000,
-				.reconnect_min_ms = 60000, .reconnect_max_ms = 60000,
-				.on_event = on_hub_event, .on_state = on_hub_state, .ud = p,
-			};
-
-			p->hub[i] = gw_hub_new(&p->loop, &ho, &err);
-			if (p->hub[i] == NULL)
-				break;
+		if (len + (size_t)n + 1 > cap) {
+			cap = (len + (size_t)n + 1) * 2;
+			buf = xreallocarray(buf, cap, 1);
 		}
+		memcpy(buf + len, chunk, (size_t)n);
+		len += (size_t)n;
 	}
-	if (p->rest == NULL || (want_hubs && (p->ws == NULL || p->hub[1] == NULL))) {
-		fprintf(stderr, "srm: gateway client: %s\n", err.msg);
-		rc = -1;
-	} else {
-		p->t_login = uv_hrtime();
-		gw_rest_start(p->rest);
-		gw_account_search(p->rest, true, GW_PRIO_RECONCILE, on_accounts, p);
-		uv_timer_start(&p->timer, on_timer, PROBE_TIMEOUT_MS, 0);
-		while (!probe_done(p))
-			uv_run(&p->loop, UV_RUN_ONCE);
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status))
+		*rc = WEXITSTATUS(status);
+	if (buf != NULL && !too_long) {
+		buf[len] = '\0';
+		out = cJSON_Parse(buf);
 	}
-	/* tear down: the handles close over a few loop turns */
-	p->tearing_down = true;
-	gw_hub_free(p->hub[0]);
-	gw_hub_free(p->hub[1]);
-	p->hub[0] = p->hub[1] = NULL;
-	gw_rest_free(p->rest);
-	p->rest = NULL;
-	uv_timer_start(&p->timer, on_timer, 20, 20);
-	while (!p->finished)
-		uv_run(&p->loop, UV_RUN_ONCE);
-	uv_close((uv_handle_t *)&p->timer, NULL);
-	uv_run(&p->loop, UV_RUN_NOWAIT);
-	uv_loop_close(&p->loop);
-	return rc;
+	free(buf);
+	if (out == NULL || !cJSON_IsObject(out)) {
+		cJSON_Delete(out);
+		out = NULL;
+		if (WIFSIGNALED(status))
+			fprintf(stderr, "srm: %s --check was killed (signal %d)\n", srmd, WTERMSIG(status));
+		else if (*rc != 127)
+			fprintf(stderr, "srm: %s --check (exit %d) did not print its report%s\n", srmd, *rc,
+				too_long ? " (too long)" : "");
+		*rc = 1;
+	}
+	return out;
 }
 
-static void probe_free(struct probe *p)
+/* The check named what in srmd's report, or NULL. */
+static const cJSON *report_check(const cJSON *rep, const char *what)
 {
-	free(p->evs);
-	p->evs = NULL;
-}
+	const cJSON *c;
 
-/* The gateway client logs in logfmt for srmd; the CLI prints its own lines. */
-static FILE *quiet_logs(void)
-{
-	FILE *f = getenv("SRM_DEBUG") ? NULL : fopen("/dev/null", "w");
-
-	if (f != NULL)
-		log_set_stream(f);
-	return f;
-}
-
-static void loud_logs(FILE *f)
-{
-	if (f != NULL) {
-		log_set_stream(NULL);
-		(void)fclose(f);
-	}
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(rep, "checks"))
+		if (strcmp(cj_str(c, "check", ""), what) == 0)
+			return c;
+	return NULL;
 }
 
 /* ---- srm admin init ---- */
@@ -430,6 +266,8 @@ static const struct cli_spec check_spec = {
 	.summary = "Check everything srmd needs, a line each with its timing: the config, the login,\n"
 		   "both hubs, the accounts it will guard, the state store and whether srmd runs.\n"
 		   "Exit 0 when all pass, 1 otherwise.",
+	.more = "It runs `srmd --check --json --config FILE` (srmd beside srm, on PATH, or $SRMD)\n"
+		"and shows its report: srmd judges the file exactly as it will when it starts.",
 };
 
 /* Does the config text srm is about to write load? (credentials set for the check only) */
@@ -458,6 +296,79 @@ static int text_loads(const char *text, const char *path, const char *user, cons
 	return 0;
 }
 
+/*
+ * Log in with the credentials and list the accounts, through `srmd --check --login-only` on
+ * the config about to be written (without its password and account list), in a private
+ * temporary directory. 0 with the accounts (caller frees), or -1 after saying why.
+ */
+static int init_probe(const struct init_params *ip, const char *user, const char *key,
+		      struct px_account **accts, size_t *n_accts)
+{
+	const char *tmp = getenv("TMPDIR");
+	char dir[4096], cfg[4200];
+	const cJSON *login, *search, *a;
+	char *text = init_config_text(ip);
+	cJSON *rep = NULL;
+	int rc = -1, src;
+	size_t n = 0;
+
+	*accts = NULL;
+	*n_accts = 0;
+	snprintf(dir, sizeof(dir), "%s/srm-check.XXXXXX", tmp != NULL && tmp[0] == '/' ? tmp : "/tmp");
+	if (text == NULL || mkdtemp(dir) == NULL) {
+		fprintf(stderr, "srm: cannot make a temporary directory for the login check: %s\n",
+			strerror(errno));
+		free(text);
+		return -1;
+	}
+	snprintf(cfg, sizeof(cfg), "%s/srm.yaml", dir);
+	if (write_config(cfg, text, false) == 0) {
+		rep = run_srmd_check(cfg, true, user, key, &src);
+		unlink(cfg);
+	}
+	rmdir(dir);
+	free(text);
+	if (rep == NULL)
+		return -1;
+	login = report_check(rep, "login");
+	search = report_check(rep, "accounts");
+	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rep, "loaded"))) {
+		const cJSON *e;
+
+		fprintf(stderr, "srm: internal error: the login check's config does not load:\n");
+		cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(rep, "errors"))
+			fprintf(stderr, "  %s\n", cJSON_IsString(e) ? e->valuestring : "?");
+	} else if (login == NULL || strcmp(cj_str(login, "status", ""), "ok") != 0) {
+		const cJSON *c = login != NULL ? login : report_check(rep, "gateway client");
+
+		fprintf(stderr, "srm: ProjectX login failed for user %s at %s: %s\n"
+			"srm: check the username and the API key (ProjectX settings > API); nothing was "
+			"written\n", user, ip->api_url,
+			c != NULL ? cj_str(c, "error", cj_str(c, "detail", "")) : "no answer");
+	} else if (printf("login ok (%.1f ms)\n", cj_num(login, "ms", 0)) < 0) {
+		/* stdout is gone: nothing more to say */
+	} else if (search == NULL || cJSON_GetObjectItemCaseSensitive(search, "error") != NULL) {
+		fprintf(stderr, "srm: Account/search failed: %s; nothing was written\n",
+			search != NULL ? cj_str(search, "error", "") : "not tried");
+	} else {
+		const cJSON *list = cJSON_GetObjectItemCaseSensitive(rep, "accounts");
+
+		*accts = xcalloc((size_t)cJSON_GetArraySize(list) + 1, sizeof(**accts));
+		cJSON_ArrayForEach(a, list) {
+			struct px_account *x = &(*accts)[n++];
+
+			x->id = (int64_t)cj_num(a, "id", 0);
+			strlcpy_s(x->name, cj_str(a, "name", ""), sizeof(x->name));
+			x->balance = cj_num(a, "balance", 0);
+			x->can_trade = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a, "canTrade"));
+		}
+		*n_accts = n;
+		rc = 0;
+	}
+	cJSON_Delete(rep);
+	return rc;
+}
+
 int cmd_admin_init(int argc, char **argv)
 {
 	const char *config = NULL, *api = DEF_API_URL, *uhub = DEF_USER_HUB_URL;
@@ -465,10 +376,9 @@ int cmd_admin_init(int argc, char **argv)
 	bool force = false, sys_service = false;
 	char path[4096], user[256], key[512], hash[CRYPT_OUTPUT_SIZE];
 	struct px_account *accts = NULL;
-	struct probe p;
+	size_t n_accts = 0;
 	struct stat sb;
 	char *text;
-	FILE *quiet;
 	int rc = 1;
 
 	struct cli_parsed pa;
@@ -503,38 +413,23 @@ int cmd_admin_init(int argc, char **argv)
 		return 1;
 
 	printf("logging in to %s as %s ...\n", api, user);
-	fflush(stdout);
-	quiet = quiet_logs();
-	if (probe_run(&p, api, uhub, mhub, user, key, NULL, false) != 0) {
-		loud_logs(quiet);
-		goto out;
+	{
+		struct init_params ip = {
+			.api_url = api, .user_hub_url = uhub, .market_hub_url = mhub, .system = sys_service,
+		};
+
+		if (init_probe(&ip, user, key, &accts, &n_accts) != 0)
+			goto out;
 	}
-	loud_logs(quiet);
-	if (!p.login.ok) {
-		fprintf(stderr, "srm: ProjectX login failed for user %s at %s: %s\n"
-			"srm: check the username and the API key (ProjectX settings > API); nothing was "
-			"written\n", user, api, p.login.err);
-		goto out;
-	}
-	printf("login ok (%.1f ms)\n", p.login.ms);
-	if (!p.search.ok) {
-		fprintf(stderr, "srm: Account/search failed: %s; nothing was written\n", p.search.err);
-		goto out;
-	}
-	accts = calloc(p.n_accounts + 1, sizeof(*accts));
-	if (accts == NULL)
-		goto out;
-	if (p.n_accounts == 0) {
+	if (n_accts == 0) {
 		printf("warning: this key sees no active account yet; srmd will guard accounts as they "
 		       "appear (accounts: all)\n");
 	} else {
-		printf("accounts this key can see (%zu):\n  %-12s %-28s %14s  %s\n", p.n_accounts, "ID",
+		printf("accounts this key can see (%zu):\n  %-12s %-28s %14s  %s\n", n_accts, "ID",
 		       "NAME", "BALANCE", "CAN TRADE");
-		for (size_t i = 0; i < p.n_accounts; i++) {
-			accts[i] = p.evs[i].u.account;
+		for (size_t i = 0; i < n_accts; i++)
 			printf("  %-12lld %-28s %14.2f  %s\n", (long long)accts[i].id, accts[i].name,
 			       accts[i].balance, accts[i].can_trade ? "yes" : "no");
-		}
 	}
 	fflush(stdout);
 	if (admin_hash_password(hash, sizeof(hash)) != 0) {
@@ -544,7 +439,7 @@ int cmd_admin_init(int argc, char **argv)
 	{
 		struct init_params ip = {
 			.api_url = api, .user_hub_url = uhub, .market_hub_url = mhub,
-			.password_hash = hash, .accounts = accts, .n_accounts = p.n_accounts,
+			.password_hash = hash, .accounts = accts, .n_accounts = n_accts,
 			.system = sys_service,
 		};
 
@@ -593,128 +488,19 @@ int cmd_admin_init(int argc, char **argv)
 out:
 	explicit_bzero(key, sizeof(key));
 	free(accts);
-	probe_free(&p);
 	return rc;
 }
 
 /* ---- srm admin check ---- */
 
-static void line(const char *what, const char *status, double ms, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-/* One result line: "  login          ok      123 ms  text". ms < 0: no timing. */
-static void line(const char *what, const char *status, double ms, const char *fmt, ...)
-{
-	char t[24] = "";
-	va_list ap;
-
-	if (ms >= 0)
-		snprintf(t, sizeof(t), "%.1f ms", ms);
-	printf("  %-16s %-5s %8s  ", what, status, t);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
-
-/* Nearest existing ancestor of dir is writable (so srmd can create it). */
-static bool can_create(const char *dir)
-{
-	char buf[4096];
-	char *slash;
-
-	strlcpy_s(buf, dir, sizeof(buf));
-	for (;;) {
-		if (access(buf, F_OK) == 0)
-			return access(buf, W_OK | X_OK) == 0;
-		slash = strrchr(buf, '/');
-		if (slash == NULL)
-			return access(".", W_OK) == 0;
-		if (slash == buf) {
-			buf[1] = '\0';
-		} else {
-			*slash = '\0';
-		}
-	}
-}
-
-/* The store: open it read-write when it exists, else check srmd could create it. */
-static bool check_store(const struct srm_config *cfg)
-{
-	char path[4200];
-	struct srm_err err = {0};
-	struct stat sb;
-	uint64_t t0 = uv_hrtime();
-
-	snprintf(path, sizeof(path), "%s/srm.db", cfg->daemon.state_dir);
-	if (stat(path, &sb) != 0) {
-		if (can_create(cfg->daemon.state_dir)) {
-			line("store", "ok", since_ms(t0),
-			     "%s not created yet (srmd creates it at its first start)", path);
-			return true;
-		}
-		line("store", "FAIL", since_ms(t0), "%s missing and %s cannot be created (not writable)",
-		     path, cfg->daemon.state_dir);
-		return false;
-	}
-	if (access(path, R_OK | W_OK) != 0) {
-		line("store", "FAIL", since_ms(t0), "%s: %s", path, strerror(errno));
-		return false;
-	}
-	struct store *st = store_open(path, &err);
-
-	if (st == NULL) {
-		line("store", "FAIL", since_ms(t0), "%s", err.msg);
-		return false;
-	}
-	store_close(st);
-	line("store", "ok", since_ms(t0), "%s opened read-write (schema %d)", path,
-	     STORE_SCHEMA_VERSION);
-	return true;
-}
-
-/* Is srmd answering on its socket? (information: not needed for the check to pass) */
-static void check_daemon(const char *config)
-{
-	struct cli_opts o = {0};
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	char sock[108];
-	uint64_t t0 = uv_hrtime();
-	int fd;
-
-	o.config = config;
-	cli_socket_path(&o, sock, sizeof(sock));
-	strlcpy_s(sa.sun_path, sock, sizeof(sa.sun_path));
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
-		line("daemon", "ok", since_ms(t0), "srmd is running (socket %s)", sock);
-	else
-		line("daemon", "-", -1, "srmd is not running (no socket at %s); start it with "
-		     "`srm admin daemon start --config %s`", sock, config);
-	if (fd >= 0)
-		close(fd);
-}
-
-/* Append a failed step's name to the summary. */
-static void add_failed(char *buf, size_t cap, const char *what)
-{
-	size_t n = strlen(buf);
-
-	snprintf(buf + n, cap - n, "%s%s", n > 0 ? ", " : "", what);
-}
-
 int cmd_admin_check(int argc, char **argv)
 {
 	const char *config = NULL;
 	char path[4096], failed[512] = "";
-	struct config_diag diag = {0};
-	struct srm_config *cfg;
-	struct probe p;
-	FILE *quiet;
-	size_t guarded = 0;
-	int rc;
-
+	const cJSON *c;
 	struct cli_parsed pa;
+	cJSON *rep;
+	int rc;
 
 	rc = cli_parse(&check_spec, argc, argv, &pa);
 	if (rc != 0)
@@ -726,108 +512,45 @@ int cmd_admin_check(int argc, char **argv)
 		fprintf(stderr, "srm: neither XDG_CONFIG_HOME nor HOME is set; give --config FILE\n");
 		return 2;
 	}
-	cfg = config_load_env(path, &diag, true); /* an unset credential is a failed login line */
-	if (cfg == NULL) {
-		for (size_t i = 0; i < diag.n; i++)
-			fprintf(stderr, "%s\n", diag.msgs[i]);
-		fprintf(stderr, "srm: check failed: config %s does not load (%zu error%s)\n", path,
-			diag.n, diag.n == 1 ? "" : "s");
+	rep = run_srmd_check(path, false, NULL, NULL, &rc);
+	if (rep == NULL)
+		return 1;
+	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rep, "loaded"))) {
+		const cJSON *errs = cJSON_GetObjectItemCaseSensitive(rep, "errors");
+		int n = cJSON_GetArraySize(errs);
+
+		cJSON_ArrayForEach(c, errs)
+			fprintf(stderr, "%s\n", cJSON_IsString(c) ? c->valuestring : "?");
+		fprintf(stderr, "srm: check failed: config %s does not load (%d error%s)\n", path, n,
+			n == 1 ? "" : "s");
+		cJSON_Delete(rep);
 		return 1;
 	}
-	printf("srm admin check: %s%s\n", path, cfg->daemon.dry_run ? " (dry_run: true)" : "");
-	line("config", "ok", -1, "loaded");
-	for (size_t i = 0; i < diag.n_notes; i++)
-		line("config", "warn", -1, "%s", diag.notes[i]);
-#define FAILED(what) add_failed(failed, sizeof(failed), what)
+	/* srmd's report, a line per step: "  login            ok    123.4 ms  text" */
+	printf("srm admin check: %s%s\n", path,
+	       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rep, "dryRun")) ? " (dry_run: true)" : "");
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(rep, "checks")) {
+		char t[24] = "";
 
-	if (cfg->gateway.username == NULL || cfg->gateway.username[0] == '\0' ||
-	    cfg->gateway.api_key == NULL || cfg->gateway.api_key[0] == '\0') {
-		line("login", "FAIL", -1, "gateway.username / gateway.api_key are empty (export "
-		     "PROJECTX_USERNAME and PROJECTX_API_KEY)");
-		FAILED("login");
-		goto local;
+		if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(c, "ms")))
+			snprintf(t, sizeof(t), "%.1f ms", cj_num(c, "ms", 0));
+		printf("  %-16s %-5s %8s  %s\n", cj_str(c, "check", "?"), cj_str(c, "status", "?"), t,
+		       cj_str(c, "detail", ""));
 	}
-	quiet = quiet_logs();
-	rc = probe_run(&p, cfg->gateway.api_url, cfg->gateway.user_hub_url,
-		       cfg->gateway.market_hub_url, cfg->gateway.username, cfg->gateway.api_key,
-		       cfg->gateway.ca_file, true);
-	loud_logs(quiet);
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(rep, "failed")) {
+		size_t n = strlen(failed);
+
+		snprintf(failed + n, sizeof(failed) - n, "%s%s", n > 0 ? ", " : "",
+			 cJSON_IsString(c) ? c->valuestring : "?");
+	}
+	if (rc == 0 && (failed[0] != '\0' || !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rep, "ok"))))
+		rc = 1;
 	if (rc != 0) {
-		FAILED("gateway client");
-		probe_free(&p);
-		goto local;
-	}
-	if (p.login.ok) {
-		line("login", "ok", p.login.ms, "Auth/loginKey at %s as %s", cfg->gateway.api_url,
-		     cfg->gateway.username);
+		printf("check FAILED: %s\n", failed[0] != '\0' ? failed : "srmd --check");
+		fprintf(stderr, "srm: check failed: %s\n", failed[0] != '\0' ? failed : "srmd --check");
 	} else {
-		line("login", "FAIL", p.login.ms, "Auth/loginKey at %s as %s: %s", cfg->gateway.api_url,
-		     cfg->gateway.username, p.login.err);
-		FAILED("login");
+		printf("all checks passed\n");
 	}
-	if (p.search.ok) {
-		for (size_t i = 0; i < p.n_accounts; i++)
-			guarded += config_account_selected(cfg, p.evs[i].u.account.id,
-							   p.evs[i].u.account.name);
-		line("accounts", guarded > 0 ? "ok" : "FAIL", p.search.ms,
-		     "Account/search: %zu active, %zu guarded", p.n_accounts, guarded);
-		if (guarded == 0)
-			FAILED("accounts (no visible account matches `accounts:`)");
-		for (size_t i = 0; i < p.n_accounts; i++) {
-			const struct px_account *a = &p.evs[i].u.account;
-			char what[40];
-
-			if (!config_account_selected(cfg, a->id, a->name))
-				continue;
-			snprintf(what, sizeof(what), "account %lld", (long long)a->id);
-			line(what, a->can_trade ? "ok" : "warn", -1, "%s, balance %.2f, %s", a->name,
-			     a->balance, a->can_trade ? "can trade" : "cannot trade now (canTrade: false)");
-		}
-		for (size_t k = 0; k < cfg->accounts.n; k++) {
-			bool seen = false;
-			char what[40];
-
-			if (cfg->accounts.v[k].id == 0)
-				continue;
-			for (size_t i = 0; i < p.n_accounts; i++)
-				seen |= p.evs[i].u.account.id == cfg->accounts.v[k].id;
-			if (seen)
-				continue;
-			snprintf(what, sizeof(what), "account %lld", (long long)cfg->accounts.v[k].id);
-			line(what, "FAIL", -1, "listed in accounts: but not found by Account/search");
-			FAILED(what);
-		}
-	} else {
-		line("accounts", "FAIL", p.search.ms,
-		     "Account/search: %s", p.search.err);
-		FAILED("accounts");
-	}
-	for (int i = 0; i < 2; i++) {
-		const char *name = i == 0 ? "user hub" : "market hub";
-		const char *url = i == 0 ? cfg->gateway.user_hub_url : cfg->gateway.market_hub_url;
-
-		if (!p.login.ok) {
-			line(name, "FAIL", -1, "%s: not tried (no session)", url);
-			FAILED(name);
-		} else if (p.hubs[i].ok) {
-			line(name, "ok", p.hubs[i].ms, "%s: connected, handshake done", url);
-		} else {
-			line(name, "FAIL", p.hubs[i].ms, "%s: %s", url, p.hubs[i].err);
-			FAILED(name);
-		}
-	}
-	probe_free(&p);
-local:
-	if (!check_store(cfg))
-		FAILED("store");
-	check_daemon(path);
-#undef FAILED
-	config_free(cfg);
-	if (failed[0] != '\0') {
-		printf("check FAILED: %s\n", failed);
-		fprintf(stderr, "srm: check failed: %s\n", failed);
-		return 1;
-	}
-	printf("all checks passed\n");
-	return 0;
+	cJSON_Delete(rep);
+	return rc;
 }

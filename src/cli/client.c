@@ -57,6 +57,28 @@ char *cli_display_timezone(const struct cli_opts *o)
 	return tz;
 }
 
+void cli_srmd_path(char *out, size_t cap)
+{
+	const char *env = getenv("SRMD");
+	char self[4096];
+	ssize_t n;
+
+	if (env != NULL && env[0] != '\0') {
+		strlcpy_s(out, env, cap);
+		return;
+	}
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		char dir[4096];
+
+		self[n] = '\0';
+		path_dirname(self, dir, sizeof(dir));
+		if ((size_t)snprintf(out, cap, "%s/srmd", dir) < cap && access(out, X_OK) == 0)
+			return;
+	}
+	strlcpy_s(out, "srmd", cap);
+}
+
 void cli_socket_path(const struct cli_opts *o, char *out, size_t cap)
 {
 	const char *env = getenv("SRM_SOCKET");

@@ -34,6 +34,11 @@ struct cli_opts {
 int cli_default_config(char *out, size_t cap);
 /* The config's display.timezone (malloc'd), or NULL: the system's zone. */
 char *cli_display_timezone(const struct cli_opts *o);
+/*
+ * The srmd program srm runs (admin daemon start, srmd --check): $SRMD, else the srmd beside
+ * this srm binary, else "srmd" (looked up on PATH by execlp).
+ */
+void cli_srmd_path(char *out, size_t cap);
 /* Where the daemon's socket is, from --socket, $SRM_SOCKET, the config, or the default. */
 void cli_socket_path(const struct cli_opts *o, char *out, size_t cap);
 

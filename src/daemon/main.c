@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "daemon/alerts.h"
+#include "daemon/check.h"
 #include "daemon/dashboard.h"
 #include "daemon/srmd.h"
 #include "wire/record.h"
@@ -56,10 +57,17 @@ static void on_fault_signal(uv_signal_t *s, int signum)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: srmd --config FILE [--socket PATH] [--log-file FILE] [--new-state] [--record FILE]\n"
+		   "       srmd --check --config FILE [--socket PATH] [--json] [--login-only]\n"
 		   "  Guards the accounts behind a ProjectX API key (see `man srmd`).\n"
 		   "  --new-state  begin with a new state file when the one in state_dir is empty or\n"
 		   "               missing (refused otherwise: it would forget every lockout)\n"
-		   "  --record FILE write every event the engine gets to FILE, for `srm replay`\n");
+		   "  --record FILE write every event the engine gets to FILE, for `srm replay`\n"
+		   "  --check      judge the config as srmd would and exit (0: all passed, 1: not): load\n"
+		   "               it, log in, list the accounts, reach both hubs, look at the store and\n"
+		   "               the socket; never guards, never takes the state directory's lock\n"
+		   "  --json       (--check) the report as one JSON object\n"
+		   "  --login-only (--check) only the login and the account list\n"
+		   "  (--check drops the gateway client's log lines unless --log-file or $SRM_DEBUG)\n");
 }
 
 int main(int argc, char **argv)
@@ -69,7 +77,7 @@ int main(int argc, char **argv)
 	struct srm_err err = {0};
 	const char *config = NULL, *socket_opt = getenv("SRM_SOCKET"), *log_file = NULL;
 	const char *record = NULL;
-	bool new_state = false;
+	bool new_state = false, check = false, json = false, login_only = false;
 	FILE *logf = NULL;
 	int rc = 1, opt;
 	static const struct option longopts[] = {
@@ -78,6 +86,9 @@ int main(int argc, char **argv)
 		{"log-file", required_argument, NULL, 'l'},
 		{"new-state", no_argument, NULL, 'N'},
 		{"record", required_argument, NULL, 'R'},
+		{"check", no_argument, NULL, 'C'},
+		{"json", no_argument, NULL, 'J'},
+		{"login-only", no_argument, NULL, 'L'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -101,6 +112,15 @@ int main(int argc, char **argv)
 		case 'R':
 			record = optarg;
 			break;
+		case 'C':
+			check = true;
+			break;
+		case 'J':
+			json = true;
+			break;
+		case 'L':
+			login_only = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -122,7 +142,38 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (!check && (json || login_only)) {
+		fprintf(stderr, "srmd: --json and --login-only go with --check\n");
+		usage(stderr);
+		return 2;
+	}
+	if (check && (new_state || record != NULL)) {
+		fprintf(stderr, "srmd: --check starts nothing: --new-state and --record do not go with it\n");
+		usage(stderr);
+		return 2;
+	}
 	signal(SIGPIPE, SIG_IGN);
+	/* the API key, the token and admin passwords never go into a core file */
+	secure_no_dumps();
+	if (check) {
+		struct srmd_check_opts co = {
+			.config = config, .socket = socket_opt, .json = json, .login_only = login_only,
+			.keep_logs = log_file != NULL,
+		};
+
+		if (log_file != NULL && (logf = fopen(log_file, "a")) == NULL) {
+			fprintf(stderr, "srmd: %s: %s\n", log_file, strerror(errno));
+			return 2;
+		}
+		if (logf != NULL)
+			log_set_stream(logf);
+		rc = srmd_check(&co);
+		if (logf != NULL) {
+			log_set_stream(NULL);
+			(void)fclose(logf);
+		}
+		return rc;
+	}
 	/* A stop asked for while starting up waits until it can be a clean stop (the socket
 	 * unlinked, the books saved): SIGTERM/INT/HUP are held until their handlers are in. */
 	sigset_t held;
@@ -132,8 +183,6 @@ int main(int argc, char **argv)
 	sigaddset(&held, SIGINT);
 	sigaddset(&held, SIGHUP);
 	sigprocmask(SIG_BLOCK, &held, NULL);
-	/* the API key, the token and admin passwords never go into a core file */
-	secure_no_dumps();
 	/* A file that may not grow (RLIMIT_FSIZE) is a failed write, handled like a full disk. */
 	signal(SIGXFSZ, SIG_IGN);
 	if (log_file != NULL) {

@@ -464,3 +464,14 @@ void book_free(struct engine *e)
 	free(e->cs);
 	free(e->cs_map);
 }
+
+void book_apply_contract(struct engine *e, const struct px_contract *pc)
+{
+	struct cslot *c = book_cslot(e, pc->id, true);
+
+	c->k.c = *pc;
+	c->known = true;
+	c->missing = false;
+	symbol_from_name(pc->name, c->k.symbol, sizeof(c->k.symbol));
+	root_from_id(pc->id, c->k.root, sizeof(c->k.root));
+}

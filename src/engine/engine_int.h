@@ -2,9 +2,12 @@
 #ifndef SRM_ENGINE_ENGINE_INT_H
 #define SRM_ENGINE_ENGINE_INT_H
 
+#include <stdarg.h>
+
 #include "engine/calendar.h"
 #include "engine/engine.h"
 #include "engine/rule.h"
+#include "util/xalloc.h"
 
 /* An account's interest in a contract: positions + working orders there. */
 struct watch {
@@ -199,8 +202,21 @@ srm_ms reqs_backoff_ms(int streak);
 /* closes.c: a close was refused: it is not in flight, the next is asked for whole. */
 void closes_drop(struct acct *a, const char *contract_id);
 
-/* engine.c: output */
+/* output.c: the actions of one public call (docs/ENGINE.md). */
 struct srm_action *out_push(struct engine *e);
+/* A new action with its reason, stamped now. */
+struct srm_action *out_action(struct engine *e, enum act_kind kind, int rule, int64_t account_id,
+			      const char *contract_id, bool dry, const char *fmt, va_list ap)
+	__attribute__((format(printf, 7, 0)));
+struct srm_action *out_act(struct engine *e, enum act_kind kind, int rule, int64_t account_id,
+			   const char *contract_id, bool dry, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+/*
+ * At the end of each public call, and after each timer and reset within it: expand "all",
+ * coalesce closes of one contract, fit them to closes in flight, drop exact repeats;
+ * out[0..done) is final then.
+ */
+void out_finalize(struct engine *e);
 /* Was the same request emitted within RECENT_MS (with no event answering it since)? */
 bool recent_find(struct engine *e, const struct srm_action *a);
 /* Remember a request that goes out (for recent_find). */
@@ -208,5 +224,58 @@ void recent_note(struct engine *e, const struct srm_action *a);
 void recent_forget(struct engine *e, const struct srm_event *ev);
 /* Forget the suppression of one request (its answer came: it may be asked again). */
 void recent_forget_result(struct engine *e, const struct ev_result *res);
+
+static inline bool global_dry_run(const struct engine *e)
+{
+	return e->cfg->daemon.dry_run;
+}
+
+static inline bool rule_dry(const struct engine *e, const struct rules_cfg *cfg, int rule)
+{
+	return global_dry_run(e) || (rule >= 0 && rule_dry_flag(cfg, rule));
+}
+
+/* Room for 64 more actions, so pointers handed to a rule stay valid while it runs. */
+static inline void out_reserve(struct engine *e)
+{
+	if (e->n_out + 64 > e->cap_out) {
+		e->cap_out = (e->n_out + 64) * 2;
+		e->out = xreallocarray(e->out, e->cap_out, sizeof(*e->out));
+	}
+}
+
+/* guard.c: the lockout guard. */
+/* What a lockout asks of a position or order event: the guard of that event, then keep flat. */
+void guard_apply(struct engine *e, struct acct *a, const struct srm_event *ev, int prev_qty);
+/* While locked: cancel an order that opens or adds, close a position that is new or grew. */
+void guard_event(struct engine *e, struct acct *a, const struct srm_event *ev, int prev_qty);
+/* A lockout that flattened its scope closes what is still open there. */
+void guard_keep_flat(struct engine *e, struct acct *a);
+/* While locked: close each position that grew since the lockout began. */
+void guard_grown(struct engine *e, struct acct *a);
+
+/* lockout.c: start (or extend) a lockout and say so; flatten its scope when asked. */
+void lock_start(struct engine *e, struct acct *a, int rule, enum until_kind u, srm_ms until_ts,
+		const char *symbol, bool flatten, bool dry, const char *reason);
+/* End locks[i] and say so (an unlock action). */
+void lock_release_at(struct engine *e, size_t i, bool dry, const char *reason);
+
+/* book.c: a contract's metadata (from REST, or restored). */
+void book_apply_contract(struct engine *e, const struct px_contract *pc);
+
+/* engine.c: the daily reset (only NULL: every account), and the events that report the
+ * book unchanged so that rules look again. */
+void daily_reset(struct engine *e, struct acct *only, bool admin);
+void event_of_acct(const struct acct *a, struct srm_event *ev);
+void event_of_pos(const struct acct *a, const struct pos *p, struct srm_event *ev);
+void event_of_ord(const struct acct *a, const struct ord *o, struct srm_event *ev);
+/* The fill of no size that wakes a trade-state rule ("look at today's P&L"). */
+void event_nil_trade(const struct engine *e, const struct acct *a, struct srm_event *ev);
+
+/* admin.c: the EV_ADMIN_* events. */
+void admin_lockout(struct engine *e, const struct ev_admin *ad);
+void admin_clear(struct engine *e, int64_t account_id);
+void admin_enforce(struct engine *e, int64_t account_id, int rule, bool dry_run);
+void admin_reset(struct engine *e, int64_t account_id);
 
 #endif

@@ -106,3 +106,19 @@ stop_srmd() {
 	kill -TERM "$SRMDPID" 2>/dev/null
 	wait "$SRMDPID"
 }
+
+# start_day: srm-sim, the base config (write_config) and srmd guarding it, the admin password
+# set, a quote on MNQ, ES and RTY: the common start of the rooms split from run-e2e.sh.
+start_day() {
+	ES=CON.F.US.EP.Z26 MNQ=CON.F.US.MNQ.Z26 RTY=CON.F.US.RTY.Z26
+	export SRM_ADMIN_PASSWORD=correct-horse
+	HASH=$("$SRM" admin passwd 2>/dev/null)
+	SOCK="$work/srm.sock"
+	DB="$work/state/srm.db"
+	start_sim
+	write_config
+	start_srmd || exit 1
+	quote $MNQ 21000 21000.25
+	quote $ES 6000 6000.25
+	quote $RTY 2400 2400.1
+}

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # End-to-end first run: the real `srm admin init` and `srm admin check` against the real srm-sim:
-# the file written (0600, dry run, no key inside, valid), the checks, a wrong key, a dead gateway.
-# usage: run-init.sh SRM SRM-SIM
+# the file written (0600, dry run, no key inside, valid), the checks, a wrong key, a dead gateway;
+# `srmd --check` itself (what both run), beside a running srmd.
+# usage: run-init.sh SRMD SRM SRM-SIM
 set -u
-SRM=$1 SIM=$2
+SRMD=$1 SRM=$2 SIM=$3
+export SRMD  # srm runs `srmd --check`
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d /tmp/srm-init.XXXXXX)
 . "$here/lib.sh"
@@ -65,6 +67,37 @@ check "check never prints the key" sh -c "! grep -qF '$KEY' '$work/check.out'"
 "$SRM" admin check >"$work/check2.out" 2>&1
 rc=$?
 check "check finds the default config" sh -c "[ $rc = 0 ] && grep -q '^srm admin check: $CFG' '$work/check2.out'"
+
+# srmd --check itself: the human report and --json
+"$SRMD" --check --config "$CFG" >"$work/sc.out" 2>&1
+rc=$?
+check "srmd --check exits 0 and reports every step" sh -c "[ $rc = 0 ] && grep -q '^srmd --check: $CFG' '$work/sc.out' \
+	&& grep -Eq '^  login +ok +[0-9.]+ ms' '$work/sc.out' && grep -Eq '^  market hub +ok' '$work/sc.out' \
+	&& grep -q '^all checks passed' '$work/sc.out'"
+"$SRMD" --check --json --config "$CFG" >"$work/sc.json" 2>"$work/sc.err"
+check "srmd --check --json: ok, both accounts guarded" is_eq "True [$ACC, $ACC2]" \
+	sh -c "python3 -c \"import json; d=json.load(open('$work/sc.json')); print(d['ok'], sorted(a['id'] for a in d['accounts'] if a['guarded']))\""
+check "...and no log lines on stderr" test ! -s "$work/sc.err"
+"$SRMD" --json --config "$CFG" >/dev/null 2>"$work/sc-usage.err"
+rc=$?
+check "srmd --json without --check is a usage error (rc $rc)" sh -c "[ $rc = 2 ] && grep -q 'go with --check' '$work/sc-usage.err'"
+# beside a running srmd on the same state: the check passes, says srmd runs, and leaves its lock
+"$SRMD" --config "$CFG" >>"$work/srmd.log" 2>&1 &
+SRMDPID=$!
+pids+=($SRMDPID)
+check "srmd guards with the config init wrote" wait_for 15 guarding
+"$SRM" admin check --config "$CFG" >"$work/check-run.out" 2>&1
+rc=$?
+check "check beside a running srmd exits 0 and sees it" sh -c \
+	"[ $rc = 0 ] && grep -Eq '^  daemon +ok .*srmd is running' '$work/check-run.out'"
+check "...and srmd still holds its state lock and guards" sh -c \
+	"[ \"\$(cat '$HOME/.local/state/srm/srmd.lock')\" = $SRMDPID ] && $(declare -f guarding json); SRM='$SRM' work='$work' guarding"
+kill -TERM "$SRMDPID"
+wait "$SRMDPID" 2>/dev/null
+SRMD=/nonexistent/srmd "$SRM" admin check --config "$CFG" >"$work/nosrmd.out" 2>&1
+rc=$?
+check "check without an srmd to run: rc 1, says so (rc $rc)" sh -c \
+	"[ $rc = 1 ] && grep -q 'cannot run /nonexistent/srmd' '$work/nosrmd.out'"
 
 # a shell without the credentials (the trader's second terminal): the CLI still reads the
 # config for the socket, validate warns, check says which login line failed
