@@ -178,13 +178,8 @@ void rule_unlock(struct rule_ctx *ctx, const char *symbol, const char *fmt, ...)
  */
 void rule_timer(struct rule_ctx *ctx, srm_ms deadline, int64_t key, const char *contract_id);
 
-/*
- * Close `excess` contracts of the account, taking from the position that grew last first:
- * a close_contract when a whole position goes, else a partial_close of what is left.
- * eligible[i] says whether acct->pos[i] may be reduced (at most RULE_MAX_POS positions).
- */
+/* The most positions a size rule's reduce looks at (rules/exposure.h expo_reduce_last_grown). */
 #define RULE_MAX_POS 64
-void rule_reduce_last_grown(struct rule_ctx *ctx, long excess, const bool *eligible, const char *why);
 
 /* A working stop order (Stop, StopLimit, TrailingStop) protecting the account's position in
  * contract_id (opposite side), or NULL. */

@@ -179,36 +179,6 @@ void rule_timer(struct rule_ctx *ctx, srm_ms deadline, int64_t key, const char *
 	timer_push(ctx->eng, deadline, &t);
 }
 
-void rule_reduce_last_grown(struct rule_ctx *ctx, long excess, const bool *eligible, const char *why)
-{
-	const struct acct *a = ctx->acct;
-	uint64_t below = UINT64_MAX;
-
-	while (excess > 0) {
-		const struct pos *p = NULL;
-
-		for (size_t i = 0; i < a->n_pos && i < RULE_MAX_POS; i++) {
-			const struct pos *q = &a->pos[i];
-
-			if (eligible[i] && q->qty != 0 && q->grew_seq < below &&
-			    (p == NULL || q->grew_seq > p->grew_seq))
-				p = q;
-		}
-		if (p == NULL)
-			return;
-		long q = labs((long)p->qty);
-
-		below = p->grew_seq;
-		if (q <= excess) {
-			rule_act(ctx, ACT_CLOSE_CONTRACT, p->contract_id, "%s", why);
-			excess -= q;
-		} else {
-			rule_act(ctx, ACT_PARTIAL_CLOSE, p->contract_id, "%s", why)->size = (int)excess;
-			excess = 0;
-		}
-	}
-}
-
 const struct ord *rule_find_stop(const struct rule_ctx *ctx, const char *contract_id)
 {
 	return engine_pos_stop(ctx->acct, contract_id);
