@@ -36,6 +36,33 @@ TOKEN=${URL##*token=}
 check "srm dashboard prints http://127.0.0.1:PORT/?token=<64 hex>" \
 	bash -c "echo '$URL' | grep -Eq '^http://127\.0\.0\.1:[0-9]+/\?token=[0-9a-f]{64}$'"
 check "the token file is 0600" bash -c "[ \"\$(stat -c %a '$work/state/dashboard.url')\" = 600 ]"
+
+# srm dashboard --open: $BROWSER (a list, tried in turn), else xdg-open; the URL is its one
+# argument, printed once on stdout, in no message and no log
+mkdir -p "$work/bin"
+cat >"$work/bin/record-browser" <<SH
+#!/bin/sh
+printf '%s\n' "\$#" "\$@" >"$work/opened.\$\$"
+mv "$work/opened.\$\$" "$work/opened"
+SH
+cp "$work/bin/record-browser" "$work/bin/xdg-open"
+chmod +x "$work/bin/record-browser" "$work/bin/xdg-open"
+opened_url() { [ -f "$work/opened" ] && [ "$(sed -n 1p "$work/opened")" = 1 ] && sed -n 2p "$work/opened"; }
+BROWSER="$work/no-such-browser:$work/bin/record-browser" "$SRM" dashboard --open --socket "$SOCK" \
+	--config "$work/srm.yaml" >"$work/open.out" 2>"$work/open.err"
+rc=$?
+check "srm dashboard --open runs \$BROWSER's first program that works (rc $rc)" test "$rc" = 0
+check "...with the URL and its token as its one argument" is_eq "$URL" opened_url
+check "...prints the URL once on stdout" bash -c "[ \"\$(cat '$work/open.out')\" = '$URL' ]"
+check "...and says nothing on stderr" test ! -s "$work/open.err"
+rm -f "$work/opened"
+env -u BROWSER PATH="$work/bin:$PATH" "$SRM" dashboard --open --socket "$SOCK" \
+	--config "$work/srm.yaml" >/dev/null 2>"$work/open.err"
+check "without \$BROWSER it runs xdg-open with the URL" is_eq "$URL" opened_url
+BROWSER=false "$SRM" dashboard --open --socket "$SOCK" --config "$work/srm.yaml" >/dev/null 2>"$work/open.err"
+rc=$?
+check "a browser that fails: exit 1 (rc $rc), said without the token" bash -c \
+	"[ $rc = 1 ] && grep -q 'open the address above yourself' '$work/open.err' && ! grep -q '$TOKEN' '$work/open.err'"
 check "the token is not in srmd's log" bash -c "! grep -q '$TOKEN' '$work/srmd.log'"
 
 code() { curl -s -o /dev/null -w '%{http_code}' -m 5 "$@"; }
