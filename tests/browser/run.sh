@@ -114,6 +114,27 @@ s = socket.create_connection((host, port)); s.settimeout(3); s.sendall(b"\x00\xf
 try: got = s.recv(64)
 except Exception: got = b''
 print("malformed:", b'200' not in got.split(b'\r\n')[0])
+# more malformed requests, with the right cookie (a 200 would mean one was served), and GETs
+# that announce a body (answered as GETs: no body is ever read); then srmd must still answer
+ck = b"Cookie: srm_dash=" + tok.encode() + b"\r\n"
+bad = [b"GET /api/status?x=" + b"a" * 8000 + b" HTTP/1.1\r\nHost: x\r\n" + ck + b"\r\n",
+       b"GET /api/status HTTP/1.1\r\nHost: x\r\n" + ck + b"X-A: " + b"b" * 3000 + b"\r\nX-B: " + b"c" * 3000 + b"\r\n\r\n",
+       b"GET /api/status HTTP/1.1\r\nHost: x\r\n" + ck * 200 + b"\r\n",
+       b"\r\n" * 3000, b"GET\x00/ HTTP/1.1\r\n\r\n", b"GET / HTTP/1.1\r\n" + b"X: y\r\n" * 2000 + b"\r\n"]
+body = [b"GET /api/status HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999\r\n" + ck + b"\r\nabc",
+        b"GET /api/status HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n" + ck + b"\r\nzz\r\n\r\n"]
+def served(b):
+    c = socket.create_connection((host, port)); c.settimeout(2)
+    try:
+        c.sendall(b); return c.recv(64).startswith(b"HTTP/1.1 200")
+    except Exception:
+        return False
+    finally:
+        c.close()
+n = sum(served(b) for b in bad)
+for b in body: served(b)
+print("battery: %d of %d served" % (n, len(bad)))
+print("battery survived:", status('/api/status') == 200)
 socks = [socket.create_connection((host, port)) for _ in range(60)]
 time.sleep(0.5)
 alive = 0
@@ -141,6 +162,10 @@ PY
 cat "$work/hostile.out" | sed 's/^/     /'
 check "an oversized request is not served" grep -q "oversized: True" "$work/hostile.out"
 check "a malformed request is not served" grep -q "malformed: True" "$work/hostile.out"
+check "a long URI, long or 2,000 headers, blank lines, a NUL: not served even with the cookie" \
+	grep -q "battery: 0 of" "$work/hostile.out"
+check "...and srmd answers after them (and after GETs announcing huge or chunked bodies)" \
+	grep -q "battery survived: True" "$work/hostile.out"
 check "connections are capped at max_clients (12)" grep -q "capped: True" "$work/hostile.out"
 check "the WebSocket upgrade with the cookie works" grep -q "ws upgraded: True" "$work/hostile.out"
 check "the API answers while clients misbehave" grep -q "served meanwhile: True" "$work/hostile.out"
