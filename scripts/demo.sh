@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make demo: srm-sim plays scenarios/demo-day.jsonl (a compressed trading day), srmd guards its
-# two accounts with config/srm.demo.yaml, `srm monitor` shows the rules firing; at the end the
+# two accounts with config/srm.demo.yaml, `srm monitor` shows the rules firing (and the
+# dashboard, whose address with its token is printed above the monitor); at the end the
 # journal says what was enforced and why, and which rules fired. No credentials needed;
 # everything stops on exit. Usage: scripts/demo.sh [BUILD_DIR] (relative to the repo or absolute;
 # default build). SRM_DEMO_SPEED (default 2): the day is timed for 2.
@@ -61,6 +62,11 @@ for _ in $(seq 100); do
 	sleep 0.1
 done
 echo "== srmd is guarding accounts $(sed -n 's/^account \([0-9]*\) .*/\1/p' "$work/sim.out" | tr '\n' ' ')"
+# the same day in a browser: the dashboard's address with its token (`srm dashboard`)
+dash_url=$("$bin/cli/srm" dashboard --state-dir "$work/state" 2>/dev/null) ||
+	dash_url="(not served: see $work/srmd.log)"
+echo "== the dashboard, the same day in a browser (read-only; until the demo ends):"
+echo "   $dash_url"
 echo "== srm monitor (keys 1-5 switch views, q quits early)"
 # the scenario's last step is at 218 s of scenario time; a few seconds more for its effects
 secs=$((218 / speed + 6))

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -16,7 +17,7 @@
 #include "util/strutil.h"
 
 static const struct cli_opt dashboard_opts[] = {
-	{ "open", 'o', NULL, "also open it in the browser (xdg-open)" },
+	{ "open", 'o', NULL, "also open it in the browser ($BROWSER, else xdg-open, else wslview)" },
 	{ "state-dir", 0, "DIR", "srmd's state directory (default: the config's daemon.state_dir)" },
 	{ 0 },
 };
@@ -27,7 +28,9 @@ static const struct cli_spec dashboard_spec = {
 		   "with the token that lets this browser in; --open opens it.",
 	.more = "The token is srmd's, new at each start, in STATE_DIR/dashboard.url (mode 0600);\n"
 		"opening the address once sets a cookie and drops the token from the address bar.\n"
-		"Anyone with the address can read what the dashboard shows: do not share it.",
+		"Anyone with the address can read what the dashboard shows: do not share it.\n"
+		"--open runs $BROWSER (a program, or several separated by ':', tried in turn),\n"
+		"else xdg-open, else wslview (WSL 2), with the address as its one argument.",
 };
 
 /* Where srmd keeps its state: --state-dir, else the config's (given or default) daemon.state_dir. */
@@ -94,22 +97,66 @@ static int read_url(const char *dir, char *url, size_t cap)
 	return 0;
 }
 
-static int open_browser(const char *url)
+/*
+ * Run prog with the URL as its one argument (no shell): 0 when it exited 0, or is still
+ * running after OPENER_WAIT_MS (a browser started in the foreground: it is open, and keeps
+ * running after srm exits), -1 when it cannot run or failed.
+ */
+#define OPENER_WAIT_MS 3000
+static int run_opener(const char *prog, const char *url)
 {
-	char prog[] = "xdg-open";
-	char *argv[] = { prog, (char *)url, NULL };
-	pid_t pid;
-	int st;
+	char *argv[] = { (char *)prog, (char *)url, NULL };
+	const struct timespec tick = { 0, 50 * 1000 * 1000 };
+	pid_t pid, r;
+	int st = 0;
 
-	if (posix_spawnp(&pid, prog, NULL, NULL, argv, environ) != 0) {
-		fprintf(stderr, "srm: cannot run xdg-open; open the address above yourself\n");
+	if (posix_spawnp(&pid, prog, NULL, NULL, argv, environ) != 0)
 		return -1;
-	}
-	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		fprintf(stderr, "srm: xdg-open did not open it; open the address above yourself\n");
-		return -1;
+	for (int waited = 0; waited < OPENER_WAIT_MS; waited += 50) {
+		r = waitpid(pid, &st, WNOHANG);
+		if (r == pid)
+			return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+		if (r < 0 && errno != EINTR)
+			return -1;
+		nanosleep(&tick, NULL);
 	}
 	return 0;
+}
+
+/*
+ * The trader's browser: each program of $BROWSER (':'-separated, the convention man, git and
+ * Python's webbrowser follow) in turn, else xdg-open (a desktop), else wslview (WSL 2's
+ * opener into the Windows browser). The URL is never in a message.
+ */
+static int open_browser(const char *url)
+{
+	static const char *const fallback[] = { "xdg-open", "wslview" };
+	const char *env = getenv("BROWSER");
+	char list[1024];
+
+	if (env != NULL && env[0] != '\0') {
+		if (strlen(env) >= sizeof(list)) {
+			fprintf(stderr, "srm: $BROWSER is longer than %zu bytes; not used\n", sizeof(list) - 1);
+		} else {
+			strlcpy_s(list, env, sizeof(list));
+			for (char *p = list, *next; p != NULL; p = next) {
+				next = strchr(p, ':');
+				if (next != NULL)
+					*next++ = '\0';
+				if (*p != '\0' && run_opener(p, url) == 0)
+					return 0;
+			}
+			fprintf(stderr, "srm: no program of $BROWSER (%s) opened it; open the address above "
+				"yourself\n", env);
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < sizeof(fallback) / sizeof(fallback[0]); i++)
+		if (run_opener(fallback[i], url) == 0)
+			return 0;
+	fprintf(stderr, "srm: neither xdg-open nor wslview opened it (set BROWSER to your browser); "
+		"open the address above yourself\n");
+	return -1;
 }
 
 int cmd_dashboard(int argc, char **argv)

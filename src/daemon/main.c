@@ -295,15 +295,20 @@ int main(int argc, char **argv)
 		fprintf(stderr, "srmd: %s\n", err.msg);
 		goto out;
 	}
+	/*
+	 * Enforcement does not wait for the dashboard: one that cannot listen is logged, not
+	 * fatal. Its lws context is made before the gateway's (see dashboard_start: libwebsockets
+	 * 4.1 frees a client SSL_CTX only when no later context redid the TLS global init).
+	 */
+	if (dashboard_start(&d, &err) != 0)
+		log_error("dashboard", "not serving | err=\"%s\"", err.msg);
 	if (srmd_gateway_open(&d, &err) != 0) {
 		fprintf(stderr, "srmd: %s\n", err.msg);
+		dashboard_stop(&d);
 		goto out;
 	}
 	srmd_handles_open(&d);
 	d.alerts = alerts_new(&d);
-	/* enforcement does not wait for the dashboard: one that cannot listen is logged, not fatal */
-	if (dashboard_start(&d, &err) != 0)
-		log_error("dashboard", "not serving | err=\"%s\"", err.msg);
 #ifdef SRM_FAULT_INJECTION
 	uv_signal_init(d.loop, &sig_fault);
 	uv_signal_start(&sig_fault, on_fault_signal, SIGUSR2);

@@ -77,6 +77,10 @@ static const char *const migrations[] = {
 	"CREATE TABLE rule_memory(account_id INTEGER NOT NULL, rule TEXT NOT NULL, version INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY(account_id, rule));",
 	/* 5: which working order grew last (a modify, a bracket leg activated), as for positions */
 	"ALTER TABLE orders ADD COLUMN grew_seq INTEGER NOT NULL DEFAULT 0;",
+	/* 6: the dashboard's P&L series of the day, so that a restart keeps the chart's morning */
+	"CREATE TABLE pnl_points(day_start_ms INTEGER NOT NULL, account_id INTEGER NOT NULL,"
+	"  t_ms INTEGER NOT NULL, realized_cents INTEGER NOT NULL, total_cents INTEGER NOT NULL,"
+	"  PRIMARY KEY(day_start_ms, account_id, t_ms)) WITHOUT ROWID;",
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 _Static_assert(N_MIGRATIONS == STORE_SCHEMA_VERSION, "STORE_SCHEMA_VERSION is the last migration");
@@ -628,6 +632,71 @@ int store_day_pnl(struct store *st, int64_t account_id, srm_ms from_ms, srm_ms t
 	if (rc == SQLITE_DONE)
 		return 1;
 	return db_err(st, err, "read the daily P&L");
+}
+
+/* Money in cents that a P&L point can hold: far beyond any account (an absurd row is skipped). */
+#define PNL_CENTS_MAX 100000000000000LL
+/* A trading day is at most this long (a holiday weekend runs from Friday's reset to Monday's). */
+#define PNL_DAY_SPAN_MS (4LL * 24 * 3600 * 1000)
+
+int store_pnl_append(struct store *st, srm_ms day_ms, const struct pnl_row *rows, size_t n,
+		     size_t *written, struct srm_err *err)
+{
+	*written = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct pnl_row *r = &rows[i];
+
+		if (!isfinite(r->realized) || !isfinite(r->total) ||
+		    fabs(r->realized) * 100 >= (double)PNL_CENTS_MAX ||
+		    fabs(r->total) * 100 >= (double)PNL_CENTS_MAX)
+			continue;
+		/* the cap is checked in the same statement: a restart loop cannot grow a day without bound */
+		if (run(st, err,
+			"INSERT OR REPLACE INTO pnl_points(day_start_ms,account_id,t_ms,realized_cents,"
+			"total_cents) SELECT ?1,?2,?3,?4,?5 WHERE (SELECT count(*) FROM pnl_points WHERE"
+			" day_start_ms=?1 AND account_id=?2) < ?6",
+			"iiiiii", day_ms, r->account_id, r->t_ms, (int64_t)llround(r->realized * 100),
+			(int64_t)llround(r->total * 100), (int64_t)STORE_PNL_DAY_MAX) != 0)
+			return -1;
+		*written += (size_t)sqlite3_changes(st->db);
+	}
+	return 0;
+}
+
+int store_pnl_day(struct store *st, srm_ms day_ms, void (*fn)(const struct pnl_row *r, void *ud),
+		  void *ud, struct srm_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc, skipped = 0;
+
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT account_id,t_ms,realized_cents,total_cents FROM pnl_points WHERE"
+			       " day_start_ms=? ORDER BY account_id,t_ms", -1, &s, NULL) != SQLITE_OK)
+		return db_err(st, err, "read the P&L series");
+	sqlite3_bind_int64(s, 1, day_ms);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct pnl_row r = {
+			.account_id = sqlite3_column_int64(s, 0),
+			.t_ms = sqlite3_column_int64(s, 1),
+		};
+		int64_t re = sqlite3_column_int64(s, 2), tot = sqlite3_column_int64(s, 3);
+
+		if (r.account_id <= 0 || r.t_ms < day_ms || r.t_ms >= day_ms + PNL_DAY_SPAN_MS ||
+		    llabs(re) >= PNL_CENTS_MAX || llabs(tot) >= PNL_CENTS_MAX) {
+			skipped++;
+			continue;
+		}
+		r.realized = (double)re / 100;
+		r.total = (double)tot / 100;
+		fn(&r, ud);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? skipped : db_err(st, err, "read the P&L series");
+}
+
+int store_pnl_prune(struct store *st, srm_ms before_ms, struct srm_err *err)
+{
+	return run(st, err, "DELETE FROM pnl_points WHERE day_start_ms<?", "i", before_ms);
 }
 
 #define JOURNAL_COLS "id,ts_ms,account_id,rule,action,contract_id,order_id,size,until,reason," \

@@ -1,7 +1,7 @@
 /*
  * store.h: the SQLite (WAL) state file of srmd: lockouts, fills, contracts, accounts,
- * positions, orders, daily P&L, the enforcement journal and the admin audit, with a schema
- * version and forward migrations. Errors: 0 / -1 + struct srm_err.
+ * positions, orders, daily P&L, the enforcement journal, the admin audit and the dashboard's
+ * P&L series, with a schema version and forward migrations. Errors: 0 / -1 + struct srm_err.
  */
 #ifndef SRM_STORE_STORE_H
 #define SRM_STORE_STORE_H
@@ -11,7 +11,7 @@
 #include "engine/engine.h"
 #include "util/err.h"
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 struct store;
 
@@ -96,6 +96,32 @@ int store_day_pnl(struct store *st, int64_t account_id, srm_ms from_ms, srm_ms t
  */
 int store_enforcements(struct store *st, int64_t account_id, srm_ms from_ms, srm_ms to_ms,
 		       void (*fn)(const struct journal_entry *e, void *ud), void *ud, struct srm_err *err);
+
+/*
+ * The dashboard's P&L series (docs/DASHBOARD.md): points of a trading day per account, so that
+ * a restart keeps the day's chart. At most STORE_PNL_DAY_MAX rows per account and day.
+ */
+#define STORE_PNL_DAY_MAX 6000
+struct pnl_row {
+	int64_t account_id;
+	srm_ms t_ms;
+	double realized, total;     /* realized - fees, and that + unrealized */
+};
+/*
+ * Write points of the trading day that began at day_ms (inside the caller's transaction); a
+ * point over the day's cap for its account, or not finite, is not written. *written says how
+ * many were. Returns 0 or -1.
+ */
+int store_pnl_append(struct store *st, srm_ms day_ms, const struct pnl_row *rows, size_t n,
+		     size_t *written, struct srm_err *err);
+/*
+ * Every account's points of the trading day that began at day_ms, by account then time, each
+ * to fn. A row out of range is skipped. Returns how many were skipped, or -1.
+ */
+int store_pnl_day(struct store *st, srm_ms day_ms, void (*fn)(const struct pnl_row *r, void *ud),
+		  void *ud, struct srm_err *err);
+/* Delete the points of trading days that began before before_ms. */
+int store_pnl_prune(struct store *st, srm_ms before_ms, struct srm_err *err);
 
 /* One journal row by id. */
 int store_journal_get(struct store *st, int64_t id, struct journal_row *r, struct srm_err *err);

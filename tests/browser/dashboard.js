@@ -1,7 +1,9 @@
 // dashboard.js: the dashboard in Debian's chromium (playwright-core, the system browser; no
 // download): GUARDED, the accounts, a lockout set with `srm admin lockout set` shown live with
-// a countdown that decreases, the journal rows `srm history --json` has, phone width without
-// horizontal scroll, no CSP violation, and NOT GUARDED once srmd is stopped.
+// a countdown that decreases, the journal rows `srm history --json` has, the day's chart with
+// the points from before srmd's restart, phone width without horizontal scroll, no CSP
+// violation, NOT GUARDED with the reason while the simulator refuses the hubs and GUARDED
+// again when they are back, and NOT GUARDED once srmd is stopped.
 'use strict';
 const { chromium } = require('playwright-core');
 const { execFileSync } = require('child_process');
@@ -57,6 +59,11 @@ const srm = (...args) => execFileSync(env.SRM, [...args, '--socket', env.SOCK], 
     const secs = (s) => { const m = /(?:(\d+)h )?(\d+)m (\d+)s/.exec(s); return m ? (+(m[1] || 0)) * 3600 + (+m[2]) * 60 + (+m[3]) : NaN; };
     check(`the countdown decreases (${cd1} -> ${cd2})`, secs(cd2) < secs(cd1) && secs(cd1) > 29 * 60);
     check('the chart is drawn', (await page.$$(`${card} svg.chart path.realized`)).length === 1);
+    // account 2's chart: the points of before srmd's restart (from the state file), then now
+    const card2 = `article[data-account="${env.ACC2}"]`;
+    const before = Number(env.PNL_BEFORE);
+    const drawn = await page.$eval(`${card2} svg.chart path.realized`, (p) => (p.getAttribute('d').match(/[ML]/g) || []).length);
+    check(`account 2's chart draws the ${before} points of before the restart (${drawn} drawn)`, before >= 2 && drawn >= before + 1);
 
     // the journal: the rows srm history --json has
     const hist = JSON.parse(srm('history', '--json', '--limit', '200'));
@@ -77,6 +84,20 @@ const srm = (...args) => execFileSync(env.SRM, [...args, '--socket', env.SOCK], 
     await page.screenshot({ path: path.join(env.SHOTS, 'dashboard-390x844.png'), fullPage: true });
 
     check(`no console errors or CSP violations (${problems.length})`, problems.length === 0, problems.join(' | '));
+
+    // the simulator refuses the hubs: srmd is not guarded, the banner says so and why
+    const fault = (body) => fetch(env.SIM_URL + '/sim/fault', { method: 'POST', body: JSON.stringify(body) });
+    const tDrop = Date.now();
+    await fault({ kind: 'refuse_hubs', ms: 2000 });
+    await page.waitForSelector('#banner.bad', { timeout: 10000 });
+    const dropReason = await page.textContent('#banner-reason');
+    check(`a hub drop at the simulator turns the banner NOT GUARDED (${Date.now() - tDrop} ms)`,
+      (await page.textContent('#banner-state')) === 'NOT GUARDED');
+    check(`...with the reason (${dropReason})`, /hub/i.test(dropReason), dropReason);
+    await page.screenshot({ path: path.join(env.SHOTS, 'dashboard-hubs-down.png') });
+    await page.waitForSelector('#banner.ok', { timeout: 30000 });
+    check(`GUARDED again when the hubs are back (${Date.now() - tDrop} ms after the drop)`,
+      (await page.textContent('#banner-state')) === 'GUARDED');
 
     // srmd stops: the banner turns red
     process.kill(Number(env.SRMDPID), 'SIGTERM');

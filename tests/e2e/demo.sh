@@ -42,9 +42,24 @@ RULE-003 1 daily_realized_loss"
 check "the demo runs the binaries given ($build/src/...)" \
 	test "$build/src/daemon/srmd" -ef "$SRMD" -a "$build/src/sim/srm-sim" -ef "$SIM"
 
+# while the day plays: the dashboard address the demo prints answers, with its token
+dash_probe() {
+	local url i
+	for i in $(seq 300); do
+		url=$(grep -A1 '^== the dashboard' "$work/demo.out" 2>/dev/null | sed -n 's/^   \(http.*\)$/\1/p')
+		[ -n "$url" ] && break
+		sleep 0.1
+	done
+	[ -n "$url" ] || return
+	curl -s -m 5 -c "$work/dash.jar" -o /dev/null "$url" &&
+		curl -s -m 5 -b "$work/dash.jar" "${url%%/\?token=*}/api/status" >"$work/dash.json"
+}
+dash_probe &
+probe=$!
 start=$(date +%s)
 SRM_DEMO_SPEED=$speed timeout $((budget + 30)) "$root/scripts/demo.sh" "$build" </dev/null >"$work/demo.out" 2>&1
 rc=$?
+wait "$probe"
 took=$(($(date +%s) - start))
 demo_work=$(sed -n 's/^(state and logs of this run: \(.*\))$/\1/p' "$work/demo.out")
 check "the demo exits 0 (rc $rc)" test "$rc" -eq 0
@@ -88,6 +103,12 @@ check "orders placed during the lockouts were cancelled (RULE-006, 007, 003)" \
 check "the demo's summary says every promised rule fired, in order" \
 	grep -q "all 8 rules the story promised fired, in its order" "$work/demo.out"
 check "...and names none as not fired" none_not_fired
+
+check "the demo prints the dashboard's address with its token, above the monitor" bash -c \
+	"grep -A1 '^== the dashboard' '$work/demo.out' | grep -Eq '^   http://127\.0\.0\.1:[0-9]+/\?token=[0-9a-f]{64}$' &&
+	 [ \$(grep -n '^== the dashboard' '$work/demo.out' | cut -d: -f1) -lt \$(grep -n '^== srm monitor' '$work/demo.out' | cut -d: -f1) ]"
+served=$(json 'len(d["accounts"])' <"$work/dash.json" 2>/dev/null)
+check "...which served both accounts while the day played (${served:-nothing})" test "$served" = 2
 
 if [ "$fail" -gt 0 ]; then
 	echo "     the demo's output (last 40 lines):"

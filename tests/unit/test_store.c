@@ -235,6 +235,7 @@ static void test_migrates_version_1(void **s)
 				      "ALTER TABLE lockouts DROP COLUMN flatten;"
 				      "ALTER TABLE accounts DROP COLUMN reset_at_ms;"
 				      "DROP TABLE rule_memory;"
+				      "DROP TABLE pnl_points;"
 				      "INSERT INTO accounts(id,name,balance,can_trade,updated_ms)"
 				      " VALUES(7,'A',1000,1,1795532400000);"
 				      "INSERT INTO positions(account_id,contract_id,id,qty,avg_price,opened_ms)"
@@ -436,6 +437,114 @@ static void test_rows_out_of_range(void **s)
 	tw_free(&w);
 }
 
+struct pnl_seen {
+	size_t n;
+	struct pnl_row last;
+	int64_t accounts[4];
+	size_t per[4];
+};
+
+static void pnl_seen_row(const struct pnl_row *r, void *ud)
+{
+	struct pnl_seen *p = ud;
+	size_t k;
+
+	for (k = 0; k < 4 && p->accounts[k] != 0 && p->accounts[k] != r->account_id; k++)
+		;
+	assert_true(k < 4);
+	p->accounts[k] = r->account_id;
+	p->per[k]++;
+	p->n++;
+	p->last = *r;
+}
+
+/*
+ * The dashboard's P&L series: written in one transaction, read back by day (account, then
+ * time) across a reopen, in cents; capped per account and day; other days pruned; absurd
+ * values neither written nor read.
+ */
+static void test_pnl_series(void **s)
+{
+	struct srm_err err = {0};
+	char path[300];
+	struct store *st;
+	srm_ms day = T("2026-11-23T23:00:00Z"), prev = day - 86400000LL, t;
+	struct pnl_row rows[3] = {
+		{ .account_id = 8, .t_ms = day + 1000, .realized = -12.5, .total = -40.25 },
+		{ .account_id = 7, .t_ms = day + 2000, .realized = 100.004, .total = 99.996 },
+		{ .account_id = 7, .t_ms = day + 1000, .realized = 0, .total = -1 },
+	};
+	struct pnl_row bad = { .account_id = 7, .t_ms = day + 3000, .realized = NAN, .total = 0 };
+	struct pnl_seen seen = {0};
+	size_t w = 0;
+	sqlite3 *db;
+
+	(void)s;
+	path_of(path, sizeof(path), "pnl.db");
+	st = store_open(path, &err);
+	assert_non_null(st);
+	assert_int_equal(store_begin(st, &err), 0);
+	assert_int_equal(store_pnl_append(st, day, rows, 3, &w, &err), 0);
+	assert_int_equal(w, 3);
+	assert_int_equal(store_pnl_append(st, day, &bad, 1, &w, &err), 0);
+	assert_int_equal(w, 0);
+	assert_int_equal(store_pnl_append(st, prev, rows, 1, &w, &err), 0);
+	assert_int_equal(store_commit(st, &err), 0);
+	store_close(st);
+
+	st = store_open(path, &err);
+	assert_non_null(st);
+	assert_int_equal(store_pnl_day(st, day, pnl_seen_row, &seen, &err), 0);
+	assert_int_equal(seen.n, 3);
+	assert_int_equal(seen.accounts[0], 7); /* by account, then time */
+	assert_int_equal(seen.per[0], 2);
+	assert_int_equal(seen.accounts[1], 8);
+	assert_int_equal(seen.last.t_ms, day + 1000);
+	assert_true(seen.last.realized == -12.5 && seen.last.total == -40.25);
+
+	/* the cap per account and day: one more is not written, another account's still is */
+	assert_int_equal(store_begin(st, &err), 0);
+	for (t = 0, w = 0; t < STORE_PNL_DAY_MAX + 5; t++) {
+		struct pnl_row r = { .account_id = 7, .t_ms = day + 10000 + t, .realized = 1, .total = 2 };
+		size_t one;
+
+		assert_int_equal(store_pnl_append(st, day, &r, 1, &one, &err), 0);
+		w += one;
+	}
+	assert_int_equal(w, STORE_PNL_DAY_MAX - 2);
+	assert_int_equal(store_pnl_append(st, day, rows, 1, &w, &err), 0); /* account 8: replaced */
+	assert_int_equal(w, 1);
+	assert_int_equal(store_commit(st, &err), 0);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(store_pnl_day(st, day, pnl_seen_row, &seen, &err), 0);
+	assert_int_equal(seen.per[0], STORE_PNL_DAY_MAX);
+
+	/* days before the cut go, the day itself stays */
+	assert_int_equal(store_pnl_prune(st, day, &err), 0);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(store_pnl_day(st, prev, pnl_seen_row, &seen, &err), 0);
+	assert_int_equal(seen.n, 0);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(store_pnl_day(st, day, pnl_seen_row, &seen, &err), 0);
+	assert_int_equal(seen.n, STORE_PNL_DAY_MAX + 1);
+	store_close(st);
+
+	/* a row out of range in the file (a hand edit, a bug) is skipped and counted */
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+				      "INSERT INTO pnl_points VALUES(1795474800000,9,1795474801000,"
+				      "9223372036854775807,0);"
+				      "INSERT INTO pnl_points VALUES(1795474800000,9,1,0,0);",
+				      NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	st = store_open(path, &err);
+	assert_non_null(st);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(store_pnl_day(st, day, pnl_seen_row, &seen, &err), 2);
+	assert_int_equal(seen.n, STORE_PNL_DAY_MAX + 1);
+	store_close(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -449,6 +558,7 @@ int main(void)
 		cmocka_unit_test(test_failed_create_leaves_nothing),
 		cmocka_unit_test(test_rows_out_of_range),
 		cmocka_unit_test(test_enforcements_window),
+		cmocka_unit_test(test_pnl_series),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
