@@ -64,6 +64,7 @@ struct gw_hub {
 	int open_handles;
 	int64_t last_rx, last_tx, conn_started;
 	struct gw_frame frame;
+	struct gw_fastjson *fj;   /* the hot path's parser (NULL: cJSON only) */
 	char *sendbuf;            /* one outgoing record + its 0x1E */
 	size_t sendcap;
 	struct pending pend[HUB_MAX_PENDING];
@@ -266,11 +267,11 @@ static void malformed(struct gw_hub *h, const char *what, const char *why)
 		 (unsigned long long)h->st.malformed);
 }
 
-static void on_invocation(struct gw_hub *h, const cJSON *m)
+/* An invocation read by dispatch.c: deliver its events, or count why not. */
+static void on_invocation(struct gw_hub *h, const struct gw_disp_res *r)
 {
-	struct gw_disp_res res;
+	const struct gw_disp_res res = *r;
 
-	gw_dispatch_invocation(m, h->evbuf, HUB_EVBUF, &res);
 	switch (res.rc) {
 	case GW_DISP_EVENTS:
 		for (size_t i = 0; i < res.n && !h->closing; i++) {
@@ -354,53 +355,49 @@ static void handshake_record(struct gw_hub *h, const cJSON *m)
 static int on_record(void *ud, const char *rec, size_t len)
 {
 	struct gw_hub *h = ud;
+	struct gw_record r;
 	cJSON *m;
-	const cJSON *type;
 
 	if (h->killing || h->closing)
 		return 1;
 	h->st.records++;
-	m = cJSON_ParseWithLength(rec, len);
-	if (m == NULL || !cJSON_IsObject(m)) {
-		cJSON_Delete(m);
-		if (!h->handshake_done) {
+	if (!h->handshake_done) {
+		m = cJSON_ParseWithLength(rec, len);
+		if (m == NULL || !cJSON_IsObject(m)) {
+			cJSON_Delete(m);
 			malformed(h, "handshake", "not a JSON object");
 			kill_conn(h, "bad handshake response");
 			return 1;
 		}
-		malformed(h, "record", "not a JSON object");
-		return 0;
-	}
-	if (!h->handshake_done) {
 		handshake_record(h, m);
 		cJSON_Delete(m);
 		return h->killing ? 1 : 0;
 	}
-	type = cJSON_GetObjectItemCaseSensitive(m, "type");
-	if (!cJSON_IsNumber(type)) {
-		malformed(h, "record", "no numeric 'type'");
-	} else {
-		switch (type->valueint) {
-		case 1:
-			on_invocation(h, m);
-			break;
-		case 3:
-			on_completion(h, m);
-			break;
-		case 6:
-			break;
-		case 7: {
-			const cJSON *e = cJSON_GetObjectItemCaseSensitive(m, "error");
+	gw_dispatch_record(h->fj, rec, len, h->evbuf, HUB_EVBUF, &r);
+	m = r.tree;
+	switch (r.type) {
+	case -1:
+		malformed(h, r.res.what, r.res.why);
+		break;
+	case 1:
+		on_invocation(h, &r.res);
+		break;
+	case 3:
+		on_completion(h, m);
+		break;
+	case 6:
+		break;
+	case 7: {
+		const cJSON *e = cJSON_GetObjectItemCaseSensitive(m, "error");
 
-			log_warn(h->mod, "server closed the hub | err=\"%.200s\"",
-				 cJSON_IsString(e) ? e->valuestring : "");
-			kill_conn(h, "close message");
-			break;
-		}
-		default:
-			log_debug(h->mod, "record ignored | type=%d", type->valueint);
-			break;
-		}
+		log_warn(h->mod, "server closed the hub | err=\"%.200s\"",
+			 cJSON_IsString(e) ? e->valuestring : "");
+		kill_conn(h, "close message");
+		break;
+	}
+	default:
+		log_debug(h->mod, "record ignored | type=%d", r.type);
+		break;
 	}
 	cJSON_Delete(m);
 	return h->killing || h->closing ? 1 : 0;
@@ -558,6 +555,7 @@ static void handle_closed(uv_handle_t *hd)
 	if (--h->open_handles > 0)
 		return;
 	gw_frame_free(&h->frame);
+	gw_fastjson_free(h->fj);
 	free(h->sendbuf);
 	if (h->token) {
 		explicit_bzero(h->token, strlen(h->token));
@@ -677,6 +675,7 @@ struct gw_hub *gw_hub_new(uv_loop_t *loop, const struct gw_hub_opts *opts, struc
 	h->rng = opts->seed ? opts->seed : (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)h;
 	h->quotes = xcalloc(HUB_MAX_QUOTES, sizeof(*h->quotes));
 	gw_frame_init(&h->frame, h->o.max_record);
+	h->fj = gw_fastjson_new(0);
 
 	h->ws = opts->ws;
 	uv_timer_init(loop, &h->tick);

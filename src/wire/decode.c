@@ -140,7 +140,7 @@ static int member(const struct wj *obj, const char *field, bool required, struct
 {
 	char buf[48];
 
-	memset(item, 0, sizeof(*item));
+	wj_clear(item);
 	if (obj->t != WJ_OBJECT)
 		return srm_err_set(err, SRM_EINVAL, "expected an object, got %s",
 				   describe(obj, buf, sizeof(buf)));

@@ -33,7 +33,7 @@ static const struct wj_ops cj_ops = { cj_member, cj_count, cj_item };
 
 void wj_from_cjson(const cJSON *j, struct wj *out)
 {
-	memset(out, 0, sizeof(*out));
+	wj_clear(out);
 	out->ops = &cj_ops;
 	out->p = j;
 	if (j == NULL)

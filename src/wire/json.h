@@ -48,6 +48,17 @@ struct wj {
 	uint64_t h[2];
 };
 
+/* Make v the absent value. */
+static inline void wj_clear(struct wj *v)
+{
+	v->t = WJ_ABSENT;
+	v->num = 0;
+	v->str = NULL;
+	v->ops = NULL;
+	v->p = NULL;
+	v->h[0] = v->h[1] = 0;
+}
+
 /* View a cJSON value (NULL: absent). */
 void wj_from_cjson(const cJSON *j, struct wj *out);
 
@@ -55,7 +66,7 @@ void wj_from_cjson(const cJSON *j, struct wj *out);
 static inline bool wj_member(const struct wj *obj, const char *key, struct wj *out)
 {
 	if (obj->t != WJ_OBJECT || !obj->ops->member(obj, key, strlen(key), out)) {
-		memset(out, 0, sizeof(*out));
+		wj_clear(out);
 		return false;
 	}
 	return true;
@@ -71,7 +82,7 @@ static inline size_t wj_count(const struct wj *arr)
 static inline bool wj_item(const struct wj *arr, size_t i, struct wj *out)
 {
 	if (arr->t != WJ_ARRAY || !arr->ops->item(arr, i, out)) {
-		memset(out, 0, sizeof(*out));
+		wj_clear(out);
 		return false;
 	}
 	return true;
