@@ -35,6 +35,13 @@ static size_t on_body(char *data, size_t sz, size_t n, void *ud)
 	return sz * n;
 }
 
+static const char *bench_ca; /* https with this CA, else http */
+
+void bench_use_tls(const char *ca_file)
+{
+	bench_ca = ca_file;
+}
+
 cJSON *bench_post(int port, const char *path, const char *json)
 {
 	CURL *c = curl_easy_init();
@@ -44,9 +51,11 @@ cJSON *bench_post(int port, const char *path, const char *json)
 	long status = 0;
 	cJSON *j = NULL;
 
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", port, path);
+	snprintf(url, sizeof(url), "%s://127.0.0.1:%d%s", bench_ca ? "https" : "http", port, path);
 	if (c != NULL && h != NULL) {
 		curl_easy_setopt(c, CURLOPT_URL, url);
+		if (bench_ca != NULL)
+			curl_easy_setopt(c, CURLOPT_CAINFO, bench_ca);
 		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, json);
 		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);

@@ -7,6 +7,8 @@
 
 /* CLOCK_MONOTONIC in seconds. */
 double bench_now_s(void);
+/* From now on talk https to srm-sim, trusting ca_file. */
+void bench_use_tls(const char *ca_file);
 /* POST a JSON body to srm-sim on 127.0.0.1:port (blocking); the parsed answer, or NULL. */
 cJSON *bench_post(int port, const char *path, const char *json);
 /* Log in as demo/demo; a malloc'ed token, or NULL. */

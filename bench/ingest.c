@@ -2,8 +2,10 @@
  * ingest.c: our half of bench/ingest: how fast the gateway hub client (src/gateway/hub.h, on a
  * libuv loop) takes in a srm-sim flood of GatewayQuote and GatewayUserOrder records, each one
  * parsed and decoded by src/wire/ into a struct srm_event and checked here.
- * Usage: bench-ingest PORT ACCOUNT CONTRACT NQUOTES NORDERS (a running srm-sim on 127.0.0.1).
- * Prints one JSON line {client, quotes, orders, seconds}; bench/ingest.sh runs both clients.
+ * Usage: bench-ingest PORT ACCOUNT CONTRACT NQUOTES NORDERS [CA_FILE] (a running srm-sim on
+ * 127.0.0.1; with CA_FILE over https/wss, trusting it). Prints one JSON line {client, quotes,
+ * orders, seconds, cpu_seconds} (cpu: this process, user + system, from the flood request to
+ * the last event); bench/ingest.sh runs both clients.
  */
 #include <curl/curl.h>
 #include <errno.h>
@@ -11,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <uv.h>
 
@@ -30,8 +33,19 @@ struct bench {
 	long quotes, orders, bad;
 	int connected, barriers;
 	bool failed, done;
-	double t0, t1;
+	const char *ca;           /* TLS: the CA to trust; NULL: plain */
+	double t0, t1, c0, c1;
 };
+
+/* This process's CPU time (user + system) in seconds. */
+static double cpu_s(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+	       ru.ru_stime.tv_usec / 1e6;
+}
 
 static void finish(struct bench *b, bool failed)
 {
@@ -64,6 +78,7 @@ static void on_event(struct gw_hub *hub, const struct srm_event *ev, void *ud)
 	}
 	if (b->quotes + b->orders == b->want_quotes + b->want_orders && !b->done) {
 		b->t1 = bench_now_s();
+		b->c1 = cpu_s();
 		b->done = true;
 		finish(b, false);
 	}
@@ -84,6 +99,7 @@ static void on_barrier(struct gw_hub *hub, const char *error, const cJSON *resul
 	if (++b->barriers < 2)
 		return;
 	b->t0 = bench_now_s();
+	b->c0 = cpu_s();
 	if (bench_flood(b->port, (long long)b->account, b->contract, b->want_quotes,
 			b->want_orders) != 0)
 		finish(b, true);
@@ -139,7 +155,7 @@ static struct gw_hub *hub_open(struct bench *b, enum gw_hub_kind kind, const cha
 	struct gw_hub *h;
 
 	memset(&o, 0, sizeof(o));
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d/hubs/%s", b->port,
+	snprintf(url, sizeof(url), "%s://127.0.0.1:%d/hubs/%s", b->ca ? "https" : "http", b->port,
 		 kind == GW_HUB_USER ? "user" : "market");
 	o.kind = kind;
 	o.ws = b->ws;
@@ -165,24 +181,27 @@ int main(int argc, char **argv)
 	char *tok;
 
 	memset(&b, 0, sizeof(b));
-	if (argc != 6 || !bench_parse_long(argv[1], 1, 65535, &port) ||
+	if ((argc != 6 && argc != 7) || !bench_parse_long(argv[1], 1, 65535, &port) ||
 	    !bench_parse_long(argv[2], 1, 1L << 40, &acc) ||
 	    !bench_parse_long(argv[4], 0, 100000000, &b.want_quotes) ||
 	    !bench_parse_long(argv[5], 0, 100000000, &b.want_orders) ||
 	    b.want_quotes + b.want_orders == 0) {
-		fprintf(stderr, "usage: bench-ingest PORT ACCOUNT CONTRACT NQUOTES NORDERS\n");
+		fprintf(stderr, "usage: bench-ingest PORT ACCOUNT CONTRACT NQUOTES NORDERS [CA_FILE]\n");
 		return 2;
 	}
 	b.port = (int)port;
 	b.account = acc;
 	b.contract = argv[3];
+	b.ca = argc == 7 ? argv[6] : NULL;
+	if (b.ca != NULL)
+		bench_use_tls(b.ca);
 	log_set_level(LOG_ERROR); /* teardown "connection lost" lines are noise here */
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	tok = bench_login(b.port);
 	if (tok == NULL)
 		return 1;
 	uv_loop_init(&b.loop);
-	b.ws = gw_ws_new(&b.loop, NULL, &err);
+	b.ws = gw_ws_new(&b.loop, b.ca, &err);
 	if (b.ws == NULL) {
 		fprintf(stderr, "bench-ingest: gw_ws_new: %s\n", err.msg);
 		return 1;
@@ -226,7 +245,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("{\"client\":\"srm gw_hub\",\"quotes\":%ld,\"orders\":%ld,\"seconds\":%.6f,"
-	       "\"records\":%llu}\n", b.quotes, b.orders, b.t1 - b.t0,
-	       (unsigned long long)(su.records + sm.records));
+	       "\"cpu_seconds\":%.6f,\"records\":%llu}\n", b.quotes, b.orders, b.t1 - b.t0,
+	       b.c1 - b.c0, (unsigned long long)(su.records + sm.records));
 	return 0;
 }

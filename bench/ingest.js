@@ -1,7 +1,9 @@
 // ingest.js: the official-client half of bench/ingest: the same srm-sim flood received by
 // @microsoft/signalr (connected as ProjectX's samples do), counting the parsed events its
 // handlers receive. Usage: NODE_PATH=tests/interop/node_modules node bench/ingest.js PORT
-// ACCOUNT CONTRACT NQUOTES NORDERS. Prints one JSON line {client, quotes, orders, seconds}.
+// ACCOUNT CONTRACT NQUOTES NORDERS [tls] (tls: https/wss; trust the CA with
+// NODE_EXTRA_CA_CERTS). Prints one JSON line {client, quotes, orders, seconds, cpu_seconds}
+// (cpu: this process, user + system, from the flood request to the last event).
 'use strict';
 
 const signalR = require('@microsoft/signalr');
@@ -12,7 +14,7 @@ if (!port || !account || !contract || !(nq >= 0) || !(no >= 0) || nq + no === 0)
   console.error('usage: node ingest.js PORT ACCOUNT CONTRACT NQUOTES NORDERS');
   process.exit(2);
 }
-const base = `http://127.0.0.1:${port}`;
+const base = `${process.argv[7] === 'tls' ? 'https' : 'http'}://127.0.0.1:${port}`;
 
 async function post(path, body, token) {
   const headers = { 'Content-Type': 'application/json', accept: 'text/plain' };
@@ -63,6 +65,7 @@ async function main() {
   await market.invoke('SubscribeContractQuotes', contract);
 
   t0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage();
   const reqs = [];
   if (nq > 0) reqs.push(post('/sim/bench/flood', { contractId: contract, count: nq }));
   if (no > 0) reqs.push(post('/sim/bench/flood', { kind: 'order', accountId: account, count: no }));
@@ -72,6 +75,7 @@ async function main() {
     process.exit(1);
   }, 120000);
   const t1 = await finished;
+  const cpu = process.cpuUsage(c0);
   clearTimeout(guard);
   const seconds = Number(t1 - t0) / 1e9;
   await user.stop();
@@ -80,7 +84,9 @@ async function main() {
     console.error(`ingest.js: ${bad} events with unexpected content`);
     process.exit(1);
   }
-  console.log(JSON.stringify({ client: '@microsoft/signalr', quotes, orders, seconds }));
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  console.log(JSON.stringify({ client: '@microsoft/signalr', quotes, orders, seconds,
+    cpu_seconds: cpuSeconds }));
 }
 
 main().catch((e) => { console.error(e.stack || String(e)); process.exit(1); });

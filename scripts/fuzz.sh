@@ -13,10 +13,10 @@ fi
 ninja -C "$build" >/dev/null || exit 1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 declare -A corpus=([fuzz_wire]=wire [fuzz_ipc]=ipc [fuzz_config]=../../config [fuzz_frame]=frame
-	[fuzz_token]=token [fuzz_ipc_cmds]=ipc_cmds)
+	[fuzz_token]=token [fuzz_ipc_cmds]=ipc_cmds [fuzz_hubrec]=hubrec)
 declare -A maxlen=([fuzz_ipc]=70000 [fuzz_ipc_cmds]=4096)
 status=0
-for t in fuzz_wire fuzz_ipc fuzz_config fuzz_frame fuzz_token fuzz_ipc_cmds; do
+for t in fuzz_wire fuzz_ipc fuzz_config fuzz_frame fuzz_token fuzz_ipc_cmds fuzz_hubrec; do
 	scratch=/tmp/srm-fuzz-corpus/$t
 	mkdir -p "$scratch"
 	args=(-max_total_time="$time" -print_final_stats=1)

@@ -223,7 +223,7 @@ static void closed_cb(void *ud)
 	(void)ud;
 }
 
-/* libwebsockets needs a loop turn between the hubs' close and its context's destroy. */
+/* The hubs close over a loop turn; what they share (the TLS context) goes after. */
 static void free_ws_later(uv_timer_t *t)
 {
 	struct srmd *d = t->data;

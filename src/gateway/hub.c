@@ -1,14 +1,21 @@
-/* hub.c: SignalR JSON hub client on libwebsockets + the caller's libuv loop. */
+/*
+ * hub.c: the SignalR layer of the hub client (JSON hub protocol, API reference §10-§11): the
+ * handshake record, 0x1E record framing (frame.c), ping/close/completion/invocation records,
+ * blocking invocations with timeouts, keep-alive and server timeout, reconnect with backoff,
+ * remembered subscriptions. Below it: wsclient.c (WebSocket) on transport.c (TCP/TLS on
+ * libuv); invocations become events in dispatch.c.
+ */
 #include "gateway/hub.h"
 
-#include <libwebsockets.h>
 #include <stdlib.h>
-#include <sys/socket.h>
 #include <string.h>
 #include <time.h>
 
 #include "gateway/budget.h"
+#include "gateway/dispatch.h"
 #include "gateway/frame.h"
+#include "gateway/transport.h"
+#include "gateway/wsclient.h"
 #include "util/log.h"
 #include "util/strutil.h"
 #include "util/xalloc.h"
@@ -17,14 +24,8 @@
 #define HUB_MAX_ACCOUNTS 256
 #define HUB_MAX_QUOTES 512
 #define HUB_MAX_PENDING 512      /* blocking invocations awaiting completion */
-#define HUB_OUTQ_MAX 8192        /* queued outgoing records */
+#define HUB_OUT_MAX (4u << 20)   /* bytes queued to send; over it the connection is dropped */
 #define HUB_EVBUF 64             /* events decoded from one hub argument */
-
-struct out_msg {
-	struct out_msg *next;
-	size_t len;
-	unsigned char buf[]; /* LWS_PRE + len */
-};
 
 struct pending {
 	bool used;
@@ -35,16 +36,10 @@ struct pending {
 	void *ud;
 };
 
-/*
- * One libwebsockets context on the caller's loop, shared by the hubs. (Two lws 4.1.6
- * contexts alive at once leak a TLS context on destroy, so there is only one.)
- */
+/* What the hubs share: the loop and the TLS context (CAs loaded once). */
 struct gw_ws {
 	uv_loop_t *loop;
-	struct lws_context *ctx;
-	uv_timer_t reap;
-	int reap_ticks;
-	bool closing;
+	struct gw_tls *tls;
 };
 
 struct gw_hub {
@@ -56,8 +51,7 @@ struct gw_hub {
 	int port;
 	bool tls;
 	char *token;
-	struct lws_context *ctx;
-	struct lws *wsi;
+	struct gw_wsc *wsc;       /* the connection, while conn_active */
 	enum gw_hub_state state;
 	bool running;
 	bool handshake_done;
@@ -66,13 +60,13 @@ struct gw_hub {
 	bool killing;
 	bool conn_active;         /* a connection attempt or connection exists */
 	bool closing;
-	int reap_ticks;
 	uv_timer_t tick, retry;
 	int open_handles;
 	int64_t last_rx, last_tx, conn_started;
 	struct gw_frame frame;
-	struct out_msg *outq_head, *outq_tail;
-	int outq_n;
+	struct gw_fastjson *fj;   /* the hot path's parser (NULL: cJSON only) */
+	char *sendbuf;            /* one outgoing record + its 0x1E */
+	size_t sendcap;
 	struct pending pend[HUB_MAX_PENDING];
 	uint64_t next_id;
 	bool sub_accounts;
@@ -102,87 +96,38 @@ static void set_state(struct gw_hub *h, enum gw_hub_state st, bool resync)
 		h->o.on_state(h, st, resync, h->o.ud);
 }
 
-/* lws's own log lines, minus anything that could carry the token. */
-static void lws_emit(int level, const char *line)
-{
-	char buf[512];
-	size_t n;
-	char *p;
-
-	strlcpy_s(buf, line, sizeof(buf));
-	if ((p = strstr(buf, "access_token=")) != NULL)
-		strlcpy_s(p, "access_token=***", sizeof(buf) - (size_t)(p - buf));
-	n = strlen(buf);
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-		buf[--n] = '\0';
-	for (p = buf; *p; p++)
-		if (*p == '"')
-			*p = '\'';
-	if (level & LLL_ERR)
-		log_warn("lws", "%s", buf);
-	else
-		log_debug("lws", "%s", buf);
-}
-
-static void lws_log_init(void)
-{
-	lws_set_log_level(LLL_ERR | LLL_WARN, lws_emit);
-}
-
-static void outq_clear(struct gw_hub *h)
-{
-	struct out_msg *m, *next;
-
-	for (m = h->outq_head; m != NULL; m = next) {
-		next = m->next;
-		free(m);
-	}
-	h->outq_head = h->outq_tail = NULL;
-	h->outq_n = 0;
-}
-
 static void kill_conn(struct gw_hub *h, const char *why)
 {
-	int fd;
-
-	if (h->wsi == NULL || h->killing)
+	if (h->wsc == NULL || h->killing)
 		return;
 	log_info(h->mod, "closing connection | reason=\"%s\"", why);
 	h->killing = true;
 	/*
-	 * Hard close: a dead or stalled server would never answer a WebSocket close (lws
-	 * would wait for it). Shutting the socket down makes lws see the end at once.
+	 * Hard close: a dead or stalled server would never answer a WebSocket close. The end
+	 * comes back through on_ws_close (conn_lost) from the loop.
 	 */
-	fd = lws_get_socket_fd(h->wsi);
-	if (fd >= 0)
-		shutdown(fd, SHUT_RDWR);
-	lws_set_timeout(h->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+	gw_wsc_close(h->wsc, why);
 }
 
-/* Queue one record (JSON text; the 0x1E is added). */
+/* Send one record (JSON text; the 0x1E is added). */
 static int send_text(struct gw_hub *h, const char *json, size_t len)
 {
-	struct out_msg *m;
-
-	if (h->wsi == NULL || h->killing)
+	if (h->wsc == NULL || h->killing)
 		return -1;
-	if (h->outq_n >= HUB_OUTQ_MAX) {
-		log_warn(h->mod, "send queue full | queued=%d", h->outq_n);
+	if (gw_wsc_queued(h->wsc) > HUB_OUT_MAX) {
+		log_warn(h->mod, "send queue full | queued_bytes=%zu", gw_wsc_queued(h->wsc));
 		kill_conn(h, "send queue full");
 		return -1;
 	}
-	m = xmalloc(sizeof(*m) + LWS_PRE + len + 1);
-	m->next = NULL;
-	m->len = len + 1;
-	memcpy(m->buf + LWS_PRE, json, len);
-	m->buf[LWS_PRE + len] = GW_RS;
-	if (h->outq_tail)
-		h->outq_tail->next = m;
-	else
-		h->outq_head = m;
-	h->outq_tail = m;
-	h->outq_n++;
-	lws_callback_on_writable(h->wsi);
+	if (len + 1 > h->sendcap) {
+		h->sendcap = len + 1 > 4096 ? len + 1 : 4096;
+		h->sendbuf = xreallocarray(h->sendbuf, h->sendcap, 1);
+	}
+	memcpy(h->sendbuf, json, len);
+	h->sendbuf[len] = GW_RS;
+	if (gw_wsc_send_text(h->wsc, h->sendbuf, len + 1) != 0)
+		return -1;
+	h->last_tx = hub_now(h);
 	return 0;
 }
 
@@ -220,7 +165,7 @@ static int invoke(struct gw_hub *h, const char *target, cJSON *args, bool blocki
 	char id[24];
 	struct pending *slot = NULL;
 
-	if (h->state != GW_HUB_CONNECTED || h->wsi == NULL) {
+	if (h->state != GW_HUB_CONNECTED || h->wsc == NULL) {
 		cJSON_Delete(args);
 		return -1;
 	}
@@ -322,74 +267,30 @@ static void malformed(struct gw_hub *h, const char *what, const char *why)
 		 (unsigned long long)h->st.malformed);
 }
 
-static void deliver_user(struct gw_hub *h, enum ev_kind kind, const char *target,
-			 const cJSON *args)
+/* An invocation read by dispatch.c: deliver its events, or count why not. */
+static void on_invocation(struct gw_hub *h, const struct gw_disp_res *r)
 {
-	struct srm_err err = {0};
-	size_t n = 0;
+	const struct gw_disp_res res = *r;
 
-	if (cJSON_GetArraySize(args) < 1) {
-		malformed(h, target, "no arguments");
-		return;
+	switch (res.rc) {
+	case GW_DISP_EVENTS:
+		for (size_t i = 0; i < res.n && !h->closing; i++) {
+			h->st.events++;
+			if (h->o.on_event)
+				h->o.on_event(h, &h->evbuf[i], h->o.ud);
+		}
+		break;
+	case GW_DISP_MALFORMED:
+		malformed(h, res.what, res.why);
+		break;
+	case GW_DISP_IGNORED:
+		if (res.logout)
+			log_warn(h->mod, "server sent GatewayLogout");
+		else
+			log_debug(h->mod, "event ignored | target=%s", res.target);
+		h->st.ignored++;
+		break;
 	}
-	if (wire_decode_user_event(kind, cJSON_GetArrayItem(args, 0), h->evbuf, HUB_EVBUF, &n,
-				   &err) != 0) {
-		malformed(h, target, err.msg);
-		return;
-	}
-	for (size_t i = 0; i < n && !h->closing; i++) {
-		h->st.events++;
-		if (h->o.on_event)
-			h->o.on_event(h, &h->evbuf[i], h->o.ud);
-	}
-}
-
-static void deliver_quote(struct gw_hub *h, const cJSON *args)
-{
-	struct srm_err err = {0};
-	const cJSON *cid = cJSON_GetArrayItem(args, 0);
-	struct srm_event *ev = &h->evbuf[0];
-
-	if (cJSON_GetArraySize(args) < 2 || !cJSON_IsString(cid)) {
-		malformed(h, "GatewayQuote", "expected arguments [contractId, data]");
-		return;
-	}
-	memset(ev, 0, sizeof(*ev));
-	ev->kind = EV_QUOTE;
-	if (wire_decode_quote(cid->valuestring, cJSON_GetArrayItem(args, 1), &ev->u.quote,
-			      &err) != 0) {
-		malformed(h, "GatewayQuote", err.msg);
-		return;
-	}
-	h->st.events++;
-	if (h->o.on_event)
-		h->o.on_event(h, ev, h->o.ud);
-}
-
-static void on_invocation(struct gw_hub *h, const cJSON *m)
-{
-	const cJSON *target = cJSON_GetObjectItemCaseSensitive(m, "target");
-	const cJSON *args = cJSON_GetObjectItemCaseSensitive(m, "arguments");
-	enum ev_kind kind;
-
-	if (!cJSON_IsString(target) || !cJSON_IsArray(args)) {
-		malformed(h, "invocation", "expected string 'target' and array 'arguments'");
-		return;
-	}
-	if (strcmp(target->valuestring, "GatewayQuote") == 0) {
-		deliver_quote(h, args);
-		return;
-	}
-	if (wire_event_kind(target->valuestring, &kind) == 0 && kind <= EV_TRADE &&
-	    kind != EV_QUOTE) {
-		deliver_user(h, kind, target->valuestring, args);
-		return;
-	}
-	if (strcmp(target->valuestring, "GatewayLogout") == 0)
-		log_warn(h->mod, "server sent GatewayLogout");
-	else
-		log_debug(h->mod, "event ignored | target=%s", target->valuestring);
-	h->st.ignored++;
 }
 
 static void on_completion(struct gw_hub *h, const cJSON *m)
@@ -454,53 +355,49 @@ static void handshake_record(struct gw_hub *h, const cJSON *m)
 static int on_record(void *ud, const char *rec, size_t len)
 {
 	struct gw_hub *h = ud;
+	struct gw_record r;
 	cJSON *m;
-	const cJSON *type;
 
 	if (h->killing || h->closing)
 		return 1;
 	h->st.records++;
-	m = cJSON_ParseWithLength(rec, len);
-	if (m == NULL || !cJSON_IsObject(m)) {
-		cJSON_Delete(m);
-		if (!h->handshake_done) {
+	if (!h->handshake_done) {
+		m = cJSON_ParseWithLength(rec, len);
+		if (m == NULL || !cJSON_IsObject(m)) {
+			cJSON_Delete(m);
 			malformed(h, "handshake", "not a JSON object");
 			kill_conn(h, "bad handshake response");
 			return 1;
 		}
-		malformed(h, "record", "not a JSON object");
-		return 0;
-	}
-	if (!h->handshake_done) {
 		handshake_record(h, m);
 		cJSON_Delete(m);
 		return h->killing ? 1 : 0;
 	}
-	type = cJSON_GetObjectItemCaseSensitive(m, "type");
-	if (!cJSON_IsNumber(type)) {
-		malformed(h, "record", "no numeric 'type'");
-	} else {
-		switch (type->valueint) {
-		case 1:
-			on_invocation(h, m);
-			break;
-		case 3:
-			on_completion(h, m);
-			break;
-		case 6:
-			break;
-		case 7: {
-			const cJSON *e = cJSON_GetObjectItemCaseSensitive(m, "error");
+	gw_dispatch_record(h->fj, rec, len, h->evbuf, HUB_EVBUF, &r);
+	m = r.tree;
+	switch (r.type) {
+	case -1:
+		malformed(h, r.res.what, r.res.why);
+		break;
+	case 1:
+		on_invocation(h, &r.res);
+		break;
+	case 3:
+		on_completion(h, m);
+		break;
+	case 6:
+		break;
+	case 7: {
+		const cJSON *e = cJSON_GetObjectItemCaseSensitive(m, "error");
 
-			log_warn(h->mod, "server closed the hub | err=\"%.200s\"",
-				 cJSON_IsString(e) ? e->valuestring : "");
-			kill_conn(h, "close message");
-			break;
-		}
-		default:
-			log_debug(h->mod, "record ignored | type=%d", type->valueint);
-			break;
-		}
+		log_warn(h->mod, "server closed the hub | err=\"%.200s\"",
+			 cJSON_IsString(e) ? e->valuestring : "");
+		kill_conn(h, "close message");
+		break;
+	}
+	default:
+		log_debug(h->mod, "record ignored | type=%d", r.type);
+		break;
 	}
 	cJSON_Delete(m);
 	return h->killing || h->closing ? 1 : 0;
@@ -534,10 +431,9 @@ static void conn_lost(struct gw_hub *h, const char *why)
 	if (!h->conn_active)
 		return;
 	h->conn_active = false;
-	h->wsi = NULL;
+	h->wsc = NULL;
 	h->killing = false;
 	h->handshake_done = false;
-	outq_clear(h);
 	gw_frame_reset(&h->frame);
 	if (was_up)
 		h->st.disconnects++;
@@ -572,10 +468,49 @@ static void url_encode(const char *in, char *out, size_t cap)
 	out[n] = '\0';
 }
 
+static void on_ws_open(struct gw_wsc *w, void *ud)
+{
+	static const char hs[] = "{\"protocol\":\"json\",\"version\":1}";
+	struct gw_hub *h = ud;
+
+	(void)w;
+	h->last_rx = h->last_tx = hub_now(h);
+	send_text(h, hs, sizeof(hs) - 1);
+}
+
+static void on_ws_data(struct gw_wsc *w, const char *p, size_t n, void *ud)
+{
+	struct gw_hub *h = ud;
+	struct srm_err err = {0};
+
+	(void)w;
+	/* a connection being killed (an oversized record) delivers nothing more: the rest of
+	 * that record must not be taken for records of its own */
+	if (h->closing || h->killing)
+		return;
+	h->last_rx = (int64_t)uv_now(h->loop);
+	if (gw_frame_feed(&h->frame, p, n, on_record, h, &err) < 0) {
+		malformed(h, "record", err.msg);
+		kill_conn(h, "record too large");
+	}
+}
+
+static void on_ws_close(struct gw_wsc *w, const struct gw_wsc_end *end, void *ud)
+{
+	struct gw_hub *h = ud;
+
+	(void)w;
+	conn_lost(h, end->why);
+	/* a token the server no longer accepts: the owner gets a new one */
+	if (end->http_status == 401 && h->o.on_unauthorized != NULL && !h->closing)
+		h->o.on_unauthorized(h, h->o.ud);
+}
+
+static const struct gw_wsc_cbs ws_cbs = { on_ws_open, on_ws_data, on_ws_close };
+
 static void do_connect(struct gw_hub *h)
 {
-	struct lws_client_connect_info ci;
-	struct lws *wsi;
+	struct gw_wsc_opts wo;
 	char *enc, *path;
 	size_t cap;
 
@@ -587,17 +522,12 @@ static void do_connect(struct gw_hub *h)
 	cap = strlen(h->path) + strlen(enc) + 32;
 	path = xmalloc(cap);
 	snprintf(path, cap, "%s%caccess_token=%s", h->path, strchr(h->path, '?') ? '&' : '?', enc);
-	memset(&ci, 0, sizeof(ci));
-	ci.context = h->ctx;
-	ci.address = h->host;
-	ci.port = h->port;
-	ci.path = path;
-	ci.host = h->host;
-	ci.origin = h->host;
-	ci.ssl_connection = h->tls ? LCCSCF_USE_SSL : 0;
-	ci.local_protocol_name = "srm-signalr";
-	ci.opaque_user_data = h;
-	ci.userdata = h; /* some early connect errors come before the opaque pointer is set */
+	memset(&wo, 0, sizeof(wo));
+	wo.tls = h->tls ? h->ws->tls : NULL;
+	wo.host = h->host;
+	wo.port = h->port;
+	wo.path = path;
+	wo.max_frame = h->o.max_record;
 	h->conn_started = hub_now(h);
 	h->last_rx = h->last_tx = h->conn_started;
 	h->killing = false;
@@ -606,14 +536,7 @@ static void do_connect(struct gw_hub *h)
 	log_info(h->mod, "connecting | host=%s port=%d tls=%d path=%s", h->host, h->port, h->tls,
 		 h->path);
 	h->conn_active = true;
-	wsi = lws_client_connect_via_info(&ci);
-	/* a connection error may already have been reported from inside the call */
-	if (h->conn_active) {
-		if (wsi == NULL)
-			conn_lost(h, "connect failed");
-		else
-			h->wsi = wsi;
-	}
+	h->wsc = gw_wsc_open(h->loop, &wo, &ws_cbs, h);
 	explicit_bzero(path, cap);
 	explicit_bzero(enc, strlen(enc));
 	free(path);
@@ -625,81 +548,6 @@ static void retry_cb(uv_timer_t *t)
 	do_connect(t->data);
 }
 
-static int lws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
-		  size_t len)
-{
-	struct gw_hub *h = lws_get_opaque_user_data(wsi);
-	struct srm_err err = {0};
-	struct out_msg *m;
-
-	if (h == NULL && reason == LWS_CALLBACK_CLIENT_CONNECTION_ERROR)
-		h = user;
-	if (h == NULL)
-		return 0;
-	switch (reason) {
-	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
-		{
-			char why[200];
-
-			snprintf(why, sizeof(why), "connect error: %s",
-				 in ? (const char *)in : "unknown");
-			conn_lost(h, why);
-			if (in != NULL && strstr((const char *)in, "unauthorized") != NULL &&
-			    h->o.on_unauthorized != NULL)
-				h->o.on_unauthorized(h, h->o.ud);
-		}
-		return 0;
-	case LWS_CALLBACK_CLIENT_ESTABLISHED: {
-		static const char hs[] = "{\"protocol\":\"json\",\"version\":1}";
-
-		h->wsi = wsi;
-		h->last_rx = h->last_tx = hub_now(h);
-		send_text(h, hs, sizeof(hs) - 1);
-		return 0;
-	}
-	case LWS_CALLBACK_CLIENT_RECEIVE:
-		/* a connection being killed (an oversized record) delivers nothing more: the rest
-		 * of that record must not be taken for records of its own */
-		if (h->wsi != wsi || h->closing || h->killing)
-			return 0;
-		h->last_rx = hub_now(h);
-		if (gw_frame_feed(&h->frame, in, len, on_record, h, &err) < 0) {
-			malformed(h, "record", err.msg);
-			kill_conn(h, "record too large");
-		}
-		return 0;
-	case LWS_CALLBACK_CLIENT_WRITEABLE:
-		if (h->wsi != wsi || h->killing || h->closing)
-			return -1;
-		m = h->outq_head;
-		if (m == NULL)
-			return 0;
-		if (lws_write(wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_TEXT) < (int)m->len) {
-			log_warn(h->mod, "write failed");
-			return -1;
-		}
-		h->outq_head = m->next;
-		if (h->outq_head == NULL)
-			h->outq_tail = NULL;
-		h->outq_n--;
-		free(m);
-		h->last_tx = hub_now(h);
-		if (h->outq_head)
-			lws_callback_on_writable(wsi);
-		return 0;
-	case LWS_CALLBACK_CLIENT_CLOSED:
-		conn_lost(h, "closed");
-		return 0;
-	default:
-		return 0;
-	}
-}
-
-static const struct lws_protocols protocols[] = {
-	{"srm-signalr", lws_cb, 0, 0, 0, NULL, 0},
-	{NULL, NULL, 0, 0, 0, NULL, 0},
-};
-
 static void handle_closed(uv_handle_t *hd)
 {
 	struct gw_hub *h = hd->data;
@@ -707,6 +555,8 @@ static void handle_closed(uv_handle_t *hd)
 	if (--h->open_handles > 0)
 		return;
 	gw_frame_free(&h->frame);
+	gw_fastjson_free(h->fj);
+	free(h->sendbuf);
 	if (h->token) {
 		explicit_bzero(h->token, strlen(h->token));
 		free(h->token);
@@ -721,15 +571,12 @@ static void tick_cb(uv_timer_t *t)
 	int64_t now = hub_now(h);
 
 	if (h->closing) {
-		/* reaping: let the connection go first (bounded), then free */
-		if (h->conn_active && ++h->reap_ticks < 200)
-			return;
 		uv_timer_stop(&h->tick);
 		uv_close((uv_handle_t *)&h->tick, handle_closed);
 		uv_close((uv_handle_t *)&h->retry, handle_closed);
 		return;
 	}
-	if (h->wsi != NULL && !h->killing) {
+	if (h->wsc != NULL && !h->killing) {
 		if (!h->handshake_done && now - h->conn_started > h->o.handshake_timeout_ms)
 			kill_conn(h, "handshake timeout");
 		else if (h->handshake_done && now - h->last_rx > h->o.server_timeout_ms)
@@ -798,7 +645,7 @@ struct gw_hub *gw_hub_new(uv_loop_t *loop, const struct gw_hub_opts *opts, struc
 {
 	struct gw_hub *h;
 
-	if (opts == NULL || opts->url == NULL || opts->ws == NULL || opts->ws->closing) {
+	if (opts == NULL || opts->url == NULL || opts->ws == NULL) {
 		srm_err_set(err, SRM_EINVAL, "hub: url and a live gw_ws are required");
 		return NULL;
 	}
@@ -828,9 +675,9 @@ struct gw_hub *gw_hub_new(uv_loop_t *loop, const struct gw_hub_opts *opts, struc
 	h->rng = opts->seed ? opts->seed : (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)h;
 	h->quotes = xcalloc(HUB_MAX_QUOTES, sizeof(*h->quotes));
 	gw_frame_init(&h->frame, h->o.max_record);
+	h->fj = gw_fastjson_new(0);
 
 	h->ws = opts->ws;
-	h->ctx = opts->ws->ctx;
 	uv_timer_init(loop, &h->tick);
 	uv_timer_init(loop, &h->retry);
 	h->tick.data = h->retry.data = h;
@@ -857,10 +704,13 @@ void gw_hub_free(struct gw_hub *h)
 	h->closing = true;
 	uv_timer_stop(&h->retry);
 	fail_pending(h, "cancelled");
-	outq_clear(h);
-	/* tick_cb reaps once the connection is closed */
-	if (h->conn_active)
-		kill_conn(h, "shutting down");
+	/* the connection goes on its own (it calls nothing back); tick_cb frees the hub */
+	if (h->conn_active) {
+		log_info(h->mod, "closing connection | reason=\"shutting down\"");
+		gw_wsc_abandon(h->wsc);
+		h->wsc = NULL;
+		h->conn_active = false;
+	}
 	uv_timer_start(&h->tick, tick_cb, 1, 5);
 }
 
@@ -1003,74 +853,21 @@ int gw_hub_set_quotes(struct gw_hub *h, const char *const *ids, size_t n)
 
 struct gw_ws *gw_ws_new(uv_loop_t *loop, const char *ca_file, struct srm_err *err)
 {
-	static uv_once_t once = UV_ONCE_INIT;
-	struct lws_context_creation_info info;
-	void *loops[1];
-	struct gw_ws *ws;
+	struct gw_ws *ws = xcalloc(1, sizeof(*ws));
 
-	uv_once(&once, lws_log_init);
-	ws = xcalloc(1, sizeof(*ws));
 	ws->loop = loop;
-	memset(&info, 0, sizeof(info));
-	loops[0] = loop;
-	info.port = CONTEXT_PORT_NO_LISTEN;
-	info.protocols = protocols;
-	info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
-	info.foreign_loops = loops;
-	info.pcontext = &ws->ctx;
-	info.fd_limit_per_thread = 64;
-	info.client_ssl_ca_filepath = ca_file && *ca_file ? ca_file : NULL;
-	ws->ctx = lws_create_context(&info);
-	if (ws->ctx == NULL) {
-		srm_err_set(err, SRM_EIO, "hub: libwebsockets context creation failed");
+	ws->tls = gw_tls_new(ca_file, err);
+	if (ws->tls == NULL) {
 		free(ws);
 		return NULL;
 	}
-	uv_timer_init(loop, &ws->reap);
-	ws->reap.data = ws;
 	return ws;
-}
-
-static void ws_closed(uv_handle_t *hd)
-{
-	free(hd->data);
-}
-
-static void any_closing(uv_handle_t *hd, void *arg)
-{
-	if (uv_is_closing(hd))
-		*(bool *)arg = true;
-}
-
-static void ws_reap_cb(uv_timer_t *t)
-{
-	struct gw_ws *ws = t->data;
-	bool closing = false;
-
-	/*
-	 * With a foreign libuv loop lws destroys its context in two stages: the first call
-	 * closes its handles, a later one (in a later loop iteration, after their close
-	 * callbacks ran) frees it and NULLs ws->ctx through info.pcontext. A repeating timer
-	 * fires at most once per iteration, so this is always a later one; we also wait
-	 * until no handle on the loop is still closing (lws's may be, while its last
-	 * connections go) and give it a few iterations.
-	 */
-	uv_walk(ws->loop, any_closing, &closing);
-	if (closing || ++ws->reap_ticks < 4)
-		return;
-	if (ws->ctx != NULL)
-		lws_context_destroy(ws->ctx);
-	if (ws->ctx == NULL) {
-		uv_timer_stop(&ws->reap);
-		uv_close((uv_handle_t *)&ws->reap, ws_closed);
-	}
 }
 
 void gw_ws_free(struct gw_ws *ws)
 {
-	if (ws == NULL || ws->closing)
+	if (ws == NULL)
 		return;
-	ws->closing = true;
-	lws_context_destroy(ws->ctx);
-	uv_timer_start(&ws->reap, ws_reap_cb, 5, 5);
+	gw_tls_free(ws->tls); /* open connections hold their own reference */
+	free(ws);
 }

@@ -1,6 +1,6 @@
 /*
- * hub.h: a SignalR hub client (JSON hub protocol, API reference §10-§11) on libwebsockets
- * over the caller's libuv loop. One struct gw_hub per hub (/hubs/user, /hubs/market).
+ * hub.h: a SignalR hub client (JSON hub protocol, API reference §10-§11) on the caller's
+ * libuv loop (layers: transport.h, wsclient.h, this, dispatch.h). One struct gw_hub per hub (/hubs/user, /hubs/market).
  * Connects straight to wss://.../hubs/x?access_token=JWT (no negotiate, WebSockets only,
  * as ProjectX's samples do), keeps the connection alive (pings, server timeout), reconnects
  * with bounded exponential backoff + jitter, resubscribes everything it was asked to keep,
@@ -32,8 +32,8 @@ struct gw_hub;
 struct gw_ws;
 
 /*
- * The WebSocket context on loop, shared by the hubs; TLS trusts the system CAs plus
- * ca_file when given (tests). Free it after the hubs (memory goes once the loop has run).
+ * What the hubs on loop share: the TLS context, which trusts the system CAs plus ca_file when
+ * given (tests). NULL + err when the CAs cannot be loaded. Free it after the hubs.
  */
 struct gw_ws *gw_ws_new(uv_loop_t *loop, const char *ca_file, struct srm_err *err);
 void gw_ws_free(struct gw_ws *ws);
@@ -85,7 +85,7 @@ struct gw_hub_stats {
 	int attempt;                /* consecutive failed connection attempts */
 };
 
-/* Create (not connected). NULL + err on bad options or when libwebsockets cannot start. */
+/* Create (not connected). NULL + err on bad options. */
 struct gw_hub *gw_hub_new(uv_loop_t *loop, const struct gw_hub_opts *opts, struct srm_err *err);
 /*
  * Stop, fail pending invocations (callbacks run now with error "cancelled") and free. The

@@ -1,6 +1,8 @@
 /* decode.c: ProjectX JSON -> domain structs, with an explicit type and range check per field. */
 #include "wire/wire.h"
 
+#include "wire/json.h"
+
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,7 +19,7 @@
  *   strings -> "", optional timestamps -> 0.
  * - Messages read "field 'x': expected <what>, got <what>" or "missing field 'x'"; the model
  *   decoders prefix them with the event name ("GatewayUserTrade: ").
- * Numbers come through valuedouble (cJSON's valueint saturates) and must be finite; ids and
+ * Numbers come through their double value (cJSON's valueint saturates) and must be finite; ids and
  * ints must be integral and within range; decimals within +-WIRE_NUM_MAX.
  */
 
@@ -72,12 +74,12 @@ const char *wire_event_name(enum ev_kind k)
 }
 
 /* Describe what a JSON value is, for "got <what>": numbers by value, others by type. */
-static const char *describe(const cJSON *j, char *buf, size_t cap)
+static const char *describe(const struct wj *j, char *buf, size_t cap)
 {
-	if (j == NULL)
+	if (j == NULL || j->t == WJ_ABSENT)
 		return "nothing";
-	if (cJSON_IsNumber(j)) {
-		double v = j->valuedouble;
+	if (j->t == WJ_NUMBER) {
+		double v = j->num;
 
 		if (isfinite(v) && v == floor(v) && fabs(v) < 1e17)
 			snprintf(buf, cap, "%.0f", v);
@@ -85,17 +87,21 @@ static const char *describe(const cJSON *j, char *buf, size_t cap)
 			snprintf(buf, cap, "%.15g", v);
 		return buf;
 	}
-	if (cJSON_IsString(j))
+	switch (j->t) {
+	case WJ_STRING:
 		return "string";
-	if (cJSON_IsNull(j))
+	case WJ_NULL:
 		return "null";
-	if (cJSON_IsBool(j))
+	case WJ_FALSE:
+	case WJ_TRUE:
 		return "boolean";
-	if (cJSON_IsObject(j))
+	case WJ_OBJECT:
 		return "object";
-	if (cJSON_IsArray(j))
+	case WJ_ARRAY:
 		return "array";
-	return "invalid value";
+	default:
+		return "invalid value";
+	}
 }
 
 /* A printable, bounded copy of an untrusted string for messages (non-ASCII -> '?'). */
@@ -116,7 +122,8 @@ static void sanitize(const char *s, char *buf, size_t cap)
 		memcpy(buf + cap - 4, "...", 4);
 }
 
-static int type_err(struct srm_err *err, const char *field, const char *expected, const cJSON *got)
+static int type_err(struct srm_err *err, const char *field, const char *expected,
+		    const struct wj *got)
 {
 	char buf[48];
 
@@ -128,19 +135,18 @@ static int type_err(struct srm_err *err, const char *field, const char *expected
  * Find field in obj. Returns 1 and sets *item when present, 0 when absent and optional,
  * -1 (with a message) when absent and required or when obj is not an object.
  */
-static int member(const cJSON *obj, const char *field, bool required, const cJSON **item,
+static int member(const struct wj *obj, const char *field, bool required, struct wj *item,
 		  struct srm_err *err)
 {
 	char buf[48];
 
-	*item = NULL;
-	if (!cJSON_IsObject(obj))
+	wj_clear(item);
+	if (obj->t != WJ_OBJECT)
 		return srm_err_set(err, SRM_EINVAL, "expected an object, got %s",
 				   describe(obj, buf, sizeof(buf)));
 	if (field == NULL)
 		return srm_err_set(err, SRM_EINVAL, "no field name given");
-	*item = cJSON_GetObjectItemCaseSensitive(obj, field);
-	if (*item != NULL)
+	if (wj_member(obj, field, item))
 		return 1;
 	if (required)
 		return srm_err_set(err, SRM_EMISSING, "missing field '%s'", field);
@@ -148,30 +154,30 @@ static int member(const cJSON *obj, const char *field, bool required, const cJSO
 }
 
 /* An integral number within [min, max]; what is "an integer" or "an integer id". */
-static int get_integral(const cJSON *obj, const char *field, bool required, double min,
+static int get_integral(const struct wj *obj, const char *field, bool required, double min,
 			double max, const char *what, double *out, struct srm_err *err)
 {
-	const cJSON *it = NULL;
+	struct wj it;
 	int r = member(obj, field, required, &it, err);
 	char buf[48];
 
-	if (r <= 0 || it == NULL)
-		return r <= 0 ? r : -1;
-	if (!cJSON_IsNumber(it))
-		return type_err(err, field, what, it);
-	double v = it->valuedouble;
+	if (r <= 0)
+		return r;
+	if (it.t != WJ_NUMBER)
+		return type_err(err, field, what, &it);
+	double v = it.num;
 	if (!isfinite(v) || v != floor(v))
-		return type_err(err, field, what, it);
+		return type_err(err, field, what, &it);
 	if (v < min || v > max)
 		return srm_err_set(err, SRM_EINVAL, "field '%s': expected %s in %.0f..%.0f, got %s",
-				   field, what, min, max, describe(it, buf, sizeof(buf)));
+				   field, what, min, max, describe(&it, buf, sizeof(buf)));
 	*out = v;
 	return 1;
 }
 
-/* Read an int64 id (integral, within +-2^53) through valuedouble. */
-int wire_get_int64(const cJSON *obj, const char *field, bool required, int64_t *out,
-		   struct srm_err *err)
+/* Read an int64 id (integral, within +-2^53) through the double value. */
+static int get_int64(const struct wj *obj, const char *field, bool required, int64_t *out,
+		     struct srm_err *err)
 {
 	double v = 0;
 	int r = get_integral(obj, field, required, -WIRE_ID_MAX, WIRE_ID_MAX, "an integer id", &v,
@@ -185,7 +191,7 @@ int wire_get_int64(const cJSON *obj, const char *field, bool required, int64_t *
 }
 
 /* Read an int32-range id (accountId, position id). */
-static int get_id32(const cJSON *obj, const char *field, bool required, int64_t *out,
+static int get_id32(const struct wj *obj, const char *field, bool required, int64_t *out,
 		    struct srm_err *err)
 {
 	double v = 0;
@@ -200,8 +206,8 @@ static int get_id32(const cJSON *obj, const char *field, bool required, int64_t 
 }
 
 /* Read an integer within [min, max]. */
-int wire_get_int(const cJSON *obj, const char *field, bool required, int min, int max, int *out,
-		 struct srm_err *err)
+static int get_int(const struct wj *obj, const char *field, bool required, int min, int max,
+		   int *out, struct srm_err *err)
 {
 	double v = 0;
 	int r = get_integral(obj, field, required, (double)min, (double)max, "an integer", &v,
@@ -214,24 +220,26 @@ int wire_get_int(const cJSON *obj, const char *field, bool required, int min, in
 	return 0;
 }
 
-/* Read a finite decimal within +-1e12; null -> PX_NULL when nullable. */
-int wire_get_double(const cJSON *obj, const char *field, bool required, bool nullable, double *out,
-		    struct srm_err *err)
+/*
+ * A finite decimal within +-1e12; null -> PX_NULL when nullable. *it is the member (absent
+ * when it is not there).
+ */
+static int get_double_it(const struct wj *obj, const char *field, bool required, bool nullable,
+			 double *out, struct wj *it, struct srm_err *err)
 {
-	const cJSON *it = NULL;
-	int r = member(obj, field, required, &it, err);
+	int r = member(obj, field, required, it, err);
 	char buf[48];
 
-	if (r <= 0 || it == NULL)
-		return r <= 0 ? r : -1;
-	if (nullable && cJSON_IsNull(it)) {
+	if (r <= 0)
+		return r;
+	if (nullable && it->t == WJ_NULL) {
 		if (out != NULL)
 			*out = PX_NULL;
 		return 0;
 	}
-	if (!cJSON_IsNumber(it))
+	if (it->t != WJ_NUMBER)
 		return type_err(err, field, nullable ? "a number or null" : "a number", it);
-	double v = it->valuedouble;
+	double v = it->num;
 	if (!isfinite(v))
 		return type_err(err, field, "a finite number", it);
 	if (fabs(v) > WIRE_NUM_MAX)
@@ -244,19 +252,19 @@ int wire_get_double(const cJSON *obj, const char *field, bool required, bool nul
 }
 
 /* A finite decimal within [lo, hi] (null -> PX_NULL when nullable): prices, money, ticks. */
-static int get_ranged(const cJSON *obj, const char *field, bool required, bool nullable, double lo,
-		      double hi, double *out, struct srm_err *err)
+static int get_ranged(const struct wj *obj, const char *field, bool required, bool nullable,
+		      double lo, double hi, double *out, struct srm_err *err)
 {
-	const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, field);
+	struct wj it;
 	double v = PX_NULL;
 	char buf[48];
 
-	if (wire_get_double(obj, field, required, nullable, &v, err) != 0)
+	if (get_double_it(obj, field, required, nullable, &v, &it, err) != 0)
 		return -1;
 	if (!isnan(v) && (v < lo || v > hi))
 		return srm_err_set(err, SRM_EINVAL, "field '%s': expected a number in %g..%g, got %s",
-				   field, lo, hi, describe(it, buf, sizeof(buf)));
-	if (out != NULL && it != NULL)
+				   field, lo, hi, describe(&it, buf, sizeof(buf)));
+	if (out != NULL && it.t != WJ_ABSENT)
 		*out = v;
 	return 0;
 }
@@ -265,51 +273,51 @@ static int get_ranged(const cJSON *obj, const char *field, bool required, bool n
 #define MONEY(obj, f, req, nul, dst) get_ranged(obj, f, req, nul, -PX_MONEY_MAX, PX_MONEY_MAX, dst, err)
 
 /* Read a JSON boolean. */
-int wire_get_bool(const cJSON *obj, const char *field, bool required, bool *out,
-		  struct srm_err *err)
+static int get_bool(const struct wj *obj, const char *field, bool required, bool *out,
+		    struct srm_err *err)
 {
-	const cJSON *it;
+	struct wj it;
 	int r = member(obj, field, required, &it, err);
 
 	if (r <= 0)
 		return r;
-	if (!cJSON_IsBool(it))
-		return type_err(err, field, "a boolean", it);
+	if (it.t != WJ_TRUE && it.t != WJ_FALSE)
+		return type_err(err, field, "a boolean", &it);
 	if (out != NULL)
-		*out = cJSON_IsTrue(it);
+		*out = it.t == WJ_TRUE;
 	return 0;
 }
 
 /* The string value of a present field, checked for type, length (< cap) and UTF-8. */
-static int string_value(const cJSON *it, const char *field, bool nullable, size_t cap,
+static int string_value(const struct wj *it, const char *field, bool nullable, size_t cap,
 			const char **s, size_t *len, struct srm_err *err)
 {
 	*s = NULL;
 	*len = 0;
-	if (it == NULL)
+	if (it->t == WJ_ABSENT)
 		return srm_err_set(err, SRM_EMISSING, "missing field '%s'", field);
-	if (nullable && cJSON_IsNull(it))
+	if (nullable && it->t == WJ_NULL)
 		return 0;
-	if (!cJSON_IsString(it) || it->valuestring == NULL)
+	if (it->t != WJ_STRING || it->str == NULL)
 		return type_err(err, field, nullable ? "a string or null" : "a string", it);
-	size_t n = strlen(it->valuestring);
+	size_t n = strlen(it->str);
 	if (cap > 0 && n >= cap)
 		return srm_err_set(err, SRM_EINVAL,
 				   "field '%s': expected a string of at most %zu bytes, got %zu bytes",
 				   field, cap - 1, n);
-	if (!utf8_valid(it->valuestring, n))
+	if (!utf8_valid(it->str, n))
 		return srm_err_set(err, SRM_EINVAL,
 				   "field '%s': expected a UTF-8 string, got invalid UTF-8", field);
-	*s = it->valuestring;
+	*s = it->str;
 	*len = n;
 	return 0;
 }
 
 /* Read a string into out[cap]: over-long or invalid UTF-8 is an error; null -> "" if nullable. */
-int wire_get_string(const cJSON *obj, const char *field, bool required, bool nullable, char *out,
-		    size_t cap, struct srm_err *err)
+static int get_string(const struct wj *obj, const char *field, bool required, bool nullable,
+		      char *out, size_t cap, struct srm_err *err)
 {
-	const cJSON *it;
+	struct wj it;
 	const char *s;
 	size_t n;
 	int r = member(obj, field, required, &it, err);
@@ -318,7 +326,7 @@ int wire_get_string(const cJSON *obj, const char *field, bool required, bool nul
 		return r;
 	if (out == NULL || cap == 0)
 		return srm_err_set(err, SRM_EINVAL, "field '%s': no room for a string", field);
-	if (string_value(it, field, nullable, cap, &s, &n, err) != 0)
+	if (string_value(&it, field, nullable, cap, &s, &n, err) != 0)
 		return -1;
 	if (s != NULL)
 		memcpy(out, s, n);
@@ -327,32 +335,31 @@ int wire_get_string(const cJSON *obj, const char *field, bool required, bool nul
 }
 
 /* Read an ISO-8601 timestamp; when optional, null -> 0. */
-int wire_get_time(const cJSON *obj, const char *field, bool required, srm_ms *out,
-		  struct srm_err *err)
+static int get_time(const struct wj *obj, const char *field, bool required, srm_ms *out,
+		    struct srm_err *err)
 {
-	const cJSON *it;
+	struct wj it;
 	char buf[48];
 	srm_ms t = 0;
 	int r = member(obj, field, required, &it, err);
 
 	if (r <= 0)
 		return r;
-	if (!required && cJSON_IsNull(it)) {
+	if (!required && it.t == WJ_NULL) {
 		if (out != NULL)
 			*out = 0;
 		return 0;
 	}
-	if (!cJSON_IsString(it) || it->valuestring == NULL)
-		return type_err(err, field, "an ISO-8601 timestamp string", it);
-	if (strnlen(it->valuestring, WIRE_TIME_MAX + 1) > WIRE_TIME_MAX ||
-	    iso_parse(it->valuestring, &t) != 0) {
-		sanitize(it->valuestring, buf, sizeof(buf));
+	if (it.t != WJ_STRING || it.str == NULL)
+		return type_err(err, field, "an ISO-8601 timestamp string", &it);
+	if (strnlen(it.str, WIRE_TIME_MAX + 1) > WIRE_TIME_MAX || iso_parse(it.str, &t) != 0) {
+		sanitize(it.str, buf, sizeof(buf));
 		return srm_err_set(err, SRM_EINVAL,
 				   "field '%s': expected an ISO-8601 timestamp, got \"%s\"", field,
 				   buf);
 	}
 	if (t < SRM_TIME_MIN || t >= SRM_TIME_MAX) {
-		sanitize(it->valuestring, buf, sizeof(buf));
+		sanitize(it.str, buf, sizeof(buf));
 		return srm_err_set(err, SRM_EINVAL, "field '%s': expected a time in 2000..2099, got \"%s\"",
 				   field, buf);
 	}
@@ -362,17 +369,17 @@ int wire_get_time(const cJSON *obj, const char *field, bool required, srm_ms *ou
 }
 
 /* A required or nullable string with the event name prefixed on error. */
-#define GETSTR(obj, f, req, nul, dst) wire_get_string(obj, f, req, nul, dst, sizeof(dst), err)
+#define GETSTR(obj, f, req, nul, dst) get_string(obj, f, req, nul, dst, sizeof(dst), err)
 
-static int account_fields(const cJSON *j, void *dst, struct srm_err *err)
+static int account_fields(const struct wj *j, void *dst, struct srm_err *err)
 {
 	struct px_account *a = dst;
 
 	if (get_id32(j, "id", true, &a->id, err) || GETSTR(j, "name", true, false, a->name) ||
 	    MONEY(j, "balance", true, false, &a->balance) ||
-	    wire_get_bool(j, "canTrade", true, &a->can_trade, err) ||
-	    wire_get_bool(j, "isVisible", true, &a->is_visible, err) ||
-	    wire_get_bool(j, "simulated", true, &a->simulated, err))
+	    get_bool(j, "canTrade", true, &a->can_trade, err) ||
+	    get_bool(j, "isVisible", true, &a->is_visible, err) ||
+	    get_bool(j, "simulated", true, &a->simulated, err))
 		return -1;
 	return 0;
 }
@@ -382,7 +389,7 @@ static int account_fields(const cJSON *j, void *dst, struct srm_err *err)
  * not a reason to drop the record (an order in a blocked symbol would never be cancelled):
  * it becomes `other`, and *odd keeps the value for one alert. Not an integer: an error.
  */
-static int get_enum(const cJSON *j, const char *field, int min, int max, int other, int *out,
+static int get_enum(const struct wj *j, const char *field, int min, int max, int other, int *out,
 		    bool *odd, int *raw, struct srm_err *err)
 {
 	double v = 0;
@@ -398,101 +405,105 @@ static int get_enum(const cJSON *j, const char *field, int min, int max, int oth
 	return 0;
 }
 
-static int order_fields(const cJSON *j, void *dst, struct srm_err *err)
+static int order_fields(const struct wj *j, void *dst, struct srm_err *err)
 {
 	struct px_order *o = dst;
 
 	o->limit_price = o->stop_price = o->filled_price = PX_NULL;
-	if (wire_get_int64(j, "id", true, &o->id, err) ||
+	if (get_int64(j, "id", true, &o->id, err) ||
 	    get_id32(j, "accountId", true, &o->account_id, err) ||
 	    GETSTR(j, "contractId", true, false, o->contract_id) ||
 	    /* symbolId is cosmetic: tolerate its absence rather than drop an order event */
 	    GETSTR(j, "symbolId", false, true, o->symbol_id) ||
-	    wire_get_time(j, "creationTimestamp", true, &o->created, err) ||
-	    wire_get_time(j, "updateTimestamp", false, &o->updated, err) ||
+	    get_time(j, "creationTimestamp", true, &o->created, err) ||
+	    get_time(j, "updateTimestamp", false, &o->updated, err) ||
 	    get_enum(j, "status", PX_OS_NONE, PX_OS_SUSPENDED, PX_OS_OTHER, &o->status,
 		     &o->odd_status, &o->raw_status, err) ||
 	    get_enum(j, "type", PX_OT_UNKNOWN, PX_OT_JOIN_ASK, PX_OT_UNKNOWN, &o->type,
 		     &o->odd_type, &o->raw_type, err) ||
-	    wire_get_int(j, "side", true, PX_BID, PX_ASK, &o->side, err) ||
-	    wire_get_int(j, "size", true, 0, PX_SIZE_MAX, &o->size, err) ||
+	    get_int(j, "side", true, PX_BID, PX_ASK, &o->side, err) ||
+	    get_int(j, "size", true, 0, PX_SIZE_MAX, &o->size, err) ||
 	    PRICE(j, "limitPrice", false, true, &o->limit_price) ||
 	    PRICE(j, "stopPrice", false, true, &o->stop_price) ||
-	    wire_get_int(j, "fillVolume", true, 0, PX_SIZE_MAX, &o->fill_volume, err) ||
+	    get_int(j, "fillVolume", true, 0, PX_SIZE_MAX, &o->fill_volume, err) ||
 	    PRICE(j, "filledPrice", false, true, &o->filled_price) ||
 	    GETSTR(j, "customTag", false, true, o->custom_tag))
 		return -1;
 	return 0;
 }
 
-static int position_fields(const cJSON *j, void *dst, struct srm_err *err)
+static int position_fields(const struct wj *j, void *dst, struct srm_err *err)
 {
 	struct px_position *p = dst;
 
 	if (get_id32(j, "id", true, &p->id, err) ||
 	    get_id32(j, "accountId", true, &p->account_id, err) ||
 	    GETSTR(j, "contractId", true, false, p->contract_id) ||
-	    wire_get_time(j, "creationTimestamp", true, &p->created, err) ||
-	    wire_get_int(j, "type", true, PX_PT_UNDEFINED, PX_PT_SHORT, &p->type, err) ||
-	    wire_get_int(j, "size", true, 0, PX_SIZE_MAX, &p->size, err) ||
+	    get_time(j, "creationTimestamp", true, &p->created, err) ||
+	    get_int(j, "type", true, PX_PT_UNDEFINED, PX_PT_SHORT, &p->type, err) ||
+	    get_int(j, "size", true, 0, PX_SIZE_MAX, &p->size, err) ||
 	    PRICE(j, "averagePrice", true, false, &p->average_price))
 		return -1;
 	return 0;
 }
 
-static int trade_fields(const cJSON *j, void *dst, struct srm_err *err)
+static int trade_fields(const struct wj *j, void *dst, struct srm_err *err)
 {
 	struct px_trade *t = dst;
 
 	t->profit_and_loss = PX_NULL;
-	if (wire_get_int64(j, "id", true, &t->id, err) ||
+	if (get_int64(j, "id", true, &t->id, err) ||
 	    get_id32(j, "accountId", true, &t->account_id, err) ||
 	    GETSTR(j, "contractId", true, false, t->contract_id) ||
-	    wire_get_time(j, "creationTimestamp", true, &t->created, err) ||
+	    get_time(j, "creationTimestamp", true, &t->created, err) ||
 	    PRICE(j, "price", true, false, &t->price) ||
 	    MONEY(j, "profitAndLoss", false, true, &t->profit_and_loss) ||
 	    MONEY(j, "fees", true, false, &t->fees) ||
-	    wire_get_int(j, "side", true, PX_BID, PX_ASK, &t->side, err) ||
-	    wire_get_int(j, "size", true, 0, PX_SIZE_MAX, &t->size, err) ||
-	    wire_get_bool(j, "voided", true, &t->voided, err) ||
-	    wire_get_int64(j, "orderId", true, &t->order_id, err))
+	    get_int(j, "side", true, PX_BID, PX_ASK, &t->side, err) ||
+	    get_int(j, "size", true, 0, PX_SIZE_MAX, &t->size, err) ||
+	    get_bool(j, "voided", true, &t->voided, err) ||
+	    get_int64(j, "orderId", true, &t->order_id, err))
 		return -1;
 	return 0;
 }
 
-static int contract_fields(const cJSON *j, void *dst, struct srm_err *err)
+static int contract_fields(const struct wj *j, void *dst, struct srm_err *err)
 {
 	struct px_contract *c = dst;
+	struct wj it;
 	char buf[48];
 
 	if (GETSTR(j, "id", true, false, c->id) || GETSTR(j, "name", true, false, c->name) ||
 	    GETSTR(j, "description", true, true, c->description) ||
 	    get_ranged(j, "tickSize", true, false, PX_TICK_SIZE_MIN, PX_TICK_SIZE_MAX, &c->tick_size, err) ||
 	    get_ranged(j, "tickValue", true, false, 0, PX_TICK_VALUE_MAX, &c->tick_value, err) ||
-	    wire_get_bool(j, "activeContract", true, &c->active, err) ||
+	    get_bool(j, "activeContract", true, &c->active, err) ||
 	    /* symbolId is absent from the July-2025 schema (API reference §4) */
 	    GETSTR(j, "symbolId", false, true, c->symbol_id))
 		return -1;
 	if (c->id[0] == '\0')
 		return srm_err_set(err, SRM_EINVAL, "field 'id': expected a contract id, got \"\"");
-	if (!(c->tick_size > 0))
+	if (!(c->tick_size > 0)) {
+		wj_member(j, "tickSize", &it);
 		return srm_err_set(err, SRM_EINVAL,
 				   "field 'tickSize': expected a positive number, got %s",
-				   describe(cJSON_GetObjectItemCaseSensitive(j, "tickSize"), buf,
-					    sizeof(buf)));
-	if (!(c->tick_value > 0))
+				   describe(&it, buf, sizeof(buf)));
+	}
+	if (!(c->tick_value > 0)) {
+		wj_member(j, "tickValue", &it);
 		return srm_err_set(err, SRM_EINVAL,
 				   "field 'tickValue': expected a positive number, got %s",
-				   describe(cJSON_GetObjectItemCaseSensitive(j, "tickValue"), buf,
-					    sizeof(buf)));
+				   describe(&it, buf, sizeof(buf)));
+	}
 	return 0;
 }
 
 #undef GETSTR
 
 /* Decode j with fn into tmp (size bytes), then copy to out; errors get the "<name>: " prefix. */
-static int decode_model(const char *name, int (*fn)(const cJSON *, void *, struct srm_err *),
-			const cJSON *j, void *tmp, void *out, size_t size, struct srm_err *err)
+static int decode_model(const char *name,
+			int (*fn)(const struct wj *, void *, struct srm_err *),
+			const struct wj *j, void *tmp, void *out, size_t size, struct srm_err *err)
 {
 	struct srm_err dummy;
 
@@ -508,47 +519,42 @@ static int decode_model(const char *name, int (*fn)(const cJSON *, void *, struc
 	return 0;
 }
 
-/* TradingAccountModel / GatewayUserAccount. */
-int wire_decode_account(const cJSON *j, struct px_account *out, struct srm_err *err)
+static int decode_account(const struct wj *j, struct px_account *out, struct srm_err *err)
 {
 	struct px_account tmp;
 
 	return decode_model(NAME_ACCOUNT, account_fields, j, &tmp, out, sizeof(tmp), err);
 }
 
-/* OrderModel / GatewayUserOrder. */
-int wire_decode_order(const cJSON *j, struct px_order *out, struct srm_err *err)
+static int decode_order(const struct wj *j, struct px_order *out, struct srm_err *err)
 {
 	struct px_order tmp;
 
 	return decode_model(NAME_ORDER, order_fields, j, &tmp, out, sizeof(tmp), err);
 }
 
-/* PositionModel / GatewayUserPosition. */
-int wire_decode_position(const cJSON *j, struct px_position *out, struct srm_err *err)
+static int decode_position(const struct wj *j, struct px_position *out, struct srm_err *err)
 {
 	struct px_position tmp;
 
 	return decode_model(NAME_POSITION, position_fields, j, &tmp, out, sizeof(tmp), err);
 }
 
-/* HalfTradeModel / GatewayUserTrade. */
-int wire_decode_trade(const cJSON *j, struct px_trade *out, struct srm_err *err)
+static int decode_trade(const struct wj *j, struct px_trade *out, struct srm_err *err)
 {
 	struct px_trade tmp;
 
 	return decode_model(NAME_TRADE, trade_fields, j, &tmp, out, sizeof(tmp), err);
 }
 
-/* ContractModel. */
-int wire_decode_contract(const cJSON *j, struct px_contract *out, struct srm_err *err)
+static int decode_contract(const struct wj *j, struct px_contract *out, struct srm_err *err)
 {
 	struct px_contract tmp;
 
 	return decode_model(NAME_CONTRACT, contract_fields, j, &tmp, out, sizeof(tmp), err);
 }
 
-static int quote_fields(const char *contract_id, const cJSON *j, struct px_quote *q,
+static int quote_fields(const char *contract_id, const struct wj *j, struct px_quote *q,
 			struct srm_err *err)
 {
 	size_t n;
@@ -566,13 +572,13 @@ static int quote_fields(const char *contract_id, const cJSON *j, struct px_quote
 				   "contract id argument: expected UTF-8, got invalid UTF-8");
 	memcpy(q->contract_id, contract_id, n);
 	q->contract_id[n] = '\0';
-	if (wire_get_string(j, "symbol", false, true, q->symbol, sizeof(q->symbol), err) ||
+	if (get_string(j, "symbol", false, true, q->symbol, sizeof(q->symbol), err) ||
 	    PRICE(j, "lastPrice", false, true, &q->last_price) ||
 	    PRICE(j, "bestBid", false, true, &q->best_bid) ||
 	    PRICE(j, "bestAsk", false, true, &q->best_ask) ||
-	    wire_get_time(j, "lastUpdated", false, &q->timestamp, err) ||
+	    get_time(j, "lastUpdated", false, &q->timestamp, err) ||
 	    /* timestamp wins over lastUpdated when both are present */
-	    wire_get_time(j, "timestamp", false, &q->timestamp, err))
+	    get_time(j, "timestamp", false, &q->timestamp, err))
 		return -1;
 	if (isnan(q->last_price) && isnan(q->best_bid) && isnan(q->best_ask))
 		return srm_err_set(err, SRM_EMISSING,
@@ -581,8 +587,8 @@ static int quote_fields(const char *contract_id, const cJSON *j, struct px_quote
 }
 
 /* GatewayQuote: contract id is the hub's first argument, data the second. */
-int wire_decode_quote(const char *contract_id, const cJSON *data, struct px_quote *out,
-		      struct srm_err *err)
+int wire_decode_quote_v(const char *contract_id, const struct wj *data, struct px_quote *out,
+			struct srm_err *err)
 {
 	struct px_quote tmp;
 	struct srm_err dummy;
@@ -600,22 +606,22 @@ int wire_decode_quote(const char *contract_id, const cJSON *data, struct px_quot
 }
 
 /* Decode one flat object of a user-hub kind into ev. */
-static int decode_kind(enum ev_kind kind, const cJSON *j, struct srm_event *ev,
+static int decode_kind(enum ev_kind kind, const struct wj *j, struct srm_event *ev,
 		       struct srm_err *err)
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->kind = kind;
 	switch (kind) {
 	case EV_ACCOUNT:
-		return wire_decode_account(j, &ev->u.account, err);
+		return decode_account(j, &ev->u.account, err);
 	case EV_ORDER:
-		return wire_decode_order(j, &ev->u.order, err);
+		return decode_order(j, &ev->u.order, err);
 	case EV_POSITION:
-		return wire_decode_position(j, &ev->u.position, err);
+		return decode_position(j, &ev->u.position, err);
 	case EV_TRADE:
-		return wire_decode_trade(j, &ev->u.trade, err);
+		return decode_trade(j, &ev->u.trade, err);
 	case EV_CONTRACT:
-		return wire_decode_contract(j, &ev->u.contract, err);
+		return decode_contract(j, &ev->u.contract, err);
 	default:
 		return srm_err_set(err, SRM_EINVAL, "%s is not a user-hub event",
 				   wire_event_name(kind));
@@ -623,15 +629,15 @@ static int decode_kind(enum ev_kind kind, const cJSON *j, struct srm_event *ev,
 }
 
 /* Flat object, list of objects, or {"action":N,"data":{...}|[...]} (API reference §10.2). */
-int wire_decode_user_event(enum ev_kind kind, const cJSON *arg, struct srm_event *out, size_t cap,
-			   size_t *n, struct srm_err *err)
+int wire_decode_user_event_v(enum ev_kind kind, const struct wj *arg, struct srm_event *out,
+			     size_t cap, size_t *n, struct srm_err *err)
 {
 	struct srm_err dummy;
 	const char *name = wire_event_name(kind);
-	const cJSON *body = arg, *el;
+	struct wj data, el;
+	const struct wj *body = arg;
 	char buf[48];
 	size_t count = 0, i = 0;
-	int rc = -1;
 
 	if (err == NULL)
 		err = &dummy;
@@ -642,49 +648,43 @@ int wire_decode_user_event(enum ev_kind kind, const cJSON *arg, struct srm_event
 		return srm_err_set(err, SRM_EINVAL, "%s is not a user-hub event", name);
 	if (out == NULL && cap > 0)
 		return srm_err_set(err, SRM_EINVAL, "%s: no output buffer", name);
-	if (cJSON_IsObject(arg) && cJSON_GetObjectItemCaseSensitive(arg, "data") != NULL) {
+	if (wj_member(arg, "data", &data)) {
 		/* the {action, data} wrapper: action, when present, must be an integer */
 		int action;
 
-		if (wire_get_int(arg, "action", false, INT32_MIN, INT32_MAX, &action, err) != 0) {
+		if (get_int(arg, "action", false, INT32_MIN, INT32_MAX, &action, err) != 0) {
 			srm_err_prefix(err, "%s: ", name);
 			return -1;
 		}
-		body = cJSON_GetObjectItemCaseSensitive(arg, "data");
-		if (!cJSON_IsObject(body) && !cJSON_IsArray(body))
+		body = &data;
+		if (body->t != WJ_OBJECT && body->t != WJ_ARRAY)
 			return srm_err_set(err, SRM_EINVAL,
 					   "%s: field 'data': expected an object or array, got %s",
 					   name, describe(body, buf, sizeof(buf)));
 	}
-	if (cJSON_IsObject(body)) {
+	if (body->t == WJ_OBJECT) {
 		if (cap < 1)
 			return srm_err_set(err, SRM_EFULL, "%s: no room for 1 event", name);
 		if (decode_kind(kind, body, &out[0], err) != 0)
 			return -1;
 		count = 1;
-	} else if (cJSON_IsArray(body)) {
-		int size = cJSON_GetArraySize(body);
+	} else if (body->t == WJ_ARRAY) {
+		size_t size = wj_count(body);
 
-		if (size < 0 || (size_t)size > cap)
-			return srm_err_set(err, SRM_EFULL, "%s: %d events, room for %zu", name,
+		if (size > cap)
+			return srm_err_set(err, SRM_EFULL, "%s: %zu events, room for %zu", name,
 					   size, cap);
-		cJSON_ArrayForEach(el, body) {
-			if (i >= cap) {
-				srm_err_set(err, SRM_EFULL, "%s: more events than room for %zu",
-					    name, cap);
-				goto out;
-			}
-			if (!cJSON_IsObject(el)) {
+		for (i = 0; i < size && wj_item(body, i, &el); i++) {
+			if (el.t != WJ_OBJECT) {
 				srm_err_set(err, SRM_EINVAL, "%s: expected an object, got %s", name,
-					    describe(el, buf, sizeof(buf)));
+					    describe(&el, buf, sizeof(buf)));
 				srm_err_prefix(err, "[%zu] ", i);
-				goto out;
+				return -1;
 			}
-			if (decode_kind(kind, el, &out[i], err) != 0) {
+			if (decode_kind(kind, &el, &out[i], err) != 0) {
 				srm_err_prefix(err, "[%zu] ", i);
-				goto out;
+				return -1;
 			}
-			i++;
 		}
 		count = i;
 	} else {
@@ -693,29 +693,27 @@ int wire_decode_user_event(enum ev_kind kind, const cJSON *arg, struct srm_event
 	}
 	if (n != NULL)
 		*n = count;
-	rc = 0;
-out:
-	return rc;
+	return 0;
 }
 
 /* success (bool, required), errorCode (int, required), errorMessage (string|null, optional). */
-int wire_decode_envelope(const cJSON *j, struct wire_envelope *out, struct srm_err *err)
+static int decode_envelope(const struct wj *j, struct wire_envelope *out, struct srm_err *err)
 {
 	struct wire_envelope tmp;
 	struct srm_err dummy;
-	const cJSON *it;
+	struct wj it;
 	const char *s;
 	size_t len;
 
 	if (err == NULL)
 		err = &dummy;
 	memset(&tmp, 0, sizeof(tmp));
-	if (wire_get_bool(j, "success", true, &tmp.success, err) ||
-	    wire_get_int(j, "errorCode", true, INT32_MIN, INT32_MAX, &tmp.error_code, err))
+	if (get_bool(j, "success", true, &tmp.success, err) ||
+	    get_int(j, "errorCode", true, INT32_MIN, INT32_MAX, &tmp.error_code, err))
 		goto fail;
 	if (member(j, "errorMessage", false, &it, err) > 0) {
 		/* no length cap: a long gateway message is truncated, not a broken envelope */
-		if (string_value(it, "errorMessage", true, 0, &s, &len, err) != 0)
+		if (string_value(&it, "errorMessage", true, 0, &s, &len, err) != 0)
 			goto fail;
 		if (s != NULL) {
 			if (len >= sizeof(tmp.error_message)) {
@@ -734,4 +732,140 @@ int wire_decode_envelope(const cJSON *j, struct wire_envelope *out, struct srm_e
 fail:
 	srm_err_prefix(err, "envelope: ");
 	return -1;
+}
+
+/* ---- the cJSON entry points: the same decoders on a view of the cJSON value ---- */
+
+/* TradingAccountModel / GatewayUserAccount. */
+int wire_decode_account(const cJSON *j, struct px_account *out, struct srm_err *err)
+{
+	struct wj v;
+
+	wj_from_cjson(j, &v);
+	return decode_account(&v, out, err);
+}
+
+/* OrderModel / GatewayUserOrder. */
+int wire_decode_order(const cJSON *j, struct px_order *out, struct srm_err *err)
+{
+	struct wj v;
+
+	wj_from_cjson(j, &v);
+	return decode_order(&v, out, err);
+}
+
+/* PositionModel / GatewayUserPosition. */
+int wire_decode_position(const cJSON *j, struct px_position *out, struct srm_err *err)
+{
+	struct wj v;
+
+	wj_from_cjson(j, &v);
+	return decode_position(&v, out, err);
+}
+
+/* HalfTradeModel / GatewayUserTrade. */
+int wire_decode_trade(const cJSON *j, struct px_trade *out, struct srm_err *err)
+{
+	struct wj v;
+
+	wj_from_cjson(j, &v);
+	return decode_trade(&v, out, err);
+}
+
+/* ContractModel. */
+int wire_decode_contract(const cJSON *j, struct px_contract *out, struct srm_err *err)
+{
+	struct wj v;
+
+	wj_from_cjson(j, &v);
+	return decode_contract(&v, out, err);
+}
+
+/* GatewayQuote: contract id is the hub's first argument, data the second. */
+int wire_decode_quote(const char *contract_id, const cJSON *data, struct px_quote *out,
+		      struct srm_err *err)
+{
+	struct wj v;
+
+	wj_from_cjson(data, &v);
+	return wire_decode_quote_v(contract_id, &v, out, err);
+}
+
+/* A user-hub event argument in any of its shapes (see wire.h). */
+int wire_decode_user_event(enum ev_kind kind, const cJSON *arg, struct srm_event *out, size_t cap,
+			   size_t *n, struct srm_err *err)
+{
+	struct wj v;
+
+	wj_from_cjson(arg, &v);
+	return wire_decode_user_event_v(kind, &v, out, cap, n, err);
+}
+
+/* The REST envelope. */
+int wire_decode_envelope(const cJSON *j, struct wire_envelope *out, struct srm_err *err)
+{
+	struct wj v;
+
+	wj_from_cjson(j, &v);
+	return decode_envelope(&v, out, err);
+}
+
+/* Read an int64 id (integral, within +-2^53). */
+int wire_get_int64(const cJSON *obj, const char *field, bool required, int64_t *out,
+		   struct srm_err *err)
+{
+	struct wj v;
+
+	wj_from_cjson(obj, &v);
+	return get_int64(&v, field, required, out, err);
+}
+
+/* Read an integer within [min, max]. */
+int wire_get_int(const cJSON *obj, const char *field, bool required, int min, int max, int *out,
+		 struct srm_err *err)
+{
+	struct wj v;
+
+	wj_from_cjson(obj, &v);
+	return get_int(&v, field, required, min, max, out, err);
+}
+
+/* Read a finite decimal within +-1e12; null -> PX_NULL when nullable. */
+int wire_get_double(const cJSON *obj, const char *field, bool required, bool nullable, double *out,
+		    struct srm_err *err)
+{
+	struct wj v, it;
+
+	wj_from_cjson(obj, &v);
+	return get_double_it(&v, field, required, nullable, out, &it, err);
+}
+
+/* Read a JSON boolean. */
+int wire_get_bool(const cJSON *obj, const char *field, bool required, bool *out,
+		  struct srm_err *err)
+{
+	struct wj v;
+
+	wj_from_cjson(obj, &v);
+	return get_bool(&v, field, required, out, err);
+}
+
+/* Read a string into out[cap]. */
+int wire_get_string(const cJSON *obj, const char *field, bool required, bool nullable, char *out,
+		    size_t cap, struct srm_err *err)
+{
+	struct wj v;
+
+	wj_from_cjson(obj, &v);
+	return get_string(&v, field, required, nullable, out, cap, err);
+}
+
+/* Read an ISO-8601 timestamp; when optional, null -> 0. */
+int wire_get_time(const cJSON *obj, const char *field, bool required, srm_ms *out,
+		  struct srm_err *err)
+{
+	struct wj v;
+
+	wj_from_cjson(obj, &v);
+	return get_time(&v, field, required, out, err);
 }

@@ -39,6 +39,16 @@ int wire_decode_quote(const char *contract_id, const cJSON *data, struct px_quot
 int wire_decode_user_event(enum ev_kind kind, const cJSON *arg, struct srm_event *out, size_t cap,
 			   size_t *n, struct srm_err *err);
 
+/*
+ * The same two decoders on a JSON view (wire/json.h) of whichever parser read the record: the
+ * hub's fast path. Same checks, same messages.
+ */
+struct wj;
+int wire_decode_quote_v(const char *contract_id, const struct wj *data, struct px_quote *out,
+			struct srm_err *err);
+int wire_decode_user_event_v(enum ev_kind kind, const struct wj *arg, struct srm_event *out,
+			     size_t cap, size_t *n, struct srm_err *err);
+
 /* Encoders: the gateway's own JSON for each model (used by srm-sim and tests). Caller frees. */
 cJSON *wire_encode_account(const struct px_account *a);
 cJSON *wire_encode_order(const struct px_order *r);
