@@ -51,7 +51,7 @@ fuzz: deps
 	@./scripts/fuzz.sh build-fuzz
 
 lint: deps
-	@if [ ! -f build-lint/build.ninja ]; then CC=clang meson setup build-lint >/dev/null; fi
+	@if [ ! -f build-lint/build.ninja ]; then CC=clang CXX=clang++ meson setup build-lint >/dev/null; fi
 	@./scripts/lint.sh build-lint
 
 clean:

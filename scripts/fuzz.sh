@@ -8,7 +8,7 @@ build=${1:-build-fuzz}
 time=${FUZZ_TIME:-60}
 root=$(cd "$(dirname "$0")/.." && pwd)
 if [ ! -f "$build/build.ninja" ]; then
-	CC=clang meson setup "$build" -Dfuzz=true >/dev/null || exit 1
+	CC=clang CXX=clang++ meson setup "$build" -Dfuzz=true >/dev/null || exit 1
 fi
 ninja -C "$build" >/dev/null || exit 1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
