@@ -799,26 +799,35 @@ static yaml_node_t *seq_item(struct cfg_walk *c, yaml_node_t *v, long i)
 /* ---- custom keys ---------------------------------------------------------------------- */
 
 /* max_contracts_per_instrument.limits: {SYMBOL: count, ...}; replaces the whole map. */
-static void cf_limits(struct cfg_walk *c, yaml_node_t *v, size_t *n_limits,
-		      struct cfg_symbol_limit *limits, const char *path)
+/* One value of a {SYMBOL: value} mapping (its node, path and text); false: refused (said). */
+typedef bool (*symbol_item_fn)(struct cfg_walk *c, yaml_node_t *val, const char *kp, const char *s,
+			       const char *sym, void *ud);
+
+/*
+ * A mapping of at most cap SYMBOL: value pairs (what names its shape for messages, expect
+ * the value): each symbol 1 to SRM_SCOPE_MAX - 1 characters and not given twice (any case);
+ * fn takes each scalar value.
+ */
+#define SYMBOL_MAP_MAX 64
+static void each_symbol(struct cfg_walk *c, yaml_node_t *v, const char *path, size_t cap,
+			const char *what, const char *expect, symbol_item_fn fn, void *ud)
 {
-	char kp[CFG_PATH_MAX], g[CFG_GOT_MAX + 8];
+	char kp[CFG_PATH_MAX], g[CFG_GOT_MAX + 8], seen[SYMBOL_MAP_MAX][SRM_SCOPE_MAX];
+	size_t n_seen = 0;
 
 	if (v->type != YAML_MAPPING_NODE) {
-		cerr(c, v, path, "must be a mapping of symbol: limit, got %s", got(v, g, sizeof(g)));
+		cerr(c, v, path, "must be a mapping of %s, got %s", what, got(v, g, sizeof(g)));
 		return;
 	}
 	size_t n = (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
 
-	if (n > CFG_MAX_SYMBOL_LIMITS) {
-		cerr(c, v, path, "at most %d symbols, got %zu", CFG_MAX_SYMBOL_LIMITS, n);
+	if (n > cap || n > SYMBOL_MAP_MAX) {
+		cerr(c, v, path, "at most %zu symbols, got %zu", cap, n);
 		return;
 	}
-	*n_limits = 0;
 	for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = node(c, p->key), *val = node(c, p->value);
 		const char *sym;
-		int lim;
 
 		if (k == NULL || val == NULL || !budget(c, k))
 			return;
@@ -831,78 +840,84 @@ static void cf_limits(struct cfg_walk *c, yaml_node_t *v, size_t *n_limits,
 		}
 		bool dup = false;
 
-		for (size_t i = 0; i < *n_limits; i++)
-			dup |= str_eq_ci(limits[i].symbol, sym);
+		for (size_t i = 0; i < n_seen; i++)
+			dup |= str_eq_ci(seen[i], sym);
 		if (dup) {
 			cerr(c, k, kp, "duplicate symbol");
 			continue;
 		}
-		const char *s = scalar(c, val, kp, "an integer >= 0");
+		const char *s = scalar(c, val, kp, expect);
 
-		if (s == NULL)
-			continue;
-		if (parse_int(s, 0, &lim) != 0) {
-			cerr(c, val, kp, "must be an integer >= 0, got %s", got(val, g, sizeof(g)));
-			continue;
-		}
-		strlcpy_s(limits[*n_limits].symbol, sym, SRM_SCOPE_MAX);
-		limits[(*n_limits)++].limit = lim;
+		if (s != NULL && fn(c, val, kp, s, sym, ud))
+			strlcpy_s(seen[n_seen++], sym, SRM_SCOPE_MAX);
 	}
+}
+
+struct limits_out {
+	size_t *n;
+	struct cfg_symbol_limit *v;
+};
+
+static bool limit_item(struct cfg_walk *c, yaml_node_t *val, const char *kp, const char *s,
+		       const char *sym, void *ud)
+{
+	struct limits_out *o = ud;
+	char g[CFG_GOT_MAX + 8];
+	int lim;
+
+	if (parse_int(s, 0, &lim) != 0) {
+		cerr(c, val, kp, "must be an integer >= 0, got %s", got(val, g, sizeof(g)));
+		return false;
+	}
+	strlcpy_s(o->v[*o->n].symbol, sym, SRM_SCOPE_MAX);
+	o->v[(*o->n)++].limit = lim;
+	return true;
+}
+
+/* max_contracts_per_instrument.limits: {SYMBOL: limit, ...}. */
+static void cf_limits(struct cfg_walk *c, yaml_node_t *v, size_t *n_limits,
+		      struct cfg_symbol_limit *limits, const char *path)
+{
+	struct limits_out o = { .n = n_limits, .v = limits };
+
+	if (v->type == YAML_MAPPING_NODE)
+		*n_limits = 0;
+	each_symbol(c, v, path, CFG_MAX_SYMBOL_LIMITS, "symbol: limit", "an integer >= 0", limit_item, &o);
+}
+
+struct weights_out {
+	size_t *n;
+	struct cfg_symbol_weight *v;
+};
+
+static bool weight_item(struct cfg_walk *c, yaml_node_t *val, const char *kp, const char *s,
+			const char *sym, void *ud)
+{
+	struct weights_out *o = ud;
+	char g[CFG_GOT_MAX + 8];
+	int ppm;
+
+	if (parse_ppm(s, CFG_WEIGHT_MAX_PPM, &ppm) != 0 || ppm == 0) {
+		cerr(c, val, kp, "must be a weight above 0 and at most 100, with at most six "
+		     "decimals (0.1: ten count as one), got %s", got(val, g, sizeof(g)));
+		return false;
+	}
+	strlcpy_s(o->v[*o->n].symbol, sym, SRM_SCOPE_MAX);
+	o->v[(*o->n)++].ppm = ppm;
+	return true;
 }
 
 /* max_contracts.weights: {SYMBOL: weight, ...} (0 < weight <= 100, six decimals at most). */
 static void cf_weights(struct cfg_walk *c, yaml_node_t *v, size_t *n_weights,
 		       struct cfg_symbol_weight *weights, const char *path)
 {
-	char kp[CFG_PATH_MAX], g[CFG_GOT_MAX + 8];
+	struct weights_out o = { .n = n_weights, .v = weights };
 
-	if (v->type != YAML_MAPPING_NODE) {
-		cerr(c, v, path, "must be a mapping of symbol: weight (MES: 0.1), got %s",
-		     got(v, g, sizeof(g)));
-		return;
+	if (v->type == YAML_MAPPING_NODE) {
+		*n_weights = 0;
+		memset(weights, 0, sizeof(*weights) * CFG_MAX_WEIGHTS);
 	}
-	size_t n = (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
-
-	if (n > CFG_MAX_WEIGHTS) {
-		cerr(c, v, path, "at most %d symbols, got %zu", CFG_MAX_WEIGHTS, n);
-		return;
-	}
-	*n_weights = 0;
-	memset(weights, 0, sizeof(*weights) * CFG_MAX_WEIGHTS);
-	for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = node(c, p->key), *val = node(c, p->value);
-		const char *sym;
-		int ppm;
-
-		if (k == NULL || val == NULL || !budget(c, k))
-			return;
-		sym = k->type == YAML_SCALAR_NODE ? (const char *)k->data.scalar.value : "";
-		join(kp, sizeof(kp), path, sym);
-		if (sym[0] == '\0' || strlen(sym) >= SRM_SCOPE_MAX) {
-			cerr(c, k, kp, "a symbol must be 1 to %d characters, got %s",
-			     SRM_SCOPE_MAX - 1, got(k, g, sizeof(g)));
-			continue;
-		}
-		bool dup = false;
-
-		for (size_t i = 0; i < *n_weights; i++)
-			dup |= str_eq_ci(weights[i].symbol, sym);
-		if (dup) {
-			cerr(c, k, kp, "duplicate symbol");
-			continue;
-		}
-		const char *s = scalar(c, val, kp, "a weight");
-
-		if (s == NULL)
-			continue;
-		if (parse_ppm(s, CFG_WEIGHT_MAX_PPM, &ppm) != 0 || ppm == 0) {
-			cerr(c, val, kp, "must be a weight above 0 and at most 100, with at most six "
-			     "decimals (0.1: ten count as one), got %s", got(val, g, sizeof(g)));
-			continue;
-		}
-		strlcpy_s(weights[*n_weights].symbol, sym, SRM_SCOPE_MAX);
-		weights[(*n_weights)++].ppm = ppm;
-	}
+	each_symbol(c, v, path, CFG_MAX_WEIGHTS, "symbol: weight (MES: 0.1)", "a weight", weight_item, &o);
 }
 
 static const struct opt step_opts[] = {
