@@ -460,13 +460,14 @@ static void set015(struct tworld *w, double share, double prior, double target, 
 	tw_std_contracts(w, engine_now(w->eng));
 }
 
-static size_t r015_locks(struct tworld *w)
+/* The account's lockouts by this rule. */
+static size_t locks_of(struct tworld *w, int rule)
 {
 	const struct lockout *l;
 	size_t i = 0, n = 0;
 
 	while ((l = engine_lockout_next(w->eng, &i)) != NULL)
-		n += l->rule == R015 && l->account_id == ACC;
+		n += l->rule == rule && l->account_id == ACC;
 	return n;
 }
 
@@ -484,11 +485,11 @@ static void test_consistency_cap(void **s)
 	tw_init(&w, t);
 	set015(&w, 0.5, 1000, 0, true);
 	tw_trade(&w, t + MIN, ACC, 1, ES, PX_ASK, 1, 6000, 900, 0, false);
-	assert_int_equal(r015_locks(&w), 0);
+	assert_int_equal(locks_of(&w, R015), 0);
 	/* long 1 ES from 6000: 2 points = 100.00 open profit reaches the 1,000 cap */
 	tw_position(&w, t + 2 * MIN, ACC, ES, 1, 6000);
 	tw_quote(&w, t + 3 * MIN, ES, 6001.75, 6002.00, 6001.75);
-	assert_int_equal(r015_locks(&w), 0);
+	assert_int_equal(locks_of(&w, R015), 0);
 	tw_quote(&w, t + 4 * MIN, ES, 6002.00, 6002.25, 6002.00);
 	a = t_find(w.last, ACT_LOCKOUT, R015);
 	assert_non_null(a);
@@ -499,11 +500,11 @@ static void test_consistency_cap(void **s)
 	tw_position(&w, t + 5 * MIN, ACC, ES, 0, 0);
 	tw_trade(&w, t + 5 * MIN, ACC, 2, ES, PX_ASK, 1, 6002, 100, 0, false);
 	tw_advance(&w, T(WRESET_TUE) + SEC);
-	assert_int_equal(r015_locks(&w), 0);
+	assert_int_equal(locks_of(&w, R015), 0);
 	tw_trade(&w, T(WRESET_TUE) + HOUR_MS, ACC, 3, ES, PX_ASK, 1, 6000, 1999, 0, false);
-	assert_int_equal(r015_locks(&w), 0);
+	assert_int_equal(locks_of(&w, R015), 0);
 	tw_trade(&w, T(WRESET_TUE) + HOUR_MS + 1, ACC, 4, ES, PX_ASK, 1, 6000, 1, 0, false);
-	assert_int_equal(r015_locks(&w), 1);
+	assert_int_equal(locks_of(&w, R015), 1);
 	tw_free(&w);
 }
 
@@ -517,16 +518,16 @@ static void test_consistency_first_day_and_target(void **s)
 	tw_init(&w, t);
 	set015(&w, 0.4, 0, 0, true);
 	tw_trade(&w, t + MIN, ACC, 1, ES, PX_ASK, 1, 6000, 5000, 0, false);
-	assert_int_equal(r015_locks(&w), 0);
+	assert_int_equal(locks_of(&w, R015), 0);
 	tw_free(&w);
 
 	tw_init(&w, t);
 	set015(&w, 0.4, 0, 3000, false); /* 0.4 x 3,000 = 1,200 */
 	tw_position(&w, t + MIN, ACC, ES, 1, 6000);
 	tw_trade(&w, t + MIN, ACC, 1, ES, PX_ASK, 1, 6000, 1199.99, 0, false);
-	assert_int_equal(r015_locks(&w), 0);
+	assert_int_equal(locks_of(&w, R015), 0);
 	tw_trade(&w, t + 2 * MIN, ACC, 2, ES, PX_ASK, 1, 6000, 0.01, 0, false);
-	assert_int_equal(r015_locks(&w), 1);
+	assert_int_equal(locks_of(&w, R015), 1);
 	/* flatten: false locks out without closing */
 	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_CONTRACT, R015, ACC), 0);
 	assert_int_equal(t_count_acct(w.last, ACT_CLOSE_ALL, R015, ACC), 0);
@@ -558,23 +559,23 @@ static void test_consistency_restart_and_new_cycle(void **s)
 	tw_std_contracts(&w, T(WRESET_TUE) + HOUR_MS);
 	assert_int_equal(store_load(st, w.eng, engine_last_reset(w.eng), &err), 0);
 	tw_trade(&w, T(WRESET_TUE) + 2 * HOUR_MS, ACC, 2, ES, PX_ASK, 1, 6000, 799, 0, false);
-	assert_int_equal(r015_locks(&w), 0);
+	assert_int_equal(locks_of(&w, R015), 0);
 	tw_trade(&w, T(WRESET_TUE) + 2 * HOUR_MS + 1, ACC, 3, ES, PX_ASK, 1, 6000, 1, 0, false);
-	assert_int_equal(r015_locks(&w), 1);
+	assert_int_equal(locks_of(&w, R015), 1);
 	store_close(st);
 	/* after a payout the trader names a new cycle from Thursday: Wednesday has no cap */
 	w.cfg.rules.consistency.cycle_start = days_from_civil(2026, 12, 3);
 	tw_restart(&w, T(WRESET_TUE) + 3 * HOUR_MS);
 	tw_std_contracts(&w, T(WRESET_TUE) + 3 * HOUR_MS);
 	tw_trade(&w, T(WRESET_TUE) + 4 * HOUR_MS, ACC, 4, ES, PX_ASK, 1, 6000, 900, 0, false);
-	assert_int_equal(r015_locks(&w), 0);
+	assert_int_equal(locks_of(&w, R015), 0);
 	/* Thursday (the session from Wednesday 17:00 CT): the cycle begins with no profit */
 	tw_advance(&w, T(WRESET_WED) + SEC);
 	tw_trade(&w, T(WRESET_WED) + HOUR_MS, ACC, 5, ES, PX_ASK, 1, 6000, 3000, 0, false);
-	assert_int_equal(r015_locks(&w), 0);
+	assert_int_equal(locks_of(&w, R015), 0);
 	tw_advance(&w, T(WRESET_THU) + SEC);
 	tw_trade(&w, T(WRESET_THU) + HOUR_MS, ACC, 6, ES, PX_ASK, 1, 6000, 3000, 0, false);
-	assert_int_equal(r015_locks(&w), 1); /* half of 6,000 */
+	assert_int_equal(locks_of(&w, R015), 1); /* half of 6,000 */
 	tw_free(&w);
 	snprintf(path, sizeof(path), "rm -rf %s", dir);
 	assert_int_equal(system(path), 0);
@@ -648,6 +649,18 @@ static void test_weights(void **s)
 	tw_free(&w);
 }
 
+/* limit 5, reduce, with the 50K Express Funded plan's steps */
+static void set_xfa_scaling(struct cfg_max_contracts *c)
+{
+	c->enabled = true;
+	c->limit = 5;
+	c->action = SIZE_REDUCE_TO_LIMIT;
+	c->n_scaling = 3;
+	c->scaling[0] = (struct cfg_scale_step){ .above = 0, .limit = 2 };
+	c->scaling[1] = (struct cfg_scale_step){ .above = money_from_double(1500), .limit = 3 };
+	c->scaling[2] = (struct cfg_scale_step){ .above = money_from_double(2000), .limit = 5 };
+}
+
 /*
  * Topstep's 50K Express Funded plan: 2 contracts, 3 above 1,500 profit, 5 above 2,000, by
  * the balance at the day's start; a profit made today raises nothing until the reset.
@@ -656,18 +669,9 @@ static void test_scaling(void **s)
 {
 	struct tworld w;
 	srm_ms t = T(T0);
-	struct cfg_max_contracts *c;
-
 	(void)s;
 	tw_init(&w, t);
-	c = &w.cfg.rules.max_contracts;
-	c->enabled = true;
-	c->limit = 5;
-	c->action = SIZE_REDUCE_TO_LIMIT;
-	c->n_scaling = 3;
-	c->scaling[0] = (struct cfg_scale_step){ .above = 0, .limit = 2 };
-	c->scaling[1] = (struct cfg_scale_step){ .above = money_from_double(1500), .limit = 3 };
-	c->scaling[2] = (struct cfg_scale_step){ .above = money_from_double(2000), .limit = 5 };
+	set_xfa_scaling(&w.cfg.rules.max_contracts);
 	/* without RULE-013's balances the profit is unknown: the lowest step */
 	tw_restart(&w, t);
 	tw_std_contracts(&w, t);
@@ -677,14 +681,7 @@ static void test_scaling(void **s)
 	tw_free(&w);
 
 	tw_init(&w, t);
-	c = &w.cfg.rules.max_contracts;
-	c->enabled = true;
-	c->limit = 5;
-	c->action = SIZE_REDUCE_TO_LIMIT;
-	c->n_scaling = 3;
-	c->scaling[0] = (struct cfg_scale_step){ .above = 0, .limit = 2 };
-	c->scaling[1] = (struct cfg_scale_step){ .above = money_from_double(1500), .limit = 3 };
-	c->scaling[2] = (struct cfg_scale_step){ .above = money_from_double(2000), .limit = 5 };
+	set_xfa_scaling(&w.cfg.rules.max_contracts);
 	set013(&w, MLL_END_OF_DAY, 0);
 	tw_account_bal(&w, t, ACC, true, 51600); /* 1,600 above the start: 3 */
 	tw_position(&w, t + MIN, ACC, ES, 3, 6000);
@@ -707,16 +704,6 @@ static void test_scaling(void **s)
 }
 
 /* ======================= a closing fill and its position event, in either order ======================= */
-
-static size_t locks_of(struct tworld *w, int rule)
-{
-	const struct lockout *l;
-	size_t i = 0, n = 0;
-
-	while ((l = engine_lockout_next(w->eng, &i)) != NULL)
-		n += l->rule == rule && l->account_id == ACC;
-	return n;
-}
 
 /*
  * Between a closing fill (its P&L in realized) and the position event that shows it, the
@@ -783,9 +770,9 @@ static void test_close_fill_and_position_order(void **s)
 	tw_position(&w, t + SEC, ACC, ES, 1, 6000);
 	tw_quote(&w, t + 2 * SEC, ES, 6019.75, 6020.25, 6020); /* +1,000 open */
 	tw_trade(&w, t + 3 * SEC, ACC, 1, ES, PX_ASK, 1, 6020, 1000, 0, false);
-	assert_int_equal(r015_locks(&w), 0);
+	assert_int_equal(locks_of(&w, R015), 0);
 	tw_position(&w, t + 3 * SEC, ACC, ES, 0, 0);
-	assert_int_equal(r015_locks(&w), 0);
+	assert_int_equal(locks_of(&w, R015), 0);
 	tw_free(&w);
 }
 
