@@ -37,9 +37,12 @@ struct cycle_memory {
 static bool roll(const struct engine *e, const struct cfg_consistency *c, struct cycle_memory *m,
 		 srm_ms day_start)
 {
-	if (c->cycle_start != 0 && ledger_trading_date(e, day_start) < c->cycle_start)
+	bool begun = m->inited && m->cycle == c->cycle_start;
+
+	/* the date only while the configured cycle has not begun (not at every quote after) */
+	if (!begun && c->cycle_start != 0 && ledger_trading_date(e, day_start) < c->cycle_start)
 		return false;
-	if (!m->inited || m->cycle != c->cycle_start) {
+	if (!begun) {
 		*m = (struct cycle_memory){ .cycle = c->cycle_start, .inited = 1 };
 		ledger_begin(&m->l, day_start);
 		return true;
