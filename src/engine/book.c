@@ -280,32 +280,30 @@ static void ahead_expire(const struct engine *e, struct pos *p)
 		p->fills_ahead = p->pos_ahead = 0;
 }
 
-void book_pos_reduced(struct engine *e, struct pos *p, int n)
+/*
+ * n contracts came off one way (a fill, or a position event): what the other way owed for
+ * them is settled (*theirs), the rest is owed by this one (*mine) until the other shows it.
+ */
+static void ahead_settle(const struct engine *e, struct pos *p, int *theirs, int *mine, int n)
 {
 	int m;
 
 	ahead_expire(e, p);
-	m = n < p->fills_ahead ? n : p->fills_ahead;
-	p->fills_ahead -= m;
-	if (n > m)
-		p->pos_ahead += n - m;
+	m = n < *theirs ? n : *theirs;
+	*theirs -= m;
+	*mine += n - m;
 	p->ahead_at = e->now;
 }
 
 void book_fill_closed(struct engine *e, struct acct *a, const char *contract_id, int n)
 {
 	struct pos *p = acct_pos(a, contract_id);
-	int m;
 
 	if (p == NULL || n <= 0)
 		return; /* the position event came first and removed it */
-	ahead_expire(e, p);
-	m = n < p->pos_ahead ? n : p->pos_ahead;
-	p->pos_ahead -= m;
-	p->fills_ahead += n - m;
+	ahead_settle(e, p, &p->pos_ahead, &p->fills_ahead, n);
 	if (p->fills_ahead > abs(p->qty))
 		p->fills_ahead = abs(p->qty);
-	p->ahead_at = e->now;
 }
 
 int book_apply_position(struct engine *e, struct acct *a, const struct px_position *pp)
@@ -344,7 +342,7 @@ int book_apply_position(struct engine *e, struct acct *a, const struct px_positi
 		renewed = true;
 		p->fills_ahead = p->pos_ahead = 0;
 	} else if (abs(qty) < abs(prev)) {
-		book_pos_reduced(e, p, abs(prev) - abs(qty));
+		ahead_settle(e, p, &p->fills_ahead, &p->pos_ahead, abs(prev) - abs(qty));
 	}
 	p->id = pp->id;
 	if (prev == 0 || renewed || (prev > 0) != (qty > 0) || abs(qty) > abs(prev)) {

@@ -118,11 +118,11 @@ void book_apply_account(struct engine *e, const struct px_account *pa, struct ac
 /* Returns the qty before. */
 int book_apply_position(struct engine *e, struct acct *a, const struct px_position *pp);
 /*
- * A closing fill of n contracts was counted in realized P&L / a position event took n
- * contracts off: each settles what the other owed (struct pos fills_ahead, pos_ahead).
+ * A closing fill of n contracts was counted in realized P&L: it settles what a position event
+ * took off before it (struct pos pos_ahead), the rest is fills_ahead (book_apply_position
+ * settles the other way).
  */
 void book_fill_closed(struct engine *e, struct acct *a, const char *contract_id, int n);
-void book_pos_reduced(struct engine *e, struct pos *p, int n);
 /*
  * A fill at `at` is a print: when it is newer than the contract's quote (which comes on the
  * other hub and may lag it), it is the contract's last price until the next quote.
