@@ -11,18 +11,7 @@ work=$(mktemp -d /tmp/srm-e2e-state.XXXXXX)
 . "$here/lib.sh"
 trap cleanup EXIT
 
-MNQ=CON.F.US.MNQ.Z26
-ES=CON.F.US.EP.Z26
-export SRM_ADMIN_PASSWORD=correct-horse
-HASH=$("$SRM" admin passwd 2>/dev/null)
-SOCK="$work/srm.sock"
-DB="$work/state/srm.db"
-
-start_sim
-write_config
-start_srmd || exit 1
-quote $MNQ 21000 21000.25
-quote $ES 6000 6000.25
+start_day
 
 # 1. a second srmd on the same state directory exits at once, naming the first
 sed "s|socket: .*|socket: $work/second.sock|" "$work/srm.yaml" >"$work/second.yaml"

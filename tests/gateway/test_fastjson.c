@@ -20,20 +20,13 @@
 #include "gateway/dispatch.h"
 #include "gateway/fastjson.h"
 
+#include "check.h"
+
 #define CAP 8
 
-static int checks, failures;
 static long fast_taken, compared;
 static struct gw_fastjson *fj;
 
-#define CHECK(c)                                                                        \
-	do {                                                                            \
-		checks++;                                                               \
-		if (!(c)) {                                                             \
-			failures++;                                                     \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #c); \
-		}                                                                       \
-	} while (0)
 
 static void show(const char *label, const char *rec, size_t len, const struct gw_record *r)
 {

@@ -27,16 +27,7 @@
 #define API_KEY "sekrit-Key-0123456789"
 #define ACCOUNT 10001
 
-static int checks, failures;
-
-#define CHECK(c)                                                                        \
-	do {                                                                            \
-		checks++;                                                               \
-		if (!(c)) {                                                             \
-			failures++;                                                     \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #c); \
-		}                                                                       \
-	} while (0)
+#include "check.h"
 
 static uv_loop_t loop;
 static uv_timer_t heartbeat;

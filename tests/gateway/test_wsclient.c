@@ -23,16 +23,7 @@
 #include "gateway/transport.h"
 #include "gateway/wsclient.h"
 
-static int checks, failures;
-
-#define CHECK(c)                                                                        \
-	do {                                                                            \
-		checks++;                                                               \
-		if (!(c)) {                                                             \
-			failures++;                                                     \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #c); \
-		}                                                                       \
-	} while (0)
+#include "check.h"
 
 #define BIG_FRAME (200 * 1024)   /* one frame, many reads */
 #define CAP 100000               /* the client's max_frame */
