@@ -372,19 +372,6 @@ static int parse_ppm(const char *s, long max_ppm, int *out)
 	return 0;
 }
 
-/* Millionths as the shortest decimal: 500000 -> "0.5", 1000000 -> "1". */
-static void ppm_text(int ppm, char *buf, size_t cap)
-{
-	char frac[8];
-	size_t n;
-
-	snprintf(frac, sizeof(frac), "%06d", ppm % CFG_PPM);
-	n = strlen(frac);
-	while (n > 0 && frac[n - 1] == '0')
-		frac[--n] = '\0';
-	snprintf(buf, cap, "%d%s%s", ppm / CFG_PPM, n > 0 ? "." : "", frac);
-}
-
 static int enum_index(const char *const *names, const char *s)
 {
 	for (int i = 0; names[i] != NULL; i++)
@@ -712,8 +699,8 @@ static void apply(struct cfg_walk *c, const struct opt *o, size_t idx, yaml_node
 		char a[16], b[16];
 
 		if (parse_ppm(s, hi, &ppm) != 0 || ppm < lo) {
-			ppm_text(lo, a, sizeof(a));
-			ppm_text(hi, b, sizeof(b));
+			millionths_text(lo, a, sizeof(a));
+			millionths_text(hi, b, sizeof(b));
 			cerr(c, v, path, "must be a decimal from %s to %s (0.5 = 50%%), got %s", a, b,
 			     got(v, g, sizeof(g)));
 		} else {
@@ -1961,7 +1948,7 @@ static const char *leaf_text(const struct leaf *l, const struct rules_cfg *r, ch
 		break;
 	}
 	case T_FRACTION:
-		ppm_text(*(const int *)x, buf, cap);
+		millionths_text(*(const int *)x, buf, cap);
 		break;
 	case T_DATE:
 		if (*(const int32_t *)x == 0)
@@ -1976,7 +1963,7 @@ static const char *leaf_text(const struct leaf *l, const struct rules_cfg *r, ch
 		for (size_t i = 0; i < k && n < cap; i++) {
 			char t[16];
 
-			ppm_text(w[i].ppm, t, sizeof(t));
+			millionths_text(w[i].ppm, t, sizeof(t));
 			n += (size_t)snprintf(buf + n, cap - n, "%s%s: %s", i > 0 ? ", " : "",
 					      w[i].symbol, t);
 		}

@@ -5,6 +5,7 @@
 
 #include "rules/exposure.h"
 #include "rules/r013_max_loss_limit.h"
+#include "util/strutil.h"
 #include "util/xalloc.h"
 
 static bool in_scope(const struct expo_scope *s, const char *contract_id)
@@ -18,21 +19,6 @@ int64_t expo_weight(const struct expo_scope *s, const char *contract_id)
 		if (engine_symbol_matches(s->eng, contract_id, s->weights[i].symbol))
 			return s->weights[i].ppm;
 	return CFG_PPM;
-}
-
-const char *expo_units_text(int64_t units, char *buf, size_t cap)
-{
-	int64_t whole = units / CFG_PPM, frac = llabs(units % CFG_PPM);
-	char f[8];
-	size_t n;
-
-	snprintf(f, sizeof(f), "%06lld", (long long)frac);
-	n = strlen(f);
-	while (n > 0 && f[n - 1] == '0')
-		f[--n] = '\0';
-	snprintf(buf, cap, "%s%lld%s%s", units < 0 && whole == 0 ? "-" : "", (long long)whole,
-		 n > 0 ? "." : "", f);
-	return buf;
 }
 
 int64_t expo_held(const struct acct *a, const struct expo_scope *s)
@@ -273,7 +259,7 @@ size_t expo_cancel_excess(struct rule_ctx *ctx, const struct expo_scope *s, int6
 		const struct ord *o = &ctx->acct->ord[best->at];
 
 		snprintf(why, sizeof(why), "order %lld would take %s contracts to %s, over limit %d%s",
-			 (long long)o->id, what, expo_units_text(worst, w, sizeof(w)), limit, suffix);
+			 (long long)o->id, what, millionths_text(worst, w, sizeof(w)), limit, suffix);
 		if (n == 0 && lk != NULL)
 			rule_lockout(ctx, lk, symbol, false, "%s", why);
 		rule_act(ctx, ACT_CANCEL_ORDER, o->contract_id, "%s", why)->order_id = o->id;

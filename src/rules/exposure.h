@@ -29,8 +29,6 @@ struct expo_scope {
 
 /* A contract's weight in the scope, in millionths (CFG_PPM when its symbol is not listed). */
 int64_t expo_weight(const struct expo_scope *s, const char *contract_id);
-/* Units as contracts for messages: "4", "4.5", "0.3". */
-const char *expo_units_text(int64_t units, char *buf, size_t cap);
 
 /* The positions alone, counted as the scope counts (units). */
 int64_t expo_held(const struct acct *a, const struct expo_scope *s);

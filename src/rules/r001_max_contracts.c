@@ -6,6 +6,7 @@
 
 #include "engine/rule.h"
 #include "rules/exposure.h"
+#include "util/strutil.h"
 
 static const char *count_name(enum count_mode m)
 {
@@ -62,7 +63,7 @@ static void check(struct rule_ctx *ctx)
 	have = pos_exposure(a, &sc, &net);
 	if (have > bound) {
 		snprintf(why, sizeof(why), "%s contracts %s over limit %d%s", count_name(c->count),
-			 expo_units_text(have, h, sizeof(h)), limit, scaled ? " (scaling plan)" : "");
+			 millionths_text(have, h, sizeof(h)), limit, scaled ? " (scaling plan)" : "");
 		rule_lockout(ctx, &c->lockout, NULL, false, "%s", why);
 		if (c->action == SIZE_REDUCE_TO_LIMIT) {
 			reduce(ctx, &sc, have - bound, c->count == COUNT_NET ? (net > 0 ? 1 : -1) : 0,

@@ -112,7 +112,7 @@ static void check(struct rule_ctx *ctx)
 
 	if (have > bound) {
 		snprintf(why, sizeof(why), "%s contracts %s over limit %d%s", name,
-			 expo_units_text(have, h, sizeof(h)), limit, note);
+			 millionths_text(have, h, sizeof(h)), limit, note);
 		lock(ctx, &g, why);
 		if (c->action == SIZE_REDUCE_TO_LIMIT)
 			reduce(ctx, &sc, &g, have - bound, why);

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Copy with truncation, always NUL-terminated; returns strlen(src). */
@@ -140,4 +141,19 @@ void path_dirname(const char *path, char *out, size_t cap)
 		out[1] = '\0';
 	else
 		*slash = '\0';
+}
+
+const char *millionths_text(int64_t v, char *buf, size_t cap)
+{
+	int64_t whole = v / 1000000, frac = v % 1000000;
+	char f[8];
+	size_t n;
+
+	snprintf(f, sizeof(f), "%06lld", (long long)(frac < 0 ? -frac : frac));
+	n = strlen(f);
+	while (n > 0 && f[n - 1] == '0')
+		f[--n] = '\0';
+	snprintf(buf, cap, "%s%lld%s%s", v < 0 && whole == 0 ? "-" : "", (long long)whole,
+		 n > 0 ? "." : "", f);
+	return buf;
 }

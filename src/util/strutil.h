@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Copy with truncation, always NUL-terminated; returns strlen(src) (truncated if >= cap). */
 size_t strlcpy_s(char *dst, const char *src, size_t cap);
@@ -16,6 +17,9 @@ bool str_eq_ci(const char *a, const char *b);
 
 /* Is s valid UTF-8 of at most len bytes? */
 bool utf8_valid(const char *s, size_t len);
+
+/* Millionths as the shortest decimal: 500000 -> "0.5", 4500000 -> "4.5", -300000 -> "-0.3". */
+const char *millionths_text(int64_t v, char *buf, size_t cap);
 
 /* The directory part of a path ("a/b" -> "a", "/b" -> "/", "b" -> ".") into out. */
 void path_dirname(const char *path, char *out, size_t cap);

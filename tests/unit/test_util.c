@@ -63,6 +63,21 @@ static void test_str_eq_ci(void **state)
 	assert_false(str_eq_ci("abc", "abd"));
 }
 
+/* Millionths (config shares and weights, weighted contract counts) as the shortest decimal. */
+static void test_millionths_text(void **state)
+{
+	char b[32];
+
+	(void)state;
+	assert_string_equal(millionths_text(500000, b, sizeof(b)), "0.5");
+	assert_string_equal(millionths_text(1000000, b, sizeof(b)), "1");
+	assert_string_equal(millionths_text(4500000, b, sizeof(b)), "4.5");
+	assert_string_equal(millionths_text(1, b, sizeof(b)), "0.000001");
+	assert_string_equal(millionths_text(0, b, sizeof(b)), "0");
+	assert_string_equal(millionths_text(-300000, b, sizeof(b)), "-0.3");
+	assert_string_equal(millionths_text(-2250000, b, sizeof(b)), "-2.25");
+}
+
 static void test_utf8(void **state)
 {
 	static const struct {
@@ -743,6 +758,7 @@ int main(void)
 		cmocka_unit_test(test_glob),
 		cmocka_unit_test(test_str_eq_ci),
 		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_millionths_text),
 		cmocka_unit_test(test_iso_parse_good),
 		cmocka_unit_test(test_iso_fraction_digits),
 		cmocka_unit_test(test_iso_parse_bad),
