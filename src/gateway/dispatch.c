@@ -111,6 +111,10 @@ void gw_dispatch_record(struct gw_fastjson *fj, const char *rec, size_t len,
 	} else if (!wj_member(&root, "type", &type) || type.t != WJ_NUMBER) {
 		out->type = -1;
 		malformed(&out->res, "record", "no numeric 'type'");
+	} else if (type.num < 0) {
+		/* -1 is this record's "malformed" (SignalR's types are 1 to 9): never a value's */
+		out->type = -1;
+		malformed(&out->res, "record", "'type' out of range");
 	} else {
 		out->type = valueint(type.num);
 		if (out->type == 1)

@@ -161,6 +161,24 @@ static void t_valid(void)
 	add("{\"type\":7,\"error\":\"bye\"}");
 }
 
+/*
+ * A record's own type never reads as the reader's "malformed" (-1) without saying why: a
+ * negative type is out of range (fuzz_hubrec found {"type":-1} with an empty reason).
+ */
+static void t_negative_type(void)
+{
+	static const char *const recs[] = { "{\"type\":-1}", "{\"type\":-1,\"target\":\"x\"}",
+					    "{\"type\":-0.5}", "{\"type\":\x01-1}", "{\"type\":-1e10}" };
+	struct srm_event ev[CAP];
+	struct gw_record r;
+
+	for (size_t i = 0; i < sizeof(recs) / sizeof(recs[0]); i++) {
+		gw_dispatch_record(NULL, recs[i], strlen(recs[i]), ev, CAP, &r);
+		CHECK(r.type == -1 && strcmp(r.res.why, "'type' out of range") == 0);
+		cJSON_Delete(r.tree);
+	}
+}
+
 /* Malformed and odd records: both readers must say the same. */
 static void t_malformed(void)
 {
@@ -169,6 +187,8 @@ static void t_malformed(void)
 		"{\"type\":1}", "{\"type\":1.9,\"target\":\"GatewayLogout\",\"arguments\":[]}",
 		"{\"type\":1e10,\"target\":\"x\",\"arguments\":[]}",
 		"{\"type\":-1e10,\"target\":\"x\",\"arguments\":[]}",
+		"{\"type\":-1,\"target\":\"GatewayLogout\",\"arguments\":[]}", "{\"type\":-0.5}",
+		"{\"type\":\x01-1}",
 		"{\"type\":1,\"target\":7,\"arguments\":[]}",
 		"{\"type\":1,\"target\":\"GatewayQuote\",\"arguments\":{}}",
 		"{\"type\":1,\"target\":\"GatewayQuote\",\"arguments\":[]}",
@@ -361,6 +381,7 @@ int main(int argc, char **argv)
 		return 1;
 	t_valid();
 	t_malformed();
+	t_negative_type();
 	t_fuzz_corpus(argv[1]);
 	t_mutations(per);
 	fprintf(stderr, "%ld records compared, %ld through the fast parser\n", compared, fast_taken);
