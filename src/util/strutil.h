@@ -17,6 +17,14 @@ bool str_eq_ci(const char *a, const char *b);
 /* Is s valid UTF-8 of at most len bytes? */
 bool utf8_valid(const char *s, size_t len);
 
+/*
+ * Copy s into out (cap > 0, always NUL-terminated) as valid UTF-8: a byte that does not
+ * start a valid sequence becomes '?', and a character is never cut at cap. With xml, &, <
+ * and > are written as &amp; &lt; &gt; (text for a markup-aware reader). Returns the
+ * length written.
+ */
+size_t utf8_scrub(const char *s, bool xml, char *out, size_t cap);
+
 /* The directory part of a path ("a/b" -> "a", "/b" -> "/", "b" -> ".") into out. */
 void path_dirname(const char *path, char *out, size_t cap);
 
