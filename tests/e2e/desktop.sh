@@ -4,8 +4,9 @@
 # org.freedesktop.Notifications and prints each Notify as a JSON line. An enforcement in the
 # simulator gives a Notify (app SRM, summary = the title, body = the reason, urgency 2); with
 # no one owning the name the alert is retried, then journaled as undelivered, while srmd
-# keeps enforcing; a bus that goes away and comes back is reconnected to; with no session
-# bus at all srmd says so once and runs as always.
+# keeps enforcing; a bus that goes away is noticed, a socket in its place that never answers
+# holds nothing up (10 s deadline, enforcement goes on), and a bus that comes back is
+# reconnected to; with no session bus at all srmd says so once and runs as always.
 # usage: desktop.sh SRMD SRM SRM-SIM NOTIFY-PEER
 set -u
 SRMD=$1 SRM=$2 SIM=$3 PEER=$4
@@ -151,15 +152,39 @@ check "...srmd guards throughout" guarding
 n1=$(wc -l <"$work/notes.jsonl")
 check "...and nothing was shown meanwhile ($n0 -> $n1 lines)" test "$n0" -eq "$n1"
 
-# 4. the bus goes away and comes back: srmd notices, reconnects (with backoff), delivers
+# 4. the bus goes away; a socket in its place that never answers; then a bus again
 kill -TERM "$BUSPID"
 wait "$BUSPID" 2>/dev/null
 check "the bus gone: srmd notices the connection closed" wait_for 5 grep -q 'session bus connection closed' "$work/srmd.log"
+rm -f "$work/bus"
+python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1]); s.listen(8)
+conns = []
+while True:
+    conns.append(s.accept()[0])      # never a word back: sd-bus waits for its AUTH reply
+    print("accepted", flush=True)
+' "$work/bus" >"$work/hang.out" 2>&1 &
+HANGPID=$!
+pids+=($HANGPID)
+wait_for 5 test -S "$work/bus"
+order "{\"accountId\":$ACC,\"contractId\":\"$MNQ\",\"type\":2,\"side\":0,\"size\":1}" >/dev/null
+check "a bus that never answers: srmd reduces 5 to 4 (sim ground truth)" wait_for 5 is_eq 4 sim_pos "$ACC" "$MNQ"
+check "...its alert is on the silent socket" wait_for 5 grep -q accepted "$work/hang.out"
+t0=$(date +%s%N)
+order "{\"accountId\":$ACC,\"contractId\":\"$MNQ\",\"type\":2,\"side\":0,\"size\":2}" >/dev/null
+wait_for 5 is_eq 4 sim_pos "$ACC" "$MNQ"
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+check "...while it waits, the next breach (6) is reduced to 4 at once: the loop is not held ($ms ms)" \
+	test "$ms" -lt 2000
+check "...and the wait ends at the 10 s deadline" wait_for 15 grep -q 'why="no answer from the notification service in time"' "$work/srmd.log"
+kill -9 "$HANGPID"
+wait "$HANGPID" 2>/dev/null
 start_bus
 start_peer --markup
-order "{\"accountId\":$ACC,\"contractId\":\"$MNQ\",\"type\":2,\"side\":0,\"size\":1}" >/dev/null
-check "...srmd reduces 5 to 4 meanwhile (sim ground truth)" wait_for 5 is_eq 4 sim_pos "$ACC" "$MNQ"
-check "...and the alert reaches the new bus's notification server" wait_for 15 has_note "$ENF" 2
+check "...then both alerts reach the new bus's notification server (reconnected, with backoff)" \
+	wait_for 20 has_note "$ENF" 3
 check "...which was asked again what it takes (body markup this time)" grep -q 'go to the session bus.* markup=1' "$work/srmd.log"
 
 stop_srmd
