@@ -9,7 +9,8 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 DEB_PACKAGES = meson ninja-build pkg-config gcc clang python3 tzdata openssl curl make \
   libuv1-dev libcjson-dev libyaml-dev libsqlite3-dev sqlite3 \
   libcurl4-openssl-dev libssl-dev libwebsockets-dev libwebsockets-evlib-uv libcmocka-dev \
-  libwslay-dev libsimdjson-dev g++ libcrypt-dev libclang-rt-14-dev libncurses-dev valgrind tmux util-linux mount gdb clang-tidy cppcheck systemd chromium
+  libwslay-dev libsimdjson-dev g++ libcrypt-dev libclang-rt-14-dev libncurses-dev valgrind tmux util-linux mount gdb clang-tidy cppcheck systemd chromium \
+  libsystemd-dev dbus-daemon dbus-bin
 
 .PHONY: all deps build test demo clean fuzz chaos lint soak
 

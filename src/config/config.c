@@ -1462,6 +1462,9 @@ static const struct opt alerts_opts[] = {
 	{ .key = "webhook", .type = T_MAP, .sub = webhook_opts },
 	{ .key = "ntfy", .type = T_MAP, .sub = ntfy_opts },
 	{ .key = "command", .type = T_CUSTOM, .fn = cf_argv },
+	O("desktop", T_BOOL, struct srm_config, alerts.desktop,
+	  .help = "a desktop notification (freedesktop Notifications on the session D-Bus); "
+		  "default false"),
 	{ .key = "events", .type = T_CUSTOM, .fn = cf_events },
 	O("per_minute", T_INT, struct srm_config, alerts.per_minute, .min = 1, .max = 600,
 	  .help = "alerts per channel per minute; more are coalesced; default 20"),

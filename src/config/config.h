@@ -87,6 +87,7 @@ struct srm_config {
 		char *ntfy_url, *ntfy_topic, *ntfy_token;
 		size_t n_command;
 		char *command[CFG_MAX_ARGV];          /* argv, no shell; the alert as JSON on stdin */
+		bool desktop;                         /* a notification on the session D-Bus */
 		unsigned events;                      /* bit per enum alert_event; 0 = all */
 		int per_minute;                       /* per channel; over it alerts are coalesced */
 		int64_t guard_after_ms;               /* not guarded this long: guard_degraded */

@@ -12,6 +12,7 @@
 #include <openssl/hmac.h>
 
 #include "daemon/alerts.h"
+#include "daemon/desktop.h"
 #include "daemon/srmd.h"
 #include "gateway/http.h"
 #include "util/clock.h"
@@ -28,8 +29,9 @@
 #define PUMP_MS 250
 #define CLOSE_GRACE_MS 2000
 
-enum chan_kind { CH_WEBHOOK = 0, CH_NTFY, CH_COMMAND, CH_COUNT };
-static const char *const chan_names[CH_COUNT + 1] = { "webhook", "ntfy", "command", "none" };
+enum chan_kind { CH_WEBHOOK = 0, CH_NTFY, CH_COMMAND, CH_DESKTOP, CH_COUNT };
+static const char *const chan_names[CH_COUNT + 1] = { "webhook", "ntfy", "command", "desktop",
+						      "none" };
 
 struct alert {
 	enum alert_event ev;
@@ -74,6 +76,8 @@ struct alerts {
 	bool closing;
 	uint64_t close_deadline_ms;
 	CURL *beat_easy;
+	struct desktop *desk;
+	bool desk_nobus_said;       /* "no session bus" was logged (once, until there is one) */
 	uint64_t stats[4];          /* queued, delivered, failed, coalesced */
 	int open_handles;
 };
@@ -83,6 +87,7 @@ static uint64_t mono_ms(void)
 	return clock_mono_ns() / 1000000;
 }
 
+/* The urgent ones: ntfy's priority 5, the desktop's critical urgency, past the rate limit. */
 static bool critical(enum alert_event ev)
 {
 	return ev == AE_LOCKOUT || ev == AE_ENFORCEMENT_FAILED || ev == AE_GUARD_DEGRADED ||
@@ -312,6 +317,7 @@ static void send_head(struct alerts *al, struct chan *c)
 	const struct alert *a = &c->q[c->head];
 	char *body = alert_json(a), url[1024], hdr[512];
 	struct curl_slist *h = NULL;
+	char fail[200] = "could not start";
 	int rc = -1;
 
 	if (body == NULL)
@@ -351,12 +357,21 @@ static void send_head(struct alerts *al, struct chan *c)
 	case CH_COMMAND:
 		rc = run_command(al, c, body);
 		break;
+	case CH_DESKTOP: {
+		char title[160];
+
+		/* the title and the reason only: no config value (a key, a token) is ever in them */
+		title_of(a, title, sizeof(title));
+		rc = desktop_notify(al->desk, title, a->reason, critical(a->ev), fail, sizeof(fail));
+		free(body);
+		break;
+	}
 	case CH_COUNT:
 		free(body);
 		break;
 	}
 	if (rc != 0)
-		deliver_done(al, c, false, "could not start");
+		deliver_done(al, c, false, fail);
 }
 
 static void pop(struct chan *c)
@@ -498,6 +513,32 @@ static void beat_cb(uv_timer_t *t)
 	}
 }
 
+/* ---- the desktop --------------------------------------------------------------------- */
+
+static void desk_done(void *ud, bool ok, const char *why)
+{
+	struct alerts *al = ud;
+
+	deliver_done(al, &al->ch[CH_DESKTOP], ok, why);
+}
+
+/*
+ * Is there a session bus? Without one (a server, WSL 2, a system service) the desktop
+ * channel is skipped with one log line, not retried; said again once a bus is back and gone.
+ */
+static bool desk_bus_ok(struct alerts *al)
+{
+	char why[160];
+	bool ok = desktop_available(al->desk, why, sizeof(why));
+
+	if (!ok && !al->desk_nobus_said)
+		log_warn("alerts", "desktop notifications skipped | why=\"%s\"", why);
+	else if (ok && al->desk_nobus_said)
+		log_info("alerts", "a session bus is there: desktop notifications go out");
+	al->desk_nobus_said = !ok;
+	return ok;
+}
+
 /* ---- the API ------------------------------------------------------------------------- */
 
 void alerts_configure(struct alerts *al, const struct srm_config *cfg)
@@ -506,6 +547,9 @@ void alerts_configure(struct alerts *al, const struct srm_config *cfg)
 	al->ch[CH_WEBHOOK].on = cfg->alerts.webhook_url != NULL;
 	al->ch[CH_NTFY].on = cfg->alerts.ntfy_url != NULL && cfg->alerts.ntfy_topic != NULL;
 	al->ch[CH_COMMAND].on = cfg->alerts.n_command > 0;
+	al->ch[CH_DESKTOP].on = cfg->alerts.desktop;
+	if (cfg->alerts.desktop)
+		(void)desk_bus_ok(al);
 	uv_timer_stop(&al->beat);
 	if (cfg->alerts.heartbeat_url != NULL && !al->closing)
 		uv_timer_start(&al->beat, beat_cb, 0, (uint64_t)cfg->alerts.heartbeat_ms);
@@ -525,6 +569,7 @@ struct alerts *alerts_new(struct srmd *d)
 
 	al->d = d;
 	al->http = http_multi_new(d->loop, http_done, al, 4);
+	al->desk = desktop_new(d->loop, desk_done, al);
 	uv_timer_init(d->loop, &al->pump);
 	uv_timer_init(d->loop, &al->beat);
 	al->pump.data = al->beat.data = al;
@@ -597,7 +642,7 @@ static void emit(struct alerts *al, struct alert *pa)
 	for (int k = 0; k < CH_COUNT; k++) {
 		struct chan *c = &al->ch[k];
 
-		if (!c->on)
+		if (!c->on || (k == CH_DESKTOP && !desk_bus_ok(al)))
 			continue;
 		/* over the rate: held back and counted (a storm becomes one summary) */
 		if (!critical(ev) && sent_last_minute(c, mono_ms()) + c->n >=
@@ -643,6 +688,8 @@ static void free_later(uv_timer_t *t)
 	uv_timer_stop(t);
 	http_multi_free(al->http, NULL, NULL);
 	al->http = NULL;
+	desktop_close(al->desk); /* what is in flight is dropped, as curl's below */
+	al->desk = NULL;
 	for (int k = 0; k < CH_COUNT; k++) {
 		if (al->ch[k].easy != NULL) {
 			curl_slist_free_all(al->ch[k].hdrs);

@@ -1,6 +1,7 @@
 /*
  * alerts.h: telling the trader (config `alerts:`): a webhook (JSON, HMAC-signed), ntfy (a
- * phone), a command (the alert as JSON on stdin), and a heartbeat to a dead man's switch.
+ * phone), a command (the alert as JSON on stdin), a desktop notification (D-Bus, desktop.h),
+ * and a heartbeat to a dead man's switch.
  * Delivery never blocks the loop and never delays enforcement: a bounded queue, one
  * request in flight per channel, retries with backoff, a per-channel rate limit that
  * coalesces a storm, and what could not be delivered is journaled.

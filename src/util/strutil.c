@@ -129,6 +129,49 @@ bool utf8_valid(const char *s, size_t len)
 	return true;
 }
 
+/* The length of the valid UTF-8 character at p (at most n bytes), 0 when there is none. */
+static size_t utf8_char_len(const char *p, size_t n)
+{
+	unsigned char c = (unsigned char)p[0];
+	size_t len = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 :
+		     c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+
+	return len > 0 && len <= n && utf8_valid(p, len) ? len : 0;
+}
+
+size_t utf8_scrub(const char *s, bool xml, char *out, size_t cap)
+{
+	size_t o = 0, n = strlen(s);
+
+	for (size_t i = 0; i < n;) {
+		size_t len = utf8_char_len(s + i, n - i);
+		const char *w = s + i;
+		size_t wl = len;
+
+		if (len == 0) {
+			w = "?";
+			wl = 1;
+			len = 1;
+		} else if (xml && s[i] == '&') {
+			w = "&amp;";
+			wl = 5;
+		} else if (xml && s[i] == '<') {
+			w = "&lt;";
+			wl = 4;
+		} else if (xml && s[i] == '>') {
+			w = "&gt;";
+			wl = 4;
+		}
+		if (o + wl >= cap)
+			break;
+		memcpy(out + o, w, wl);
+		o += wl;
+		i += len;
+	}
+	out[o] = '\0';
+	return o;
+}
+
 void path_dirname(const char *path, char *out, size_t cap)
 {
 	char *slash;

@@ -697,6 +697,68 @@ static void test_dashboard_block(void **state)
 	assert_true(any_msg_contains(&d, "dashboard.max_clients"));
 }
 
+/* alerts.desktop: a boolean, off by default; anything else is an error naming the key. */
+static void test_alerts_desktop(void **state)
+{
+	struct config_diag d;
+	struct srm_config *cfg;
+
+	(void)state;
+	cfg = load_ok("accounts: all\n");
+	assert_false(cfg->alerts.desktop);
+	config_free(cfg);
+	cfg = load_ok("alerts:\n  desktop: true\n");
+	assert_true(cfg->alerts.desktop);
+	config_free(cfg);
+	cfg = load_ok("alerts: {desktop: no, ntfy: {url: \"https://ntfy.sh\", topic: t}}\n");
+	assert_false(cfg->alerts.desktop);
+	config_free(cfg);
+	load_bad("alerts:\n  desktop: sometimes\n", &d);
+	assert_true(any_msg_contains(&d, "t.yaml:2: alerts.desktop: "));
+	load_bad("alerts:\n  dekstop: true\n", &d);
+	assert_true(any_msg_contains(&d, "did you mean desktop?"));
+}
+
+/* The example's alerts block (commented out: nothing is sent unless asked) loads as written. */
+static void test_example_alerts(void **state)
+{
+	FILE *f = fopen(EXAMPLE, "r");
+	char line[512], text[4096] = "";
+	size_t n = 0;
+	bool in = false;
+	struct srm_config *cfg;
+
+	(void)state;
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strcmp(line, "# alerts:\n") == 0)
+			in = true;
+		if (in && strncmp(line, "#", 1) != 0)
+			break;
+		if (in) {
+			const char *l = line + (line[1] == ' ' ? 2 : 1);
+
+			assert_true(n + strlen(l) < sizeof(text));
+			memcpy(text + n, l, strlen(l) + 1);
+			n += strlen(l);
+		}
+	}
+	assert_int_equal(fclose(f), 0);
+	assert_true(in);
+	setenv("NTFY_TOKEN", "t0k", 1);
+	setenv("SRM_WEBHOOK_SECRET", "s3c", 1);
+	cfg = load_ok(text);
+	assert_false(cfg->alerts.desktop);
+	assert_string_equal(cfg->alerts.ntfy_url, "https://ntfy.sh");
+	assert_string_equal(cfg->alerts.ntfy_token, "t0k");
+	assert_non_null(cfg->alerts.webhook_url);
+	assert_int_equal(cfg->alerts.n_command, 2);
+	assert_int_equal(cfg->alerts.per_minute, 20);
+	assert_int_equal(cfg->alerts.guard_after_ms, 10000);
+	assert_int_equal(cfg->alerts.heartbeat_ms, 60000);
+	config_free(cfg);
+}
+
 /* display.timezone: the trader's own zone for the monitor, checked like daemon.timezone. */
 static void test_display_timezone(void **state)
 {
@@ -1282,6 +1344,8 @@ int main(void)
 		cmocka_unit_test(test_env_lenient),
 		cmocka_unit_test(test_display_timezone),
 		cmocka_unit_test(test_dashboard_block),
+		cmocka_unit_test(test_alerts_desktop),
+		cmocka_unit_test(test_example_alerts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -120,6 +120,34 @@ static void test_utf8(void **state)
 	assert_true(utf8_valid("ab\xff", 2));
 }
 
+/* utf8_scrub: what a D-Bus string (valid UTF-8) or a markup reader may be given. */
+static void test_utf8_scrub(void **state)
+{
+	char out[16];
+	size_t n;
+
+	(void)state;
+	assert_int_equal(utf8_scrub("caf\xc3\xa9 \xe2\x82\xac", false, out, sizeof(out)), 9);
+	assert_string_equal(out, "caf\xc3\xa9 \xe2\x82\xac");
+	/* a bad byte, a lone continuation, a truncated sequence and a surrogate each become ? */
+	utf8_scrub("a\xff" "b\x80" "c\xed\xa0\x80" "d\xe2\x82", false, out, sizeof(out));
+	assert_string_equal(out, "a?b?c???d??");
+	assert_true(utf8_valid(out, strlen(out)));
+	/* markup: & < > as entities, other text as is */
+	utf8_scrub("6 > 4 & <b>", true, out, sizeof(out));
+	assert_string_equal(out, "6 &gt; 4 &amp; ");  /* cut before an entity that would not fit */
+	utf8_scrub("a<b", false, out, sizeof(out));
+	assert_string_equal(out, "a<b");
+	/* the cap never cuts a character: "12345678901234" + a 2-byte char does not fit in 16 */
+	n = utf8_scrub("12345678901234\xc3\xa9", false, out, sizeof(out));
+	assert_int_equal(n, 14);
+	assert_string_equal(out, "12345678901234");
+	n = utf8_scrub("1234567890123\xc3\xa9", false, out, sizeof(out));
+	assert_int_equal(n, 15);
+	assert_int_equal(utf8_scrub("x", false, out, 1), 0);
+	assert_string_equal(out, "");
+}
+
 /* ---- timefmt ---- */
 
 static void test_iso_parse_good(void **state)
@@ -759,6 +787,7 @@ int main(void)
 		cmocka_unit_test(test_str_eq_ci),
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_millionths_text),
+		cmocka_unit_test(test_utf8_scrub),
 		cmocka_unit_test(test_iso_parse_good),
 		cmocka_unit_test(test_iso_fraction_digits),
 		cmocka_unit_test(test_iso_parse_bad),
