@@ -35,6 +35,8 @@ MNQ, MES, RTY, M2K = ("CON.F.US.MNQ.Z26", "CON.F.US.MES.Z26", "CON.F.US.RTY.Z26"
 LOAD = ["CON.F.US.EP.Z26", "CON.F.US.ENQ.Z26", "CON.F.US.YM.Z26", "CON.F.US.CLE.Z26",
         "CON.F.US.GCE.Z26"]
 PATHS = ["fill_over_limit", "daily_loss", "blocked_symbol", "lockout_cancel"]
+if os.environ.get("REACTION_PATHS"):  # profiling one path: REACTION_PATHS=daily_loss
+    PATHS = [p for p in PATHS if p in os.environ["REACTION_PATHS"].split(",")]
 FIRST_POLL = 0.005   # nothing polls srm-sim while srmd reacts
 TIMEOUT = 3.0
 
