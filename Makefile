@@ -12,7 +12,7 @@ DEB_PACKAGES = meson ninja-build pkg-config gcc clang python3 tzdata openssl cur
   libwslay-dev libsimdjson-dev g++ libcrypt-dev libclang-rt-14-dev libncurses-dev valgrind tmux util-linux mount gdb clang-tidy cppcheck systemd chromium \
   libsystemd-dev dbus-daemon dbus-bin
 
-.PHONY: all deps build test demo clean fuzz chaos lint soak
+.PHONY: all deps build test demo clean fuzz chaos lint soak bench
 
 all: build
 
@@ -47,6 +47,12 @@ soak: build
 	$(BUILD)/tests/model/test_model --days $(SOAK_DAYS) --seed $(SOAK_SEED); rc=$$?; \
 	echo "soak: $(SOAK_DAYS) days from seed $(SOAK_SEED) in $$(( $$(date +%s) - start )) s (exit $$rc)"; \
 	exit $$rc
+
+# Every benchmark (engine, reaction, footprint, ingest) and one table of their figures at the
+# end (scripts/bench.sh; its knobs: BENCH_REACTION_N, BENCH_FOOTPRINT="1 10 100 1000", ...).
+# Benchmarks print numbers; no test asserts a time. docs/PERFORMANCE.md says what bounds each.
+bench: build
+	@./scripts/bench.sh $(BUILD)
 
 fuzz: deps
 	@./scripts/fuzz.sh build-fuzz

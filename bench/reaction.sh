@@ -1,66 +1,62 @@
 #!/usr/bin/env bash
-# bench/reaction.sh: breach event -> enforcement request on the wire, measured by srm-sim's own
-# clock (CLOCK_MONOTONIC): eventsSentNs of a trader order that a lockout forbids, and tsNs of
-# the Order/cancel srmd sends for it. Prints p50/p90/p99/max over N orders.
-# usage: bench/reaction.sh [BUILD_DIR] [N]
+# bench/reaction.sh: breach event -> enforcement request on the wire, on the four real breach
+# paths, at 0, 1,000 and 10,000 background quotes/s, beside the loopback floor measured in the
+# same run (a WebSocket ping on srmd's user-hub connection, answered by its pong). Every time is
+# srm-sim's own CLOCK_MONOTONIC: eventsSentNs of the trader's action (its hub records written)
+# to tsNs of srmd's request (received), and a ping's write to its pong's arrival.
+# Prints p50/p99/max per path and load, absolute and as a ratio to the floor of that load, and
+# one "BENCH ..." line per figure (make bench collects them). bench/reaction.py does the work.
+# usage: bench/reaction.sh [BUILD_DIR] [N per path and load] [LOADS, e.g. 0,1000,10000]
+# SRMD=path runs another srmd binary (e.g. an older build) against this srm-sim and driver.
 set -u
 build=${1:-build}
-n=${2:-500}
+n=${2:-200}
+loads=${3:-0,1000,10000}
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin="$root/$build/src"
+case "$n" in '' | *[!0-9]*) echo "usage: bench/reaction.sh [BUILD_DIR] [N] [LOADS]" >&2; exit 2 ;; esac
+srmd=${SRMD:-$bin/daemon/srmd}
+for f in "$bin/sim/srm-sim" "$srmd" "$bin/cli/srm"; do
+	[ -x "$f" ] || { echo "reaction.sh: $f missing (build first: make)" >&2; exit 1; }
+done
 work=$(mktemp -d /tmp/srm-reaction.XXXXXX)
-trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 
-"$bin/sim/srm-sim" --listen 127.0.0.1:0 --accounts 1 --quote-interval-ms 0 --no-rate-limit --quiet \
-	>"$work/sim.out" 2>"$work/sim.log" &
-for _ in $(seq 50); do grep -q '^listening on' "$work/sim.out" && break; sleep 0.1; done
-port=$(head -n 1 "$work/sim.out" | sed 's/.*://')
-acc=$(sed -n 's/^account \([0-9]*\) .*/\1/p' "$work/sim.out" | head -n 1)
+# 5 accounts: A fills over max_contracts, B breaks the daily loss, C orders a blocked symbol,
+# D is locked out, E holds one lot in each background contract (so srmd subscribes to them).
+"$bin/sim/srm-sim" --listen 127.0.0.1:0 --accounts 5 --quote-interval-ms 0 --no-rate-limit \
+	--quiet >"$work/sim.out" 2>"$work/sim.log" &
+simpid=$!
+for _ in $(seq 50); do grep -q '^account 10005' "$work/sim.out" && break; sleep 0.1; done
+port=$(head -n 1 "$work/sim.out" | sed -n 's/^listening on .*://p')
+[ -n "$port" ] || { echo "reaction.sh: srm-sim did not start" >&2; cat "$work/sim.log" >&2; exit 1; }
 hash=$(SRM_ADMIN_PASSWORD=bench "$bin/cli/srm" admin passwd 2>/dev/null)
+off='daily_realized_loss: {enabled: false}'
 cat >"$work/srm.yaml" <<CFG
 gateway: {api_url: "http://127.0.0.1:$port", user_hub_url: "http://127.0.0.1:$port/hubs/user",
           market_hub_url: "http://127.0.0.1:$port/hubs/market", username: demo, api_key: demo}
 daemon: {state_dir: "$work/state", socket: "$work/srm.sock", log_level: warn}
 admin: {password_hash: "$hash"}
 rules:
-  max_contracts: {enabled: true, limit: 4}
-  daily_realized_loss: {enabled: true, loss_limit: 500}
+  max_contracts: {enabled: true, limit: 4, action: reduce_to_limit}
+  daily_realized_loss: {enabled: true, loss_limit: 10}
+  daily_unrealized_loss: {enabled: true, loss_limit: 100000, scope: position}
+  symbol_blocks: {enabled: true, symbols: [RTY], close_existing: true}
+overrides:
+  "10001": {rules: {$off}}
+  "10003": {rules: {$off}}
+  "10004": {rules: {$off}}
+  "10005": {rules: {$off, max_contracts: {limit: 100}}}
 CFG
-"$bin/daemon/srmd" --config "$work/srm.yaml" 2>"$work/srmd.log" &
-for _ in $(seq 100); do
+"$srmd" --config "$work/srm.yaml" 2>"$work/srmd.log" &
+srmdpid=$!
+for _ in $(seq 300); do
 	"$bin/cli/srm" status --socket "$work/srm.sock" --json 2>/dev/null | grep -q '"phase":"guarding"' && break
 	sleep 0.1
 done
-SRM_ADMIN_PASSWORD=bench "$bin/cli/srm" admin lockout set "$acc" --permanent --reason bench \
-	--socket "$work/srm.sock" >/dev/null
-curl -s -X POST "http://127.0.0.1:$port/sim/quote" -d '{"contractId":"CON.F.US.MNQ.Z26","bid":21000,"ask":21000.25}' >/dev/null
-
-python3 - "$port" "$acc" "$n" <<'PY'
-import json, sys, time, urllib.request
-port, acc, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-base = f"http://127.0.0.1:{port}"
-def post(path, body):
-    req = urllib.request.Request(base + path, data=json.dumps(body).encode(), method="POST")
-    return json.load(urllib.request.urlopen(req, timeout=5))
-sent = {}
-for i in range(n):
-    r = post("/sim/trader/order", {"accountId": acc, "contractId": "CON.F.US.MNQ.Z26", "type": 1,
-                                   "side": 0, "size": 1, "limitPrice": 20000})
-    sent[r["orderId"]] = r["eventsSentNs"]
-    time.sleep(0.005)
-time.sleep(0.5)
-reqs = json.load(urllib.request.urlopen(base + "/sim/requests?since=0", timeout=5))
-reqs = reqs["requests"] if isinstance(reqs, dict) else reqs
-lat = []
-for q in reqs:
-    if q.get("path") == "/api/Order/cancel":
-        oid = q.get("body", {}).get("orderId")
-        if oid in sent:
-            lat.append((q["tsNs"] - sent.pop(oid)) / 1000.0)
-lat.sort()
-if not lat:
-    print("reaction: no cancels seen"); sys.exit(1)
-pct = lambda p: lat[min(len(lat) - 1, int(p * len(lat)))]
-print(f"reaction (order event sent -> Order/cancel received, srm-sim clock): n={len(lat)} "
-      f"missing={len(sent)} p50={pct(0.5):.0f}us p90={pct(0.9):.0f}us p99={pct(0.99):.0f}us max={lat[-1]:.0f}us")
-PY
+SRM_ADMIN_PASSWORD=bench "$bin/cli/srm" admin lockout set 10004 --permanent --reason bench \
+	--socket "$work/srm.sock" >/dev/null || { echo "reaction.sh: lockout not set" >&2; exit 1; }
+python3 "$root/bench/reaction.py" "$port" "$work/srm.sock" "$n" "$loads" "$srmdpid" "$simpid"
+rc=$?
+grep -q 'level=error' "$work/srmd.log" && { echo "reaction.sh: srmd logged errors:" >&2; grep 'level=error' "$work/srmd.log" | head -5 >&2; }
+exit $rc

@@ -179,6 +179,11 @@ static void persist_and_execute(struct srmd *d, const struct srm_event *ev, stru
 		ids[i] = store_journal(d->st, &l.v[i], &err);
 		if (ids[i] < 0)
 			goto rollback;
+		/* what is not sent has its outcome now: no second write before the requests */
+		if (!exec_sends(&l.v[i]) &&
+		    store_journal_outcome(d->st, ids[i], srmd_now(), exec_unsent_outcome(&l.v[i]), 0,
+					  &err) != 0)
+			goto rollback;
 		if (l.v[i].kind == ACT_LOCKOUT || l.v[i].kind == ACT_UNLOCK)
 			lock_changed = true;
 	}
@@ -186,16 +191,21 @@ static void persist_and_execute(struct srmd *d, const struct srm_event *ev, stru
 		goto rollback;
 	if (store_commit(d->st, &err) != 0)
 		goto failed;
+	/* every request on the wire first; publishing, alerts and logging can wait */
 	for (size_t i = 0; i < n; i++)
-		exec_action(d, &l.v[i], ids[i]);
+		exec_send(d, &l.v[i], ids[i]);
+	for (size_t i = 0; i < n; i++)
+		exec_report(d, &l.v[i], ids[i], true);
 	goto out;
 rollback:
 	store_rollback(d->st);
 failed:
 	/* A full disk must not stop enforcement: act anyway, say loudly that nothing was saved. */
+	for (size_t i = 0; i < n; i++)
+		exec_send(d, &l.v[i], 0);
 	log_error("store", "could not persist, enforcing anyway | err=\"%s\"", err.msg);
 	for (size_t i = 0; i < n; i++)
-		exec_action(d, &l.v[i], 0);
+		exec_report(d, &l.v[i], 0, false);
 out:
 	if (ids != small)
 		free(ids);

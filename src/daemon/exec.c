@@ -181,18 +181,30 @@ static bool send_one(struct srmd *d, const struct srm_action *a, int64_t journal
 	return false;
 }
 
-void exec_action(struct srmd *d, const struct srm_action *a, int64_t journal_id)
+bool exec_sends(const struct srm_action *a)
 {
-	bool request = a->kind == ACT_CLOSE_CONTRACT || a->kind == ACT_PARTIAL_CLOSE ||
-		       a->kind == ACT_CANCEL_ORDER || a->kind == ACT_PLACE_STOP ||
-		       a->kind == ACT_MODIFY_STOP;
+	return !a->dry_run &&
+	       (a->kind == ACT_CLOSE_CONTRACT || a->kind == ACT_PARTIAL_CLOSE ||
+		a->kind == ACT_CANCEL_ORDER || a->kind == ACT_PLACE_STOP ||
+		a->kind == ACT_MODIFY_STOP);
+}
 
-	/* the request first: publishing and logging can wait, the gateway cannot */
-	if (request && !a->dry_run)
+const char *exec_unsent_outcome(const struct srm_action *a)
+{
+	return a->dry_run ? "dry_run" : "recorded";
+}
+
+void exec_send(struct srmd *d, const struct srm_action *a, int64_t journal_id)
+{
+	if (exec_sends(a))
 		send_one(d, a, journal_id);
-	else if (journal_id > 0)
-		store_journal_outcome(d->st, journal_id, srmd_now(), a->dry_run ? "dry_run" : "recorded",
-				      0, NULL);
+}
+
+void exec_report(struct srmd *d, const struct srm_action *a, int64_t journal_id,
+		 bool outcome_saved)
+{
+	if (!exec_sends(a) && journal_id > 0 && !outcome_saved)
+		store_journal_outcome(d->st, journal_id, srmd_now(), exec_unsent_outcome(a), 0, NULL);
 	srmd_publish(d, "action", view_action(a));
 	if (a->kind == ACT_LOCKOUT) {
 		char until[40] = "the reset";

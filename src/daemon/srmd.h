@@ -134,11 +134,19 @@ void srmd_sync_quotes(struct srmd *d);
 void srmd_save_books(struct srmd *d);
 
 /*
- * exec.c: send one engine action to the gateway (the engine already expanded close_all /
- * cancel_all and keeps one request per target in flight); its answer is journaled and fed
- * back to the engine as EV_ACTION_RESULT.
+ * exec.c: the executor. exec_send puts one engine action that is a gateway request on the
+ * wire (the engine already expanded close_all / cancel_all and keeps one request per target
+ * in flight); its answer is journaled and fed back to the engine as EV_ACTION_RESULT.
+ * exec_report then tells the CLI subscribers, the alert channels and the log about any
+ * action, and journals the outcome of one that is not sent (unless outcome_saved: the
+ * caller wrote exec_unsent_outcome in its own transaction). Every request of an event is
+ * sent before any is reported.
  */
-void exec_action(struct srmd *d, const struct srm_action *a, int64_t journal_id);
+bool exec_sends(const struct srm_action *a);
+const char *exec_unsent_outcome(const struct srm_action *a);
+void exec_send(struct srmd *d, const struct srm_action *a, int64_t journal_id);
+void exec_report(struct srmd *d, const struct srm_action *a, int64_t journal_id,
+		 bool outcome_saved);
 size_t exec_inflight(const struct srmd *d);
 
 /*

@@ -156,6 +156,17 @@ int http_multi_add(struct http_multi *m, CURL *easy)
 	return m->closing || curl_multi_add_handle(m->multi, easy) != CURLM_OK ? -1 : 0;
 }
 
+void http_multi_kick(struct http_multi *m)
+{
+	int running;
+
+	if (m->closing)
+		return;
+	curl_multi_socket_action(m->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	/* whatever finished is read by timer_fired, on the loop: no completion re-enters here */
+	uv_timer_start(&m->timer, timer_fired, 0, 0);
+}
+
 void http_multi_remove(struct http_multi *m, CURL *easy)
 {
 	curl_multi_remove_handle(m->multi, easy);

@@ -19,6 +19,12 @@ struct http_multi *http_multi_new(uv_loop_t *loop, http_done_cb done, void *owne
 				  long max_host_connections);
 /* 0, or -1 when curl refuses it. */
 int http_multi_add(struct http_multi *m, CURL *easy);
+/*
+ * Let curl start what was added now (connect, or write the request on a kept connection)
+ * instead of at its 0 ms timer in the next loop turn. Finished transfers are reported from
+ * the loop (a 0 ms timer), never from inside this call.
+ */
+void http_multi_kick(struct http_multi *m);
 /* Take a handle out before it is done (no callback for it). */
 void http_multi_remove(struct http_multi *m, CURL *easy);
 /*

@@ -124,6 +124,7 @@ struct gw_rest {
 	bool token_ok;
 	bool auth_busy;
 	bool started;
+	bool pumping;                   /* pump() is running: a call made meanwhile waits for the timer */
 	int64_t auth_fail_until;
 	struct call_list queue[GW_PRIO_COUNT];
 	struct call_list inflight;
@@ -376,9 +377,11 @@ static void pump(struct gw_rest *r)
 {
 	int64_t now = now_ms(r), wake = -1;
 	bool blocked = false;
+	int sent = 0;
 
-	if (r->closing)
+	if (r->closing || r->pumping)
 		return;
+	r->pumping = true;
 	if (r->started && !r->token_ok && !r->auth_busy) {
 		bool waiting = false;
 
@@ -431,11 +434,17 @@ static void pump(struct gw_rest *r)
 				if (c->probe)
 					gw_breaker_release(&r->breakers[c->ep]);
 				complete_simple(c, GW_ENET, 0, "curl refused the request");
+			} else {
+				sent++;
 			}
 		}
 	}
+	r->pumping = false;
 	if (wake >= 0)
 		schedule_pump(r, wake);
+	/* on the wire now, not at curl's 0 ms timer after everything else this loop turn does */
+	if (sent > 0)
+		http_multi_kick(r->http);
 }
 
 static void pump_cb(uv_timer_t *t)
@@ -900,7 +909,15 @@ int gw_rest_call(struct gw_rest *r, enum gw_endpoint ep, cJSON *body, enum gw_pr
 	}
 	c = call_new(r, ep, body, prio, cb, ud);
 	list_push(&r->queue[prio], c);
-	schedule_pump(r, 0);
+	/*
+	 * An enforcement goes out at once (it never waits for the budget): whatever else the
+	 * caller does in this loop turn (publishing, logging, the rest of the hub frame) comes
+	 * after the request is on the wire. Other classes wait for the pump's timer.
+	 */
+	if (prio == GW_PRIO_ENFORCE && !r->pumping)
+		pump(r);
+	else
+		schedule_pump(r, 0);
 	return 0;
 }
 

@@ -427,6 +427,87 @@ static void c_flood(struct sim *s, const cJSON *b, struct http_resp *r)
 	ok_resp(r, o);
 }
 
+/* Background quotes: {rate, contracts?: [symbol or id, ...]} (rate 0 stops them). */
+static void c_quote_load(struct sim *s, const cJSON *b, struct http_resp *r)
+{
+	struct srm_err err = { 0 };
+	int64_t rate = 0;
+	char list[512] = "", msg[160];
+	const cJSON *cs = cJSON_GetObjectItemCaseSensitive(b, "contracts");
+	const cJSON *it;
+
+	GET(wire_get_int64(b, "rate", true, &rate, &err));
+	if (cs != NULL && !cJSON_IsArray(cs)) {
+		err_resp(r, 400, "contracts: expected an array of symbols or contract ids");
+		return;
+	}
+	cJSON_ArrayForEach(it, cs) {
+		size_t n = strlen(list);
+
+		if (!cJSON_IsString(it) || n + strlen(it->valuestring) + 2 > sizeof(list)) {
+			err_resp(r, 400, "contracts: expected at most 32 symbols or contract ids");
+			return;
+		}
+		snprintf(list + n, sizeof(list) - n, "%s%s", n ? "," : "", it->valuestring);
+	}
+	if (rate < 0 || rate > SIM_MAX_LOAD_RATE ||
+	    market_load_set(s, (int)rate, list, msg, sizeof(msg)) != 0) {
+		if (rate < 0 || rate > SIM_MAX_LOAD_RATE)
+			snprintf(msg, sizeof(msg), "rate: expected 0..%d quotes per second",
+				 SIM_MAX_LOAD_RATE);
+		err_resp(r, 400, msg);
+		return;
+	}
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "rate", s->load.rate);
+	cJSON_AddNumberToObject(o, "contracts", s->load.n);
+	cJSON_AddNumberToObject(o, "quotesSent", (double)s->load.total);
+	ok_resp(r, o);
+}
+
+/* A WebSocket ping to the user-hub connections of {accountId}: {seq} (GET /sim/bench/pings). */
+static void c_ping(struct sim *s, const cJSON *b, struct http_resp *r)
+{
+	struct srm_err err = { 0 };
+	int64_t acc = 0, seq;
+
+	GET(wire_get_int64(b, "accountId", true, &acc, &err));
+	seq = hub_ping(s, acc);
+	if (seq < 0) {
+		err_resp(r, 409, "no user-hub connection is subscribed to that account's orders");
+		return;
+	}
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "seq", (double)seq);
+	ok_resp(r, o);
+}
+
+/* The last SIM_PINGS pings: {pings: [{seq, sentNs, pongNs (null: none yet)}]}, oldest first. */
+static void c_pings(struct sim *s, const cJSON *b, struct http_resp *r)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON *arr = cJSON_AddArrayToObject(o, "pings");
+	int64_t first = s->ping_seq > SIM_PINGS ? s->ping_seq - SIM_PINGS + 1 : 1;
+
+	(void)b;
+	for (int64_t seq = first; seq <= s->ping_seq; seq++) {
+		const struct sim_ping *pg = &s->pings[seq % SIM_PINGS];
+		cJSON *e;
+
+		if (pg->seq != seq)
+			continue;
+		e = cJSON_CreateObject();
+		cJSON_AddNumberToObject(e, "seq", (double)pg->seq);
+		cJSON_AddNumberToObject(e, "sentNs", (double)pg->sent_ns);
+		if (pg->pong_ns > 0)
+			cJSON_AddNumberToObject(e, "pongNs", (double)pg->pong_ns);
+		else
+			cJSON_AddNullToObject(e, "pongNs");
+		cJSON_AddItemToArray(arr, e);
+	}
+	ok_resp(r, o);
+}
+
 #undef GET
 
 static const struct croute {
@@ -445,6 +526,9 @@ static const struct croute {
 	{ SIM_POST, "/sim/reset", c_reset },
 	{ SIM_POST, "/sim/firm/day-end", c_firm_day_end },
 	{ SIM_POST, "/sim/bench/flood", c_flood },
+	{ SIM_POST, "/sim/bench/quote-load", c_quote_load },
+	{ SIM_POST, "/sim/bench/ping", c_ping },
+	{ SIM_GET, "/sim/bench/pings", c_pings },
 };
 
 /* Handle one /sim request. */

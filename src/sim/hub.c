@@ -41,6 +41,7 @@ struct hub_conn {
 	long flood;
 	int flood_ci;
 	struct px_order *flood_order; /* order flood (bench): the order re-sent, else quotes */
+	int64_t ping_seq;    /* a WebSocket ping to send (bench), 0: none */
 	unsigned char *wbuf; /* LWS_PRE + FRAME_MAX */
 };
 
@@ -389,6 +390,20 @@ int hub_conn_writable(struct sim *s, struct hub_conn *c)
 		return -1;
 	if (now < s->stall_until_ns)
 		return 0; /* hub_cron asks for writable again when the stall ends */
+	if (c->ping_seq > 0) {
+		/* one write per writable callback (lws): the ping, then the records */
+		int len = snprintf((char *)p, 24, "%lld", (long long)c->ping_seq);
+		struct sim_ping *pg = &s->pings[c->ping_seq % SIM_PINGS];
+
+		if (lws_write(c->wsi, p, (size_t)len, LWS_WRITE_PING) < len)
+			return -1;
+		*pg = (struct sim_ping){ .seq = c->ping_seq, .sent_ns = sim_mono_ns() };
+		c->ping_seq = 0;
+		c->last_tx_ns = now;
+		if (c->qlen > 0 || c->flood > 0)
+			lws_callback_on_writable(c->wsi);
+		return 0;
+	}
 	while (c->qlen > 0) {
 		struct hub_msg *m = c->q[c->qhead];
 
@@ -632,4 +647,41 @@ void hub_flood_orders(struct sim *s, int64_t account_id, int ci, long count)
 		c->flood_ci = ci;
 		lws_callback_on_writable(c->wsi);
 	}
+}
+
+int64_t hub_ping(struct sim *s, int64_t account_id)
+{
+	int64_t seq = s->ping_seq + 1;
+	bool any = false;
+
+	for (struct hub_conn *c = s->conns; c != NULL; c = c->next) {
+		if (c->dropped || !c->handshaken || c->hub != HUB_USER ||
+		    !sub_has(c, SUB_ORDERS, account_id))
+			continue;
+		c->ping_seq = seq;
+		any = true;
+		lws_callback_on_writable(c->wsi);
+	}
+	if (!any)
+		return -1;
+	s->ping_seq = seq;
+	return seq;
+}
+
+void hub_conn_pong(struct sim *s, struct hub_conn *c, const char *in, size_t len)
+{
+	int64_t now = sim_mono_ns(), seq = 0;
+
+	c->last_rx_ns = now;
+	if (len == 0 || len > 19)
+		return;
+	for (size_t i = 0; i < len; i++) {
+		if (in[i] < '0' || in[i] > '9')
+			return;
+		seq = seq * 10 + (in[i] - '0');
+	}
+	struct sim_ping *pg = &s->pings[seq % SIM_PINGS];
+
+	if (seq > 0 && pg->seq == seq && pg->pong_ns == 0)
+		pg->pong_ns = now;
 }

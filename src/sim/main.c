@@ -38,11 +38,15 @@ static void usage(FILE *f)
 		"  --scenario FILE        play a JSON-lines scenario (see docs/SIMULATOR.md)\n"
 		"  --speed X              scenario speed factor (default 1)\n"
 		"  --tls-cert FILE --tls-key FILE   serve https/wss\n"
+		"  --quote-rate N         background quotes per second (max %d), each a step of a\n"
+		"                         walk within 4 ticks; also POST /sim/bench/quote-load\n"
+		"  --quote-contracts LIST the contracts of --quote-rate, quoted in turn (symbols or\n"
+		"                         ids; default ES,NQ,YM,CL,GC)\n"
 		"  --quiet                less logging\n"
 		"  --firm-mll MONEY       play the firm: a Maximum Loss Limit trailing the end-of-day\n"
 		"                         balance (locked at the 50,000 start); equity at the floor is\n"
 		"                         liquidated and canTrade set false (POST /sim/firm/day-end)\n",
-		SIM_MAX_ACCOUNTS);
+		SIM_MAX_ACCOUNTS, SIM_MAX_LOAD_RATE);
 }
 
 static int parse_long(const char *s, long min, long max, long *out)
@@ -77,6 +81,8 @@ static int parse_opts(struct sim_opts *o, int argc, char **argv)
 		{ "tls-key", required_argument, NULL, 'K' },
 		{ "quiet", no_argument, NULL, 'Q' },
 		{ "firm-mll", required_argument, NULL, 'M' },
+		{ "quote-rate", required_argument, NULL, 'r' },
+		{ "quote-contracts", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -163,6 +169,16 @@ static int parse_opts(struct sim_opts *o, int argc, char **argv)
 				goto bad;
 			o->firm_mll = (double)v;
 			break;
+		case 'r':
+			if (parse_long(optarg, 0, SIM_MAX_LOAD_RATE, &v) != 0)
+				goto bad;
+			o->load_rate = (int)v;
+			break;
+		case 'L':
+			if (strlen(optarg) >= sizeof(o->load_contracts))
+				goto bad;
+			strlcpy_s(o->load_contracts, optarg, sizeof(o->load_contracts));
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -209,6 +225,16 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	market_init(s);
+	if (s->opt.load_rate > 0) {
+		char err[160];
+
+		if (market_load_set(s, s->opt.load_rate, s->opt.load_contracts, err, sizeof(err)) != 0) {
+			fprintf(stderr, "srm-sim: --quote-contracts: %s\n", err);
+			market_free(s);
+			free(s);
+			return 2;
+		}
+	}
 	if (s->opt.scenario[0] != '\0') {
 		char err[600];
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sim/sim.h"
 #include "util/strutil.h"
@@ -127,6 +128,7 @@ void market_reset(struct sim *s)
 		c->quote_ts = now;
 	}
 	s->norders = 0;
+	s->live_lo = 0;
 	s->ntrades = 0;
 	memset(s->positions, 0, sizeof(s->positions));
 	if (s->next_order_id == 0) {
@@ -482,11 +484,21 @@ static bool triggers(struct sim_order *o, const struct sim_contract *c, double *
 }
 
 /* Run every working order of a contract against its quote. */
+/* Filled, cancelled, expired or rejected: nothing can bring it back to work. */
+static bool order_done(const struct sim_order *o)
+{
+	return o->o.status == PX_OS_FILLED || o->o.status == PX_OS_CANCELLED ||
+	       o->o.status == PX_OS_EXPIRED || o->o.status == PX_OS_REJECTED;
+}
+
 static void match_contract(struct sim *s, int ci)
 {
 	struct sim_contract *c = &s->contracts[ci];
 
-	for (size_t i = 0; i < s->norders; i++) {
+	/* a long run keeps every order: skip the done ones at the front (background quotes) */
+	while (s->live_lo < s->norders && order_done(&s->orders[s->live_lo]))
+		s->live_lo++;
+	for (size_t i = s->live_lo; i < s->norders; i++) {
 		struct sim_order *o = &s->orders[i];
 		double price;
 
@@ -788,6 +800,98 @@ void market_walk(struct sim *s)
 		}
 		c->volume += (int64_t)(rng_next(s) % 20);
 		market_set_quote(s, i, bid, ask, last);
+	}
+}
+
+static int load_contract(const struct sim *s, const char *name)
+{
+	int ci = market_find_contract(s, name);
+
+	for (int i = 0; ci < 0 && i < s->ncontracts; i++)
+		if (strcasecmp(s->contracts[i].symbol, name) == 0)
+			ci = i;
+	return ci;
+}
+
+int market_load_set(struct sim *s, int rate, const char *list, char *err, size_t cap)
+{
+	struct sim_load l = { .rate = rate };
+
+	if (rate < 0 || rate > SIM_MAX_LOAD_RATE) {
+		snprintf(err, cap, "rate: expected 0..%d quotes per second, got %d",
+			 SIM_MAX_LOAD_RATE, rate);
+		return -1;
+	}
+	if (list == NULL || list[0] == '\0')
+		list = "ES,NQ,YM,CL,GC";
+	for (const char *p = list; *p != '\0';) {
+		size_t len = strcspn(p, ", ");
+		char name[SRM_ID_MAX];
+		int ci;
+
+		if (len == 0) {
+			p++;
+			continue;
+		}
+		if (len >= sizeof(name)) {
+			snprintf(err, cap, "contracts: \"%.40s...\" is too long", p);
+			return -1;
+		}
+		memcpy(name, p, len);
+		name[len] = '\0';
+		p += len;
+		ci = load_contract(s, name);
+		if (ci < 0) {
+			snprintf(err, cap, "contracts: unknown contract \"%s\"", name);
+			return -1;
+		}
+		if (l.n == SIM_LOAD_MAX_CONTRACTS) {
+			snprintf(err, cap, "contracts: at most %d", SIM_LOAD_MAX_CONTRACTS);
+			return -1;
+		}
+		l.ci[l.n++] = ci;
+	}
+	if (l.n == 0) {
+		snprintf(err, cap, "contracts: expected at least one");
+		return -1;
+	}
+	l.start_ns = sim_mono_ns();
+	l.total = s->load.total;
+	s->load = l;
+	server_load_changed(s);
+	return 0;
+}
+
+void market_load_tick(struct sim *s)
+{
+	struct sim_load *l = &s->load;
+	int64_t due, burst;
+
+	if (l->rate <= 0 || l->n == 0)
+		return;
+	due = (sim_mono_ns() - l->start_ns) / 1000 * l->rate / 1000000 - l->sent;
+	/* a late tick catches up at most 10 ms of quotes: a stalled loop gives no burst */
+	burst = l->rate / 100 + 1;
+	if (due > burst) {
+		l->sent += due - burst;
+		due = burst;
+	}
+	for (; due > 0; due--) {
+		int k = l->next;
+		int ci = l->ci[k];
+		struct sim_contract *c = &s->contracts[ci];
+		double t = c->c.tick_size;
+		int step = (int)(rng_next(s) % 3) - 1;
+
+		if (l->offset[k] + step > 4 || l->offset[k] + step < -4)
+			step = -step;
+		l->offset[k] += step;
+		l->next = (k + 1) % l->n;
+		l->sent++;
+		l->total++;
+		c->volume++;
+		market_set_quote(s, ci, c->bid + step * t, c->bid + (step + 1) * t,
+				 step >= 0 ? c->bid + (step + 1) * t : c->bid + step * t);
 	}
 }
 

@@ -38,6 +38,7 @@ struct server {
 	struct sim *s;
 	struct lws_context *ctx;
 	uv_timer_t cron, walk;
+	uv_timer_t *load;      /* the background quotes (s->load_timer while serving) */
 	uv_signal_t sigint, sigterm;
 };
 
@@ -345,6 +346,10 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		if (p->hub == NULL)
 			return -1;
 		return hub_conn_rx(s, p->hub, in, len);
+	case LWS_CALLBACK_RECEIVE_PONG:
+		if (p->hub != NULL)
+			hub_conn_pong(s, p->hub, in, len);
+		return 0;
 	case LWS_CALLBACK_SERVER_WRITEABLE: {
 		int rc;
 
@@ -388,9 +393,33 @@ static void on_walk(uv_timer_t *t)
 	market_walk(sv->s);
 }
 
+static void on_load(uv_timer_t *t)
+{
+	struct server *sv = t->data;
+
+	market_load_tick(sv->s);
+}
+
+void server_load_changed(struct sim *s)
+{
+	uv_timer_t *t = s->load_timer;
+
+	if (t == NULL || s->stopping)
+		return;
+	if (s->load.rate > 0)
+		uv_timer_start(t, on_load, 1, 1);
+	else
+		uv_timer_stop(t);
+}
+
 static void on_close(uv_handle_t *h)
 {
 	(void)h;
+}
+
+static void on_close_free(uv_handle_t *h)
+{
+	free(h);
 }
 
 static void on_signal(uv_signal_t *sg, int signum)
@@ -403,8 +432,11 @@ static void on_signal(uv_signal_t *sg, int signum)
 	sv->s->stopping = true;
 	uv_timer_stop(&sv->cron);
 	uv_timer_stop(&sv->walk);
+	uv_timer_stop(sv->load);
+	sv->s->load_timer = NULL;
 	uv_close((uv_handle_t *)&sv->cron, on_close);
 	uv_close((uv_handle_t *)&sv->walk, on_close);
+	uv_close((uv_handle_t *)sv->load, on_close_free);
 	uv_close((uv_handle_t *)&sv->sigint, on_close);
 	uv_close((uv_handle_t *)&sv->sigterm, on_close);
 	scenario_free(sv->s->scn);
@@ -469,7 +501,10 @@ int server_run(struct sim *s)
 
 	uv_timer_init(&loop, &sv.cron);
 	uv_timer_init(&loop, &sv.walk);
-	sv.cron.data = sv.walk.data = &sv;
+	sv.load = xmalloc(sizeof(*sv.load));
+	uv_timer_init(&loop, sv.load);
+	sv.cron.data = sv.walk.data = sv.load->data = &sv;
+	s->load_timer = sv.load;
 	uv_timer_start(&sv.cron, on_cron, 250, 250);
 	if (s->opt.quote_ms > 0 && s->scn == NULL)
 		uv_timer_start(&sv.walk, on_walk, (uint64_t)s->opt.quote_ms,
@@ -481,6 +516,11 @@ int server_run(struct sim *s)
 	uv_signal_start(&sv.sigterm, on_signal, SIGTERM);
 	if (s->scn != NULL)
 		scenario_start(s, s->scn);
+	if (s->load.rate > 0) { /* --quote-rate (main.c checked it) */
+		s->load.start_ns = sim_mono_ns();
+		s->load.sent = 0;
+		server_load_changed(s);
+	}
 
 	uv_run(&loop, UV_RUN_DEFAULT);
 	/*

@@ -13,19 +13,21 @@
 
 #include "model/domain.h"
 
-#define SIM_MAX_ACCOUNTS 256
+#define SIM_MAX_ACCOUNTS 4096
 #define SIM_MAX_ORDERS 200000      /* orders kept per run (then: UnknownError) */
 #define SIM_MAX_TRADES 200000
-#define SIM_MAX_POSITIONS 1024
+#define SIM_MAX_POSITIONS 8192
 #define SIM_MAX_TOKENS 1024
 #define SIM_MAX_BODY (256 * 1024)  /* REST and control request bodies */
 #define SIM_MAX_HUB_IN (256 * 1024) /* buffered, not yet terminated hub input */
-#define SIM_MAX_SUBS 64            /* subscriptions of one kind per hub connection */
+#define SIM_MAX_SUBS SIM_MAX_ACCOUNTS /* subscriptions of one kind per hub connection */
 #define SIM_HUB_QUEUE 65536        /* queued outgoing records per hub connection */
 #define SIM_HUB_QUEUE_BYTES (32u * 1024 * 1024)
 #define SIM_REQLOG 20000           /* request log entries kept */
 #define SIM_REQLOG_BODY 4096       /* bytes of a logged body/arguments */
 #define SIM_MAX_FAULTS 32
+#define SIM_MAX_LOAD_RATE 100000  /* background quotes per second (--quote-rate) */
+#define SIM_PINGS 4096             /* WebSocket ping round trips kept (bench) */
 
 /* One contract with its static definition and live quote. */
 struct sim_contract {
@@ -105,6 +107,8 @@ struct sim_opts {
 	char tls_cert[512], tls_key[512];
 	bool quiet;
 	double firm_mll;      /* the firm's Maximum Loss Limit (end-of-day trailing); 0: off */
+	int load_rate;        /* --quote-rate: background quotes per second (0: off) */
+	char load_contracts[256]; /* --quote-contracts: comma-separated symbols or ids */
 };
 
 /* The firm's view of an account (--firm-mll): the trailing floor it liquidates at. */
@@ -113,6 +117,23 @@ struct sim_firm {
 	double floor;         /* never goes down; stops at the starting balance */
 	bool liquidated;      /* equity touched the floor: closed out, canTrade false */
 	int64_t liquidated_ms;
+};
+
+/* Background quote load (--quote-rate, POST /sim/bench/quote-load): a bounded walk. */
+#define SIM_LOAD_MAX_CONTRACTS 32
+struct sim_load {
+	int rate;             /* quotes per second over all its contracts; 0: off */
+	int ci[SIM_LOAD_MAX_CONTRACTS]; /* the contracts, quoted in turn */
+	int offset[SIM_LOAD_MAX_CONTRACTS]; /* ticks from where the load began (within +-4) */
+	int n, next;
+	int64_t start_ns;     /* when this rate began */
+	int64_t sent;         /* quotes sent since start_ns */
+	int64_t total;        /* quotes sent in this run */
+};
+
+/* A WebSocket ping on a user-hub connection and its pong (POST /sim/bench/ping). */
+struct sim_ping {
+	int64_t seq, sent_ns, pong_ns; /* CLOCK_MONOTONIC; 0: not yet */
 };
 
 struct sim {
@@ -154,6 +175,12 @@ struct sim {
 	struct hub_conn *conns;
 	int64_t rec_seq;      /* seq of the last record queued to any hub connection */
 	struct http_pss *waiting; /* control requests waiting for their events to be written */
+	/* benchmarks: background quotes, ping round trips */
+	struct sim_load load;
+	void *load_timer;     /* server.c's uv_timer_t, NULL when not serving */
+	struct sim_ping pings[SIM_PINGS];
+	int64_t ping_seq;
+	size_t live_lo;       /* orders below this index are all done (matching skips them) */
 	/* scenario */
 	struct scenario *scn;
 	bool stopping;
@@ -199,6 +226,14 @@ int market_close(struct sim *s, int64_t account_id, int ci, int size, char *msg,
 void market_set_quote(struct sim *s, int ci, double bid, double ask, double last);
 /* One random-walk step of every contract. */
 void market_walk(struct sim *s);
+/*
+ * Background quotes: `rate` per second over the contracts of `list` (comma-separated
+ * symbols or ids; NULL or "": ES, NQ, YM, CL, GC), each quote one step of a walk
+ * kept within 4 ticks of where it began. Returns 0, or -1 with a message.
+ */
+int market_load_set(struct sim *s, int rate, const char *list, char *err, size_t cap);
+/* Send the background quotes due by now (the server's 1 ms timer). */
+void market_load_tick(struct sim *s);
 /* Periodic: fill the rest of market orders split by the partial_fills fault when due. */
 void market_cron(struct sim *s);
 /* The firm (--firm-mll): liquidate accounts whose equity is at or under the floor. */
@@ -238,6 +273,14 @@ void hub_flood(struct sim *s, int ci, long count);
 void hub_flood_orders(struct sim *s, int64_t account_id, int ci, long count);
 /* Number of open hub connections. */
 int hub_count(const struct sim *s);
+/*
+ * Bench: a WebSocket ping (RFC 6455 opcode 9, payload its sequence number) on each user-hub
+ * connection subscribed to the account's orders; the client's pong is timed in s->pings.
+ * Returns the sequence number, or -1 when no connection is subscribed.
+ */
+int64_t hub_ping(struct sim *s, int64_t account_id);
+/* A pong arrived on a hub connection. */
+void hub_conn_pong(struct sim *s, struct hub_conn *c, const char *in, size_t len);
 
 /* --- auth.c: tokens and rate limits --- */
 /* Issue a token for the configured user; returns it (static storage in s). */
@@ -280,6 +323,8 @@ void scenario_free(struct scenario *sc);
 
 /* --- server.c --- */
 int server_run(struct sim *s);
+/* s->load.rate changed: start or stop the 1 ms timer that sends the background quotes. */
+void server_load_changed(struct sim *s);
 
 enum { SIM_GET, SIM_POST, SIM_DELETE, SIM_OTHER };
 

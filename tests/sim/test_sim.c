@@ -940,6 +940,92 @@ static void test_control(void **state)
 	cJSON_Delete(j);
 }
 
+static double load_sent(void)
+{
+	cJSON *j = post("/sim/bench/quote-load", "{\"rate\":0}");
+	double n = num(j, "quotesSent");
+
+	cJSON_Delete(j);
+	return n;
+}
+
+/* Bench tools: background quotes (a bounded walk) and WebSocket ping round trips. */
+static void test_bench_load_and_ping(void **state)
+{
+	struct wsc m, u;
+	char arg[32];
+	int st, quotes = 0;
+	cJSON *j;
+
+	(void)state;
+	/* bad input */
+	j = api_post(P.port, "/sim/bench/quote-load", NULL, "{\"rate\":-1}", &st);
+	assert_int_equal(st, 400);
+	cJSON_Delete(j);
+	j = api_post(P.port, "/sim/bench/quote-load", NULL, "{\"rate\":100001}", &st);
+	assert_int_equal(st, 400);
+	cJSON_Delete(j);
+	j = api_post(P.port, "/sim/bench/quote-load", NULL,
+		     "{\"rate\":10,\"contracts\":[\"ES\",\"NOPE\"]}", &st);
+	assert_int_equal(st, 400);
+	assert_non_null(strstr(cJSON_GetObjectItem(j, "error")->valuestring, "NOPE"));
+	cJSON_Delete(j);
+	j = api_post(P.port, "/sim/bench/ping", NULL, "{\"accountId\":1}", &st);
+	assert_int_equal(st, 409); /* nobody subscribed to that account */
+	cJSON_Delete(j);
+
+	/* 2,000 quotes/s over ES and MNQ (by symbol and by id): the subscriber of ES gets them */
+	assert_int_equal(hub_open(&m, P.port, "market", TOK), 0);
+	assert_int_equal(hub_invoke(&m, "SubscribeContractQuotes", "[\"" ES "\"]", "1"), 0);
+	cJSON_Delete(post("/sim/bench/quote-load", "{\"rate\":2000,\"contracts\":[\"es\",\"%s\"]}",
+			  MNQ));
+	while (quotes < 100) {
+		cJSON *q = wsc_msg(&m, 3000);
+
+		assert_non_null(q);
+		if (strcmp(target_of(q), "GatewayQuote") == 0) {
+			const cJSON *a = cJSON_GetObjectItem(q, "arguments");
+			double bid = num(cJSON_GetArrayItem(a, 1), "bestBid");
+
+			assert_string_equal(cJSON_GetArrayItem(a, 0)->valuestring, ES);
+			/* the walk stays within 4 ticks of where it began (6800.00 after the reset) */
+			assert_true(fabs(bid - 6800.00) <= 4 * 0.25 + 1e-9);
+			quotes++;
+		}
+		cJSON_Delete(q);
+	}
+	double n1 = load_sent(); /* rate 0: stopped */
+	assert_true(n1 >= 199);  /* ES is half of them */
+	usleep(20000);
+	assert_true(load_sent() == n1);
+	wsc_close(&m);
+
+	/* a ping on the user hub of an account's order subscriber; the client's pong is timed */
+	assert_int_equal(hub_open(&u, P.port, "user", TOK), 0);
+	snprintf(arg, sizeof(arg), "[%lld]", (long long)ACC1);
+	assert_int_equal(hub_invoke(&u, "SubscribeOrders", arg, "1"), 0);
+	j = post("/sim/bench/ping", "{\"accountId\":%lld}", (long long)ACC1);
+	double seq = num(j, "seq");
+	cJSON_Delete(j);
+	assert_true(seq >= 1);
+	bool answered = false;
+	for (int i = 0; i < 50 && !answered; i++) {
+		free(wsc_record(&u, 100)); /* reads the ping frame and answers it (simclient) */
+		j = sim_get(P.port, "/sim/bench/pings", &st);
+		assert_int_equal(st, 200);
+		const cJSON *pg, *arr = cJSON_GetObjectItem(j, "pings");
+		cJSON_ArrayForEach(pg, arr) {
+			if (num(pg, "seq") != seq || !cJSON_IsNumber(cJSON_GetObjectItem(pg, "pongNs")))
+				continue;
+			assert_true(num(pg, "pongNs") >= num(pg, "sentNs"));
+			answered = true;
+		}
+		cJSON_Delete(j);
+	}
+	assert_true(answered);
+	wsc_close(&u);
+}
+
 /* The demo scenario, played 100x faster: account 1 ends the day beyond the $500 loss limit. */
 static void test_scenario_demo_day(void **state)
 {
@@ -1013,6 +1099,7 @@ int main(void)
 		cmocka_unit_test_setup(test_hub_bad_input, test_setup),
 		cmocka_unit_test_setup(test_faults, test_setup),
 		cmocka_unit_test_setup(test_control, test_setup),
+		cmocka_unit_test_setup(test_bench_load_and_ping, test_setup),
 		cmocka_unit_test(test_scenario_demo_day),
 		cmocka_unit_test(test_scenario_bad),
 	};
