@@ -12,10 +12,7 @@ work=$(mktemp -d /tmp/srm-e2e-floor.XXXXXX)
 trap cleanup EXIT
 
 NQ=CON.F.US.ENQ.Z26
-export SRM_ADMIN_PASSWORD=correct-horse
-HASH=$("$SRM" admin passwd 2>/dev/null)
-SOCK="$work/srm.sock"
-DB="$work/state/srm.db"
+day_env
 
 start_sim
 write_config

@@ -109,12 +109,17 @@ stop_srmd() {
 
 # start_day: srm-sim, the base config (write_config) and srmd guarding it, the admin password
 # set, a quote on MNQ, ES and RTY: the common start of the rooms split from run-e2e.sh.
-start_day() {
+# day_env: the contracts' ids, the admin password and its hash, the socket and state file.
+day_env() {
 	ES=CON.F.US.EP.Z26 MNQ=CON.F.US.MNQ.Z26 RTY=CON.F.US.RTY.Z26
 	export SRM_ADMIN_PASSWORD=correct-horse
 	HASH=$("$SRM" admin passwd 2>/dev/null)
 	SOCK="$work/srm.sock"
 	DB="$work/state/srm.db"
+}
+
+start_day() {
+	day_env
 	start_sim
 	write_config
 	start_srmd || exit 1

@@ -10,13 +10,7 @@ work=$(mktemp -d /tmp/srm-e2e-record.XXXXXX)
 . "$here/lib.sh"
 trap cleanup EXIT
 
-MNQ=CON.F.US.MNQ.Z26
-ES=CON.F.US.EP.Z26
-RTY=CON.F.US.RTY.Z26
-export SRM_ADMIN_PASSWORD=correct-horse
-HASH=$("$SRM" admin passwd 2>/dev/null)
-SOCK="$work/srm.sock"
-DB="$work/state/srm.db"
+day_env
 
 start_sim
 write_config
