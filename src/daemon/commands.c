@@ -117,6 +117,25 @@ static const struct alerts *x_alerts(const struct srmd *d)
 	return d->alerts;
 }
 
+
+/* What a hub keeps subscribed and what the server confirmed (gw_hub_subs). */
+static void add_subs(cJSON *g, const char *key, const struct gw_hub *h)
+{
+	struct gw_hub_subs s;
+	cJSON *o;
+
+	if (h == NULL)
+		return;
+	gw_hub_subs(h, &s);
+	o = cJSON_AddObjectToObject(g, key);
+	cJSON_AddNumberToObject(o, "wanted", (double)s.wanted);
+	cJSON_AddNumberToObject(o, "confirmed", (double)s.confirmed);
+	cJSON_AddNumberToObject(o, "failed", (double)s.failed);
+	cJSON_AddNumberToObject(o, "refused", (double)s.refused);
+	if (s.last_error[0] != '\0')
+		cJSON_AddStringToObject(o, "lastError", s.last_error);
+}
+
 static cJSON *daemon_view(struct srmd *d)
 {
 	cJSON *o = cJSON_CreateObject(), *g = cJSON_CreateObject();
@@ -139,6 +158,8 @@ static cJSON *daemon_view(struct srmd *d)
 	cJSON_AddStringToObject(g, "rest", rest_state(d));
 	cJSON_AddStringToObject(g, "userHub", hub_state_name(d->user_hub));
 	cJSON_AddStringToObject(g, "marketHub", hub_state_name(d->market_hub));
+	add_subs(g, "userHubSubscriptions", d->user_hub);
+	add_subs(g, "marketHubSubscriptions", d->market_hub);
 	if (d->rest != NULL) {
 		gw_rest_stats(d->rest, &rs);
 		if (rs.token_exp > 0)

@@ -31,6 +31,29 @@ static const char *hub_word(struct gw_hub *h)
 	}
 }
 
+/*
+ * A connected hub watches only what the server confirmed: an account or contract past the
+ * hub's caps, a subscription refused or still unanswered, is a blind spot (the reason says).
+ */
+static bool subs_short(const struct gw_hub *h, const char *hub, const char *things, char *why,
+		       size_t cap)
+{
+	struct gw_hub_subs s;
+
+	gw_hub_subs(h, &s);
+	if (s.refused > 0)
+		snprintf(why, cap, "%s: %zu %s over its limit are not watched", hub, s.refused, things);
+	else if (s.failed > 0)
+		snprintf(why, cap, "%s: %zu of %zu subscriptions refused, asking again (%s)", hub,
+			 s.failed, s.wanted, s.last_error);
+	else if (s.confirmed < s.wanted)
+		snprintf(why, cap, "%s: %zu of %zu subscriptions not yet confirmed", hub,
+			 s.wanted - s.confirmed, s.wanted);
+	else
+		return false;
+	return true;
+}
+
 bool srmd_guard(struct srmd *d, char *reason, size_t cap)
 {
 	char why[300] = "";
@@ -56,6 +79,8 @@ bool srmd_guard(struct srmd *d, char *reason, size_t cap)
 			 hub_word(d->user_hub));
 	else if (gw_hub_state(d->market_hub) != GW_HUB_CONNECTED)
 		snprintf(why, sizeof(why), "market hub %s: prices are not seen", hub_word(d->market_hub));
+	if (why[0] == '\0' && !subs_short(d->user_hub, "user hub", "accounts", why, sizeof(why)))
+		subs_short(d->market_hub, "market hub", "contracts", why, sizeof(why));
 	bool ok = why[0] == '\0';
 
 	if (ok != d->guard_ok || d->guard_since == 0) {
@@ -231,14 +256,23 @@ static bool open_risk(const struct srmd *d)
 	return false;
 }
 
+/* The user hub is down, or up but some account's events are refused to it. */
+static bool user_blind(const struct srmd *d)
+{
+	struct gw_hub_subs s;
+
+	if (gw_hub_state(d->user_hub) != GW_HUB_CONNECTED)
+		return true;
+	gw_hub_subs(d->user_hub, &s);
+	return s.failed > 0 || s.refused > 0;
+}
+
 void srmd_blind_poll(struct srmd *d)
 {
 	uint64_t now = srmd_mono_ns() / 1000000;
 
-	if (d->user_hub == NULL || d->rest == NULL || d->phase != PH_GUARDING ||
-	    gw_hub_state(d->user_hub) == GW_HUB_CONNECTED) {
-		if (d->blind_since_ms != 0 && d->user_hub != NULL &&
-		    gw_hub_state(d->user_hub) == GW_HUB_CONNECTED)
+	if (d->user_hub == NULL || d->rest == NULL || d->phase != PH_GUARDING || !user_blind(d)) {
+		if (d->blind_since_ms != 0 && d->user_hub != NULL && !user_blind(d))
 			log_info("srmd", "the user hub is back: no more polling");
 		d->blind_since_ms = 0;
 		return;
@@ -251,6 +285,7 @@ void srmd_blind_poll(struct srmd *d)
 	if (now < d->blind_poll_ms || d->reconciles_pending > 0 || !open_risk(d))
 		return;
 	d->blind_poll_ms = now + BLIND_POLL_MS;
-	log_warn("srmd", "the user hub is down with open risk: polling positions and orders over REST");
-	srmd_reconcile(d, "blind: the user hub is down, polling over REST");
+	log_warn("srmd", "the user hub is down or refuses subscriptions with open risk: polling "
+		 "positions and orders over REST");
+	srmd_reconcile(d, "blind: the user hub does not deliver every account's events, polling over REST");
 }

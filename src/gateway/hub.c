@@ -21,19 +21,46 @@
 #include "util/xalloc.h"
 #include "wire/wire.h"
 
-#define HUB_MAX_ACCOUNTS 256
-#define HUB_MAX_QUOTES 512
+#define HUB_MAX_ACCOUNTS 4096    /* accounts kept subscribed (srm-sim holds as many) */
+#define HUB_MAX_QUOTES 512       /* contracts kept subscribed */
 #define HUB_MAX_PENDING 512      /* blocking invocations awaiting completion */
+#define HUB_SUB_WINDOW 128       /* subscriptions awaiting completion at once (the rest wait) */
+#define HUB_SUB_RETRY_MAX 30000  /* a refused subscription is asked again 1 s, 2 s ... 30 s later */
 #define HUB_OUT_MAX (4u << 20)   /* bytes queued to send; over it the connection is dropped */
 #define HUB_EVBUF 64             /* events decoded from one hub argument */
 
 struct pending {
 	bool used;
+	bool sub;                 /* a remembered subscription's (sub_result, not cb) */
 	uint64_t id;
 	int64_t deadline;
 	char target[48];
 	gw_hub_invoke_cb cb;
 	void *ud;
+};
+
+/*
+ * A remembered subscription. UNSENT ones go out in order, at most HUB_SUB_WINDOW awaiting
+ * their completion at once; a refusal or timeout makes it FAILED until retry_at. After a
+ * lost connection every one is UNSENT again. Only a completion without error is OK: what
+ * the daemon reports as watched is what the server confirmed.
+ */
+enum sub_kind { SK_ACCOUNTS, SK_ORDERS, SK_POSITIONS, SK_TRADES, SK_QUOTES };
+enum sub_state { SS_UNSENT, SS_SENT, SS_OK, SS_FAILED };
+
+static const char *const sub_on[] = {"SubscribeAccounts", "SubscribeOrders", "SubscribePositions",
+				     "SubscribeTrades", "SubscribeContractQuotes"};
+static const char *const sub_off[] = {"UnsubscribeAccounts", "UnsubscribeOrders",
+				      "UnsubscribePositions", "UnsubscribeTrades",
+				      "UnsubscribeContractQuotes"};
+
+struct hub_sub {
+	uint8_t kind, state;
+	uint16_t fails;           /* refusals in a row */
+	uint64_t inv;             /* invocation id while SENT */
+	int64_t retry_at;         /* FAILED: when it is asked again */
+	int64_t account;          /* SK_ORDERS..SK_TRADES */
+	char cid[SRM_ID_MAX];     /* SK_QUOTES */
 };
 
 /* What the hubs share: the loop and the TLS context (CAs loaded once). */
@@ -69,11 +96,13 @@ struct gw_hub {
 	size_t sendcap;
 	struct pending pend[HUB_MAX_PENDING];
 	uint64_t next_id;
-	bool sub_accounts;
-	int64_t accounts[HUB_MAX_ACCOUNTS];
-	int naccounts;
-	char (*quotes)[SRM_ID_MAX];
-	int nquotes;
+	struct hub_sub *subs;     /* what this hub keeps subscribed */
+	size_t nsubs, capsubs;
+	size_t sub_cursor;        /* no UNSENT one before this index */
+	size_t sub_inflight, sub_ok, sub_failed;
+	size_t naccounts;         /* accounts among subs */
+	size_t refused;           /* accounts or contracts asked for past the caps */
+	char sub_error[200];      /* the latest refusal */
 	struct gw_hub_stats st;
 	uint64_t rng;
 	struct srm_event evbuf[HUB_EVBUF];
@@ -144,21 +173,30 @@ static int send_json(struct gw_hub *h, cJSON *j)
 	return rc;
 }
 
-static void fail_pending(struct gw_hub *h, const char *why)
-{
-	for (int i = 0; i < HUB_MAX_PENDING; i++) {
-		struct pending *p = &h->pend[i];
+static void sub_result(struct gw_hub *h, uint64_t id, const char *error);
 
-		if (!p->used)
-			continue;
-		p->used = false;
+/* A blocking invocation is over: completed (error NULL or the server's), timed out, or lost. */
+static void pend_finish(struct gw_hub *h, struct pending *p, const char *error,
+			const cJSON *result)
+{
+	p->used = false;
+	if (error != NULL)
 		h->st.invoke_errors++;
-		if (p->cb)
-			p->cb(h, why, NULL, p->ud);
-	}
+	if (p->sub)
+		sub_result(h, p->id, error);
+	else if (p->cb)
+		p->cb(h, error, result, p->ud);
 }
 
-static int invoke(struct gw_hub *h, const char *target, cJSON *args, bool blocking,
+static void fail_pending(struct gw_hub *h, const char *why)
+{
+	for (int i = 0; i < HUB_MAX_PENDING; i++)
+		if (h->pend[i].used)
+			pend_finish(h, &h->pend[i], why, NULL);
+}
+
+/* Send an invocation; blocking ones get an id and a pending slot. 0, or -1 when not sent. */
+static int invoke(struct gw_hub *h, const char *target, cJSON *args, bool blocking, bool sub,
 		  gw_hub_invoke_cb cb, void *ud)
 {
 	cJSON *m;
@@ -192,6 +230,7 @@ static int invoke(struct gw_hub *h, const char *target, cJSON *args, bool blocki
 	h->st.invocations++;
 	if (blocking) {
 		slot->used = true;
+		slot->sub = sub;
 		slot->id = h->next_id;
 		slot->deadline = hub_now(h) + h->o.invoke_timeout_ms;
 		strlcpy_s(slot->target, target, sizeof(slot->target));
@@ -204,60 +243,171 @@ static int invoke(struct gw_hub *h, const char *target, cJSON *args, bool blocki
 int gw_hub_invoke(struct gw_hub *h, const char *target, cJSON *args, gw_hub_invoke_cb cb,
 		  void *ud)
 {
-	return invoke(h, target, args, true, cb, ud);
+	return invoke(h, target, args, true, false, cb, ud);
 }
 
 int gw_hub_send(struct gw_hub *h, const char *target, cJSON *args)
 {
-	return invoke(h, target, args, false, NULL, NULL);
+	return invoke(h, target, args, false, false, NULL, NULL);
 }
 
-static void sub_done(struct gw_hub *h, const char *error, const cJSON *result, void *ud)
-{
-	(void)result;
-	(void)ud;
-	if (error != NULL && !h->closing)
-		log_warn(h->mod, "subscription failed | err=\"%s\"", error);
-}
+/* ---- remembered subscriptions ---- */
 
-static cJSON *args_int(int64_t v)
+static cJSON *sub_args(const struct hub_sub *s)
 {
 	cJSON *a = cJSON_CreateArray();
 
-	cJSON_AddItemToArray(a, cJSON_CreateNumber((double)v));
+	if (s->kind == SK_QUOTES)
+		cJSON_AddItemToArray(a, cJSON_CreateString(s->cid));
+	else if (s->kind != SK_ACCOUNTS)
+		cJSON_AddItemToArray(a, cJSON_CreateNumber((double)s->account));
 	return a;
 }
 
-static cJSON *args_str(const char *s)
+static void sub_name(const struct hub_sub *s, char *out, size_t cap)
 {
-	cJSON *a = cJSON_CreateArray();
-
-	cJSON_AddItemToArray(a, cJSON_CreateString(s));
-	return a;
+	if (s->kind == SK_QUOTES)
+		snprintf(out, cap, "%s %s", sub_on[s->kind], s->cid);
+	else if (s->kind == SK_ACCOUNTS)
+		snprintf(out, cap, "%s", sub_on[s->kind]);
+	else
+		snprintf(out, cap, "%s %lld", sub_on[s->kind], (long long)s->account);
 }
 
-static void send_account_subs(struct gw_hub *h, int64_t id, bool sub)
+static void sub_fail(struct gw_hub *h, struct hub_sub *s, const char *error)
 {
-	static const char *const on[] = {"SubscribeOrders", "SubscribePositions", "SubscribeTrades"};
-	static const char *const off[] = {"UnsubscribeOrders", "UnsubscribePositions",
-					  "UnsubscribeTrades"};
+	char name[100];
+	int64_t delay = 1000LL << (s->fails < 5 ? s->fails : 5);
 
-	for (int i = 0; i < 3; i++)
-		invoke(h, sub ? on[i] : off[i], args_int(id), true, sub_done, NULL);
+	s->state = SS_FAILED;
+	s->inv = 0;
+	if (s->fails < UINT16_MAX)
+		s->fails++;
+	s->retry_at = hub_now(h) + (delay > HUB_SUB_RETRY_MAX ? HUB_SUB_RETRY_MAX : delay);
+	h->sub_failed++;
+	sub_name(s, name, sizeof(name));
+	snprintf(h->sub_error, sizeof(h->sub_error), "%.90s: %.100s", name, error);
+	if (s->fails == 1)
+		log_warn(h->mod, "subscription refused; asking again | sub=\"%s\" err=\"%.200s\"",
+			 name, error);
+	else
+		log_debug(h->mod, "subscription refused again | sub=\"%s\" fails=%u delay_ms=%lld",
+			  name, s->fails, (long long)delay);
+}
+
+/* Send UNSENT subscriptions in order while fewer than HUB_SUB_WINDOW await completion. */
+static void sub_pump(struct gw_hub *h)
+{
+	size_t i = h->sub_cursor;
+
+	if (h->state != GW_HUB_CONNECTED || h->wsc == NULL || h->killing || h->closing)
+		return;
+	for (; i < h->nsubs && h->sub_inflight < HUB_SUB_WINDOW; i++) {
+		struct hub_sub *s = &h->subs[i];
+
+		if (s->state != SS_UNSENT)
+			continue;
+		if (invoke(h, sub_on[s->kind], sub_args(s), true, true, NULL, NULL) != 0) {
+			sub_fail(h, s, "not sent (too many invocations pending or the send failed)");
+			continue;
+		}
+		s->state = SS_SENT;
+		s->inv = h->next_id;
+		h->sub_inflight++;
+	}
+	h->sub_cursor = i;
+}
+
+static void sub_result(struct gw_hub *h, uint64_t id, const char *error)
+{
+	for (size_t i = 0; i < h->nsubs; i++) {
+		struct hub_sub *s = &h->subs[i];
+
+		if (s->state != SS_SENT || s->inv != id)
+			continue;
+		h->sub_inflight--;
+		if (error == NULL) {
+			s->state = SS_OK;
+			s->inv = 0;
+			s->fails = 0;
+			h->sub_ok++;
+		} else if (!h->closing) {
+			sub_fail(h, s, error);
+		}
+		break;
+	}
+	sub_pump(h);
+}
+
+/* FAILED ones whose time has come are UNSENT again. */
+static void sub_retry_due(struct gw_hub *h, int64_t now)
+{
+	if (h->sub_failed == 0 || h->state != GW_HUB_CONNECTED)
+		return;
+	for (size_t i = 0; i < h->nsubs; i++) {
+		struct hub_sub *s = &h->subs[i];
+
+		if (s->state != SS_FAILED || s->retry_at > now)
+			continue;
+		s->state = SS_UNSENT;
+		h->sub_failed--;
+		if (i < h->sub_cursor)
+			h->sub_cursor = i;
+	}
+	sub_pump(h);
+}
+
+/* A new connection: nothing is confirmed on it yet; everything is asked again. */
+static void sub_reset(struct gw_hub *h)
+{
+	for (size_t i = 0; i < h->nsubs; i++) {
+		h->subs[i].state = SS_UNSENT;
+		h->subs[i].inv = 0;
+		h->subs[i].fails = 0;
+	}
+	h->sub_cursor = 0;
+	h->sub_inflight = h->sub_ok = h->sub_failed = 0;
+}
+
+static void sub_add(struct gw_hub *h, enum sub_kind kind, int64_t account, const char *cid)
+{
+	struct hub_sub *s;
+
+	if (h->nsubs == h->capsubs) {
+		h->capsubs = h->capsubs ? h->capsubs * 2 : 16;
+		h->subs = xreallocarray(h->subs, h->capsubs, sizeof(*h->subs));
+	}
+	s = &h->subs[h->nsubs++];
+	memset(s, 0, sizeof(*s));
+	s->kind = (uint8_t)kind;
+	s->state = SS_UNSENT;
+	s->account = account;
+	if (cid != NULL)
+		strlcpy_s(s->cid, cid, sizeof(s->cid));
+}
+
+/* Forget subs[i] (swap with the last); tell the server when connected (no completion). */
+static void sub_remove(struct gw_hub *h, size_t i)
+{
+	struct hub_sub *s = &h->subs[i];
+
+	if (s->state == SS_SENT)
+		h->sub_inflight--; /* its completion finds nothing: sub_result ignores it */
+	else if (s->state == SS_OK)
+		h->sub_ok--;
+	else if (s->state == SS_FAILED)
+		h->sub_failed--;
+	if (h->state == GW_HUB_CONNECTED && s->state != SS_UNSENT)
+		invoke(h, sub_off[s->kind], sub_args(s), false, false, NULL, NULL);
+	h->subs[i] = h->subs[--h->nsubs];
+	if (i < h->sub_cursor)
+		h->sub_cursor = i;
 }
 
 static void resubscribe(struct gw_hub *h)
 {
-	if (h->o.kind == GW_HUB_USER) {
-		if (h->sub_accounts)
-			invoke(h, "SubscribeAccounts", NULL, true, sub_done, NULL);
-		for (int i = 0; i < h->naccounts; i++)
-			send_account_subs(h, h->accounts[i], true);
-	} else {
-		for (int i = 0; i < h->nquotes; i++)
-			invoke(h, "SubscribeContractQuotes", args_str(h->quotes[i]), true, sub_done,
-			       NULL);
-	}
+	sub_reset(h);
+	sub_pump(h);
 }
 
 static void malformed(struct gw_hub *h, const char *what, const char *why)
@@ -314,15 +464,15 @@ static void on_completion(struct gw_hub *h, const cJSON *m)
 
 		if (!p->used || p->id != v)
 			continue;
-		p->used = false;
 		if (cJSON_IsString(error)) {
-			h->st.invoke_errors++;
-			log_warn(h->mod, "invocation failed | target=%s err=\"%.200s\"", p->target,
-				 error->valuestring);
-			if (p->cb)
-				p->cb(h, error->valuestring, NULL, p->ud);
-		} else if (p->cb) {
-			p->cb(h, NULL, cJSON_GetObjectItemCaseSensitive(m, "result"), p->ud);
+			if (!p->sub) /* a subscription's refusal is logged by sub_fail */
+				log_warn(h->mod, "invocation failed | target=%s err=\"%.200s\"",
+					 p->target, error->valuestring);
+			pend_finish(h, p, error->valuestring, NULL);
+		} else if (error != NULL && !cJSON_IsNull(error)) {
+			pend_finish(h, p, "completion with a non-string 'error'", NULL);
+		} else {
+			pend_finish(h, p, NULL, cJSON_GetObjectItemCaseSensitive(m, "result"));
 		}
 		return;
 	}
@@ -438,6 +588,7 @@ static void conn_lost(struct gw_hub *h, const char *why)
 	if (was_up)
 		h->st.disconnects++;
 	log_warn(h->mod, "connection lost | reason=\"%s\" was_connected=%d", why, was_up);
+	sub_reset(h); /* before: what was awaiting completion is simply asked again */
 	fail_pending(h, "connection lost");
 	if (h->closing)
 		return;
@@ -561,7 +712,7 @@ static void handle_closed(uv_handle_t *hd)
 		explicit_bzero(h->token, strlen(h->token));
 		free(h->token);
 	}
-	free(h->quotes);
+	free(h->subs);
 	free(h);
 }
 
@@ -595,12 +746,10 @@ static void tick_cb(uv_timer_t *t)
 
 		if (!p->used || p->deadline > now)
 			continue;
-		p->used = false;
-		h->st.invoke_errors++;
 		log_warn(h->mod, "invocation timed out | target=%s", p->target);
-		if (p->cb)
-			p->cb(h, "timeout", NULL, p->ud);
+		pend_finish(h, p, "no completion within the invocation timeout", NULL);
 	}
+	sub_retry_due(h, now);
 }
 
 /* Split http(s)/ws(s)://host[:port]/path into the hub's fields. */
@@ -673,7 +822,6 @@ struct gw_hub *gw_hub_new(uv_loop_t *loop, const struct gw_hub_opts *opts, struc
 	if (h->o.max_record == 0)
 		h->o.max_record = 4u << 20;
 	h->rng = opts->seed ? opts->seed : (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)h;
-	h->quotes = xcalloc(HUB_MAX_QUOTES, sizeof(*h->quotes));
 	gw_frame_init(&h->frame, h->o.max_record);
 	h->fj = gw_fastjson_new(0);
 
@@ -771,11 +919,11 @@ int gw_hub_subscribe_accounts(struct gw_hub *h)
 {
 	if (h->o.kind != GW_HUB_USER)
 		return -1;
-	if (h->sub_accounts)
-		return 0;
-	h->sub_accounts = true;
-	if (h->state == GW_HUB_CONNECTED)
-		invoke(h, "SubscribeAccounts", NULL, true, sub_done, NULL);
+	for (size_t i = 0; i < h->nsubs; i++)
+		if (h->subs[i].kind == SK_ACCOUNTS)
+			return 0;
+	sub_add(h, SK_ACCOUNTS, 0, NULL);
+	sub_pump(h);
 	return 0;
 }
 
@@ -783,72 +931,94 @@ int gw_hub_subscribe_account(struct gw_hub *h, int64_t id)
 {
 	if (h->o.kind != GW_HUB_USER)
 		return -1;
-	for (int i = 0; i < h->naccounts; i++)
-		if (h->accounts[i] == id)
+	for (size_t i = 0; i < h->nsubs; i++)
+		if (h->subs[i].kind == SK_ORDERS && h->subs[i].account == id)
 			return 0;
-	if (h->naccounts >= HUB_MAX_ACCOUNTS)
+	if (h->naccounts >= HUB_MAX_ACCOUNTS) {
+		h->refused++;
+		log_error(h->mod, "account not subscribed: the hub keeps at most %d | account=%lld",
+			  HUB_MAX_ACCOUNTS, (long long)id);
 		return -1;
-	h->accounts[h->naccounts++] = id;
-	if (h->state == GW_HUB_CONNECTED)
-		send_account_subs(h, id, true);
+	}
+	h->naccounts++;
+	sub_add(h, SK_ORDERS, id, NULL);
+	sub_add(h, SK_POSITIONS, id, NULL);
+	sub_add(h, SK_TRADES, id, NULL);
+	sub_pump(h);
 	return 0;
 }
 
 int gw_hub_unsubscribe_account(struct gw_hub *h, int64_t id)
 {
-	for (int i = 0; i < h->naccounts; i++) {
-		if (h->accounts[i] != id)
-			continue;
-		h->accounts[i] = h->accounts[--h->naccounts];
-		if (h->state == GW_HUB_CONNECTED)
-			send_account_subs(h, id, false);
-		return 0;
+	bool found = false;
+
+	for (size_t i = 0; i < h->nsubs;) {
+		const struct hub_sub *s = &h->subs[i];
+
+		if (s->kind >= SK_ORDERS && s->kind <= SK_TRADES && s->account == id) {
+			sub_remove(h, i);
+			found = true;
+		} else {
+			i++;
+		}
 	}
-	return -1;
+	if (!found)
+		return -1;
+	h->naccounts--;
+	return 0;
 }
 
 bool gw_hub_has_quote(const struct gw_hub *h, const char *cid)
 {
-	for (int i = 0; i < h->nquotes; i++)
-		if (strcmp(h->quotes[i], cid) == 0)
+	for (size_t i = 0; i < h->nsubs; i++)
+		if (h->subs[i].kind == SK_QUOTES && strcmp(h->subs[i].cid, cid) == 0)
 			return true;
 	return false;
 }
 
 int gw_hub_set_quotes(struct gw_hub *h, const char *const *ids, size_t n)
 {
-	int rc = 0;
+	size_t nquotes = 0, refused = 0;
 
 	if (h->o.kind != GW_HUB_MARKET)
 		return -1;
 	/* drop the ones no longer wanted */
-	for (int i = 0; i < h->nquotes;) {
+	for (size_t i = 0; i < h->nsubs;) {
 		bool keep = false;
 
 		for (size_t k = 0; k < n && !keep; k++)
-			keep = strcmp(h->quotes[i], ids[k]) == 0;
+			keep = strcmp(h->subs[i].cid, ids[k]) == 0;
 		if (keep) {
 			i++;
-			continue;
+			nquotes++;
+		} else {
+			sub_remove(h, i);
 		}
-		if (h->state == GW_HUB_CONNECTED)
-			invoke(h, "UnsubscribeContractQuotes", args_str(h->quotes[i]), true, sub_done,
-			       NULL);
-		memcpy(h->quotes[i], h->quotes[h->nquotes - 1], SRM_ID_MAX);
-		h->nquotes--;
 	}
 	for (size_t k = 0; k < n; k++) {
 		if (gw_hub_has_quote(h, ids[k]))
 			continue;
-		if (h->nquotes >= HUB_MAX_QUOTES || strlen(ids[k]) >= SRM_ID_MAX) {
-			rc = -1;
+		if (nquotes >= HUB_MAX_QUOTES || strlen(ids[k]) >= SRM_ID_MAX) {
+			refused++;
 			continue;
 		}
-		strlcpy_s(h->quotes[h->nquotes++], ids[k], SRM_ID_MAX);
-		if (h->state == GW_HUB_CONNECTED)
-			invoke(h, "SubscribeContractQuotes", args_str(ids[k]), true, sub_done, NULL);
+		sub_add(h, SK_QUOTES, 0, ids[k]);
+		nquotes++;
 	}
-	return rc;
+	h->refused = refused;
+	sub_pump(h);
+	return refused > 0 ? -1 : 0;
+}
+
+void gw_hub_subs(const struct gw_hub *h, struct gw_hub_subs *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->wanted = h->nsubs;
+	out->confirmed = h->sub_ok;
+	out->failed = h->sub_failed;
+	out->refused = h->refused;
+	out->accounts = h->naccounts;
+	strlcpy_s(out->last_error, h->sub_error, sizeof(out->last_error));
 }
 
 struct gw_ws *gw_ws_new(uv_loop_t *loop, const char *ca_file, struct srm_err *err)

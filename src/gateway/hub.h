@@ -111,7 +111,8 @@ int gw_hub_invoke(struct gw_hub *hub, const char *target, cJSON *args, gw_hub_in
 int gw_hub_send(struct gw_hub *hub, const char *target, cJSON *args);
 
 /*
- * Remembered subscriptions: sent now if connected, and again after every reconnect.
+ * Remembered subscriptions: sent now if connected (at most 128 awaiting completion at once,
+ * the rest in order as completions come), and again after every reconnect.
  * User hub: SubscribeAccounts; SubscribeOrders/Positions/Trades for an account.
  * Market hub: SubscribeContractQuotes for each contract in the wanted set.
  */
@@ -125,5 +126,21 @@ int gw_hub_unsubscribe_account(struct gw_hub *hub, int64_t account_id);
 int gw_hub_set_quotes(struct gw_hub *hub, const char *const *ids, size_t n);
 /* Is a contract's quote subscription wanted? */
 bool gw_hub_has_quote(const struct gw_hub *hub, const char *contract_id);
+/*
+ * What the remembered subscriptions are on this connection. Only a completion without
+ * error confirms one; a refused or timed-out one is asked again 1 s, 2 s, ... 30 s later, and
+ * every one again after a reconnect. gw_hub_subscribe_account refuses past 4,096 accounts,
+ * gw_hub_set_quotes past 512 contracts (counted in refused): the owner must not call what
+ * is not confirmed "watched".
+ */
+struct gw_hub_subs {
+	size_t wanted;            /* subscriptions kept (an account is 3: orders, positions, trades) */
+	size_t confirmed;         /* completed without error on this connection */
+	size_t failed;            /* refused or timed out, waiting to be asked again */
+	size_t refused;           /* accounts or contracts asked for past the caps */
+	size_t accounts;          /* accounts kept (user hub) */
+	char last_error[200];     /* the latest refusal: "SubscribeOrders 10001: ..." */
+};
+void gw_hub_subs(const struct gw_hub *hub, struct gw_hub_subs *out);
 
 #endif

@@ -69,7 +69,7 @@ void fault_apply(struct sim *s, const char *path, struct http_resp *r)
 	for (int i = 0; i < s->nfaults; i++) {
 		struct sim_fault *f = &s->faults[i];
 
-		if (!fault_matches(f, path))
+		if ((f->kind != FAULT_HTTP && f->kind != FAULT_LATENCY) || !fault_matches(f, path))
 			continue;
 		if (f->kind == FAULT_HTTP && r->status != 0)
 			continue;
@@ -82,6 +82,21 @@ void fault_apply(struct sim *s, const char *path, struct http_resp *r)
 			i--;
 		}
 	}
+}
+
+int fault_hub(struct sim *s, const char *target)
+{
+	for (int i = 0; i < s->nfaults; i++) {
+		struct sim_fault *f = &s->faults[i];
+		int kind = f->kind;
+
+		if ((kind != FAULT_HUB_REFUSE && kind != FAULT_HUB_SILENT) || !fault_matches(f, target))
+			continue;
+		if (f->count > 0 && --f->count == 0)
+			s->faults[i] = s->faults[--s->nfaults];
+		return kind;
+	}
+	return 0;
 }
 
 static void c_state(struct sim *s, const cJSON *b, struct http_resp *r)
@@ -323,6 +338,19 @@ static void c_fault(struct sim *s, const cJSON *b, struct http_resp *r)
 			return;
 		}
 		s->faults[s->nfaults++] = f;
+	} else if (strcmp(kind, "hub_refuse") == 0 || strcmp(kind, "hub_silent") == 0) {
+		f.kind = kind[4] == 'r' ? FAULT_HUB_REFUSE : FAULT_HUB_SILENT;
+		GET(wire_get_string(b, "target", false, true, f.path, sizeof(f.path), &err));
+		GET(wire_get_int(b, "count", false, -1, 1000000, &f.count, &err));
+		if (f.count == 0) {
+			err_resp(r, 400, "count: expected a positive integer or -1 (unlimited)");
+			return;
+		}
+		if (s->nfaults == SIM_MAX_FAULTS) {
+			err_resp(r, 400, "too many faults armed");
+			return;
+		}
+		s->faults[s->nfaults++] = f;
 	} else if (strcmp(kind, "drop_hubs") == 0) {
 		hub_drop_all(s);
 	} else if (strcmp(kind, "garbage_hubs") == 0) {
@@ -344,8 +372,8 @@ static void c_fault(struct sim *s, const cJSON *b, struct http_resp *r)
 		GET(wire_get_int(b, "ms", true, 0, 600000, &f.ms, &err));
 		s->stall_until_ns = sim_mono_ns() + (int64_t)f.ms * 1000000;
 	} else {
-		err_resp(r, 400, "kind: expected http, latency, drop_hubs, refuse_hubs, garbage_hubs, "
-			 "reject_auth, stall_hubs or partial_fills");
+		err_resp(r, 400, "kind: expected http, latency, hub_refuse, hub_silent, drop_hubs, "
+			 "refuse_hubs, garbage_hubs, reject_auth, stall_hubs or partial_fills");
 		return;
 	}
 	cJSON *o = cJSON_CreateObject();

@@ -305,8 +305,15 @@ static int handle_record(struct sim *s, struct hub_conn *c, const char *rec, siz
 		char err[256];
 		const char *e;
 
+		int fault = 0;
+
 		if (!cJSON_IsString(target) || !cJSON_IsArray(args)) {
 			e = "Invalid invocation.";
+		} else if ((fault = fault_hub(s, target->valuestring)) != 0) {
+			/* armed by the control API: refused, or never answered (not done either way) */
+			snprintf(err, sizeof(err), "Failed to invoke '%.64s' due to an error on the "
+				 "server. (fault injected)", target->valuestring);
+			e = err;
 		} else {
 			e = invoke(s, c, target->valuestring, args, err, sizeof(err));
 		}
@@ -315,7 +322,7 @@ static int handle_record(struct sim *s, struct hub_conn *c, const char *rec, siz
 			   atxt != NULL ? atxt : "null", atxt != NULL ? strlen(atxt) : 4,
 			   e == NULL ? 200 : 400);
 		cJSON_free(atxt);
-		if (cJSON_IsString(iid)) {
+		if (cJSON_IsString(iid) && fault != FAULT_HUB_SILENT) {
 			cJSON *cm = cJSON_CreateObject();
 
 			cJSON_AddNumberToObject(cm, "type", 3);

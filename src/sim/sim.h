@@ -65,7 +65,7 @@ struct sim_token {
 	bool revoked;
 };
 
-enum fault_kind { FAULT_HTTP, FAULT_LATENCY };
+enum fault_kind { FAULT_HTTP, FAULT_LATENCY, FAULT_HUB_REFUSE, FAULT_HUB_SILENT };
 
 /* An armed fault on a path ("*" or "" matches every /api path). */
 struct sim_fault {
@@ -308,6 +308,8 @@ void control_handle(struct sim *s, int method, const char *path, const char *que
 		    const char *body, size_t len, struct http_resp *r);
 /* Find and consume an armed fault for an /api path. */
 void fault_apply(struct sim *s, const char *path, struct http_resp *r);
+/* Consume a hub fault armed for an invocation target: 0 none, FAULT_HUB_REFUSE or _SILENT. */
+int fault_hub(struct sim *s, const char *target);
 
 /* --- rest.c: the REST API --- */
 void rest_handle(struct sim *s, int method, const char *path, const char *auth_header,

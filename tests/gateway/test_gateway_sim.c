@@ -1148,6 +1148,133 @@ static void t_hubs(struct simproc *sp, const char *label)
 	hubs_done(&c);
 }
 
+static bool subs_settled(void *a)
+{
+	struct gw_hub_subs s;
+
+	gw_hub_subs(a, &s);
+	return s.wanted > 0 && s.confirmed == s.wanted && s.failed == 0;
+}
+
+static bool subs_failed(void *a)
+{
+	struct gw_hub_subs s;
+
+	gw_hub_subs(a, &s);
+	return s.failed > 0 && s.confirmed + s.failed == s.wanted;
+}
+
+static bool order_on(void *a)
+{
+	const struct ctx *c = a;
+
+	return c->kinds[EV_ORDER] > 0 && c->last[EV_ORDER].u.order.account_id == ACCOUNT + 1499;
+}
+
+/*
+ * What a hub calls watched is what the server confirmed: 1,500 accounts (4,501 subscriptions,
+ * far past the 512 invocations that may await completion) all confirmed, and the last one's
+ * events arrive; refused and unanswered subscriptions are counted, retried with backoff and
+ * confirmed afterwards; past the caps a subscription is refused to the caller, not dropped.
+ */
+static void t_hub_subs(void)
+{
+	const char *extra[] = {"--accounts", "1500", "--quote-interval-ms", "0", "--ping-ms", "200",
+			       NULL};
+	struct simproc sp;
+	struct ctx c = {0};
+	struct gw_hub_subs s;
+	char body[256];
+	int64_t seq;
+	cJSON *reqs;
+
+	fprintf(stderr, "-- hub subscriptions: 1,500 accounts, refusals, timeouts, caps\n");
+	if (sim_start(&sp, extra, NULL, NULL, NULL) != 0) {
+		CHECK(!"sim start");
+		return;
+	}
+	rest_new(&sp, &c, API_KEY, NULL);
+	c.user = hub_new(&sp, &c, GW_HUB_USER, NULL);
+	CHECK(c.user != NULL);
+	if (c.user == NULL) {
+		hubs_done(&c);
+		sim_stop(&sp);
+		return;
+	}
+	gw_hub_subscribe_accounts(c.user);
+	for (int i = 0; i < 1500; i++)
+		CHECK(gw_hub_subscribe_account(c.user, ACCOUNT + i) == 0);
+	gw_hub_subs(c.user, &s);
+	CHECK(s.wanted == 4501 && s.confirmed == 0 && s.accounts == 1500);
+	gw_rest_start(c.rest);
+	CHECK(run_until(subs_settled, c.user, 30000));
+	gw_hub_subs(c.user, &s);
+	CHECK(s.confirmed == 4501 && s.failed == 0 && s.refused == 0);
+	snprintf(body, sizeof(body),
+		 "{\"accountId\":%d,\"contractId\":\"%s\",\"type\":1,\"side\":0,\"size\":1,"
+		 "\"limitPrice\":1000}", ACCOUNT + 1499, contract);
+	ctl_ok(&sp, "POST", "/sim/trader/order", body);
+	CHECK(run_until(order_on, &c, 5000));
+
+	/* refused on the next connection: counted, never confirmed, asked again, then confirmed */
+	ctl_ok(&sp, "POST", "/sim/fault",
+	       "{\"kind\":\"hub_refuse\",\"target\":\"SubscribeTrades\",\"count\":3}");
+	ctl_ok(&sp, "POST", "/sim/fault", "{\"kind\":\"drop_hubs\"}");
+	CHECK(run_until(subs_failed, c.user, 10000));
+	gw_hub_subs(c.user, &s);
+	CHECK(s.failed == 3 && s.confirmed == 4498);
+	CHECK(strstr(s.last_error, "SubscribeTrades") != NULL &&
+	      strstr(s.last_error, "fault injected") != NULL);
+	CHECK(run_until(subs_settled, c.user, 8000));
+
+	/* never answered: the invocation timeout fails it; then asked again */
+	ctl_ok(&sp, "POST", "/sim/fault",
+	       "{\"kind\":\"hub_silent\",\"target\":\"SubscribeOrders\",\"count\":1}");
+	seq = last_seq(&sp);
+	CHECK(gw_hub_unsubscribe_account(c.user, ACCOUNT) == 0);
+	CHECK(gw_hub_subscribe_account(c.user, ACCOUNT) == 0);
+	CHECK(run_until(subs_failed, c.user, 6000));
+	gw_hub_subs(c.user, &s);
+	CHECK(s.failed == 1 && strstr(s.last_error, "timeout") != NULL);
+	CHECK(run_until(subs_settled, c.user, 8000));
+	reqs = requests_since(&sp, seq);
+	snprintf(body, sizeof(body), "[%d]", ACCOUNT);
+	CHECK(count_req(reqs, "UnsubscribeOrders", body) == 1);
+	CHECK(count_req(reqs, "UnsubscribePositions", body) == 1);
+	CHECK(count_req(reqs, "SubscribeOrders", body) == 2);
+	cJSON_Delete(reqs);
+	hubs_done(&c);
+	sim_stop(&sp);
+
+	/* the caps: refused to the caller and counted (no connection needed) */
+	memset(&c, 0, sizeof(c));
+	c.user = hub_new(&sp, &c, GW_HUB_USER, NULL);
+	c.market = hub_new(&sp, &c, GW_HUB_MARKET, NULL);
+	CHECK(c.user != NULL && c.market != NULL);
+	if (c.user != NULL && c.market != NULL) {
+		static char ids[513][24];
+		const char *idp[513];
+
+		for (int i = 0; i < 4096; i++)
+			CHECK(gw_hub_subscribe_account(c.user, 1 + i) == 0);
+		CHECK(gw_hub_subscribe_account(c.user, 5000) == -1);
+		CHECK(gw_hub_subscribe_account(c.user, 4096) == 0); /* kept already */
+		gw_hub_subs(c.user, &s);
+		CHECK(s.refused == 1 && s.accounts == 4096 && s.wanted == 3 * 4096);
+		for (int i = 0; i < 513; i++) {
+			snprintf(ids[i], sizeof(ids[i]), "CON.F.US.X%d.Z26", i);
+			idp[i] = ids[i];
+		}
+		CHECK(gw_hub_set_quotes(c.market, idp, 513) == -1);
+		gw_hub_subs(c.market, &s);
+		CHECK(s.refused == 1 && s.wanted == 512);
+		CHECK(gw_hub_set_quotes(c.market, idp, 512) == 0);
+		gw_hub_subs(c.market, &s);
+		CHECK(s.refused == 0 && s.wanted == 512);
+	}
+	hubs_done(&c);
+}
+
 static int gen_certs(char *ca, char *cert, char *key, size_t cap)
 {
 	char cmd[4096];
@@ -1262,6 +1389,7 @@ int main(int argc, char **argv)
 	t_breaker(&sp);
 	t_timeouts(&sp);
 	t_hubs(&sp, "");
+	t_hub_subs();
 	sim_stop(&sp);
 	t_token_expiry();
 	t_tls();

@@ -305,12 +305,24 @@ static void t_lws(void)
 	CHECK(strstr(c.why, "closed by the server (close 1001)") != NULL);
 
 	fprintf(stderr, "-- a frame over the cap is refused before any of it is delivered\n");
-	atomic_store(&srv_close_code, 0);
-	client_open(&c, srv_port, "/big");
-	CHECK(run_until(is_closed, &c, 3000));
-	CHECK(c.n == 0);
-	CHECK(strstr(c.why, "frame of 204800 bytes refused (cap 100000)") != NULL);
-	CHECK(wait_atomic(&srv_close_code, 1009, 2000));
+	{
+		bool saw_1009 = false;
+
+		/*
+		 * The close frame (1009) goes out just before the socket closes with the big
+		 * frame unread, so the kernel sends RST; a server busy elsewhere can lose the close
+		 * frame behind it. Seen in one of three tries, or the client never sends it.
+		 */
+		for (int try = 0; try < 3 && !saw_1009; try++) {
+			atomic_store(&srv_close_code, 0);
+			client_open(&c, srv_port, "/big");
+			CHECK(run_until(is_closed, &c, 3000));
+			CHECK(c.n == 0);
+			CHECK(strstr(c.why, "frame of 204800 bytes refused (cap 100000)") != NULL);
+			saw_1009 = wait_atomic(&srv_close_code, 1009, 2000);
+		}
+		CHECK(saw_1009);
+	}
 
 	fprintf(stderr, "-- the upgrade refused with 401\n");
 	client_open(&c, srv_port, "/deny");
