@@ -25,7 +25,9 @@ struct replay {
 	struct tz *zone;
 	struct engine *eng;
 	bool human;
+	bool given_config;      /* --config: it judges the whole day; recorded Config lines are not used */
 	bool answers_recorded;  /* the file carries the gateway's answers (ActionResult events) */
+	unsigned long configs_ignored;
 	unsigned long bad;
 	unsigned long actions;
 	unsigned long skipped;  /* events of accounts outside `accounts:` */
@@ -181,8 +183,65 @@ static void print_and_answer(struct replay *r, struct act_list l, srm_ms ts)
 
 static int ensure_engine(struct replay *r, srm_ms ts)
 {
-	if (r->eng == NULL)
+	if (r->eng == NULL && r->cfg != NULL)
 		r->eng = engine_new(r->cfg, r->zone, ts);
+	return r->eng != NULL ? 0 : -1;
+}
+
+/*
+ * A recorded Config line (srmd's config at start, or a reload): loaded as srmd loaded it
+ * (the ${NAME}s it names need not be set here); the first one makes the engine, a later one
+ * goes in as the EV_CONFIG srmd's engine got. With --config it is counted and left out.
+ */
+static int replay_config(struct replay *r, const char *line, unsigned long lineno, srm_ms ts,
+			 const struct srm_event *ev)
+{
+	struct config_diag diag = {0};
+	struct srm_err err = {0};
+	char *yaml = NULL, *path = NULL;
+	struct srm_config *cfg;
+	struct tz *zone;
+
+	if (r->given_config) {
+		r->configs_ignored++;
+		return 0;
+	}
+	if (record_config_yaml(line, &yaml, &path, &err) != 1) {
+		fprintf(stderr, "%s:%lu: %s\n", r->path, lineno, err.msg[0] ? err.msg : "not a Config line");
+		return -1;
+	}
+	cfg = config_load_string_env(yaml, path, &diag, true);
+	free(yaml);
+	if (cfg == NULL) {
+		fprintf(stderr, "%s:%lu: the recorded config does not load here:\n", r->path, lineno);
+		for (size_t i = 0; i < diag.n; i++)
+			fprintf(stderr, "  %s\n", diag.msgs[i]);
+		free(path);
+		return -1;
+	}
+	free(path);
+	zone = tz_load(cfg->daemon.timezone, &err);
+	if (zone == NULL) {
+		fprintf(stderr, "%s:%lu: time zone %s: %s\n", r->path, lineno, cfg->daemon.timezone, err.msg);
+		config_free(cfg);
+		return -1;
+	}
+	if (r->eng == NULL) {
+		r->cfg = cfg;
+		r->zone = zone;
+		return ensure_engine(r, ts);
+	}
+	struct srm_event cev = *ev;
+	struct srm_config *old = r->cfg;
+	struct tz *old_zone = r->zone;
+
+	cev.u.config.cfg = cfg;
+	cev.u.config.zone = zone;
+	r->cfg = cfg;
+	r->zone = zone;
+	print_and_answer(r, engine_apply(r->eng, &cev, ts), ts);
+	config_free(old);
+	tz_free(old_zone);
 	return 0;
 }
 
@@ -233,7 +292,18 @@ static int replay_stream(struct replay *r, FILE *f)
 			ensure_engine(r, ts);
 			continue;
 		}
-		ensure_engine(r, ts);
+		if (n == 1 && evs[0].kind == EV_CONFIG) {
+			if (replay_config(r, line, lineno, ts, &evs[0]) != 0)
+				r->bad++;
+			continue;
+		}
+		if (ensure_engine(r, ts) != 0) {
+			fprintf(stderr, "%s:%lu: no config to judge by: the recording has no Config line "
+				"before its first event; give --config FILE\n", r->path, lineno);
+			free(line);
+			free(evs);
+			return -1;
+		}
 		for (int i = 0; i < n; i++) {
 			if (!replay_selected(r, &evs[i])) {
 				r->skipped++;
@@ -248,7 +318,8 @@ static int replay_stream(struct replay *r, FILE *f)
 }
 
 static const struct cli_opt replay_opts[] = {
-	{ "config", 'c', "FILE", "the config whose rules judge the day (required)" },
+	{ "config", 'c', "FILE", "the config whose rules judge the whole day (default: the ones srmd "
+	  "recorded, reloads included)" },
 	{ "until", 'u', "TIME", "stop at this ISO-8601 time" },
 	{ "human", 0, NULL, "a table instead of one JSON object per line" },
 	{ 0 },
@@ -257,8 +328,11 @@ static const struct cli_opt replay_opts[] = {
 static const struct cli_spec replay_spec = {
 	.name = "replay", .args = "EVENTS.jsonl", .min_args = 1, .max_args = 1, .opts = replay_opts,
 	.summary = "Run recorded gateway events (srmd --record, or the journal of a day) through the\n"
-		   "rules of a config and print every action they would have taken. Nothing is sent.",
-	.more = "example:\n  srm replay --config ~/.config/srm/srm.yaml --human day.jsonl",
+		   "rules of a config and print every action they would have taken. Nothing is sent.\n"
+		   "Without --config, the config srmd recorded (at start and at each reload) judges,\n"
+		   "so the day replays exactly; with it, that config judges the whole day instead.",
+	.more = "examples:\n  srm replay --human day.jsonl\n"
+		"  srm replay --config ~/.config/srm/srm.yaml --human day.jsonl",
 };
 
 int cmd_replay(int argc, char **argv)
@@ -278,24 +352,25 @@ int cmd_replay(int argc, char **argv)
 	until = cli_val(&replay_spec, &p, "until");
 	r.human = cli_flag(&replay_spec, &p, "human");
 	events = p.args[0];
-	if (config == NULL)
-		return cli_usage_error(&replay_spec, "--config FILE is required");
 	srm_ms until_ts = 0;
 
 	if (until != NULL && iso_parse(until, &until_ts) != 0) {
 		fprintf(stderr, "srm replay: --until: expected an ISO-8601 time, got \"%s\"\n", until);
 		return 2;
 	}
-	r.cfg = config_load_env(config, &diag, true); /* the rules, not the credentials */
-	if (r.cfg == NULL) {
-		for (size_t i = 0; i < diag.n; i++)
-			fprintf(stderr, "%s\n", diag.msgs[i]);
-		return 2;
-	}
-	r.zone = tz_load(r.cfg->daemon.timezone, &err);
-	if (r.zone == NULL) {
-		fprintf(stderr, "srm replay: time zone %s: %s\n", r.cfg->daemon.timezone, err.msg);
-		goto out;
+	if (config != NULL) {
+		r.given_config = true;
+		r.cfg = config_load_env(config, &diag, true); /* the rules, not the credentials */
+		if (r.cfg == NULL) {
+			for (size_t i = 0; i < diag.n; i++)
+				fprintf(stderr, "%s\n", diag.msgs[i]);
+			return 2;
+		}
+		r.zone = tz_load(r.cfg->daemon.timezone, &err);
+		if (r.zone == NULL) {
+			fprintf(stderr, "srm replay: time zone %s: %s\n", r.cfg->daemon.timezone, err.msg);
+			goto out;
+		}
 	}
 	r.path = events;
 	f = strcmp(events, "-") == 0 ? stdin : fopen(events, "r");
@@ -307,13 +382,14 @@ int cmd_replay(int argc, char **argv)
 		print_human_header();
 	if (replay_stream(&r, f) != 0)
 		goto out;
-	if (until != NULL) {
-		ensure_engine(&r, until_ts);
+	if (until != NULL && ensure_engine(&r, until_ts) == 0)
 		print_and_answer(&r, engine_advance(r.eng, until_ts), until_ts);
-	}
 	fflush(stdout);
 	if (r.bad > 0)
 		fprintf(stderr, "srm replay: %lu bad line%s skipped\n", r.bad, r.bad == 1 ? "" : "s");
+	if (r.configs_ignored > 0)
+		fprintf(stderr, "srm replay: %lu recorded config%s (start, reloads) not used: --config "
+			"judges the whole day\n", r.configs_ignored, r.configs_ignored == 1 ? "" : "s");
 	if (r.skipped > 0)
 		fprintf(stderr, "srm replay: %lu event%s of accounts not in `accounts:` left out\n",
 			r.skipped, r.skipped == 1 ? "" : "s");

@@ -2747,46 +2747,66 @@ static int span_cmp(const void *a, const void *b)
 	return x->from < y->from ? -1 : x->from > y->from;
 }
 
-int config_redacted(const char *path, char **out, struct config_diag *diag)
+/* Read a config file whole (bounded: CFG_FILE_MAX); buf is freed with explicit_bzero. */
+static int read_file(struct cfg_walk *c, const char *path, char **buf, size_t *len)
 {
-	struct cfg_walk c = {.file = path, .diag = diag};
+	FILE *f = fopen(path, "rb");
+	int err;
+
+	*buf = NULL;
+	*len = 0;
+	if (f == NULL) {
+		cerr(c, NULL, "", "cannot open: %s", strerror(errno));
+		return -1;
+	}
+	*buf = xmalloc(CFG_FILE_MAX + 2);
+	*len = fread(*buf, 1, CFG_FILE_MAX + 1, f);
+	err = ferror(f) ? errno : 0;
+	(void)fclose(f); /* read only */
+	(*buf)[*len] = '\0';
+	if (err != 0) {
+		cerr(c, NULL, "", "cannot read: %s", strerror(err));
+		return -1;
+	}
+	return 0;
+}
+
+static void drop_file(char *buf)
+{
+	if (buf == NULL)
+		return;
+	explicit_bzero(buf, CFG_FILE_MAX + 2);
+	free(buf);
+}
+
+/* The text with every secret's value replaced by "***" (lines kept), or -1 + diag. */
+static int redact_buf(struct cfg_walk *c, const char *buf, size_t len, char **out)
+{
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	struct span *sp = NULL;
-	size_t n_sp = 0, len = 0;
-	char *buf = NULL, *res = NULL;
+	size_t n_sp = 0;
+	char *res = NULL;
 	size_t cap;
-	FILE *f;
 	int rc = -1;
 
-	pthread_once(&rules_once, rules_opts_init);
-	diag->n = 0;
 	*out = NULL;
-	f = fopen(path, "rb");
-	if (f == NULL) {
-		cerr(&c, NULL, "", "cannot open: %s", strerror(errno));
-		return -1;
-	}
-	buf = xmalloc(CFG_FILE_MAX + 2);
-	len = fread(buf, 1, CFG_FILE_MAX + 1, f);
-	(void)fclose(f); /* read only */
-	buf[len] = '\0';
 	if (len > CFG_FILE_MAX) {
-		cerr(&c, NULL, "", "file too large (over %d bytes)", CFG_FILE_MAX);
+		cerr(c, NULL, "", "file too large (over %d bytes)", CFG_FILE_MAX);
 		goto out;
 	}
 	if (memchr(buf, '\0', len) != NULL) {
-		cerr(&c, NULL, "", "not a text file (contains NUL bytes)");
+		cerr(c, NULL, "", "not a text file (contains NUL bytes)");
 		goto out;
 	}
-	if (prescan(&c, buf, len) != 0)
+	if (prescan(c, buf, len) != 0)
 		goto out;
 	if (!yaml_parser_initialize(&parser))
 		goto out;
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
 	if (!yaml_parser_load(&parser, &doc)) {
 		/* a file that does not parse is not shown: its secrets cannot be found */
-		cerr(&c, NULL, "", "YAML syntax error at line %lu: not shown (its secrets could not be "
+		cerr(c, NULL, "", "YAML syntax error at line %lu: not shown (its secrets could not be "
 		     "told apart)", (unsigned long)parser.problem_mark.line + 1);
 		yaml_parser_delete(&parser);
 		goto out;
@@ -2839,11 +2859,56 @@ int config_redacted(const char *path, char **out, struct config_diag *diag)
 	res = NULL;
 	rc = 0;
 out:
-	explicit_bzero(buf, CFG_FILE_MAX + 2);
-	free(buf);
 	free(res);
 	free(sp);
 	return rc;
+}
+
+int config_redacted(const char *path, char **out, struct config_diag *diag)
+{
+	struct cfg_walk c = {.file = path, .diag = diag};
+	char *buf;
+	size_t len;
+	int rc = -1;
+
+	pthread_once(&rules_once, rules_opts_init);
+	diag->n = 0;
+	*out = NULL;
+	if (read_file(&c, path, &buf, &len) == 0)
+		rc = redact_buf(&c, buf, len, out);
+	drop_file(buf);
+	return rc;
+}
+
+struct srm_config *config_load_redacted(const char *path, char **yaml, struct config_diag *diag)
+{
+	struct cfg_walk c = {.file = path, .diag = diag};
+	struct srm_config *cfg = NULL;
+	char *buf;
+	size_t len;
+
+	pthread_once(&rules_once, rules_opts_init);
+	diag->n = 0;
+	diag->n_notes = 0;
+	*yaml = NULL;
+	if (read_file(&c, path, &buf, &len) == 0) {
+		cfg = load_buf(buf, len, path, diag, false);
+		/* the same bytes: what was loaded is what a recording shows */
+		if (cfg != NULL && redact_buf(&c, buf, len, yaml) != 0) {
+			config_free(cfg);
+			cfg = NULL;
+		}
+	}
+	drop_file(buf);
+	return cfg;
+}
+
+struct srm_config *config_load_string_env(const char *text, const char *path,
+					  struct config_diag *diag, bool env_lenient)
+{
+	diag->n = 0;
+	diag->n_notes = 0;
+	return load_buf(text, strlen(text), path, diag, env_lenient);
 }
 
 /* Load from a string (path is used in messages only). */

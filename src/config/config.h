@@ -159,6 +159,14 @@ void config_firm_names(char *buf, size_t cap);
  * not parse is refused (its secrets could not be found). *out is freed by the caller.
  */
 int config_redacted(const char *path, char **out, struct config_diag *diag);
+/*
+ * config_load, and the same bytes redacted as config_redacted does (*yaml, caller frees):
+ * what srmd records of the config it runs with. NULL + diag (and *yaml NULL) on error.
+ */
+struct srm_config *config_load_redacted(const char *path, char **yaml, struct config_diag *diag);
+/* config_load_string, with env_lenient as config_load_env (a recorded config's ${NAME}s). */
+struct srm_config *config_load_string_env(const char *text, const char *path,
+					  struct config_diag *diag, bool env_lenient);
 
 /* Load from a string (path is used in messages only). */
 struct srm_config *config_load_string(const char *text, const char *path, struct config_diag *diag);

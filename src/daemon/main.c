@@ -1,5 +1,6 @@
 /* main.c: srmd's start-up: the command line, config, state directory, store, engine, socket; then the loop. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -77,6 +78,7 @@ int main(int argc, char **argv)
 	struct srm_err err = {0};
 	const char *config = NULL, *socket_opt = getenv("SRM_SOCKET"), *log_file = NULL;
 	const char *record = NULL;
+	char *start_yaml = NULL;
 	bool new_state = false, check = false, json = false, login_only = false;
 	FILE *logf = NULL;
 	int rc = 1, opt;
@@ -196,7 +198,8 @@ int main(int argc, char **argv)
 	d.started_ns = srmd_mono_ns();
 	d.started_ms = srmd_now();
 	d.config_path = xstrdup(config);
-	d.cfg = config_load(config, &diag);
+	/* when recording, the same bytes redacted: the recording's first Config line */
+	d.cfg = record != NULL ? config_load_redacted(config, &start_yaml, &diag) : config_load(config, &diag);
 	if (d.cfg == NULL) {
 		for (size_t i = 0; i < diag.n; i++)
 			fprintf(stderr, "%s\n", diag.msgs[i]);
@@ -249,14 +252,27 @@ int main(int argc, char **argv)
 	if (record != NULL) {
 		char *h = record_header(engine_start, "srmd " SRMD_VERSION);
 
-		d.record = fopen(record, "w");
-		if (d.record == NULL || h == NULL || fprintf(d.record, "%s\n", h) < 0 || fflush(d.record) != 0) {
+		struct srm_event cev = {.kind = EV_CONFIG};
+		char *c;
+
+		cev.u.config = (struct ev_config){d.cfg, d.zone, start_yaml, d.config_path, false};
+		c = record_line(engine_start, &cev);
+		/* the trader's day and config (secrets redacted): the owner's only */
+		int rfd = open(record, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+		d.record = rfd >= 0 ? fdopen(rfd, "w") : NULL;
+		if (d.record == NULL && rfd >= 0)
+			(void)close(rfd);
+		if (d.record == NULL || h == NULL || c == NULL || fprintf(d.record, "%s\n%s\n", h, c) < 0 ||
+		    fflush(d.record) != 0) {
 			fprintf(stderr, "srmd: --record %s: %s\n", record, strerror(errno));
 			free(h);
+			free(c);
 			rc = 2;
 			goto out;
 		}
 		free(h);
+		free(c);
 	}
 	if (store_load(d.st, d.eng, engine_last_reset(d.eng), &err) != 0) {
 		fprintf(stderr, "srmd: %s\n", err.msg);
@@ -353,6 +369,7 @@ out:
 	store_close(d.st);
 	tz_free(d.zone);
 	config_free(d.cfg);
+	free(start_yaml);
 	free(d.guarded);
 	free(d.dirty);
 	free(d.mem_gen);

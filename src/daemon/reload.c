@@ -31,6 +31,7 @@ struct reload_job {
 	char *path;
 	struct srm_config *cfg;
 	struct tz *zone;
+	char *yaml;                 /* the same bytes, secrets redacted (for --record) */
 	struct config_diag diag;
 	char err[300];
 	struct waiter *waiters;
@@ -50,7 +51,7 @@ static void job_run(uv_work_t *w)
 	struct reload_job *j = w->data;
 	struct srm_err err = {0};
 
-	j->cfg = config_load(j->path, &j->diag);
+	j->cfg = config_load_redacted(j->path, &j->yaml, &j->diag);
 	if (j->cfg == NULL)
 		return;
 	j->zone = tz_load(j->cfg->daemon.timezone, &err);
@@ -94,18 +95,25 @@ static void finish(struct reload_job *j, int status)
 
 	r->running = NULL;
 	if (ok) {
-		engine_set_config(d->eng, j->cfg, j->zone);
-		config_free(d->cfg);
-		tz_free(d->zone);
+		/* an event like any other: journaled, recorded, what it decides is sent */
+		struct srm_event ev = {.kind = EV_CONFIG};
+		struct srm_config *old = d->cfg;
+		struct tz *old_zone = d->zone;
+
+		ev.u.config = (struct ev_config){j->cfg, j->zone, j->yaml, d->config_path,
+						 d->phase == PH_GUARDING};
 		d->cfg = j->cfg;
 		d->zone = j->zone;
+		log_info("config", "reloaded | path=%s", d->config_path);
+		srmd_feed(d, &ev);
+		config_free(old);
+		tz_free(old_zone);
 		if (d->alerts != NULL)
 			alerts_configure(d->alerts, d->cfg);
 		enum log_level lvl;
 
 		if (d->cfg->daemon.log_level && log_level_parse(d->cfg->daemon.log_level, &lvl) == 0)
 			log_set_level(lvl);
-		log_info("config", "reloaded | path=%s", d->config_path);
 	} else {
 		for (size_t i = 0; i < j->diag.n && len + 2 < sizeof(why); i++)
 			len += (size_t)snprintf(why + len, sizeof(why) - len, "%s%s", i ? "\n" : "",
@@ -124,6 +132,7 @@ static void finish(struct reload_job *j, int status)
 			answer(d, &j->waiters[i], ok, why);
 	free(j->waiters);
 	free(j->path);
+	free(j->yaml);
 	free(j);
 }
 

@@ -427,6 +427,8 @@ static void contract_missing(struct engine *e, const char *contract_id)
 	}
 }
 
+static void set_config(struct engine *e, const struct srm_config *cfg, const struct tz *zone);
+
 struct act_list engine_apply(struct engine *e, const struct srm_event *ev, srm_ms now)
 {
 	struct acct *a;
@@ -552,6 +554,14 @@ struct act_list engine_apply(struct engine *e, const struct srm_event *ev, srm_m
 	case EV_ADMIN_ENFORCE:
 		admin_enforce(e, ev->u.admin.account_id, ev->u.admin.rule, ev->u.admin.dry_run);
 		break;
+	case EV_CONFIG:
+		if (ev->u.config.cfg == NULL || ev->u.config.zone == NULL)
+			break;
+		set_config(e, ev->u.config.cfg, ev->u.config.zone);
+		/* a tighter limit holds now, not at the account's next event */
+		for (size_t i = 0; i < e->n_accts && ev->u.config.judge; i++)
+			rejudge(e, e->accts[i]);
+		break;
 	case EV_TIMER:
 	case EV_KIND_COUNT:
 		break;
@@ -587,7 +597,7 @@ struct engine *engine_new(const struct srm_config *cfg, const struct tz *zone, s
 	return e;
 }
 
-void engine_set_config(struct engine *e, const struct srm_config *cfg, const struct tz *zone)
+static void set_config(struct engine *e, const struct srm_config *cfg, const struct tz *zone)
 {
 	e->cfg = cfg;
 	e->zone = zone;

@@ -27,13 +27,12 @@ struct act_list {
 /*
  * A new engine using cfg (rules, overrides, reset time, holidays, dry_run) and zone (the
  * exchange time zone, loaded by the caller). Both must outlive the engine (or be replaced
- * with engine_set_config). now is the start time: it fixes the current trading day.
+ * by an EV_CONFIG event: a config changes through engine_apply like every other input, so
+ * a recorded day with a reload in it replays exactly). now is the start time: it fixes the
+ * current trading day.
  */
 struct engine *engine_new(const struct srm_config *cfg, const struct tz *zone, srm_ms now);
 void engine_free(struct engine *e);
-
-/* Swap in a new config (already validated): effective rules are recomputed per account. */
-void engine_set_config(struct engine *e, const struct srm_config *cfg, const struct tz *zone);
 
 /* Fire every timer due at or before now (in deadline order), then set the clock to now. */
 struct act_list engine_advance(struct engine *e, srm_ms now);

@@ -19,6 +19,7 @@ enum ev_kind {
 	EV_ADMIN_CLEAR,  /* an admin clears every lockout of an account */
 	EV_ADMIN_RESET,  /* an admin runs the daily reset now (one account, or 0: all) */
 	EV_ADMIN_ENFORCE, /* an admin runs one rule now for an account */
+	EV_CONFIG,       /* a new config: srmd's reload (SIGHUP, srm admin config reload) */
 	EV_KIND_COUNT
 };
 
@@ -78,6 +79,23 @@ struct ev_admin {
 	char reason[160];       /* EV_ADMIN_LOCKOUT */
 };
 
+/*
+ * EV_CONFIG: the config (and its time zone) the engine judges by from the event on; with
+ * judge every account is judged again at once under it (srmd: when guarding; before that
+ * the reconcile's rechecks do it). The sender keeps both alive until the next
+ * EV_CONFIG or engine_free. yaml: the file as it was read, secrets redacted (what --record
+ * writes and `srm replay` loads back; NULL when there is none).
+ */
+struct srm_config;
+struct tz;
+struct ev_config {
+	const struct srm_config *cfg;
+	const struct tz *zone;
+	const char *yaml;
+	const char *path;       /* the file it came from (messages, profile lookup) */
+	bool judge;
+};
+
 struct srm_event {
 	enum ev_kind kind;
 	union {
@@ -92,6 +110,7 @@ struct srm_event {
 		struct ev_recheck recheck;
 		struct ev_missing missing;
 		struct ev_admin admin;
+		struct ev_config config;
 	} u;
 };
 

@@ -36,7 +36,7 @@ const char *ev_kind_name(enum ev_kind k)
 		[EV_ACTION_RESULT] = "ActionResult", [EV_RECHECK] = "Recheck",
 		[EV_CONTRACT_MISSING] = "ContractMissing", [EV_ADMIN_LOCKOUT] = "AdminLockout",
 		[EV_ADMIN_CLEAR] = "AdminClear", [EV_ADMIN_RESET] = "AdminReset",
-		[EV_ADMIN_ENFORCE] = "AdminEnforce",
+		[EV_ADMIN_ENFORCE] = "AdminEnforce", [EV_CONFIG] = "Config",
 	};
 
 	return (unsigned)k < EV_KIND_COUNT ? names[k] : "unknown";

@@ -23,7 +23,7 @@ static const struct {
 	{EV_ACTION_RESULT, "ActionResult"},   {EV_RECHECK, "Recheck"},
 	{EV_CONTRACT_MISSING, "ContractMissing"}, {EV_ADMIN_LOCKOUT, "AdminLockout"},
 	{EV_ADMIN_CLEAR, "AdminClear"},       {EV_ADMIN_RESET, "AdminReset"},
-	{EV_ADMIN_ENFORCE, "AdminEnforce"},
+	{EV_ADMIN_ENFORCE, "AdminEnforce"}, {EV_CONFIG, "Config"},
 };
 
 static const char *own_name(enum ev_kind k)
@@ -88,6 +88,15 @@ static cJSON *own_data(const struct srm_event *ev)
 		cJSON_AddNumberToObject(o, "accountId", (double)ev->u.admin.account_id);
 		cJSON_AddStringToObject(o, "rule", rule_id_name(ev->u.admin.rule));
 		cJSON_AddBoolToObject(o, "dryRun", ev->u.admin.dry_run);
+		break;
+	case EV_CONFIG:
+		if (ev->u.config.yaml == NULL) {
+			cJSON_Delete(o);
+			return NULL;
+		}
+		cJSON_AddStringToObject(o, "path", ev->u.config.path ? ev->u.config.path : "");
+		cJSON_AddStringToObject(o, "yaml", ev->u.config.yaml);
+		cJSON_AddBoolToObject(o, "judge", ev->u.config.judge);
 		break;
 	default:
 		cJSON_Delete(o);
@@ -229,9 +238,55 @@ static int parse_own(enum ev_kind kind, const cJSON *d, struct srm_event *ev, st
 			return srm_err_set(err, SRM_EINVAL, "field 'rule': unknown rule \"%s\"", s);
 		return 0;
 	}
+	case EV_CONFIG: {
+		/* the text is read by record_config_yaml; here only that it is there */
+		const cJSON *y = cJSON_GetObjectItemCaseSensitive(d, "yaml");
+
+		if (!cJSON_IsString(y))
+			return srm_err_set(err, SRM_EINVAL, "field 'yaml': expected a string");
+		return wire_get_bool(d, "judge", false, &ev->u.config.judge, err);
+	}
 	default:
 		return srm_err_set(err, SRM_EINVAL, "not an event of its own");
 	}
+}
+
+int record_config_yaml(const char *line, char **yaml, char **path, struct srm_err *err)
+{
+	cJSON *j = cJSON_Parse(line);
+	const cJSON *ev, *d, *y, *p;
+	int rc = -1;
+
+	*yaml = *path = NULL;
+	if (j == NULL || !cJSON_IsObject(j)) {
+		srm_err_set(err, SRM_EINVAL, "not a JSON object");
+		goto out;
+	}
+	ev = cJSON_GetObjectItemCaseSensitive(j, "event");
+	if (!cJSON_IsString(ev) || strcmp(ev->valuestring, "Config") != 0) {
+		rc = 0;
+		goto out;
+	}
+	d = cJSON_GetObjectItemCaseSensitive(j, "data");
+	y = cJSON_GetObjectItemCaseSensitive(d, "yaml");
+	p = cJSON_GetObjectItemCaseSensitive(d, "path");
+	if (!cJSON_IsString(y)) {
+		srm_err_set(err, SRM_EINVAL, "Config: field 'yaml': expected a string");
+		goto out;
+	}
+	*yaml = strdup(y->valuestring);
+	*path = strdup(cJSON_IsString(p) && p->valuestring[0] != '\0' ? p->valuestring : "recorded config");
+	if (*yaml == NULL || *path == NULL) {
+		free(*yaml);
+		free(*path);
+		*yaml = *path = NULL;
+		srm_err_set(err, SRM_ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = 1;
+out:
+	cJSON_Delete(j);
+	return rc;
 }
 
 int record_parse(const char *line, srm_ms *ts, struct srm_event *evs, size_t cap, bool *header,

@@ -32,4 +32,12 @@ char *record_header(srm_ms ts, const char *by);
 int record_parse(const char *line, srm_ms *ts, struct srm_event *evs, size_t cap, bool *header,
 		 struct srm_err *err);
 
+/*
+ * A Config line ({"event":"Config","data":{"path":P,"yaml":TEXT}}: the config srmd started
+ * or reloaded with, secrets redacted) parses to one EV_CONFIG without a config in it; the
+ * reader loads the text itself: 1 with *yaml and *path (caller frees both), 0 when the line
+ * is not a Config line, -1 + err.
+ */
+int record_config_yaml(const char *line, char **yaml, char **path, struct srm_err *err);
+
 #endif

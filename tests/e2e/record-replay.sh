@@ -46,21 +46,37 @@ wait_for 5 locked
 oid=$(order "{\"accountId\":$ACC2,\"contractId\":\"$ES\",\"type\":1,\"side\":0,\"size\":1,\"limitPrice\":5900}")
 wait_for 5 is_eq 3 sim_order_status "$oid"
 "$SRM" admin reset "$ACC2" --socket "$SOCK" >/dev/null
+# a reload mid-day tightens max_contracts from 4 to 2 while 3 are held: judged at once
+order "{\"accountId\":$ACC,\"contractId\":\"$MNQ\",\"type\":2,\"side\":0,\"size\":3}" >/dev/null
+wait_for 5 is_eq 3 sim_pos "$ACC" "$MNQ"
+sed -i 's/max_contracts: {enabled: true, limit: 4,/max_contracts: {enabled: true, limit: 2,/' "$work/srm.yaml"
+"$SRM" admin config reload --socket "$SOCK" >/dev/null
+check "a reload that tightens a limit is enforced at once, not at the next event (sim ground truth)" \
+	wait_for 5 is_eq 2 sim_pos "$ACC" "$MNQ"
 sleep 1
 check "srmd stops cleanly (exit 0)" stop_srmd
 
 check "the recording has the gateway's events, the answers and the admin acts" python3 - "$work/day.jsonl" <<'PY'
 import json, sys
 kinds = {json.loads(l)["event"] for l in open(sys.argv[1])}
-need = {"Recorded", "GatewayUserPosition", "GatewayUserOrder", "GatewayUserTrade", "GatewayQuote",
+need = {"Recorded", "Config", "GatewayUserPosition", "GatewayUserOrder", "GatewayUserTrade", "GatewayQuote",
         "ActionResult", "AdminLockout", "AdminClear", "AdminEnforce", "AdminReset"}
 missing = need - kinds
 print("missing:", sorted(missing)) if missing else None
 sys.exit(1 if missing else 0)
 PY
 
-"$SRM" replay --config "$work/srm.yaml" "$work/day.jsonl" >"$work/replayed.jsonl" 2>"$work/replay.err"
-check "srm replay reads the whole recording (no bad line)" test $? -eq 0
+check "the recording holds the config at start and at the reload, the API key redacted" python3 - "$work/day.jsonl" <<'PY'
+import json, sys
+c = [json.loads(l)["data"] for l in open(sys.argv[1]) if json.loads(l)["event"] == "Config"]
+ok = len(c) == 2 and "limit: 4," in c[0]["yaml"] and "limit: 2," in c[1]["yaml"] \
+    and not c[0]["judge"] and c[1]["judge"] and all("api_key: demo" not in x["yaml"] for x in c)
+print(len(c), "Config lines") if not ok else None
+sys.exit(0 if ok else 1)
+PY
+check "the recording is the owner's only (0600)" test "$(stat -c %a "$work/day.jsonl")" = 600
+"$SRM" replay "$work/day.jsonl" >"$work/replayed.jsonl" 2>"$work/replay.err"
+check "srm replay (no --config: the recorded ones) reads the whole recording (no bad line)" test $? -eq 0
 sqlite3 -json "$DB" "SELECT ts_ms,account_id,rule,action,coalesce(contract_id,'') contract,coalesce(order_id,0) o,coalesce(size,0) size,reason FROM journal WHERE coalesce(outcome,'') <> 'noted' ORDER BY id" >"$work/journal.json"
 check "replaying the recorded day decides exactly the actions srmd journaled" python3 - "$work/journal.json" "$work/replayed.jsonl" <<'PY'
 import json, sys, datetime
@@ -87,5 +103,14 @@ print(len(j), "actions, the same")
 PY
 n=$(wc -l <"$work/replayed.jsonl")
 check "...and the day had plenty to decide ($n actions)" test "$n" -ge 10
+"$SRM" replay --config "$work/srm.yaml" "$work/day.jsonl" >"$work/replayed2.jsonl" 2>"$work/replay2.err"
+check "with --config, that config judges the whole day (the recorded ones are said to be unused)" \
+	grep -q '2 recorded configs (start, reloads) not used: --config judges the whole day' "$work/replay2.err"
+check "...so the day decides differently (a limit of 2 from the start)" \
+	sh -c "! cmp -s '$work/replayed.jsonl' '$work/replayed2.jsonl'"
+grep -v '"event":"Config"' "$work/day.jsonl" >"$work/noconfig.jsonl"
+"$SRM" replay "$work/noconfig.jsonl" >/dev/null 2>"$work/replay3.err"
+check "a recording without a Config line and no --config: refused with the reason" \
+	sh -c "test $? -eq 2 && grep -q 'no config to judge by' '$work/replay3.err'"
 echo "record-replay: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -260,6 +260,17 @@ struct act_list tw_recheck(struct tworld *w, srm_ms now, int64_t acct)
 	return w->last;
 }
 
+struct act_list tw_config(struct tworld *w, srm_ms now, const struct srm_config *cfg)
+{
+	struct srm_event ev = {.kind = EV_CONFIG};
+
+	ev.u.config.cfg = cfg;
+	ev.u.config.zone = w->zone;
+	ev.u.config.judge = true;
+	w->last = engine_apply(w->eng, &ev, now);
+	return w->last;
+}
+
 struct act_list tw_advance(struct tworld *w, srm_ms now)
 {
 	w->last = engine_advance(w->eng, now);

@@ -71,6 +71,8 @@ struct act_list t_admin_enforce(struct engine *e, int64_t acct, int rule, bool d
 struct act_list t_contract_missing(struct engine *e, const char *contract_id, srm_ms now);
 /* Judge an account's whole state again (EV_RECHECK). */
 struct act_list tw_recheck(struct tworld *w, srm_ms now, int64_t acct);
+/* A new config (EV_CONFIG, as srmd's reload sends it): cfg must outlive its use. */
+struct act_list tw_config(struct tworld *w, srm_ms now, const struct srm_config *cfg);
 
 /* Count actions of a kind (and rule, -2 = any) in a list. */
 size_t t_count(struct act_list l, enum act_kind kind, int rule);

@@ -434,8 +434,7 @@ static void test_week_off_ends_lockout(void **s)
 	tw_trade(&w, t + MIN, ACC, 1, ES, PX_ASK, 1, 6000, -600, 0, false);
 	assert_int_equal(r014_locks(&w, &until), 1);
 	w.cfg.rules.weekly_limits.enabled = false;
-	engine_set_config(w.eng, &w.cfg, w.zone);
-	tw_advance(&w, t + 2 * MIN);
+	tw_config(&w, t + 2 * MIN, &w.cfg);
 	assert_int_equal(r014_locks(&w, &until), 0);
 	tw_free(&w);
 }

@@ -498,7 +498,8 @@ static void test_unknown_contract_no_valuation(void **s)
 	/* account scope too */
 	w.cfg.rules.daily_unrealized_loss.scope = SCOPE_ACCOUNT;
 	w.cfg.rules.max_unrealized_profit.scope = SCOPE_ACCOUNT;
-	engine_set_config(w.eng, &w.cfg, w.zone);
+	tw_config(&w, t + 2 * SEC + 500, &w.cfg);
+	assert_int_equal(w.last.n, 0);
 	tw_quote(&w, t + 3 * SEC, UNKNOWN_C, PX_NULL, PX_NULL, 1);
 	assert_int_equal(w.last.n, 0);
 	tw_quote(&w, t + 4 * SEC, UNKNOWN_C, PX_NULL, PX_NULL, 1000);

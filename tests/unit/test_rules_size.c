@@ -254,6 +254,46 @@ static void test_r001_reduce_last_grown(void **s)
 }
 
 /* Net over with long and short: only the net's side is reduced, even if the other grew last. */
+/* A new config is an event: with judge, a tighter limit is enforced at once; without, not. */
+static void test_r001_config_event(void **s)
+{
+	struct tworld w;
+	struct srm_config cfg2;
+	const struct srm_action *a;
+	srm_ms t = T(T0);
+
+	(void)s;
+	tw_init(&w, t);
+	set001(&w.cfg.rules, 4, COUNT_NET, SIZE_REDUCE_TO_LIMIT, lk_mode(LOCKOUT_NONE));
+	restart(&w);
+	pos(&w, t += SEC, ACC, ES, 3);
+	assert_int_equal(w.last.n, 0);
+	cfg2 = w.cfg;
+	cfg2.rules.max_contracts.limit = 2;
+	{
+		struct srm_event ev = {.kind = EV_CONFIG};
+
+		ev.u.config.cfg = &cfg2;
+		ev.u.config.zone = w.zone;
+		ev.u.config.judge = false; /* srmd before it is guarding: the reconcile judges */
+		w.last = engine_apply(w.eng, &ev, t += SEC);
+		assert_int_equal(w.last.n, 0);
+	}
+	tw_config(&w, t += SEC, &cfg2);
+	a = find_c(w.last, ACT_PARTIAL_CLOSE, R001, ES);
+	assert_non_null(a);
+	assert_int_equal(a->size, 1);
+	assert_string_equal(a->reason, "net contracts 3 over limit 2");
+	/* an EV_CONFIG without a config changes nothing */
+	{
+		struct srm_event ev = {.kind = EV_CONFIG};
+
+		w.last = engine_apply(w.eng, &ev, t += SEC);
+		assert_ptr_equal(engine_config(w.eng), &cfg2);
+	}
+	tw_free(&w);
+}
+
 static void test_r001_reduce_net_side(void **s)
 {
 	struct tworld w;
@@ -867,8 +907,9 @@ static void test_r011_permanent_and_reload(void **s)
 
 	cfg2 = w.cfg;
 	cfg2.rules.symbol_blocks.n_symbols = 1; /* CL leaves the list */
-	engine_set_config(w.eng, &cfg2, w.zone);
+	tw_config(&w, T(RESET_AT) + 3 * 24 * 60 * MIN + SEC, &cfg2);
 	assert_null(engine_locked(w.eng, ACC, CL));
+	assert_int_equal(cnt(w.last, ACT_UNLOCK, R011, ACC), 1); /* the release is an action */
 	assert_non_null(engine_locked(w.eng, ACC, RTY));
 	tw_free(&w);
 }
@@ -1204,6 +1245,7 @@ int main(void)
 		cmocka_unit_test(test_r001_at_limit),
 		cmocka_unit_test(test_r001_net_vs_gross),
 		cmocka_unit_test(test_r001_reduce_last_grown),
+		cmocka_unit_test(test_r001_config_event),
 		cmocka_unit_test(test_r001_reduce_net_side),
 		cmocka_unit_test(test_r001_order_cancel_not_reducing),
 		cmocka_unit_test(test_r001_two_orders_together),

@@ -357,7 +357,7 @@ static void test_r009_reload_seen_at_once(void **s)
 	assert_int_equal(t_count_acct(limit_order(&w, t, ACC, 701, ES, PX_BID, 1, 4900), ACT_CANCEL_ORDER,
 				      R009, ACC), 1);
 	w.cfg.rules.session_block_outside.windows[0].end_min = 16 * 60;
-	engine_set_config(w.eng, &w.cfg, w.zone);
+	tw_config(&w, t + 500, &w.cfg);
 	assert_int_equal(t_count_rule(limit_order(&w, t + 1000, ACC, 702, ES, PX_BID, 1, 4900), R009), 0);
 	tw_free(&w);
 }

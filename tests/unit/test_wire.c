@@ -12,6 +12,7 @@
 
 #include "util/strutil.h"
 #include "util/timefmt.h"
+#include "wire/record.h"
 #include "wire/wire.h"
 
 /* ---- documented examples (API reference §4-§6, §10.2), verbatim where the docs give one ---- */
@@ -1669,10 +1670,52 @@ static void test_fuzz(void **state)
 	assert_true(fuzz_fail > 1000);
 }
 
+/* A recorded Config line (srmd --record): written, parsed to an EV_CONFIG, its text read back. */
+static void test_record_config(void **state)
+{
+	struct srm_event ev = {.kind = EV_CONFIG}, out[2];
+	struct srm_err err = {0};
+	char *line, *yaml = NULL, *path = NULL;
+	bool header = true;
+	srm_ms ts = 0;
+
+	(void)state;
+	ev.u.config.yaml = "rules:\n  max_contracts: {enabled: true, limit: 2}\n";
+	ev.u.config.path = "/home/t/.config/srm/srm.yaml";
+	ev.u.config.judge = true;
+	line = record_line(1764000000000, &ev);
+	assert_non_null(line);
+	assert_non_null(strstr(line, "\"event\":\"Config\""));
+	assert_int_equal(record_parse(line, &ts, out, 2, &header, &err), 1);
+	assert_false(header);
+	assert_int_equal(ts, 1764000000000);
+	assert_int_equal(out[0].kind, EV_CONFIG);
+	assert_true(out[0].u.config.judge);
+	assert_null(out[0].u.config.cfg); /* the reader loads the text itself */
+	assert_int_equal(record_config_yaml(line, &yaml, &path, &err), 1);
+	assert_string_equal(yaml, ev.u.config.yaml);
+	assert_string_equal(path, ev.u.config.path);
+	free(yaml);
+	free(path);
+	free(line);
+	/* not a Config line; a Config line without its text; nothing to write */
+	assert_int_equal(record_config_yaml("{\"ts\":\"2025-11-24T15:00:00Z\",\"event\":\"Recheck\","
+					    "\"data\":{\"accountId\":1}}", &yaml, &path, &err), 0);
+	assert_null(yaml);
+	assert_int_equal(record_parse("{\"ts\":\"2025-11-24T15:00:00Z\",\"event\":\"Config\","
+				      "\"data\":{\"yaml\":7}}", &ts, out, 2, &header, &err), -1);
+	assert_non_null(strstr(err.msg, "yaml"));
+	assert_int_equal(record_config_yaml("{\"ts\":\"2025-11-24T15:00:00Z\",\"event\":\"Config\","
+					    "\"data\":{}}", &yaml, &path, &err), -1);
+	ev.u.config.yaml = NULL;
+	assert_null(record_line(1764000000000, &ev));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_order_doc),
+		cmocka_unit_test(test_record_config),
 		cmocka_unit_test(test_position_doc),
 		cmocka_unit_test(test_trade_docs),
 		cmocka_unit_test(test_account_doc),
