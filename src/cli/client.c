@@ -15,6 +15,7 @@
 #include "cli/client.h"
 #include "config/config.h"
 #include "util/strutil.h"
+#include "util/xalloc.h"
 
 int cli_default_config(char *out, size_t cap)
 {
@@ -216,6 +217,10 @@ static void say_closed(struct client *c)
 {
 	const char *msg = c->last_error[0] != '\0' ? c->last_error : NULL;
 
+	if (c->too_big) {
+		fprintf(stderr, "srm: srmd's %s\n", c->last_error);
+		return;
+	}
 	fprintf(stderr, "srm: srmd closed the connection%s%s\n", msg ? ": " : " before answering",
 		msg ? msg : "");
 }
@@ -227,15 +232,46 @@ void client_close(struct client *c)
 	c->fd = -1;
 	cJSON_Delete(c->pending);
 	c->pending = NULL;
+	free(c->line);
+	c->line = NULL;
+	c->line_len = c->line_cap = 0;
 }
 
-static int take_line(char *line, size_t len, void *ud)
+/*
+ * Bytes of a reply: kept until its newline (growing the line as needed), then parsed. 1 with
+ * c->pending when a line is complete and parses, 0 to read on, -1 when the line is over
+ * CLIENT_REPLY_MAX (c->last_error says so).
+ */
+static int take_bytes(struct client *c, const char *data, size_t n, bool complete)
 {
-	struct client *c = ud;
+	size_t len;
 
+	if (c->line_len + n > CLIENT_REPLY_MAX) {
+		snprintf(c->last_error, sizeof(c->last_error), "its reply is larger than %u MiB, "
+			 "not read", CLIENT_REPLY_MAX >> 20);
+		c->line_len = 0;
+		c->too_big = true;
+		return -1;
+	}
+	if (c->line_len + n + 1 > c->line_cap) {
+		size_t cap = c->line_cap ? c->line_cap : 4096;
+
+		while (cap < c->line_len + n + 1)
+			cap *= 2;
+		c->line = xreallocarray(c->line, cap, 1);
+		c->line_cap = cap;
+	}
+	memcpy(c->line + c->line_len, data, n);
+	c->line_len += n;
+	if (!complete)
+		return 0;
+	len = c->line_len - 1; /* without the newline */
+	if (len > 0 && c->line[len - 1] == '\r')
+		len--;
+	c->line_len = 0;
 	if (len == 0)
 		return 0;
-	c->pending = cJSON_ParseWithLength(line, len);
+	c->pending = cJSON_ParseWithLength(c->line, len);
 	return c->pending != NULL ? 1 : 0;
 }
 
@@ -249,12 +285,19 @@ cJSON *client_next(struct client *c, int timeout_ms, bool *timed_out)
 			char *nl = memchr(c->rbuf + c->rpos, '\n', c->rlen - c->rpos);
 			size_t n = nl ? (size_t)(nl - (c->rbuf + c->rpos)) + 1 : c->rlen - c->rpos;
 
+			int rc;
+
 			c->rpos += n;
-			if (linebuf_feed(&c->lb, c->rbuf + start, n, take_line, NULL, c) == 1) {
+			rc = take_bytes(c, c->rbuf + start, n, nl != NULL);
+			if (rc == 1) {
 				cJSON *j = c->pending;
 
 				c->pending = NULL;
 				return j;
+			}
+			if (rc < 0) {
+				c->eof = true;
+				return NULL;
 			}
 		}
 		struct pollfd p = {.fd = c->fd, .events = POLLIN};

@@ -7,15 +7,23 @@
 
 #include "ipc/proto.h"
 
+/*
+ * The longest reply line read: a status of 4,096 accounts is about 6 MiB. Requests stay
+ * bounded by IPC_LINE_MAX; a longer reply is an error said, never a wait.
+ */
+#define CLIENT_REPLY_MAX (64u << 20)
+
 struct client {
 	int fd;
 	char path[108];
-	struct linebuf lb;
+	char *line;           /* the reply line being read (grows to CLIENT_REPLY_MAX) */
+	size_t line_len, line_cap;
 	int64_t next_id;
 	cJSON *pending;       /* a complete line parsed while waiting */
 	char rbuf[65536];     /* bytes read but not yet split into lines */
 	size_t rlen, rpos;
-	bool eof;             /* srmd hung up */
+	bool eof;             /* srmd hung up, or a reply was too big to read (too_big) */
+	bool too_big;
 	char last_error[256]; /* srmd's last word before hanging up (timeout, eviction), or "" */
 };
 

@@ -59,19 +59,24 @@ bool srmd_guard(struct srmd *d, char *reason, size_t cap)
 	char why[300] = "";
 	struct gw_rest_stats rs = {0};
 
+	char progress[96] = "";
+
 	if (d->rest != NULL)
 		gw_rest_stats(d->rest, &rs);
+	/* a long start-up (3 searches per account at 160 per 60 s) says how far it is */
+	if (d->recon_round != NULL && d->recon_total > 1)
+		snprintf(progress, sizeof(progress), ": %zu of %zu accounts reconciled (those with "
+			 "open positions or orders first)", d->recon_done, d->recon_total);
 	if (d->phase == PH_STOPPING)
 		strlcpy_s(why, "srmd is stopping", sizeof(why));
 	else if (d->phase == PH_STARTING || d->phase == PH_LOGIN)
 		snprintf(why, sizeof(why), "%s", d->last_error[0] ? d->last_error : "logging in to the gateway");
 	else if (!rs.have_token)
 		snprintf(why, sizeof(why), "no gateway session%s%s", d->last_error[0] ? ": " : "", d->last_error);
-	else if (d->phase == PH_RECONCILE)
-		snprintf(why, sizeof(why), "%s%s", d->recon_error[0] ? "not reconciled: " : "reconciling with the gateway",
-			 d->recon_error);
-	else if (d->reconciles_pending > 0)
-		snprintf(why, sizeof(why), "reconciling with the gateway (%s)", d->recon_why);
+	else if (d->phase == PH_RECONCILE && d->recon_error[0] != '\0')
+		snprintf(why, sizeof(why), "not reconciled: %s", d->recon_error);
+	else if (d->phase == PH_RECONCILE || d->reconciles_pending > 0)
+		snprintf(why, sizeof(why), "reconciling with the gateway (%s)%s", d->recon_why, progress);
 	else if (d->resync_wanted)
 		snprintf(why, sizeof(why), "not reconciled: %s; asking again", d->recon_error[0] ? d->recon_error : "a search failed");
 	else if (gw_hub_state(d->user_hub) != GW_HUB_CONNECTED)
@@ -287,5 +292,5 @@ void srmd_blind_poll(struct srmd *d)
 	d->blind_poll_ms = now + BLIND_POLL_MS;
 	log_warn("srmd", "the user hub is down or refuses subscriptions with open risk: polling "
 		 "positions and orders over REST");
-	srmd_reconcile(d, "blind: the user hub does not deliver every account's events, polling over REST");
+	srmd_reconcile(d, "blind: the user hub misses events, polling REST");
 }

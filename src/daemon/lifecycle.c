@@ -203,6 +203,7 @@ static void on_cron(uv_timer_t *t)
 	free(days);
 	srmd_save_books(d);
 	auth_cron(d->auth);
+	srmd_reconcile_tick(d);
 	srmd_blind_poll(d);
 	if (d->resync_wanted && d->reconciles_pending == 0 && d->rest != NULL &&
 	    (d->phase == PH_GUARDING || d->phase == PH_RECONCILE) &&

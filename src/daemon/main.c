@@ -365,6 +365,7 @@ out:
 	ipc_server_free(d.ipc); /* the server struct outlives its closed handles */
 	auth_free(d.auth);
 	srmd_reloader_free(&d);
+	srmd_reconcile_free(&d);
 	engine_free(d.eng);
 	store_close(d.st);
 	tz_free(d.zone);

@@ -16,13 +16,52 @@
 #include "util/xalloc.h"
 
 #define RECON_MAX_ROWS 4096
+#define RECON_PARK_MAX_MS 10000 /* the longest a round waits for the hub's subscriptions */
+
+/*
+ * One round's accounts: each is judged (EV_RECHECK) as soon as its own three searches are
+ * in, so an account with open risk is enforced in the first budget window, not after the
+ * last account of a long start-up (3 searches per account at 160 per 60 s).
+ */
+struct recon_round {
+	int refs;                   /* searches still out */
+	size_t n, done;             /* accounts; accounts whose searches are all in */
+	struct {
+		int64_t id;
+		uint8_t left;           /* searches still out */
+		bool failed;
+	} *v;
+};
 
 struct recon {
 	struct srmd *d;
+	struct recon_round *round;
+	size_t slot;                /* this account's index in round->v */
 	int64_t account_id;
 	enum gw_endpoint ep;
 	uint64_t asked;             /* d->news_seq when the search was asked for */
 };
+
+static void round_unref(struct srmd *d, struct recon_round *rd);
+
+/* A search of the round is over: judge its account once all three are in and good. */
+static void round_step(struct srmd *d, struct recon_round *rd, size_t slot, bool ok)
+{
+	if (!ok)
+		rd->v[slot].failed = true;
+	if (--rd->v[slot].left == 0) {
+		rd->done++;
+		if (d->recon_round == rd)
+			d->recon_done = rd->done;
+		if (!rd->v[slot].failed && d->phase != PH_STOPPING) {
+			struct srm_event ev = {.kind = EV_RECHECK};
+
+			ev.u.recheck.account_id = rd->v[slot].id;
+			srmd_feed(d, &ev);
+		}
+	}
+	round_unref(d, rd);
+}
 
 void srmd_hub_news(struct srmd *d, const struct srm_event *ev)
 {
@@ -259,6 +298,7 @@ static void on_search(struct gw_rest *r, const struct gw_result *res, void *ud)
 
 	(void)r;
 	if (res->status == GW_ECANCELLED) {
+		round_step(d, rc->round, rc->slot, false);
 		free(rc);
 		return;
 	}
@@ -266,15 +306,19 @@ static void on_search(struct gw_rest *r, const struct gw_result *res, void *ud)
 		log_warn("reconcile", "search failed | account=%" PRId64 " path=%s status=%s",
 			 rc->account_id, gw_endpoint_path(rc->ep), gw_status_name(res->status));
 		step_failed(d, rc->account_id, rc->ep, res, res->message);
+		round_step(d, rc->round, rc->slot, false);
 		step_done(d);
 		free(rc);
 		return;
 	}
 	evs = rows_buf(res, &cap);
+	bool good = true;
+
 	if (gw_result_events(res, evs, cap, &n, &err) != 0) {
 		log_warn("reconcile", "bad search result | path=%s err=\"%s\"", gw_endpoint_path(rc->ep), err.msg);
 		d->bad_events++;
 		step_failed(d, rc->account_id, rc->ep, NULL, err.msg);
+		good = false;
 	} else if (rc->ep == GW_EP_POSITION_SEARCH_OPEN) {
 		apply_positions(d, rc->asked, rc->account_id, evs, n);
 	} else if (rc->ep == GW_EP_ORDER_SEARCH_OPEN) {
@@ -283,18 +327,24 @@ static void on_search(struct gw_rest *r, const struct gw_result *res, void *ud)
 		apply_trades(d, rc->account_id, evs, n);
 	}
 	free(evs);
+	round_step(d, rc->round, rc->slot, good);
 	step_done(d);
 	free(rc);
 }
 
-static void search(struct srmd *d, int64_t account_id, enum gw_endpoint ep)
+static void search(struct srmd *d, struct recon_round *rd, size_t slot, enum gw_endpoint ep)
 {
 	struct recon *rc = xcalloc(1, sizeof(*rc));
+	int64_t account_id = rd->v[slot].id;
 	int ok;
 
 	rc->d = d;
+	rc->round = rd;
+	rc->slot = slot;
 	rc->account_id = account_id;
 	rc->ep = ep;
+	rd->refs++;
+	rd->v[slot].left++;
 	d->reconciles_pending++;
 	rc->asked = d->news_seq;
 	if (ep == GW_EP_POSITION_SEARCH_OPEN)
@@ -308,8 +358,122 @@ static void search(struct srmd *d, int64_t account_id, enum gw_endpoint ep)
 		d->reconciles_pending--;
 		d->recon_failed = true;
 		snprintf(d->recon_error, sizeof(d->recon_error), "%s not sent (srmd stopping)", gw_endpoint_path(ep));
+		rd->v[slot].failed = true;
+		rd->v[slot].left--;
+		rd->refs--;
 		free(rc);
 	}
+}
+
+/* Does the engine's book (restored from the state file, or from the hubs) show risk? */
+static bool book_has_risk(const struct srmd *d, int64_t account_id)
+{
+	const struct acct *a = engine_acct(d->eng, account_id);
+
+	return a != NULL && (a->n_pos > 0 || a->n_ord > 0);
+}
+
+/*
+ * Is the user hub about to deliver every guarded account's events (connecting, or connected
+ * with subscriptions still unanswered)? A snapshot taken before then can miss what changes
+ * meanwhile, and an enforcement decided on it is never seen to land (a close would be asked
+ * again on the stale book: closing more than the excess). A hub that is down or refuses is
+ * not waited for: REST is then all there is.
+ */
+static bool hub_settling(const struct srmd *d)
+{
+	struct gw_hub_subs s;
+
+	if (d->user_hub == NULL)
+		return false;
+	if (gw_hub_state(d->user_hub) == GW_HUB_CONNECTING)
+		return true;
+	if (gw_hub_state(d->user_hub) != GW_HUB_CONNECTED)
+		return false;
+	gw_hub_subs(d->user_hub, &s);
+	return s.failed == 0 && s.refused == 0 && s.confirmed < s.wanted;
+}
+
+static struct recon_round *round_new(struct srmd *d)
+{
+	struct recon_round *rd = xcalloc(1, sizeof(*rd));
+
+	rd->refs = 1; /* its own, until every search is asked */
+	rd->n = d->n_guarded;
+	rd->v = xcalloc(rd->n ? rd->n : 1, sizeof(*rd->v));
+	for (size_t i = 0; i < rd->n; i++)
+		rd->v[i].id = d->guarded[i];
+	d->recon_round = rd;
+	d->recon_done = 0;
+	d->recon_total = rd->n;
+	return rd;
+}
+
+static void round_unref(struct srmd *d, struct recon_round *rd)
+{
+	if (--rd->refs > 0)
+		return;
+	if (d->recon_round == rd)
+		d->recon_round = NULL;
+	free(rd->v);
+	free(rd);
+}
+
+/*
+ * Ask the round's searches, accounts with risk in their book (restored from the state file,
+ * or told by the hubs since) first: the budget serves them in order, so they are reconciled
+ * and judged in the first window.
+ */
+static void round_issue(struct srmd *d, struct recon_round *rd)
+{
+	int64_t *ids = xcalloc(rd->n ? rd->n : 1, sizeof(*ids));
+	size_t k = 0;
+
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < rd->n; i++)
+			if (book_has_risk(d, rd->v[i].id) == (pass == 0))
+				ids[k++] = rd->v[i].id;
+	for (size_t i = 0; i < rd->n; i++)
+		rd->v[i].id = ids[i];
+	free(ids);
+	for (size_t slot = 0; slot < rd->n; slot++) {
+		search(d, rd, slot, GW_EP_POSITION_SEARCH_OPEN);
+		search(d, rd, slot, GW_EP_ORDER_SEARCH_OPEN);
+		search(d, rd, slot, GW_EP_TRADE_SEARCH);
+	}
+	for (size_t i = 0; i < rd->n; i++)
+		if (rd->v[i].left == 0) /* none of its searches could be asked */
+			rd->done++;
+	if (d->recon_round == rd)
+		d->recon_done = rd->done;
+	round_unref(d, rd);
+}
+
+/* The cron: a parked round is searched once the hub settles, or after 10 s anyway. */
+void srmd_reconcile_tick(struct srmd *d)
+{
+	struct recon_round *rd = d->recon_parked;
+	uint64_t waited;
+
+	if (rd == NULL || d->phase == PH_STOPPING)
+		return; /* freed at exit (srmd_reconcile_free) */
+	waited = srmd_mono_ns() / 1000000 - d->recon_parked_ms;
+	if (hub_settling(d) && waited < RECON_PARK_MAX_MS)
+		return;
+	if (waited >= RECON_PARK_MAX_MS)
+		log_warn("reconcile", "the user hub has not confirmed its subscriptions; searching "
+			 "anyway | waited_ms=%llu", (unsigned long long)waited);
+	d->recon_parked = NULL;
+	round_issue(d, rd);
+	step_done(d);
+}
+
+void srmd_reconcile_free(struct srmd *d)
+{
+	if (d->recon_parked == NULL)
+		return;
+	round_unref(d, d->recon_parked);
+	d->recon_parked = NULL;
 }
 
 static void on_accounts(struct gw_rest *r, const struct gw_result *res, void *ud)
@@ -359,10 +523,22 @@ static void on_accounts(struct gw_rest *r, const struct gw_result *res, void *ud
 	/* account events first (RULE-010 runs at start-up and after every reconnect) */
 	for (size_t i = 0; i < n; i++)
 		srmd_feed(d, &evs[i]);
-	for (size_t i = 0; i < d->n_guarded; i++) {
-		search(d, d->guarded[i], GW_EP_POSITION_SEARCH_OPEN);
-		search(d, d->guarded[i], GW_EP_ORDER_SEARCH_OPEN);
-		search(d, d->guarded[i], GW_EP_TRADE_SEARCH);
+	struct recon_round *rd = round_new(d);
+
+	if (d->recon_parked != NULL) { /* an older round still waiting: it goes first */
+		struct recon_round *old = d->recon_parked;
+
+		d->recon_parked = NULL;
+		round_issue(d, old);
+		step_done(d);
+	}
+	if (hub_settling(d)) {
+		/* searched only once the hub delivers what changes after the snapshot */
+		d->recon_parked = rd;
+		d->recon_parked_ms = srmd_mono_ns() / 1000000;
+		d->reconciles_pending++;
+	} else {
+		round_issue(d, rd);
 	}
 	free(evs);
 	step_done(d);

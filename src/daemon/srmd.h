@@ -62,6 +62,10 @@ struct srmd {
 	uint64_t recon_retry_ms;    /* monotonic ms: the next round not before */
 	char recon_error[200];      /* what failed last ("" once reconciled) */
 	char recon_why[64];         /* why the current or last round started */
+	struct recon_round *recon_round; /* the latest round while its searches are out */
+	struct recon_round *recon_parked; /* a round waiting for the user hub's subscriptions */
+	uint64_t recon_parked_ms;   /* monotonic ms it was parked */
+	size_t recon_done, recon_total;  /* its accounts searched / all (srm status shows it) */
 	/* guarded: reconciled, connected, logged in (srmd_guard); since when it is so or not */
 	bool guard_ok;
 	srm_ms guard_since;
@@ -178,6 +182,10 @@ void srmd_login_backoff_saved(struct srmd *d, srm_ms retry_at);
  */
 void srmd_blind_poll(struct srmd *d);
 void srmd_reconcile(struct srmd *d, const char *why);
+/* The 100 ms cron: a round parked until the user hub's subscriptions are confirmed goes on. */
+void srmd_reconcile_tick(struct srmd *d);
+/* At exit: a round still parked. */
+void srmd_reconcile_free(struct srmd *d);
 /* A hub event is about to be applied: remember it while a reconcile is pending. */
 void srmd_hub_news(struct srmd *d, const struct srm_event *ev);
 
