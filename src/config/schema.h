@@ -1,6 +1,6 @@
 /*
  * schema.h: the option table that describes a block of srm.yaml, and the value types a
- * block may use. One walker (config.c) parses and validates every block with it; the same
+ * block may use. One walker (walk.c) parses and validates every block with it; the same
  * table writes the example's lines and comments and, through them, the defaults. A rule
  * declares its own block with it (src/rules/<rule>.c); nothing else knows a rule's keys.
  */
