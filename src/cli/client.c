@@ -247,7 +247,7 @@ static int take_bytes(struct client *c, const char *data, size_t n, bool complet
 	size_t len;
 
 	if (c->line_len + n > CLIENT_REPLY_MAX) {
-		snprintf(c->last_error, sizeof(c->last_error), "its reply is larger than %u MiB, "
+		snprintf(c->last_error, sizeof(c->last_error), "reply is larger than %u MiB, "
 			 "not read", CLIENT_REPLY_MAX >> 20);
 		c->line_len = 0;
 		c->too_big = true;

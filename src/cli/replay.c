@@ -65,6 +65,12 @@ static bool replay_selected(struct replay *r, const struct srm_event *ev)
 	for (size_t i = 0; i < r->n_names; i++)
 		if (r->names[i].id == id)
 			name = r->names[i].name;
+	/*
+	 * Judged by the recorded configs: srmd recorded only the accounts it guarded, and keeps
+	 * guarding an account a reload no longer selects; the replay must too.
+	 */
+	if (!r->given_config)
+		return true;
 	return config_account_selected(r->cfg, id, name);
 }
 

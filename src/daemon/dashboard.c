@@ -1126,9 +1126,9 @@ int dashboard_start(struct srmd *d, struct srm_err *err)
 		 * libwebsockets 4.1 gives each vhost a client SSL_CTX and finds its bookkeeping
 		 * under a global OpenSSL ex_data index that every context with the TLS global
 		 * init draws anew: a client SSL_CTX made before the last such context is never
-		 * freed (LeakSanitizer, test dashboard-tls). So this context comes before the
-		 * gateway's (main.c), and its own client SSL_CTX, never used (the dashboard
-		 * connects nowhere), is one it does not keep books of: ours, freed with ds.
+		 * freed (LeakSanitizer, test dashboard-tls; found when the hub client was on
+		 * libwebsockets too). So its client SSL_CTX, never used (the dashboard connects
+		 * nowhere), is one it does not keep books of: ours, freed with ds.
 		 */
 		ds->client_ctx = SSL_CTX_new(TLS_client_method());
 		if (ds->client_ctx == NULL) {

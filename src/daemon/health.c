@@ -261,23 +261,49 @@ static bool open_risk(const struct srmd *d)
 	return false;
 }
 
-/* The user hub is down, or up but some account's events are refused to it. */
-static bool user_blind(const struct srmd *d)
+#define SUBS_SLOW_MS 3000 /* subscriptions unanswered this long after a connect: blind */
+
+/*
+ * How much of every guarded account's events the user hub delivers: BLIND (down, a
+ * subscription refused or timed out and not confirmed since, past the caps, or answers slower
+ * than SUBS_SLOW_MS), SETTLING (connected, its subscriptions just asked), WHOLE.
+ */
+enum hub_view { HUB_WHOLE, HUB_SETTLING, HUB_BLIND };
+
+static enum hub_view user_view(struct srmd *d, uint64_t now)
 {
 	struct gw_hub_subs s;
 
-	if (gw_hub_state(d->user_hub) != GW_HUB_CONNECTED)
-		return true;
+	if (gw_hub_state(d->user_hub) != GW_HUB_CONNECTED) {
+		d->subs_short_ms = 0;
+		return HUB_BLIND;
+	}
 	gw_hub_subs(d->user_hub, &s);
-	return s.failed > 0 || s.refused > 0;
+	if (s.failed > 0 || s.refused > 0)
+		return HUB_BLIND;
+	if (s.confirmed < s.wanted) {
+		if (d->subs_short_ms == 0)
+			d->subs_short_ms = now;
+		return now - d->subs_short_ms > SUBS_SLOW_MS ? HUB_BLIND : HUB_SETTLING;
+	}
+	d->subs_short_ms = 0;
+	return HUB_WHOLE;
 }
 
 void srmd_blind_poll(struct srmd *d)
 {
 	uint64_t now = srmd_mono_ns() / 1000000;
+	enum hub_view v;
 
-	if (d->user_hub == NULL || d->rest == NULL || d->phase != PH_GUARDING || !user_blind(d)) {
-		if (d->blind_since_ms != 0 && d->user_hub != NULL && !user_blind(d))
+	if (d->user_hub == NULL || d->rest == NULL || d->phase != PH_GUARDING) {
+		d->blind_since_ms = 0;
+		return;
+	}
+	v = user_view(d, now);
+	if (v == HUB_SETTLING)
+		return; /* just connected: neither back yet nor blind longer */
+	if (v == HUB_WHOLE) {
+		if (d->blind_since_ms != 0)
 			log_info("srmd", "the user hub is back: no more polling");
 		d->blind_since_ms = 0;
 		return;

@@ -26,7 +26,7 @@
 
 #define IPC_MAX_CLIENTS 128
 #define IPC_MAX_PER_UID 32
-#define IPC_OUT_MAX (4u << 20)  /* a client that lets 4 MiB of replies pile up is dropped */
+#define IPC_OUT_MAX (4u << 20)  /* a client that lets 4 MiB of replies pile up is dropped (one reply may be longer) */
 #define IPC_PARTIAL_MS 5000     /* a request line must be complete this long after its start */
 #define IPC_IDLE_MS 120000      /* no request and not subscribed for this long: closed */
 

@@ -100,6 +100,7 @@ struct gw_hub {
 	size_t nsubs, capsubs;
 	size_t sub_cursor;        /* no UNSENT one before this index */
 	size_t sub_inflight, sub_ok, sub_failed;
+	size_t sub_retrying;      /* refused or timed out, not confirmed since (FAILED or asked again) */
 	size_t naccounts;         /* accounts among subs */
 	size_t refused;           /* accounts or contracts asked for past the caps */
 	char sub_error[200];      /* the latest refusal */
@@ -281,6 +282,8 @@ static void sub_fail(struct gw_hub *h, struct hub_sub *s, const char *error)
 
 	s->state = SS_FAILED;
 	s->inv = 0;
+	if (s->fails == 0)
+		h->sub_retrying++;
 	if (s->fails < UINT16_MAX)
 		s->fails++;
 	s->retry_at = hub_now(h) + (delay > HUB_SUB_RETRY_MAX ? HUB_SUB_RETRY_MAX : delay);
@@ -307,10 +310,13 @@ static void sub_pump(struct gw_hub *h)
 
 		if (s->state != SS_UNSENT)
 			continue;
-		if (invoke(h, sub_on[s->kind], sub_args(s), true, true, NULL, NULL) != 0) {
-			sub_fail(h, s, "not sent (too many invocations pending or the send failed)");
-			continue;
-		}
+		/*
+		 * Not sent (the pending table is full, or the connection is going): it stays
+		 * UNSENT, and the rest after it; the tick or the next connection sends them. Not a
+		 * refusal by the server.
+		 */
+		if (invoke(h, sub_on[s->kind], sub_args(s), true, true, NULL, NULL) != 0)
+			break;
 		s->state = SS_SENT;
 		s->inv = h->next_id;
 		h->sub_inflight++;
@@ -329,6 +335,8 @@ static void sub_result(struct gw_hub *h, uint64_t id, const char *error)
 		if (error == NULL) {
 			s->state = SS_OK;
 			s->inv = 0;
+			if (s->fails > 0)
+				h->sub_retrying--;
 			s->fails = 0;
 			h->sub_ok++;
 		} else if (!h->closing) {
@@ -339,11 +347,15 @@ static void sub_result(struct gw_hub *h, uint64_t id, const char *error)
 	sub_pump(h);
 }
 
-/* FAILED ones whose time has come are UNSENT again. */
+/* FAILED ones whose time has come are UNSENT again; what waits is sent. */
 static void sub_retry_due(struct gw_hub *h, int64_t now)
 {
-	if (h->sub_failed == 0 || h->state != GW_HUB_CONNECTED)
+	if (h->state != GW_HUB_CONNECTED)
 		return;
+	if (h->sub_failed == 0) {
+		sub_pump(h);
+		return;
+	}
 	for (size_t i = 0; i < h->nsubs; i++) {
 		struct hub_sub *s = &h->subs[i];
 
@@ -366,7 +378,7 @@ static void sub_reset(struct gw_hub *h)
 		h->subs[i].fails = 0;
 	}
 	h->sub_cursor = 0;
-	h->sub_inflight = h->sub_ok = h->sub_failed = 0;
+	h->sub_inflight = h->sub_ok = h->sub_failed = h->sub_retrying = 0;
 }
 
 static void sub_add(struct gw_hub *h, enum sub_kind kind, int64_t account, const char *cid)
@@ -397,7 +409,10 @@ static void sub_remove(struct gw_hub *h, size_t i)
 		h->sub_ok--;
 	else if (s->state == SS_FAILED)
 		h->sub_failed--;
-	if (h->state == GW_HUB_CONNECTED && s->state != SS_UNSENT)
+	if (s->fails > 0)
+		h->sub_retrying--;
+	/* sent once on this connection (a timed-out one may have been done late): undone */
+	if (h->state == GW_HUB_CONNECTED && (s->state != SS_UNSENT || s->fails > 0))
 		invoke(h, sub_off[s->kind], sub_args(s), false, false, NULL, NULL);
 	h->subs[i] = h->subs[--h->nsubs];
 	if (i < h->sub_cursor)
@@ -1015,7 +1030,7 @@ void gw_hub_subs(const struct gw_hub *h, struct gw_hub_subs *out)
 	memset(out, 0, sizeof(*out));
 	out->wanted = h->nsubs;
 	out->confirmed = h->sub_ok;
-	out->failed = h->sub_failed;
+	out->failed = h->sub_retrying;
 	out->refused = h->refused;
 	out->accounts = h->naccounts;
 	strlcpy_s(out->last_error, h->sub_error, sizeof(out->last_error));

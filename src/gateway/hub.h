@@ -136,7 +136,7 @@ bool gw_hub_has_quote(const struct gw_hub *hub, const char *contract_id);
 struct gw_hub_subs {
 	size_t wanted;            /* subscriptions kept (an account is 3: orders, positions, trades) */
 	size_t confirmed;         /* completed without error on this connection */
-	size_t failed;            /* refused or timed out, waiting to be asked again */
+	size_t failed;            /* refused or timed out, not confirmed since (being asked again) */
 	size_t refused;           /* accounts or contracts asked for past the caps */
 	size_t accounts;          /* accounts kept (user hub) */
 	char last_error[200];     /* the latest refusal: "SubscribeOrders 10001: ..." */

@@ -46,6 +46,22 @@ check "srmd asks again with backoff (several refusals of one subscription, one w
 sim DELETE /sim/fault >/dev/null
 check "the refusals end: confirmed, guarded again" wait_for 40 isguarded
 check "...and the polling stops" wait_for 5 grep -q 'the user hub is back: no more polling' "$work/srmd.log"
+
+# a hub that never answers its subscriptions (each one times out, is asked again, times out)
+# is blind the whole time: srmd keeps polling between the retries
+backs=$(grep -c 'the user hub is back: no more polling' "$work/srmd.log")
+sim POST /sim/fault '{"kind":"hub_silent","target":"Subscribe*","count":-1}' >/dev/null
+sim POST /sim/fault '{"kind":"drop_hubs"}' >/dev/null
+timedout() { "$SRM" status --socket "$work/srm.sock" | head -1 | grep -q 'NOT GUARDED: user hub: .* subscriptions refused, asking again (.*no completion within'; }
+check "subscriptions never answered: NOT GUARDED once they time out (the reason says so)" wait_for 20 timedout
+sleep 4
+order "{\"accountId\":$ACC,\"contractId\":\"$MNQ\",\"type\":2,\"side\":0,\"size\":2}" >/dev/null
+check "while they are asked again and time out again, a breach is still reduced from REST (sim ground truth)" \
+	wait_for 20 is_eq 4 sim_pos "$ACC" "$MNQ"
+check "...and srmd never said the hub was back meanwhile" \
+	test "$(grep -c 'the user hub is back: no more polling' "$work/srmd.log")" = "$backs"
+sim DELETE /sim/fault >/dev/null
+check "answered again: guarded" wait_for 60 isguarded
 check "srmd stops cleanly" stop_srmd
 
 echo "hub-subs: $pass passed, $fail failed"
