@@ -126,6 +126,8 @@ static void on_done(struct gw_rest *r, const struct gw_result *res, void *ud)
 		cJSON_AddStringToObject(al, "action", act_kind_name(f->kind));
 		srmd_publish(d, "alert", al);
 	}
+	if (res->status == GW_OK && (f->kind == ACT_CLOSE_CONTRACT || f->kind == ACT_PARTIAL_CLOSE))
+		srmd_verify_later(d, f->account_id, f->contract_id);
 	if (res->status != GW_ECANCELLED)
 		feed_result(d, f, res->status == GW_OK ? OUTCOME_OK : gone ? OUTCOME_GONE : OUTCOME_FAILED);
 	free(f);

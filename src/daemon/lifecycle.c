@@ -40,6 +40,9 @@ void srmd_notify(struct srmd *d, const char *msg)
 	close(fd);
 }
 
+/* The user hub's server timeout (30 s, the hub's default) and 5 s for the clocks. */
+#define RESYNC_MARGIN_MS 35000
+
 static void on_hub_event(struct gw_hub *hub, const struct srm_event *ev, void *ud)
 {
 	(void)hub;
@@ -52,8 +55,16 @@ static void on_hub_state(struct gw_hub *hub, enum gw_hub_state st, bool resync, 
 	struct srmd *d = ud;
 
 	log_info("hub", "state | hub=%s state=%d resync=%d", hub == d->user_hub ? "user" : "market", st, resync);
-	if (st == GW_HUB_CONNECTED && resync && hub == d->user_hub && d->phase == PH_GUARDING)
-		srmd_reconcile(d, "user hub reconnected");
+	if (st == GW_HUB_CONNECTED && resync && hub == d->user_hub && d->phase == PH_GUARDING) {
+		/*
+		 * What can have changed since the hub last delivered every account's events: the
+		 * last time it was whole (srmd_hub_whole_tick), less its server timeout (a dead
+		 * connection is declared so up to 30 s after its last record) and 5 s for clocks.
+		 */
+		srm_ms since = d->user_hub_whole > 0 ? d->user_hub_whole - RESYNC_MARGIN_MS : 0;
+
+		srmd_reconcile_since(d, "user hub reconnected", since > 0 ? since : 0);
+	}
 }
 
 /* A hub refused the token: ask for a new one (once at a time: the REST client serializes it). */
@@ -204,6 +215,17 @@ static void on_cron(uv_timer_t *t)
 	srmd_save_books(d);
 	auth_cron(d->auth);
 	srmd_reconcile_tick(d);
+	srmd_verify_tick(d);
+	{
+		struct gw_hub_subs hs;
+
+		/* the user hub delivers every guarded account's events now */
+		if (d->user_hub != NULL && gw_hub_state(d->user_hub) == GW_HUB_CONNECTED) {
+			gw_hub_subs(d->user_hub, &hs);
+			if (hs.confirmed == hs.wanted && hs.failed == 0 && hs.refused == 0)
+				d->user_hub_whole = now;
+		}
+	}
 	srmd_blind_poll(d);
 	if (d->resync_wanted && d->reconciles_pending == 0 && d->rest != NULL &&
 	    (d->phase == PH_GUARDING || d->phase == PH_RECONCILE) &&

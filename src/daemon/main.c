@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "daemon/alerts.h"
@@ -258,8 +259,13 @@ int main(int argc, char **argv)
 		cev.u.config = (struct ev_config){d.cfg, d.zone, start_yaml, d.config_path, false};
 		c = record_line(engine_start, &cev);
 		/* the trader's day and config (secrets redacted): the owner's only */
-		int rfd = open(record, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		int rfd = open(record, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 
+		/* an older file keeps its mode through O_CREAT: made the owner's here */
+		if (rfd >= 0 && fchmod(rfd, 0600) != 0) {
+			(void)close(rfd);
+			rfd = -1;
+		}
 		d.record = rfd >= 0 ? fdopen(rfd, "w") : NULL;
 		if (d.record == NULL && rfd >= 0)
 			(void)close(rfd);
@@ -313,8 +319,8 @@ int main(int argc, char **argv)
 	}
 	/*
 	 * Enforcement does not wait for the dashboard: one that cannot listen is logged, not
-	 * fatal. Its lws context is made before the gateway's (see dashboard_start: libwebsockets
-	 * 4.1 frees a client SSL_CTX only when no later context redid the TLS global init).
+	 * fatal. Its libwebsockets context is srmd's only one (the hub client is wslay on
+	 * OpenSSL); dashboard_start says why it makes its own client SSL_CTX.
 	 */
 	if (dashboard_start(&d, &err) != 0)
 		log_error("dashboard", "not serving | err=\"%s\"", err.msg);
@@ -372,6 +378,7 @@ out:
 	config_free(d.cfg);
 	free(start_yaml);
 	free(d.guarded);
+	free(d.verify);
 	free(d.dirty);
 	free(d.mem_gen);
 	free(d.news);

@@ -17,6 +17,20 @@
 
 #define RECON_MAX_ROWS 4096
 #define RECON_PARK_MAX_MS 10000 /* the longest a round waits for the hub's subscriptions */
+#define VERIFY_AFTER_MS 2000    /* a close's position event not seen by then: ask REST */
+#define VERIFY_MAX 4096         /* closes waiting to be seen (one per account and contract) */
+
+struct verify_due {
+	int64_t account_id;
+	char contract_id[SRM_ID_MAX];
+	uint64_t due_ms;            /* monotonic */
+};
+
+struct verify {
+	struct srmd *d;
+	int64_t account_id;
+	uint64_t asked;             /* d->news_seq when asked */
+};
 
 /*
  * One round's accounts: each is judged (EV_RECHECK) as soon as its own three searches are
@@ -24,6 +38,7 @@
  * last account of a long start-up (3 searches per account at 160 per 60 s).
  */
 struct recon_round {
+	srm_ms since;               /* a resync: flat accounts first asked what changed since */
 	int refs;                   /* searches still out */
 	size_t n, done;             /* accounts; accounts whose searches are all in */
 	struct {
@@ -43,6 +58,7 @@ struct recon {
 };
 
 static void round_unref(struct srmd *d, struct recon_round *rd);
+static void full_search(struct srmd *d, struct recon_round *rd, size_t slot);
 
 /* A search of the round is over: judge its account once all three are in and good. */
 static void round_step(struct srmd *d, struct recon_round *rd, size_t slot, bool ok)
@@ -67,7 +83,8 @@ void srmd_hub_news(struct srmd *d, const struct srm_event *ev)
 {
 	struct hub_news *h;
 
-	if (d->reconciles_pending <= 0 || (ev->kind != EV_POSITION && ev->kind != EV_ORDER))
+	if ((d->reconciles_pending <= 0 && d->verifies_pending <= 0) ||
+	    (ev->kind != EV_POSITION && ev->kind != EV_ORDER))
 		return;
 	if (d->n_news == d->cap_news) {
 		d->cap_news = d->cap_news ? d->cap_news * 2 : 16;
@@ -142,7 +159,8 @@ static void step_done(struct srmd *d)
 {
 	if (--d->reconciles_pending > 0)
 		return;
-	d->n_news = 0; /* nothing is pending that news could be newer than */
+	if (d->verifies_pending == 0)
+		d->n_news = 0; /* nothing is pending that news could be newer than */
 	srmd_sync_quotes(d);
 	if (d->recon_failed) {
 		/* not reconciled: not guarding; ask again after a backoff (1 s doubling to 30 s) */
@@ -325,6 +343,14 @@ static void on_search(struct gw_rest *r, const struct gw_result *res, void *ud)
 		apply_orders(d, rc->asked, rc->account_id, evs, n);
 	} else if (rc->ep == GW_EP_TRADE_SEARCH) {
 		apply_trades(d, rc->account_id, evs, n);
+	} else if (rc->ep == GW_EP_ORDER_SEARCH && n > 0) {
+		char text[120];
+
+		/* orders since the hub was lost: this account gets the full look */
+		snprintf(text, sizeof(text), "%zu order%s placed while disconnected: looked at in full", n,
+			 n == 1 ? "" : "s");
+		note(d, rc->account_id, text);
+		full_search(d, rc->round, rc->slot);
 	}
 	free(evs);
 	round_step(d, rc->round, rc->slot, good);
@@ -351,6 +377,8 @@ static void search(struct srmd *d, struct recon_round *rd, size_t slot, enum gw_
 		ok = gw_position_search_open(d->rest, account_id, GW_PRIO_RECONCILE, on_search, rc);
 	else if (ep == GW_EP_ORDER_SEARCH_OPEN)
 		ok = gw_order_search_open(d->rest, account_id, GW_PRIO_RECONCILE, on_search, rc);
+	else if (ep == GW_EP_ORDER_SEARCH)
+		ok = gw_order_search(d->rest, account_id, rd->since, 0, GW_PRIO_RECONCILE, on_search, rc);
 	else
 		ok = gw_trade_search(d->rest, account_id, engine_last_reset(d->eng), 0,
 				     GW_PRIO_RECONCILE, on_search, rc);
@@ -363,6 +391,13 @@ static void search(struct srmd *d, struct recon_round *rd, size_t slot, enum gw_
 		rd->refs--;
 		free(rc);
 	}
+}
+
+static void full_search(struct srmd *d, struct recon_round *rd, size_t slot)
+{
+	search(d, rd, slot, GW_EP_POSITION_SEARCH_OPEN);
+	search(d, rd, slot, GW_EP_ORDER_SEARCH_OPEN);
+	search(d, rd, slot, GW_EP_TRADE_SEARCH);
 }
 
 /* Does the engine's book (restored from the state file, or from the hubs) show risk? */
@@ -437,9 +472,16 @@ static void round_issue(struct srmd *d, struct recon_round *rd)
 		rd->v[i].id = ids[i];
 	free(ids);
 	for (size_t slot = 0; slot < rd->n; slot++) {
-		search(d, rd, slot, GW_EP_POSITION_SEARCH_OPEN);
-		search(d, rd, slot, GW_EP_ORDER_SEARCH_OPEN);
-		search(d, rd, slot, GW_EP_TRADE_SEARCH);
+		/*
+		 * A resync: an account flat with nothing working can only have changed through an
+		 * order placed since the hub was lost, so one Order/search since then says whether
+		 * it needs the full look (on_search). Accounts with risk get it at once.
+		 */
+		if (rd->since > 0 && !book_has_risk(d, rd->v[slot].id)) {
+			search(d, rd, slot, GW_EP_ORDER_SEARCH);
+			continue;
+		}
+		full_search(d, rd, slot);
 	}
 	for (size_t i = 0; i < rd->n; i++)
 		if (rd->v[i].left == 0) /* none of its searches could be asked */
@@ -476,14 +518,23 @@ void srmd_reconcile_free(struct srmd *d)
 	d->recon_parked = NULL;
 }
 
+/* What an Account/search of a round carries to its answer. */
+struct ask {
+	struct srmd *d;
+	srm_ms since;
+};
+
 static void on_accounts(struct gw_rest *r, const struct gw_result *res, void *ud)
 {
-	struct srmd *d = ud;
+	struct ask *ask = ud;
+	struct srmd *d = ask->d;
+	srm_ms since = ask->since;
 	struct srm_event *evs;
 	size_t n = 0, cap;
 	struct srm_err err = {0};
 
 	(void)r;
+	free(ask);
 	if (res->status == GW_ECANCELLED)
 		return;
 	if (res->status != GW_OK) {
@@ -525,6 +576,8 @@ static void on_accounts(struct gw_rest *r, const struct gw_result *res, void *ud
 		srmd_feed(d, &evs[i]);
 	struct recon_round *rd = round_new(d);
 
+	rd->since = since;
+
 	if (d->recon_parked != NULL) { /* an older round still waiting: it goes first */
 		struct recon_round *old = d->recon_parked;
 
@@ -544,12 +597,128 @@ static void on_accounts(struct gw_rest *r, const struct gw_result *res, void *ud
 	step_done(d);
 }
 
-void srmd_reconcile(struct srmd *d, const char *why)
+void srmd_reconcile_since(struct srmd *d, const char *why, srm_ms since)
 {
-	log_info("reconcile", "reconciling with the gateway | why=\"%s\"", why);
+	struct ask *ask = xcalloc(1, sizeof(*ask));
+
+	log_info("reconcile", "reconciling with the gateway | why=\"%s\" since=%" PRId64, why, since);
 	d->resync_wanted = false;
 	d->reconciles_pending++;
 	strlcpy_s(d->recon_why, why, sizeof(d->recon_why));
-	if (gw_account_search(d->rest, true, GW_PRIO_RECONCILE, on_accounts, d) != 0)
+	ask->d = d;
+	ask->since = since;
+	if (gw_account_search(d->rest, true, GW_PRIO_RECONCILE, on_accounts, ask) != 0) {
 		d->reconciles_pending--;
+		free(ask);
+	}
+}
+
+void srmd_reconcile(struct srmd *d, const char *why)
+{
+	srmd_reconcile_since(d, why, 0);
+}
+
+/* ---- a close's result looked up when the hub did not show it ---- */
+
+void srmd_verify_later(struct srmd *d, int64_t account_id, const char *contract_id)
+{
+	uint64_t due = srmd_mono_ns() / 1000000 + VERIFY_AFTER_MS;
+
+
+	for (size_t i = 0; i < d->n_verify; i++)
+		if (d->verify[i].account_id == account_id &&
+		    strcmp(d->verify[i].contract_id, contract_id) == 0) {
+			d->verify[i].due_ms = due;
+			return;
+		}
+	if (d->n_verify == VERIFY_MAX) {
+		log_warn("reconcile", "too many closes waiting to be seen; this one is not looked up "
+			 "| account=%" PRId64 " contract=%s", account_id, contract_id);
+		return;
+	}
+	if (d->n_verify == d->cap_verify) {
+		d->cap_verify = d->cap_verify ? d->cap_verify * 2 : 16;
+		d->verify = xreallocarray(d->verify, d->cap_verify, sizeof(*d->verify));
+	}
+	d->verify[d->n_verify].account_id = account_id;
+	strlcpy_s(d->verify[d->n_verify].contract_id, contract_id, SRM_ID_MAX);
+	d->verify[d->n_verify].due_ms = due;
+	d->n_verify++;
+}
+
+
+static void on_verify(struct gw_rest *r, const struct gw_result *res, void *ud)
+{
+	struct verify *v = ud;
+	struct srmd *d = v->d;
+	struct srm_event *evs;
+	size_t n = 0, cap;
+	struct srm_err err = {0};
+
+	(void)r;
+	d->verifies_pending--;
+	if (res->status == GW_OK) {
+		evs = rows_buf(res, &cap);
+		if (gw_result_events(res, evs, cap, &n, &err) == 0) {
+			log_info("reconcile", "a close not seen to land, positions looked up | "
+				 "account=%" PRId64 " positions=%zu", v->account_id, n);
+			apply_positions(d, v->asked, v->account_id, evs, n);
+		} else {
+			log_warn("reconcile", "bad Position/searchOpen result | err=\"%s\"", err.msg);
+			d->bad_events++;
+		}
+		free(evs);
+	} else if (res->status != GW_ECANCELLED) {
+		/* the next reconcile (or blind poll) sees it; the engine's close window holds meanwhile */
+		log_warn("reconcile", "positions not looked up after a close | account=%" PRId64
+			 " status=%s", v->account_id, gw_status_name(res->status));
+	}
+	if (d->verifies_pending == 0 && d->reconciles_pending == 0)
+		d->n_news = 0;
+	free(v);
+}
+
+void srmd_verify_tick(struct srmd *d)
+{
+	uint64_t now = srmd_mono_ns() / 1000000;
+
+	if (d->rest == NULL || (d->phase != PH_GUARDING && d->phase != PH_RECONCILE))
+		return;
+	for (size_t i = 0; i < d->n_verify;) {
+		int64_t id = d->verify[i].account_id;
+		struct verify *v;
+
+		if (d->verify[i].due_ms > now) {
+			i++;
+			continue;
+		}
+		/*
+		 * The book shows the close landed (its position event, or its fills, came; or the
+		 * trader's own exit got there): nothing to look up. Only a book that still shows
+		 * the position short of the close's target is looked up.
+		 */
+		if (!engine_close_unseen(d->eng, id, d->verify[i].contract_id)) {
+			d->verify[i] = d->verify[--d->n_verify];
+			continue;
+		}
+		/* one search answers every close of the account */
+		for (size_t k = d->n_verify; k-- > 0;)
+			if (d->verify[k].account_id == id)
+				d->verify[k] = d->verify[--d->n_verify];
+		v = xcalloc(1, sizeof(*v));
+		v->d = d;
+		v->account_id = id;
+		v->asked = d->news_seq;
+		d->verifies_pending++;
+		/*
+		 * In the enforcement class: whether a close landed is part of enforcing it, and
+		 * behind a long start-up's searches it would wait past the engine's close window.
+		 * Bounded by the closes themselves (one lookup per account per close).
+		 */
+		if (gw_position_search_open(d->rest, id, GW_PRIO_ENFORCE, on_verify, v) != 0) {
+			d->verifies_pending--;
+			free(v);
+		}
+		i = 0; /* entries moved */
+	}
 }

@@ -64,7 +64,15 @@ struct srmd {
 	char recon_why[64];         /* why the current or last round started */
 	struct recon_round *recon_round; /* the latest round while its searches are out */
 	struct recon_round *recon_parked; /* a round waiting for the user hub's subscriptions */
+	/* SRM's closes whose position event has not come yet: looked up over REST when due */
+	struct verify_due *verify;
+	size_t n_verify, cap_verify;
+	int verifies_pending;       /* their Position/searchOpen calls out */
+
 	uint64_t recon_parked_ms;   /* monotonic ms it was parked */
+	uint64_t subs_short_ms;     /* monotonic ms since the user hub's subscriptions are unanswered */
+	srm_ms user_hub_whole;      /* wall time the user hub was last connected with every
+				     * subscription confirmed (0: never yet) */
 	size_t recon_done, recon_total;  /* its accounts searched / all (srm status shows it) */
 	/* guarded: reconciled, connected, logged in (srmd_guard); since when it is so or not */
 	bool guard_ok;
@@ -182,10 +190,24 @@ void srmd_login_backoff_saved(struct srmd *d, srm_ms retry_at);
  */
 void srmd_blind_poll(struct srmd *d);
 void srmd_reconcile(struct srmd *d, const char *why);
+/*
+ * A resync after the user hub was lost at wall time `since` (minus its server timeout):
+ * accounts flat with nothing working are asked one Order/search since then, and looked at in
+ * full only when it shows an order; the rest as srmd_reconcile. since 0: srmd_reconcile.
+ */
+void srmd_reconcile_since(struct srmd *d, const char *why, srm_ms since);
 /* The 100 ms cron: a round parked until the user hub's subscriptions are confirmed goes on. */
 void srmd_reconcile_tick(struct srmd *d);
 /* At exit: a round still parked. */
 void srmd_reconcile_free(struct srmd *d);
+/*
+ * A close SRM sent was accepted: 2 s later, if the engine's book still shows the position
+ * short of the close's target (engine_close_unseen), the account's positions are looked up
+ * over REST (the engine must not judge again on a book that missed its own close: it would
+ * close again). srmd_verify_tick: the cron.
+ */
+void srmd_verify_later(struct srmd *d, int64_t account_id, const char *contract_id);
+void srmd_verify_tick(struct srmd *d);
 /* A hub event is about to be applied: remember it while a reconcile is pending. */
 void srmd_hub_news(struct srmd *d, const struct srm_event *ev);
 

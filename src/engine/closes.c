@@ -209,3 +209,18 @@ void closes_drop(struct acct *a, const char *contract_id)
 	if (c != NULL)
 		*c = a->closes[--a->n_closes];
 }
+
+bool engine_close_unseen(const struct engine *e, int64_t account_id, const char *contract_id)
+{
+	const struct acct *a = engine_acct(e, account_id);
+
+	if (a == NULL)
+		return false;
+	for (size_t i = 0; i < a->n_closes; i++) {
+		const struct srm_close *c = &a->closes[i];
+
+		if (strcmp(c->contract_id, contract_id) == 0)
+			return e->now - c->at <= CLOSE_WINDOW_MS && !reached(a, c);
+	}
+	return false;
+}

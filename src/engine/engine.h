@@ -34,6 +34,13 @@ struct act_list {
 struct engine *engine_new(const struct srm_config *cfg, const struct tz *zone, srm_ms now);
 void engine_free(struct engine *e);
 
+/*
+ * Is a close of SRM's own of this contract in flight with the book not showing it landed
+ * (the position not yet at its target)? The daemon then looks the position up rather than
+ * let the book, if it missed the close's events, be judged again.
+ */
+bool engine_close_unseen(const struct engine *e, int64_t account_id, const char *contract_id);
+
 /* Fire every timer due at or before now (in deadline order), then set the clock to now. */
 struct act_list engine_advance(struct engine *e, srm_ms now);
 

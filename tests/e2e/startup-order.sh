@@ -31,6 +31,11 @@ order "{\"accountId\":$LAST,\"contractId\":\"$MNQ\",\"type\":2,\"side\":0,\"size
 wait_for 5 is_eq 6 sim_pos "$LAST" "$MNQ"
 
 sed -i "s/^accounts: \[$LAST\]/accounts: all/" "$work/srm.yaml"
+# and the hub refuses the first positions and trades subscriptions: for a second srmd does
+# not see positions change (its close's own result among them) and must not act again on
+# the stale book
+sim POST /sim/fault '{"kind":"hub_refuse","target":"SubscribePositions","count":60}' >/dev/null
+sim POST /sim/fault '{"kind":"hub_refuse","target":"SubscribeTrades","count":60}' >/dev/null
 t0=$(date +%s)
 "$SRMD" --config "$work/srm.yaml" >>"$work/srmd.log" 2>&1 &
 SRMDPID=$!
