@@ -312,6 +312,21 @@ static void c_account(struct sim *s, const cJSON *b, struct http_resp *r)
 	r->events_sent = true;
 }
 
+/* Keep a counted fault (http, latency, hub_*): 0, or -1 with the 400 answered. */
+static int arm(struct sim *s, const struct sim_fault *f, struct http_resp *r)
+{
+	if (f->count == 0) {
+		err_resp(r, 400, "count: expected a positive integer or -1 (unlimited)");
+		return -1;
+	}
+	if (s->nfaults == SIM_MAX_FAULTS) {
+		err_resp(r, 400, "too many faults armed");
+		return -1;
+	}
+	s->faults[s->nfaults++] = *f;
+	return 0;
+}
+
 static void c_fault(struct sim *s, const cJSON *b, struct http_resp *r)
 {
 	struct srm_err err = { 0 };
@@ -329,28 +344,14 @@ static void c_fault(struct sim *s, const cJSON *b, struct http_resp *r)
 			GET(wire_get_int(b, "status", true, 100, 599, &f.status, &err));
 		else
 			GET(wire_get_int(b, "ms", true, 0, 600000, &f.ms, &err));
-		if (f.count == 0) {
-			err_resp(r, 400, "count: expected a positive integer or -1 (unlimited)");
+		if (arm(s, &f, r) != 0)
 			return;
-		}
-		if (s->nfaults == SIM_MAX_FAULTS) {
-			err_resp(r, 400, "too many faults armed");
-			return;
-		}
-		s->faults[s->nfaults++] = f;
 	} else if (strcmp(kind, "hub_refuse") == 0 || strcmp(kind, "hub_silent") == 0) {
 		f.kind = kind[4] == 'r' ? FAULT_HUB_REFUSE : FAULT_HUB_SILENT;
 		GET(wire_get_string(b, "target", false, true, f.path, sizeof(f.path), &err));
 		GET(wire_get_int(b, "count", false, -1, 1000000, &f.count, &err));
-		if (f.count == 0) {
-			err_resp(r, 400, "count: expected a positive integer or -1 (unlimited)");
+		if (arm(s, &f, r) != 0)
 			return;
-		}
-		if (s->nfaults == SIM_MAX_FAULTS) {
-			err_resp(r, 400, "too many faults armed");
-			return;
-		}
-		s->faults[s->nfaults++] = f;
 	} else if (strcmp(kind, "drop_hubs") == 0) {
 		hub_drop_all(s);
 	} else if (strcmp(kind, "garbage_hubs") == 0) {
