@@ -228,6 +228,7 @@ static bool env_reference(const yaml_node_t *v)
 
 struct span {
 	size_t from, to;
+	char *text;             /* what goes there; NULL: "***" (a secret) */
 };
 
 static int span_cmp(const void *a, const void *b)
@@ -269,13 +270,68 @@ static void drop_file(char *buf)
 	free(buf);
 }
 
-/* The text with every secret's value replaced by "***" (lines kept), or -1 + diag. */
-static int redact_buf(struct cfg_walk *c, const char *buf, size_t len, char **out)
+/* A YAML double-quoted scalar of s (caller frees). */
+static char *yaml_quoted(const char *s)
+{
+	size_t n = strlen(s), w = 0;
+	char *q = xmalloc(n * 4 + 3);
+
+	q[w++] = '"';
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\') {
+			q[w++] = '\\';
+			q[w++] = (char)*p;
+		} else if (*p < 0x20 || *p == 0x7f) {
+			w += (size_t)snprintf(q + w, 5, "\\x%02x", *p);
+		} else {
+			q[w++] = (char)*p;
+		}
+	}
+	q[w++] = '"';
+	q[w] = '\0';
+	return q;
+}
+
+static void span_add(struct span **sp, size_t *n, const yaml_node_t *v, char *text)
+{
+	*sp = xreallocarray(*sp, *n + 1, sizeof(**sp));
+	(*sp)[*n].from = v->start_mark.index;
+	(*sp)[*n].to = v->end_mark.index;
+	(*sp)[*n].text = text;
+	(*n)++;
+}
+
+/*
+ * A non-secret scalar that names ${NAME}s, as the walker reads it (its value then, quoted),
+ * when resolve: what a recording must carry so that a replay elsewhere reads the same value.
+ */
+static void resolve_node(struct span **sp, size_t *n, const yaml_node_t *v, bool *seen,
+			 const yaml_document_t *doc)
+{
+	char val[CFG_VALUE_MAX], why[160];
+	size_t idx = (size_t)(v - doc->nodes.start);
+
+	if (v->type != YAML_SCALAR_NODE || seen[idx] ||
+	    memmem(v->data.scalar.value, v->data.scalar.length, "${", 2) == NULL)
+		return;
+	seen[idx] = true;
+	if (cfg_env_subst((const char *)v->data.scalar.value, val, sizeof(val), why, sizeof(why),
+			  NULL, 0) != 0)
+		return; /* unset without a default: kept as written (srmd refused such a file) */
+	span_add(sp, n, v, yaml_quoted(val));
+}
+
+/*
+ * The text with every secret's value replaced by "***" (lines kept), or -1 + diag; with
+ * resolve, every other value's ${NAME}s replaced by what they read now.
+ */
+static int redact_buf(struct cfg_walk *c, const char *buf, size_t len, bool resolve, char **out)
 {
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	struct span *sp = NULL;
-	size_t n_sp = 0;
+	size_t n_sp = 0, extra = 0;
+	bool *seen = NULL;
 	char *res = NULL;
 	size_t cap;
 	int rc = -1;
@@ -302,6 +358,7 @@ static int redact_buf(struct cfg_walk *c, const char *buf, size_t len, char **ou
 		goto out;
 	}
 	yaml_parser_delete(&parser);
+	seen = xcalloc((size_t)(doc.nodes.top - doc.nodes.start) + 1, sizeof(*seen));
 	/* every mapping, wherever it is (anchors and merge keys included): a secret key's value */
 	for (yaml_node_t *m = doc.nodes.start; m < doc.nodes.top; m++) {
 		if (m->type != YAML_MAPPING_NODE)
@@ -311,31 +368,51 @@ static int redact_buf(struct cfg_walk *c, const char *buf, size_t len, char **ou
 			yaml_node_t *v = yaml_document_get_node(&doc, pr->value);
 
 			if (k == NULL || v == NULL || k->type != YAML_SCALAR_NODE ||
-			    !secret_in(cfg_top_opts, (const char *)k->data.scalar.value, k->data.scalar.length, 0) ||
-			    env_reference(v))
+			    !secret_in(cfg_top_opts, (const char *)k->data.scalar.value, k->data.scalar.length, 0))
 				continue;
-			sp = xreallocarray(sp, n_sp + 1, sizeof(*sp));
-			sp[n_sp].from = v->start_mark.index;
-			sp[n_sp].to = v->end_mark.index;
-			n_sp++;
+			/* a secret is never resolved: "***", or its ${NAME} as written */
+			seen[v - doc.nodes.start] = true;
+			if (!env_reference(v))
+				span_add(&sp, &n_sp, v, NULL);
+		}
+	}
+	for (yaml_node_t *m = doc.nodes.start; resolve && m < doc.nodes.top; m++) {
+		if (m->type == YAML_MAPPING_NODE) {
+			for (yaml_node_pair_t *pr = m->data.mapping.pairs.start; pr < m->data.mapping.pairs.top; pr++) {
+				yaml_node_t *v = yaml_document_get_node(&doc, pr->value);
+
+				if (v != NULL)
+					resolve_node(&sp, &n_sp, v, seen, &doc);
+			}
+		} else if (m->type == YAML_SEQUENCE_NODE) {
+			for (yaml_node_item_t *it = m->data.sequence.items.start; it < m->data.sequence.items.top; it++) {
+				yaml_node_t *v = yaml_document_get_node(&doc, *it);
+
+				if (v != NULL)
+					resolve_node(&sp, &n_sp, v, seen, &doc);
+			}
 		}
 	}
 	yaml_document_delete(&doc);
 	if (n_sp > 1)
 		qsort(sp, n_sp, sizeof(*sp), span_cmp);
-	cap = len + n_sp * 8 + 1;
+	for (size_t i = 0; i < n_sp; i++)
+		extra += sp[i].text != NULL ? strlen(sp[i].text) : 5;
+	cap = len + extra + 1;
 	res = xmalloc(cap);
 	size_t at = 0, w = 0;
 
 	for (size_t i = 0; i < n_sp; i++) {
 		size_t from = sp[i].from < at ? at : sp[i].from, to = sp[i].to > len ? len : sp[i].to;
+		const char *t = sp[i].text != NULL ? sp[i].text : "\"***\"";
+		size_t tl = strlen(t);
 
-		if (to <= from)
-			continue;
+		if (to <= from || sp[i].from < at)
+			continue; /* inside one already replaced (a secret's block): gone with it */
 		memcpy(res + w, buf + at, from - at);
 		w += from - at;
-		memcpy(res + w, "\"***\"", 5);
-		w += 5;
+		memcpy(res + w, t, tl);
+		w += tl;
 		/* keep the line count: a block scalar's lines become empty lines */
 		for (size_t k = from; k < to; k++)
 			if (buf[k] == '\n' && w < cap - 1)
@@ -350,7 +427,10 @@ static int redact_buf(struct cfg_walk *c, const char *buf, size_t len, char **ou
 	rc = 0;
 out:
 	free(res);
+	for (size_t i = 0; i < n_sp; i++)
+		free(sp[i].text);
 	free(sp);
+	free(seen);
 	return rc;
 }
 
@@ -365,7 +445,7 @@ int config_redacted(const char *path, char **out, struct config_diag *diag)
 	diag->n = 0;
 	*out = NULL;
 	if (read_file(&c, path, &buf, &len) == 0)
-		rc = redact_buf(&c, buf, len, out);
+		rc = redact_buf(&c, buf, len, false, out);
 	drop_file(buf);
 	return rc;
 }
@@ -384,7 +464,7 @@ struct srm_config *config_load_redacted(const char *path, char **yaml, struct co
 	if (read_file(&c, path, &buf, &len) == 0) {
 		cfg = load_buf(buf, len, path, diag, false);
 		/* the same bytes: what was loaded is what a recording shows */
-		if (cfg != NULL && redact_buf(&c, buf, len, yaml) != 0) {
+		if (cfg != NULL && redact_buf(&c, buf, len, true, yaml) != 0) {
 			config_free(cfg);
 			cfg = NULL;
 		}

@@ -62,6 +62,13 @@ void cfg_unknown_key(struct cfg_walk *c, const yaml_node_t *k, const char *path,
 bool cfg_is_null(const yaml_node_t *n);
 /* May ch be in an environment variable's name (first: its first character)? */
 bool cfg_env_name_char(char ch, bool first);
+/*
+ * Substitute ${NAME} and ${NAME:-default} in s; "$${" is a literal "${". 0, or -1 with why
+ * (an undefined variable names itself there). With unset non-NULL an undefined variable
+ * reads as "" and its name goes there (the first one).
+ */
+int cfg_env_subst(const char *s, char *out, size_t cap, char *why, size_t why_cap,
+		  char *unset, size_t unset_cap);
 /* The text of a scalar node, ${ENV} substituted, in c->val; NULL (reported) otherwise. */
 const char *cfg_scalar(struct cfg_walk *c, yaml_node_t *n, const char *path, const char *expect);
 /* An integer from min to INT_MAX: 0, or -1. */

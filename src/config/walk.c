@@ -161,13 +161,9 @@ bool cfg_env_name_char(char ch, bool first)
 	       (!first && ch >= '0' && ch <= '9');
 }
 
-/*
- * Substitute ${NAME} and ${NAME:-default} in s; "$${" is a literal "${".
- * Returns 0, or -1 with why filled (an undefined variable names itself there). With unset
- * non-NULL an undefined variable reads as "" and its name goes there (the first one).
- */
-static int env_subst(const char *s, char *out, size_t cap, char *why, size_t why_cap,
-		     char *unset, size_t unset_cap)
+/* ${NAME} substitution (internal.h). */
+int cfg_env_subst(const char *s, char *out, size_t cap, char *why, size_t why_cap,
+		  char *unset, size_t unset_cap)
 {
 	size_t o = 0;
 
@@ -243,7 +239,7 @@ const char *cfg_scalar(struct cfg_walk *c, yaml_node_t *n, const char *path, con
 		cfg_err(c, n, path, "must be %s, got %s", expect, cfg_got(n, g, sizeof(g)));
 		return NULL;
 	}
-	if (env_subst((const char *)n->data.scalar.value, c->val, sizeof(c->val), why,
+	if (cfg_env_subst((const char *)n->data.scalar.value, c->val, sizeof(c->val), why,
 		      sizeof(why), c->env_lenient ? unset : NULL, sizeof(unset)) != 0) {
 		cfg_err(c, n, path, "%s", why);
 		return NULL;

@@ -66,16 +66,18 @@ print("missing:", sorted(missing)) if missing else None
 sys.exit(1 if missing else 0)
 PY
 
-check "the recording holds the config at start and at the reload, the API key redacted" python3 - "$work/day.jsonl" <<'PY'
+check "the recording holds the config at start and at the reload, the API key redacted, \${NAME}s as srmd read them" python3 - "$work/day.jsonl" <<'PY'
 import json, sys
 c = [json.loads(l)["data"] for l in open(sys.argv[1]) if json.loads(l)["event"] == "Config"]
 ok = len(c) == 2 and "limit: 4," in c[0]["yaml"] and "limit: 2," in c[1]["yaml"] \
-    and not c[0]["judge"] and c[1]["judge"] and all("api_key: demo" not in x["yaml"] for x in c)
+    and not c[0]["judge"] and c[1]["judge"] and all("api_key: demo" not in x["yaml"] for x in c) \
+    and all('reset_time: "17:00"' in x["yaml"] and "${RESET_TIME" not in x["yaml"] for x in c)
 print(len(c), "Config lines") if not ok else None
 sys.exit(0 if ok else 1)
 PY
 check "the recording is the owner's only (0600)" test "$(stat -c %a "$work/day.jsonl")" = 600
-"$SRM" replay "$work/day.jsonl" >"$work/replayed.jsonl" 2>"$work/replay.err"
+# the replaying shell's environment differs (a ${RESET_TIME} srmd read as 17:00): no matter
+RESET_TIME=03:00 "$SRM" replay "$work/day.jsonl" >"$work/replayed.jsonl" 2>"$work/replay.err"
 check "srm replay (no --config: the recorded ones) reads the whole recording (no bad line)" test $? -eq 0
 sqlite3 -json "$DB" "SELECT ts_ms,account_id,rule,action,coalesce(contract_id,'') contract,coalesce(order_id,0) o,coalesce(size,0) size,reason FROM journal WHERE coalesce(outcome,'') <> 'noted' ORDER BY id" >"$work/journal.json"
 check "replaying the recorded day decides exactly the actions srmd journaled" python3 - "$work/journal.json" "$work/replayed.jsonl" <<'PY'

@@ -1032,6 +1032,44 @@ static void test_redacted(void **state)
 	write_file(path, "gateway:\n  api_key: SECRET-BROKEN\n  : [\n");
 	assert_int_equal(config_redacted(path, &out, &d), -1);
 	assert_null(out);
+
+	/*
+	 * What srmd records (config_load_redacted): the same redaction, and every other value's
+	 * ${NAME}s as srmd read them (a replay elsewhere must read the same day), quoted; a
+	 * secret's ${NAME} stays a name. config show keeps them as written.
+	 */
+	{
+		struct srm_config *cfg;
+
+		setenv("SRM_T_RESET", "16:15", 1);
+		setenv("SRM_T_KEY", "SECRET-FROM-ENV", 1);
+		unsetenv("SRM_T_UNSET");
+		unsetenv("SRM_T_RECORD_USER");
+		write_file(path, "gateway: {username: \"${SRM_T_RECORD_USER:-bob \\\"q\\\"}\", "
+			   "api_key: \"${SRM_T_KEY}\"}\n"
+			   "daemon:\n  reset_time: \"${SRM_T_RESET}\"\n"
+			   "  timezone: ${SRM_T_UNSET:-America/Chicago}\n");
+		cfg = config_load_redacted(path, &out, &d);
+		assert_non_null(cfg);
+		assert_non_null(strstr(out, "reset_time: \"16:15\""));
+		assert_non_null(strstr(out, "timezone: \"America/Chicago\""));
+		assert_non_null(strstr(out, "username: \"bob \\\"q\\\"\""));
+		assert_non_null(strstr(out, "api_key: \"${SRM_T_KEY}\""));
+		assert_null(strstr(out, "SECRET-FROM-ENV"));
+		config_free(cfg);
+		/* and it loads back to the same values */
+		cfg = config_load_string_env(out, "recorded", &d, true);
+		free(out);
+		assert_non_null(cfg);
+		assert_int_equal(cfg->daemon.reset_min, 16 * 60 + 15);
+		assert_string_equal(cfg->gateway.username, "bob \"q\"");
+		config_free(cfg);
+		assert_int_equal(config_redacted(path, &out, &d), 0);
+		assert_non_null(strstr(out, "${SRM_T_RESET}"));
+		free(out);
+		unsetenv("SRM_T_RESET");
+		unsetenv("SRM_T_KEY");
+	}
 	unlink(path);
 }
 
