@@ -52,7 +52,10 @@ static void decode_one(const cJSON *j)
 
 		check_str(o->contract_id, sizeof(o->contract_id));
 		check_str(o->custom_tag, sizeof(o->custom_tag));
-		if (o->status < 0 || o->status > 8 || o->side < 0 || o->side > 1 || o->size < 0)
+		/* a status the reference does not list is `other` (kept: wire/decode.c get_enum) */
+		if (o->status < 0 || (o->status > PX_OS_SUSPENDED && o->status != PX_OS_OTHER) ||
+		    (o->status == PX_OS_OTHER) != o->odd_status || o->side < 0 || o->side > 1 ||
+		    o->size < 0)
 			abort();
 	}
 
