@@ -253,14 +253,7 @@ static int take_bytes(struct client *c, const char *data, size_t n, bool complet
 		c->too_big = true;
 		return -1;
 	}
-	if (c->line_len + n + 1 > c->line_cap) {
-		size_t cap = c->line_cap ? c->line_cap : 4096;
-
-		while (cap < c->line_len + n + 1)
-			cap *= 2;
-		c->line = xreallocarray(c->line, cap, 1);
-		c->line_cap = cap;
-	}
+	xgrow(&c->line, &c->line_cap, c->line_len + n + 1, 0);
 	memcpy(c->line + c->line_len, data, n);
 	c->line_len += n;
 	if (!complete)

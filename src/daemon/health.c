@@ -63,10 +63,12 @@ bool srmd_guard(struct srmd *d, char *reason, size_t cap)
 
 	if (d->rest != NULL)
 		gw_rest_stats(d->rest, &rs);
+	size_t done, total;
+
 	/* a long start-up (3 searches per account at 160 per 60 s) says how far it is */
-	if (d->recon_round != NULL && d->recon_total > 1)
+	if (srmd_reconcile_progress(d, &done, &total) && total > 1)
 		snprintf(progress, sizeof(progress), ": %zu of %zu accounts reconciled (those with "
-			 "open positions or orders first)", d->recon_done, d->recon_total);
+			 "open positions or orders first)", done, total);
 	if (d->phase == PH_STOPPING)
 		strlcpy_s(why, "srmd is stopping", sizeof(why));
 	else if (d->phase == PH_STARTING || d->phase == PH_LOGIN)
@@ -278,16 +280,16 @@ static enum hub_view user_view(struct srmd *d, uint64_t now)
 		d->subs_short_ms = 0;
 		return HUB_BLIND;
 	}
+	if (gw_hub_whole(d->user_hub)) {
+		d->subs_short_ms = 0;
+		return HUB_WHOLE;
+	}
 	gw_hub_subs(d->user_hub, &s);
 	if (s.failed > 0 || s.refused > 0)
 		return HUB_BLIND;
-	if (s.confirmed < s.wanted) {
-		if (d->subs_short_ms == 0)
-			d->subs_short_ms = now;
-		return now - d->subs_short_ms > SUBS_SLOW_MS ? HUB_BLIND : HUB_SETTLING;
-	}
-	d->subs_short_ms = 0;
-	return HUB_WHOLE;
+	if (d->subs_short_ms == 0)
+		d->subs_short_ms = now;
+	return now - d->subs_short_ms > SUBS_SLOW_MS ? HUB_BLIND : HUB_SETTLING;
 }
 
 void srmd_blind_poll(struct srmd *d)

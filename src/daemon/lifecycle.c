@@ -58,7 +58,7 @@ static void on_hub_state(struct gw_hub *hub, enum gw_hub_state st, bool resync, 
 	if (st == GW_HUB_CONNECTED && resync && hub == d->user_hub && d->phase == PH_GUARDING) {
 		/*
 		 * What can have changed since the hub last delivered every account's events: the
-		 * last time it was whole (srmd_hub_whole_tick), less its server timeout (a dead
+		 * last time it was whole (on_cron), less its server timeout (a dead
 		 * connection is declared so up to 30 s after its last record) and 5 s for clocks.
 		 */
 		srm_ms since = d->user_hub_whole > 0 ? d->user_hub_whole - RESYNC_MARGIN_MS : 0;
@@ -216,16 +216,9 @@ static void on_cron(uv_timer_t *t)
 	auth_cron(d->auth);
 	srmd_reconcile_tick(d);
 	srmd_verify_tick(d);
-	{
-		struct gw_hub_subs hs;
-
-		/* the user hub delivers every guarded account's events now */
-		if (d->user_hub != NULL && gw_hub_state(d->user_hub) == GW_HUB_CONNECTED) {
-			gw_hub_subs(d->user_hub, &hs);
-			if (hs.confirmed == hs.wanted && hs.failed == 0 && hs.refused == 0)
-				d->user_hub_whole = now;
-		}
-	}
+	/* the user hub delivers every guarded account's events now */
+	if (d->user_hub != NULL && gw_hub_whole(d->user_hub))
+		d->user_hub_whole = now;
 	srmd_blind_poll(d);
 	if (d->resync_wanted && d->reconciles_pending == 0 && d->rest != NULL &&
 	    (d->phase == PH_GUARDING || d->phase == PH_RECONCILE) &&

@@ -67,8 +67,6 @@ static void round_step(struct srmd *d, struct recon_round *rd, size_t slot, bool
 		rd->v[slot].failed = true;
 	if (--rd->v[slot].left == 0) {
 		rd->done++;
-		if (d->recon_round == rd)
-			d->recon_done = rd->done;
 		if (!rd->v[slot].failed && d->phase != PH_STOPPING) {
 			struct srm_event ev = {.kind = EV_RECHECK};
 
@@ -439,8 +437,6 @@ static struct recon_round *round_new(struct srmd *d)
 	for (size_t i = 0; i < rd->n; i++)
 		rd->v[i].id = d->guarded[i];
 	d->recon_round = rd;
-	d->recon_done = 0;
-	d->recon_total = rd->n;
 	return rd;
 }
 
@@ -486,8 +482,6 @@ static void round_issue(struct srmd *d, struct recon_round *rd)
 	for (size_t i = 0; i < rd->n; i++)
 		if (rd->v[i].left == 0) /* none of its searches could be asked */
 			rd->done++;
-	if (d->recon_round == rd)
-		d->recon_done = rd->done;
 	round_unref(d, rd);
 }
 
@@ -500,14 +494,25 @@ void srmd_reconcile_tick(struct srmd *d)
 	if (rd == NULL || d->phase == PH_STOPPING)
 		return; /* freed at exit (srmd_reconcile_free) */
 	waited = srmd_mono_ns() / 1000000 - d->recon_parked_ms;
-	if (hub_settling(d) && waited < RECON_PARK_MAX_MS)
+	bool settling = hub_settling(d); /* not: settled, or down, or refusing (no wait) */
+
+	if (settling && waited < RECON_PARK_MAX_MS)
 		return;
-	if (waited >= RECON_PARK_MAX_MS)
+	if (settling)
 		log_warn("reconcile", "the user hub has not confirmed its subscriptions; searching "
 			 "anyway | waited_ms=%llu", (unsigned long long)waited);
 	d->recon_parked = NULL;
 	round_issue(d, rd);
 	step_done(d);
+}
+
+bool srmd_reconcile_progress(const struct srmd *d, size_t *done, size_t *total)
+{
+	if (d->recon_round == NULL)
+		return false;
+	*done = d->recon_round->done;
+	*total = d->recon_round->n;
+	return true;
 }
 
 void srmd_reconcile_free(struct srmd *d)
@@ -623,7 +628,6 @@ void srmd_reconcile(struct srmd *d, const char *why)
 void srmd_verify_later(struct srmd *d, int64_t account_id, const char *contract_id)
 {
 	uint64_t due = srmd_mono_ns() / 1000000 + VERIFY_AFTER_MS;
-
 
 	for (size_t i = 0; i < d->n_verify; i++)
 		if (d->verify[i].account_id == account_id &&

@@ -73,7 +73,6 @@ struct srmd {
 	uint64_t subs_short_ms;     /* monotonic ms since the user hub's subscriptions are unanswered */
 	srm_ms user_hub_whole;      /* wall time the user hub was last connected with every
 				     * subscription confirmed (0: never yet) */
-	size_t recon_done, recon_total;  /* its accounts searched / all (srm status shows it) */
 	/* guarded: reconciled, connected, logged in (srmd_guard); since when it is so or not */
 	bool guard_ok;
 	srm_ms guard_since;
@@ -198,6 +197,8 @@ void srmd_reconcile(struct srmd *d, const char *why);
 void srmd_reconcile_since(struct srmd *d, const char *why, srm_ms since);
 /* The 100 ms cron: a round parked until the user hub's subscriptions are confirmed goes on. */
 void srmd_reconcile_tick(struct srmd *d);
+/* The latest round's accounts searched and all, while it is out (false: none is). */
+bool srmd_reconcile_progress(const struct srmd *d, size_t *done, size_t *total);
 /* At exit: a round still parked. */
 void srmd_reconcile_free(struct srmd *d);
 /*

@@ -28,16 +28,7 @@ static int append(struct gw_frame *f, const char *data, size_t len, struct srm_e
 {
 	if (f->len + len > f->max)
 		return srm_err_set(err, SRM_EFULL, "hub record longer than %zu bytes", f->max);
-	if (f->len + len > f->cap) {
-		size_t ncap = f->cap ? f->cap : 4096;
-
-		while (ncap < f->len + len)
-			ncap *= 2;
-		if (ncap > f->max)
-			ncap = f->max;
-		f->buf = xreallocarray(f->buf, ncap, 1);
-		f->cap = ncap;
-	}
+	xgrow(&f->buf, &f->cap, f->len + len, f->max);
 	memcpy(f->buf + f->len, data, len);
 	f->len += len;
 	return 0;

@@ -1025,6 +1025,11 @@ int gw_hub_set_quotes(struct gw_hub *h, const char *const *ids, size_t n)
 	return refused > 0 ? -1 : 0;
 }
 
+bool gw_hub_whole(const struct gw_hub *h)
+{
+	return h->state == GW_HUB_CONNECTED && h->sub_ok == h->nsubs && h->refused == 0;
+}
+
 void gw_hub_subs(const struct gw_hub *h, struct gw_hub_subs *out)
 {
 	memset(out, 0, sizeof(*out));

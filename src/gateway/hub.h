@@ -142,5 +142,7 @@ struct gw_hub_subs {
 	char last_error[200];     /* the latest refusal: "SubscribeOrders 10001: ..." */
 };
 void gw_hub_subs(const struct gw_hub *hub, struct gw_hub_subs *out);
+/* Connected, with every remembered subscription confirmed and none refused past a cap. */
+bool gw_hub_whole(const struct gw_hub *hub);
 
 #endif

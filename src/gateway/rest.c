@@ -303,14 +303,7 @@ static size_t write_cb(char *ptr, size_t size, size_t nmemb, void *ud)
 
 	if (c->resp_len + n + 1 > RESP_MAX)
 		return 0; /* CURLE_WRITE_ERROR */
-	if (c->resp_len + n + 1 > c->resp_cap) {
-		size_t cap = c->resp_cap ? c->resp_cap : 4096;
-
-		while (cap < c->resp_len + n + 1)
-			cap *= 2;
-		c->resp = xreallocarray(c->resp, cap, 1);
-		c->resp_cap = cap;
-	}
+	xgrow(&c->resp, &c->resp_cap, c->resp_len + n + 1, 0);
 	memcpy(c->resp + c->resp_len, ptr, n);
 	c->resp_len += n;
 	c->resp[c->resp_len] = '\0';

@@ -50,3 +50,17 @@ char *xstrdup(const char *s)
 	memcpy(p, s, n);
 	return p;
 }
+
+void xgrow(char **buf, size_t *cap, size_t need, size_t max)
+{
+	size_t ncap = *cap ? *cap : 4096;
+
+	if (need <= *cap)
+		return;
+	while (ncap < need)
+		ncap *= 2;
+	if (max != 0 && ncap > max)
+		ncap = max < need ? need : max;
+	*buf = xreallocarray(*buf, ncap, 1);
+	*cap = ncap;
+}
