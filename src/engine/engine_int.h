@@ -161,6 +161,13 @@ void closes_order_ended(struct engine *e, struct acct *a, const char *contract_i
 /* Is one of SRM's closes in flight on any position of the account? */
 bool closes_any(struct engine *e, struct acct *a);
 /*
+ * Is this working order SRM's own close in progress: a market order on the closing side of
+ * a contract SRM is closing, that only reduces it? (The gateway names neither who sent it
+ * nor which close made it.) A cancel_all leaves it: cancelling it would stop SRM's own
+ * close half way and make the next close a second request for the same contracts.
+ */
+bool closes_own_order(struct engine *e, struct acct *a, const struct ord *o);
+/*
  * Fit a close or partial close asked for now to what closes in flight will not already
  * remove (a close on top of a half-filled one would close twice and flip the position).
  * Returns false when nothing is left to ask.

@@ -543,6 +543,63 @@ static void test_half_filled_close_not_doubled(void **s)
 	tw_free(&w);
 }
 
+/*
+ * SRM's own close in progress is never cancelled (chaos seed 7): the daily loss limit locks
+ * and flattens (cancel_all + close_all); the closing market order closeContract made shows
+ * up working, and a fill of it (a loss) judges RULE-003 again. Its cancel_all must leave
+ * that order alone: cancelling it stopped the close half way and the next close asked for
+ * the same contracts a second time.
+ */
+static void test_own_close_not_cancelled(void **s)
+{
+	struct tworld w;
+	struct act_list l;
+	srm_ms t = T("2026-11-24T15:00:01Z");
+	const char *mes = "CON.F.US.MES.Z26";
+
+	(void)s;
+	tw_init(&w, T("2026-11-24T15:00:00Z"));
+	w.cfg.rules.daily_realized_loss.enabled = true;
+	w.cfg.rules.daily_realized_loss.loss_limit = 50000;
+	w.cfg.rules.daily_realized_loss.lockout = (struct lockout_spec){.mode = LOCKOUT_UNTIL_RESET};
+	tw_restart(&w, T("2026-11-24T15:00:00Z"));
+	tw_std_contracts(&w, T("2026-11-24T15:00:00Z"));
+	tw_account(&w, t, ACC, true);
+	/* a limit order of the trader's working beside the short */
+	tw_order(&w, t, ACC, 500, mes, PX_OS_OPEN, PX_OT_LIMIT, PX_ASK, 1, 6100, PX_NULL);
+	tw_position(&w, t + 1, ACC, mes, -3, 6000);
+	/* an ES loss past the limit: lock, cancel the limit order, close MES */
+	l = tw_trade(&w, t + 2, ACC, 1, ES, PX_BID, 1, 6000, -600, 0, false);
+	assert_int_equal(t_count(l, ACT_LOCKOUT, -2), 1);
+	assert_int_equal(t_count(l, ACT_CLOSE_CONTRACT, -2), 1);
+	assert_int_equal(t_count(l, ACT_CANCEL_ORDER, -2), 1);
+	assert_int_equal(t_find(l, ACT_CANCEL_ORDER, -2)->order_id, 500);
+	/* closeContract's market order appears: it only reduces, nothing is asked of it */
+	l = tw_order_fv(&w, t + 3, ACC, 70141, mes, PX_OS_OPEN, PX_OT_MARKET, PX_BID, 3, 0,
+			PX_NULL, PX_NULL);
+	assert_int_equal(t_count(l, ACT_CANCEL_ORDER, -2), 0);
+	assert_int_equal(t_count(l, ACT_CLOSE_CONTRACT, -2) + t_count(l, ACT_PARTIAL_CLOSE, -2), 0);
+	/* its first fill, at a loss: RULE-003 again, and past the 2 s repeat window */
+	l = tw_trade(&w, t + 2500, ACC, 2, mes, PX_BID, 1, 6000.25, -1.25, 0, false);
+	assert_int_equal(t_count(l, ACT_CANCEL_ORDER, -2), 0);
+	assert_int_equal(t_count(l, ACT_CLOSE_CONTRACT, -2) + t_count(l, ACT_PARTIAL_CLOSE, -2), 0);
+	l = tw_order_fv(&w, t + 2501, ACC, 70141, mes, PX_OS_OPEN, PX_OT_MARKET, PX_BID, 3, 1,
+			PX_NULL, PX_NULL);
+	assert_int_equal(t_count(l, ACT_CANCEL_ORDER, -2), 0);
+	l = tw_position(&w, t + 2502, ACC, mes, -2, 6000);
+	assert_int_equal(t_count(l, ACT_CLOSE_CONTRACT, -2) + t_count(l, ACT_PARTIAL_CLOSE, -2), 0);
+	/* the close's answer: judged again, and what is on its way still covers the rest */
+	l = tw_result(&w, t + 2503, ACC, ACT_CLOSE_CONTRACT, mes, 0, 0, OUTCOME_OK);
+	assert_int_equal(t_count(l, ACT_CANCEL_ORDER, -2), 0);
+	assert_int_equal(t_count(l, ACT_CLOSE_CONTRACT, -2) + t_count(l, ACT_PARTIAL_CLOSE, -2), 0);
+	/* a market order of the trader's that would turn the position round is cancelled */
+	l = tw_order_fv(&w, t + 2600, ACC, 70150, mes, PX_OS_OPEN, PX_OT_MARKET, PX_BID, 5, 0,
+			PX_NULL, PX_NULL);
+	assert_int_equal(t_count(l, ACT_CANCEL_ORDER, -2), 1);
+	assert_int_equal(t_find(l, ACT_CANCEL_ORDER, -2)->order_id, 70150);
+	tw_free(&w);
+}
+
 static void test_admin_enforce(void **s)
 {
 	struct tworld w;
@@ -680,6 +737,7 @@ int main(void)
 		cmocka_unit_test(test_repeat_suppressed),
 		cmocka_unit_test(test_no_double_close),
 		cmocka_unit_test(test_half_filled_close_not_doubled),
+		cmocka_unit_test(test_own_close_not_cancelled),
 		cmocka_unit_test(test_admin_enforce),
 		cmocka_unit_test(test_unrealized_and_quotes),
 		cmocka_unit_test(test_symbols),
