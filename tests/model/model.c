@@ -28,7 +28,8 @@
  *    newest-grown is cancelled first. An order in PendingCancel is still exposure and may
  *    be asked to cancel again (OrderNotFound counts as success).
  *  - RULE-001 close_all with positions alone over the limit: cancel every working order of
- *    the account but Suspended legs, reducing ones included (cancel_all), and no
+ *    the account but Suspended legs and market orders that only reduce (a close in
+ *    progress, SRM's own or the trader's), other reducing ones included (cancel_all), and no
  *    worst-case cancel beside it in that judgement.
  *  - RULE-002's worst case of a symbol: the sum over its contracts of each contract's own
  *    net worst case; positions alone = sum of |size|.
@@ -414,11 +415,13 @@ static void cset_add(struct cset *cs, int64_t id)
 		cs->id[cs->n++] = id;
 }
 
-/* Every working order of the account but Suspended legs (RULE-001's close_all cancels them all). */
+/* Every working order of the account but Suspended legs and market orders that only reduce
+ * (a close in progress) (RULE-001's close_all cancels them all). */
 static void all_working(const struct mstate *s, int ai, struct cset *cs)
 {
 	for (int i = 0; i < s->n_ord; i++)
-		if (s->ord[i].present && s->ord[i].ai == ai && is_exposure(s, s->ord[i].status))
+		if (s->ord[i].present && s->ord[i].ai == ai && is_exposure(s, s->ord[i].status) &&
+		    !(s->ord[i].type == PX_OT_MARKET && reducing(s, &s->ord[i])))
 			cset_add(cs, s->ord[i].id);
 }
 
