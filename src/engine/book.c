@@ -441,6 +441,11 @@ bool acct_ord_opens(const struct acct *a, const struct ord *o)
 	return ord_is_exposure(o) && !acct_ord_is_reducing(a, o);
 }
 
+bool acct_ord_closing(const struct acct *a, const struct ord *o)
+{
+	return o->type == PX_OT_MARKET && ord_is_exposure(o) && acct_ord_is_reducing(a, o);
+}
+
 void book_free(struct engine *e)
 {
 	for (size_t i = 0; i < e->n_accts; i++) {

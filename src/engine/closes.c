@@ -96,12 +96,6 @@ void closes_order_ended(struct engine *e, struct acct *a, const char *contract_i
 	prune(e, a);
 }
 
-bool closes_own_order(struct engine *e, struct acct *a, const struct ord *o)
-{
-	(void)e;
-	return o->type == PX_OT_MARKET && ord_is_exposure(o) && acct_ord_is_reducing(a, o);
-}
-
 bool closes_any(struct engine *e, struct acct *a)
 {
 	for (size_t i = 0; i < a->n_pos; i++)

@@ -122,6 +122,13 @@ int ord_remaining(const struct ord *o);
 bool ord_is_exposure(const struct ord *o);
 /* Could it open or increase a position now: exposure and not reducing. */
 bool acct_ord_opens(const struct acct *a, const struct ord *o);
+/*
+ * Is it a close in progress: a working market order that only reduces its position? SRM's
+ * own closeContract makes one (the gateway names neither who sent an order nor which close
+ * made it, so a trader's market exit counts too). Never cancelled by a cancel_all, and no
+ * further close is asked for beside it (either could close twice or stop a close half way).
+ */
+bool acct_ord_closing(const struct acct *a, const struct ord *o);
 
 /* The mark price used for P&L: last price, else mid of bid/ask; PX_NULL when none. */
 double quote_mark(const struct quote *q);

@@ -161,14 +161,6 @@ void closes_order_ended(struct engine *e, struct acct *a, const char *contract_i
 /* Is one of SRM's closes in flight on any position of the account? */
 bool closes_any(struct engine *e, struct acct *a);
 /*
- * Is this working order a close in progress: a market order that only reduces its position
- * (SRM's own closeContract makes one; the gateway names neither who sent it nor which close
- * made it, so a trader's market exit is taken for one too)? A cancel_all leaves it:
- * cancelling SRM's own stopped its close half way and made the next close a second request
- * for the same contracts. Judged on the book alone, as the model test can follow it.
- */
-bool closes_own_order(struct engine *e, struct acct *a, const struct ord *o);
-/*
  * Fit a close or partial close asked for now to what closes in flight will not already
  * remove (a close on top of a half-filled one would close twice and flip the position).
  * Returns false when nothing is left to ask.

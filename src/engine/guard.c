@@ -22,8 +22,7 @@ static bool closing_in_progress(const struct acct *a, const char *contract_id)
 	for (size_t i = 0; i < a->n_ord; i++) {
 		const struct ord *o = &a->ord[i];
 
-		if (o->type == PX_OT_MARKET && strcmp(o->contract_id, contract_id) == 0 &&
-		    ord_is_exposure(o) && acct_ord_is_reducing(a, o))
+		if (strcmp(o->contract_id, contract_id) == 0 && acct_ord_closing(a, o))
 			return true;
 	}
 	return false;

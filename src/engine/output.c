@@ -146,7 +146,7 @@ static void expand_all(struct engine *e)
 
 	for (size_t i = from; i < n; i++) {
 		const struct srm_action *x = &src[i];
-		struct acct *a;
+		const struct acct *a;
 
 		if (x->kind != ACT_CLOSE_ALL && x->kind != ACT_CANCEL_ALL) {
 			dst[k++] = *x;
@@ -168,8 +168,8 @@ static void expand_all(struct engine *e)
 				/* a suspended bracket leg goes with its entry's cancel */
 				if (a->ord[o].status == PX_OS_SUSPENDED)
 					continue;
-				/* SRM's own close in progress is not cancelled (closes.c) */
-				if (closes_own_order(e, a, &a->ord[o]))
+				/* nor a close in progress (SRM's own among them) */
+				if (acct_ord_closing(a, &a->ord[o]))
 					continue;
 				struct srm_action *y = &dst[k++];
 
